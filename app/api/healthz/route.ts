@@ -1,0 +1,18 @@
+// GET /api/healthz — 200 whenever the dashboard is up, saying whether etcd answers.
+import { apiRoute } from "@/lib/api/route";
+import { callEtcd } from "@/lib/etcd/call";
+import { getCluster } from "@/lib/etcd/client";
+import { getClusterHeader } from "@/lib/etcd/cluster";
+import type { HealthDto } from "@/lib/api/dto";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiRoute(async (): Promise<HealthDto> => {
+  try {
+    const connection = getCluster();
+    const header = await callEtcd(connection, () => getClusterHeader(connection));
+    return { ok: true, etcd: { reachable: true, revision: header.revision } };
+  } catch (error) {
+    return { ok: true, etcd: { reachable: false, error: error instanceof Error ? error.message : String(error) } };
+  }
+});

@@ -1,0 +1,19 @@
+// GET /api/key?key=K[&rev=R] — one key's metadata and decoded value, at a revision or now.
+import { revisionParam } from "@/lib/api/params";
+import { presentKey } from "@/lib/api/present-value";
+import { apiRoute, QueryParams } from "@/lib/api/route";
+import { callEtcd } from "@/lib/etcd/call";
+import { getCluster } from "@/lib/etcd/client";
+import { readKeyAtOrThrow } from "@/lib/etcd/read-key";
+import type { KeyDto } from "@/lib/api/dto";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiRoute(async (request): Promise<KeyDto> => {
+  const query = new QueryParams(request.url);
+  const key = query.keyOrThrow("key");
+  const revision = query.parsed("rev", revisionParam);
+  const connection = getCluster();
+  const read = await callEtcd(connection, () => readKeyAtOrThrow(connection, key, revision), { revision });
+  return presentKey(read.header.revision, read.kv);
+});

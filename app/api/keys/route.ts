@@ -1,0 +1,26 @@
+// GET /api/keys?prefix=P[&rev=R][&cursor=C][&limit=N] — the immediate children of one tree level.
+import { limitParam, revisionParam } from "@/lib/api/params";
+import { presentChild } from "@/lib/api/present";
+import { apiRoute, QueryParams } from "@/lib/api/route";
+import { callEtcd } from "@/lib/etcd/call";
+import { getCluster } from "@/lib/etcd/client";
+import { listChildren } from "@/lib/etcd/list-children";
+import { bytesToBase64Url } from "@/lib/keys";
+import type { ChildrenDto } from "@/lib/api/dto";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiRoute(async (request): Promise<ChildrenDto> => {
+  const query = new QueryParams(request.url);
+  const prefix = query.keyOrEmpty("prefix");
+  const revision = query.parsed("rev", revisionParam);
+  const limit = query.parsed("limit", limitParam(200, 1000));
+  const cursor = query.cursor("cursor");
+  const connection = getCluster();
+  const page = await callEtcd(connection, () => listChildren(connection, { prefix, revision, cursor, limit }), { revision });
+  return {
+    revision: page.revision,
+    items: page.items.map(presentChild),
+    nextCursor: page.nextCursor ? bytesToBase64Url(page.nextCursor) : null,
+  };
+});

@@ -1,0 +1,31 @@
+// GET /api/raw?key=K[&rev=R] — the value's exact bytes as a download (application/octet-stream).
+import { AppError } from "@/lib/api/errors";
+import { revisionParam } from "@/lib/api/params";
+import { apiRoute, QueryParams } from "@/lib/api/route";
+import { decodeValue } from "@/lib/decode";
+import { getServerSettings } from "@/lib/env";
+import { callEtcd } from "@/lib/etcd/call";
+import { getCluster } from "@/lib/etcd/client";
+import { readKeyAtOrThrow } from "@/lib/etcd/read-key";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiRoute(async (request) => {
+  const query = new QueryParams(request.url);
+  const key = query.keyOrThrow("key");
+  const revision = query.parsed("rev", revisionParam);
+  const connection = getCluster();
+  const { kv } = await callEtcd(connection, () => readKeyAtOrThrow(connection, key, revision), { revision });
+  const decoded = decodeValue(kv.value, { revealSecrets: getServerSettings().revealSecrets });
+  if (decoded.format === "kubernetes" && decoded.masked.length > 0) {
+    throw new AppError("forbidden", "this value holds Secret data, which the server does not reveal (see ETCDLENS_REVEAL_SECRETS)");
+  }
+  return new Response(new Uint8Array(kv.value), {
+    headers: {
+      "content-type": "application/octet-stream",
+      "content-length": String(kv.value.length),
+      "cache-control": "no-store",
+      "content-disposition": "attachment; filename=value.bin",
+    },
+  });
+});

@@ -1,0 +1,26 @@
+import "server-only";
+import { decodeValue } from "@/lib/decode";
+import { getServerSettings } from "@/lib/env";
+import type { KeyValue } from "@/lib/etcd/kv";
+import { bytesToBase64 } from "@/lib/keys";
+import type { KeyDto } from "./dto";
+import { presentKeyValue } from "./present";
+
+/** The hex view shows this much; the whole value is one click away at /api/raw. */
+export const RAW_PREVIEW_BYTES = 64 * 1024;
+
+export function presentKey(revision: number, kv: KeyValue): KeyDto {
+  const value = decodeValue(kv.value, {
+    modRevision: kv.modRevision,
+    revealSecrets: getServerSettings().revealSecrets,
+  });
+  // Raw bytes of a masked Secret would reveal what the mask hides.
+  const masked = value.format === "kubernetes" && value.masked.length > 0;
+  const preview = masked ? new Uint8Array(0) : kv.value.subarray(0, RAW_PREVIEW_BYTES);
+  return {
+    revision,
+    kv: presentKeyValue(kv),
+    value,
+    raw: { base64: bytesToBase64(preview), truncated: masked || kv.value.length > preview.length },
+  };
+}

@@ -1,0 +1,72 @@
+import "server-only";
+import { ZodError, type ZodType } from "zod";
+import { AppError, errorBody } from "./errors";
+import { base64UrlToBytes, decodeKeyParam, MalformedParamError, readRawQuery } from "@/lib/keys";
+
+// The wrapper every route handler uses: it parses nothing itself, but guarantees that whatever
+// goes wrong leaves as {"error": {"code", "message"}} with a fitting status and never as a stack
+// trace. Unexpected errors are logged here, on the server, and answered with a generic 500.
+
+export function apiRoute(handler: (request: Request) => Promise<unknown>) {
+  return async function route(request: Request): Promise<Response> {
+    try {
+      const body = await handler(request);
+      if (body instanceof Response) return body;
+      return Response.json(body, { headers: { "cache-control": "no-store" } });
+    } catch (error) {
+      const appError = asAppError(error);
+      if (appError.code === "internal") console.error("etcdlens: unexpected error", error);
+      return Response.json(errorBody(appError), { status: appError.status, headers: { "cache-control": "no-store" } });
+    }
+  };
+}
+
+function asAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof MalformedParamError) return new AppError("bad_request", error.message);
+  if (error instanceof ZodError) return new AppError("bad_request", error.issues.map((issue) => issue.message).join("; "));
+  return new AppError("internal", "internal error; the server log has the details");
+}
+
+/** Query parameters read from the raw URL, so that keys keep their exact bytes. */
+export class QueryParams {
+  private readonly raw: Map<string, string>;
+
+  constructor(url: string) {
+    this.raw = readRawQuery(url);
+  }
+
+  keyOrThrow(name: string): Uint8Array {
+    const value = this.raw.get(name);
+    if (value === undefined || value === "") throw new AppError("bad_request", `the "${name}" parameter is required`);
+    return decodeKeyParam(value);
+  }
+
+  keyOrEmpty(name: string): Uint8Array {
+    const value = this.raw.get(name);
+    return value ? decodeKeyParam(value) : new Uint8Array(0);
+  }
+
+  text(name: string): string | undefined {
+    const value = this.raw.get(name);
+    if (value === undefined) return undefined;
+    try {
+      return decodeURIComponent(value.replaceAll("+", " "));
+    } catch {
+      throw new AppError("bad_request", `the "${name}" parameter is not valid percent-encoded UTF-8`);
+    }
+  }
+
+  parsed<T>(name: string, schema: ZodType<T>): T {
+    const result = schema.safeParse(this.text(name));
+    if (!result.success) {
+      throw new AppError("bad_request", `"${name}": ${result.error.issues[0]?.message ?? "invalid value"}`);
+    }
+    return result.data;
+  }
+
+  cursor(name: string): Uint8Array | undefined {
+    const value = this.text(name);
+    return value ? base64UrlToBytes(value) : undefined;
+  }
+}

@@ -1,0 +1,27 @@
+import "server-only";
+import { AppError } from "@/lib/api/errors";
+import type { ClusterConnection } from "./client";
+import { isCompactedError, toAppError } from "./errors";
+import { getCompactRevision } from "./watch-replay";
+
+/**
+ * Runs etcd work and turns any failure into an AppError. A compacted revision is answered with
+ * the compaction revision, which etcd's range error does not carry and has to be asked for.
+ */
+export async function callEtcd<T>(
+  connection: ClusterConnection,
+  work: () => Promise<T>,
+  requested?: { revision?: number },
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isCompactedError(error)) {
+      const compactRevision = await getCompactRevision(connection).catch(() => undefined);
+      const what = requested?.revision ? `revision ${requested.revision}` : "that revision";
+      const oldest = compactRevision ? `; the oldest revision still available is ${compactRevision}` : "";
+      throw new AppError("compacted", `${what} has been compacted${oldest}`, { compactRevision });
+    }
+    throw toAppError(error, connection);
+  }
+}

@@ -1,0 +1,66 @@
+import "server-only";
+import { readFileSync } from "node:fs";
+import { Etcd3, type IOptions } from "etcd3";
+import { ConfigurationError, getServerSettings, type ClusterSettings } from "@/lib/env";
+
+// One client per configured cluster, reused across requests: a gRPC channel is expensive to open
+// and etcd3 keeps per-endpoint circuit breakers for failover that must outlive a request.
+
+export type ClusterConnection = {
+  client: Etcd3;
+  settings: ClusterSettings;
+  /** The endpoints as the operator wrote them, for error messages; never sent with secrets. */
+  describeEndpoints: () => string;
+};
+
+// Large enough for one page of values; listing asks for keys only, and no request asks etcd for
+// more than a page, so this is a guard rather than a budget.
+const MAX_RECEIVE_BYTES = 64 * 1024 * 1024;
+
+function readTlsFile(variable: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigurationError(`cannot read ${variable} (${path}): ${reason}`);
+  }
+}
+
+function buildOptions(settings: ClusterSettings): IOptions {
+  const options: IOptions = {
+    hosts: settings.endpoints,
+    dialTimeout: settings.requestTimeoutMs,
+    grpcOptions: { "grpc.max_receive_message_length": MAX_RECEIVE_BYTES },
+    // Unary calls get a deadline so that a black-holed endpoint fails over instead of hanging a
+    // page; watch streams are long-lived by design.
+    defaultCallOptions: (context) =>
+      context.isStream ? {} : { deadline: Date.now() + settings.requestTimeoutMs },
+  };
+  if (settings.caFile || settings.certFile) {
+    options.credentials = {
+      rootCertificate: settings.caFile ? readTlsFile("ETCDCTL_CACERT", settings.caFile) : (undefined as unknown as Buffer),
+      certChain: settings.certFile ? readTlsFile("ETCDCTL_CERT", settings.certFile) : undefined,
+      privateKey: settings.keyFile ? readTlsFile("ETCDCTL_KEY", settings.keyFile) : undefined,
+    };
+  }
+  if (settings.username) {
+    options.auth = { username: settings.username, password: settings.password ?? "" };
+  }
+  return options;
+}
+
+export function connectCluster(settings: ClusterSettings): ClusterConnection {
+  return {
+    client: new Etcd3(buildOptions(settings)),
+    settings,
+    describeEndpoints: () => settings.endpoints.join(", "),
+  };
+}
+
+// Cached on globalThis so that Next's dev-mode module reloading does not leak channels.
+const globalCache = globalThis as unknown as { etcdlensConnection?: ClusterConnection };
+
+export function getCluster(): ClusterConnection {
+  globalCache.etcdlensConnection ??= connectCluster(getServerSettings().cluster);
+  return globalCache.etcdlensConnection;
+}

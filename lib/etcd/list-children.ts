@@ -1,0 +1,123 @@
+import "server-only";
+import { concatBytes, prefixRangeEnd } from "@/lib/keys";
+import type { ClusterConnection } from "./client";
+import { range } from "./kv";
+
+// Lists one level of the key tree: the immediate children of a prefix, split on "/". The only
+// module that knows how a level is read from etcd, so the strategy can change behind it.
+//
+// A level is read by walking the range in key order and jumping past each child folder's subtree
+// instead of reading it: after a folder "name/" the walk resumes at prefix + name + "0" ("0"
+// follows "/"), after a leaf key at key + "\0". Folders such as "ns-1/" are followed in key order
+// by "ns-1-canary/" and "ns-10/", which is why the jump is computed from the name, not guessed.
+
+const SLASH = 0x2f;
+const ZERO_CHAR = 0x30;
+
+export type ChildEntry = {
+  name: Uint8Array;
+  /** The child's own key: a key when isKey, else the folder's name without its trailing "/". */
+  key: Uint8Array;
+  isKey: boolean;
+  hasChildren: boolean;
+};
+
+export type ChildrenPage = { revision: number; items: ChildEntry[]; nextCursor: Uint8Array | null };
+
+export type ListChildrenRequest = {
+  prefix: Uint8Array;
+  revision?: number;
+  /** Where the previous page stopped (an opaque key position). */
+  cursor?: Uint8Array;
+  limit: number;
+};
+
+type Candidate = { name: Uint8Array; key: Uint8Array; kind: "leaf" | "folder" };
+
+function maxBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b)) >= 0 ? a : b;
+}
+
+export async function listChildren(connection: ClusterConnection, request: ListChildrenRequest): Promise<ChildrenPage> {
+  const { prefix, limit } = request;
+  // The root level is the whole keyspace: etcd rejects an empty key, so it starts at "\0" (the
+  // smallest key there can be) and a range end of "\0" means "to the end".
+  const first = prefix.length > 0 ? prefix : Uint8Array.of(0);
+  const end = prefix.length > 0 ? prefixRangeEnd(prefix) : Uint8Array.of(0);
+  let start = request.cursor ? maxBytes(request.cursor, first) : first;
+  let revision = request.revision;
+  const candidates: Candidate[] = [];
+  let exhausted = false;
+
+  while (candidates.length < limit && !exhausted) {
+    const page = await range(connection, {
+      key: start,
+      rangeEnd: end,
+      limit: limit - candidates.length + 1,
+      keysOnly: true,
+      revision,
+    });
+    revision ??= page.header.revision;
+    if (page.kvs.length === 0) {
+      exhausted = true;
+      break;
+    }
+    let openFolder: Uint8Array | undefined;
+    let consumedAll = true;
+    for (const kv of page.kvs) {
+      if (openFolder && Buffer.from(kv.key).subarray(0, openFolder.length).equals(openFolder)) continue;
+      if (candidates.length >= limit) {
+        consumedAll = false;
+        break;
+      }
+      const rest = kv.key.subarray(prefix.length);
+      const slash = rest.indexOf(SLASH);
+      if (slash < 0) {
+        candidates.push({ name: rest, key: kv.key, kind: "leaf" });
+        openFolder = undefined;
+        start = concatBytes(kv.key, Uint8Array.of(0));
+      } else {
+        const name = rest.subarray(0, slash);
+        const folderKey = concatBytes(prefix, name);
+        candidates.push({ name, key: folderKey, kind: "folder" });
+        openFolder = concatBytes(folderKey, Uint8Array.of(SLASH));
+        start = concatBytes(folderKey, Uint8Array.of(ZERO_CHAR));
+      }
+    }
+    if (consumedAll && !page.more) exhausted = true;
+  }
+
+  const pinned = revision;
+  const items = await Promise.all(candidates.map((candidate) => describeCandidate(connection, candidate, pinned)));
+  return {
+    revision: revision ?? 0,
+    items: items.filter((item): item is ChildEntry => item !== null),
+    nextCursor: exhausted ? null : start,
+  };
+}
+
+// A name can be both a key and a folder ("/a" and "/a/b"). The key sorts before the folder's
+// subtree, so it is listed where the key appears, flagged as having children, and the folder is
+// dropped when it is reached later (on this page or a following one).
+async function describeCandidate(
+  connection: ClusterConnection,
+  candidate: Candidate,
+  revision: number | undefined,
+): Promise<ChildEntry | null> {
+  if (candidate.kind === "leaf") {
+    const below = concatBytes(candidate.key, Uint8Array.of(SLASH));
+    const children = await range(connection, {
+      key: below,
+      rangeEnd: prefixRangeEnd(below),
+      countOnly: true,
+      revision,
+    });
+    return { name: candidate.name, key: candidate.key, isKey: true, hasChildren: children.count > 0 };
+  }
+  // The root's "/" folder has the empty key, which etcd cannot store.
+  if (candidate.key.length > 0) {
+    const self = await range(connection, { key: candidate.key, keysOnly: true, revision });
+    if (self.kvs.length > 0) return null;
+  }
+  return { name: candidate.name, key: candidate.key, isKey: false, hasChildren: true };
+}

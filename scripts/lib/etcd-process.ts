@@ -1,0 +1,141 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import { join } from "node:path";
+import { ETCD, requireProgram } from "./system-deps";
+
+// Starts a private etcd on free loopback ports, for the demo and for tests. Nothing here talks to
+// any address but 127.0.0.1.
+
+export type TlsFiles = { caFile: string; certFile: string; keyFile: string };
+
+export type EtcdOptions = {
+  dataDir: string;
+  name?: string;
+  /** Serve clients over TLS and require client certificates signed by the CA. */
+  tls?: TlsFiles;
+  /** Keep the data directory from an earlier run instead of starting empty. */
+  keepData?: boolean;
+  clientPort?: number;
+  peerPort?: number;
+  quiet?: boolean;
+};
+
+export type EtcdProcess = {
+  endpoint: string;
+  clientPort: number;
+  dataDir: string;
+  /** Stops etcd and waits for it to exit; the data stays. */
+  stop: () => Promise<void>;
+  /** Starts it again on the same ports and data. */
+  restart: () => Promise<void>;
+};
+
+export async function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function etcdArgs(options: EtcdOptions, clientPort: number, peerPort: number): string[] {
+  const name = options.name ?? "etcdlens";
+  const scheme = options.tls ? "https" : "http";
+  const clientUrl = `${scheme}://127.0.0.1:${clientPort}`;
+  const peerUrl = `http://127.0.0.1:${peerPort}`;
+  const args = [
+    "--name", name,
+    "--data-dir", options.dataDir,
+    "--listen-client-urls", clientUrl,
+    "--advertise-client-urls", clientUrl,
+    "--listen-peer-urls", peerUrl,
+    "--initial-advertise-peer-urls", peerUrl,
+    "--initial-cluster", `${name}=${peerUrl}`,
+    "--initial-cluster-state", "new",
+    "--log-level", "warn",
+    "--logger", "zap",
+  ];
+  if (options.tls) {
+    args.push("--cert-file", options.tls.certFile, "--key-file", options.tls.keyFile);
+    args.push("--client-cert-auth", "--trusted-ca-file", options.tls.caFile);
+  }
+  return args;
+}
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+// etcd accepts connections only once it serves clients; requests sent before its first leader
+// election wait on the server side, so an open port is enough.
+async function waitUntilServing(child: ChildProcess, port: number, output: () => string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`etcd exited with code ${child.exitCode}:\n${output()}`);
+    if (await isListening(port)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`etcd did not start within 20 s:\n${output()}`);
+}
+
+export async function startEtcd(options: EtcdOptions): Promise<EtcdProcess> {
+  const binary = requireProgram(ETCD, "ETCD_BIN");
+  if (!options.keepData) rmSync(options.dataDir, { recursive: true, force: true });
+  mkdirSync(options.dataDir, { recursive: true });
+  const clientPort = options.clientPort ?? (await findFreePort());
+  const peerPort = options.peerPort ?? (await findFreePort());
+  let child: ChildProcess | undefined;
+
+  const launch = async () => {
+    let log = "";
+    // Without the flag etcd 3.4 refuses to start on some architectures; harmless on amd64.
+    const env = { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === "x64" ? "" : process.arch };
+    child = spawn(binary, etcdArgs({ ...options }, clientPort, peerPort), { stdio: ["ignore", "pipe", "pipe"], env });
+    const collect = (chunk: Buffer) => {
+      log = (log + chunk.toString()).slice(-20_000);
+      if (!options.quiet && /"level":"(error|fatal)"/.test(chunk.toString())) process.stderr.write(chunk);
+    };
+    child.stdout?.on("data", collect);
+    child.stderr?.on("data", collect);
+    await waitUntilServing(child, clientPort, () => log);
+  };
+
+  const stop = async () => {
+    const running = child;
+    if (!running || running.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      running.once("exit", () => resolve());
+      running.kill("SIGTERM");
+      setTimeout(() => running.kill("SIGKILL"), 5_000).unref();
+    });
+  };
+
+  await launch();
+  return {
+    endpoint: `${options.tls ? "https" : "http"}://127.0.0.1:${clientPort}`,
+    clientPort,
+    dataDir: options.dataDir,
+    stop,
+    restart: async () => {
+      await stop();
+      await launch();
+    },
+  };
+}
+
+export function scratchDir(root: string, name: string): string {
+  return join(root, `${name}-${process.pid}-${Date.now().toString(36)}`);
+}
