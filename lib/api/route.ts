@@ -1,5 +1,6 @@
 import "server-only";
 import { ZodError, type ZodType } from "zod";
+import { ConfigurationError } from "@/lib/env";
 import { AppError, errorBody } from "./errors";
 import { base64UrlToBytes, decodeKeyParam, MalformedParamError, readRawQuery } from "@/lib/keys";
 
@@ -24,6 +25,9 @@ export function apiRoute(handler: (request: Request) => Promise<unknown>) {
 function asAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof MalformedParamError) return new AppError("bad_request", error.message);
+  if (error instanceof ConfigurationError) {
+    return new AppError("etcd_unavailable", `the etcd connection is misconfigured: ${error.message}`);
+  }
   if (error instanceof ZodError) return new AppError("bad_request", error.issues.map((issue) => issue.message).join("; "));
   return new AppError("internal", "internal error; the server log has the details");
 }
