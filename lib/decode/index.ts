@@ -1,0 +1,105 @@
+// The one entry point for turning an etcd value into something a person can read. Pure: bytes in,
+// a JSON-serializable DecodedValue out. It never throws; malformed values come back with an error.
+import { readStrictUtf8, isPrintableText, readUtf8, startsWith, toBase64 } from "./bytes";
+import { CBOR_SELF_DESCRIBE, decodeCbor } from "./cbor";
+import { readEncryptionHeader } from "./encrypted";
+import { getEngine } from "./engine";
+import { writeEnvelope } from "./envelope";
+import { finishObject } from "./finish-object";
+import { decodeKubernetesProtobuf, isKubernetesProtobuf } from "./kubernetes-protobuf";
+import { encodeMessage } from "./protobuf-encoder";
+import { parseJsonDocument, parseYamlDocument } from "./text-formats";
+import type { DecodedValue, DecodeOptions, JsonObject, JsonValue, KubernetesValue } from "./types";
+
+export type * from "./types";
+export { getSchemaErrors, resetSchemaCache, type SchemaError } from "./schema";
+export { MASKED_PLACEHOLDER } from "./secrets";
+export { EncodeError } from "./protobuf-encoder";
+
+/** RawExtensions inside RawExtensions: a bound on how deep embedded objects are decoded. */
+const MAX_EMBEDDED_DEPTH = 8;
+
+export function decodeValue(bytes: Uint8Array, options: DecodeOptions = {}): DecodedValue {
+  try {
+    return detectAndDecode(bytes, options, 0);
+  } catch (error) {
+    // A bug in a decoder must not take the page down: show the bytes and say why.
+    return isKubernetesProtobuf(bytes)
+      ? {
+          format: "kubernetes",
+          encoding: "protobuf",
+          apiVersion: options.typeHint?.apiVersion ?? "",
+          kind: options.typeHint?.kind ?? "",
+          known: false,
+          object: {},
+          masked: [],
+          error: { message: `internal decoder error: ${error instanceof Error ? error.message : String(error)}` },
+        }
+      : { format: "binary" };
+  }
+}
+
+function detectAndDecode(bytes: Uint8Array, options: DecodeOptions, depth: number): DecodedValue {
+  if (bytes.length === 0) return { format: "empty" };
+  const encrypted = readEncryptionHeader(bytes);
+  if (encrypted) return encrypted;
+  if (isKubernetesProtobuf(bytes)) {
+    return decodeKubernetesProtobuf(bytes, options, (embedded) => decodeEmbedded(embedded, depth + 1));
+  }
+  if (startsWith(bytes, CBOR_SELF_DESCRIBE)) {
+    const cbor = decodeCbor(bytes);
+    if ("error" in cbor) return { format: "cbor", data: null, error: cbor.error };
+    return asKubernetesObject(cbor.data, "cbor", options) ?? { format: "cbor", data: cbor.data };
+  }
+  const text = readStrictUtf8(bytes);
+  if (text === undefined) return { format: "binary" };
+  const json = parseJsonDocument(text);
+  if (json) return asKubernetesObject(json.data, "json", options) ?? { format: "json", data: json.data };
+  if (!isPrintableText(text)) return { format: "binary" };
+  const yaml = parseYamlDocument(text);
+  if (yaml) return { format: "yaml", text, data: yaml.data };
+  return { format: "text", text };
+}
+
+/** An object with apiVersion and kind is a Kubernetes object (custom resources are stored as JSON). */
+function asKubernetesObject(data: JsonValue, encoding: "json" | "cbor", options: DecodeOptions): KubernetesValue | undefined {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return undefined;
+  const { apiVersion, kind } = data;
+  if (typeof apiVersion !== "string" || typeof kind !== "string" || apiVersion === "" || kind === "") return undefined;
+  const object: JsonObject = data;
+  const masked = finishObject(object, apiVersion, kind, options);
+  const known = getEngine().registry.lookup(apiVersion, kind) !== undefined;
+  return { format: "kubernetes", encoding, apiVersion, kind, known, object, masked };
+}
+
+/** What a RawExtension (or FieldsV1, apiextensions JSON) holds, as embedded JSON. */
+function decodeEmbedded(bytes: Uint8Array, depth: number): JsonValue {
+  if (depth <= MAX_EMBEDDED_DEPTH && isKubernetesProtobuf(bytes)) {
+    const decoded = decodeKubernetesProtobuf(bytes, { revealSecrets: true }, (inner) => decodeEmbedded(inner, depth + 1));
+    return decoded.object;
+  }
+  if (depth <= MAX_EMBEDDED_DEPTH && startsWith(bytes, CBOR_SELF_DESCRIBE)) {
+    const cbor = decodeCbor(bytes);
+    if ("data" in cbor) return cbor.data;
+  }
+  try {
+    return JSON.parse(readUtf8(bytes, 0, bytes.length)) as JsonValue;
+  } catch {
+    return toBase64(bytes);
+  }
+}
+
+/**
+ * The protobuf etcd holds for a Kubernetes object of a known type ("k8s\0" + envelope + object).
+ * Throws an EncodeError when the type has no schema or the object does not fit it.
+ */
+export function encodeKubernetesObject(object: JsonObject): Uint8Array {
+  const { apiVersion, kind } = object;
+  if (typeof apiVersion !== "string" || typeof kind !== "string") {
+    throw new TypeError("a Kubernetes object needs string apiVersion and kind");
+  }
+  const engine = getEngine();
+  const type = engine.registry.lookup(apiVersion, kind);
+  if (!type) throw new TypeError(`no schema for ${apiVersion} ${kind}`);
+  return writeEnvelope(apiVersion, kind, encodeMessage(engine.plans.planOf(type), object, [], true));
+}

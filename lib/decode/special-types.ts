@@ -1,0 +1,182 @@
+// Messages that Kubernetes prints as something other than an object, keyed by fully qualified name.
+// Each entry converts the message's field values (by field number) to JSON and back.
+import { fromBase64 } from "./bytes";
+import {
+  GO_ZERO_TIME_SECONDS,
+  formatGoDuration,
+  formatRfc3339,
+  formatRfc3339Micro,
+  parseGoDuration,
+  parseRfc3339,
+} from "./go-format";
+import type { JsonValue } from "./types";
+
+/**
+ * Field values by field number. Scalars are numbers/strings/booleans, bytes are Uint8Array,
+ * nested messages are already JSON, repeated fields are arrays.
+ */
+export type FieldValues = Record<number, unknown>;
+
+export interface EmbeddedCodec {
+  /** Bytes that hold a whole object (JSON, CBOR or "k8s\0" protobuf) to the JSON it stands for. */
+  decodeEmbedded(bytes: Uint8Array): JsonValue;
+}
+
+export interface SpecialType {
+  toJson(fields: FieldValues, codec: EmbeddedCodec): JsonValue;
+  /** undefined when the JSON cannot stand for this type: the field is then left off the wire. */
+  fromJson(value: JsonValue): FieldValues | undefined;
+}
+
+const EMPTY: FieldValues = {};
+const textEncoder = new TextEncoder();
+
+const time: SpecialType = {
+  toJson(fields) {
+    const seconds = fields[1];
+    if (typeof seconds !== "number" || seconds === GO_ZERO_TIME_SECONDS) return null;
+    return formatRfc3339(seconds);
+  },
+  fromJson(value) {
+    if (value === null) return EMPTY;
+    const parsed = typeof value === "string" ? parseRfc3339(value) : undefined;
+    return parsed && { 1: parsed.seconds };
+  },
+};
+
+const microTime: SpecialType = {
+  toJson(fields) {
+    const seconds = fields[1];
+    if (typeof seconds !== "number" || seconds === GO_ZERO_TIME_SECONDS) return null;
+    const nanos = typeof fields[2] === "number" ? fields[2] : 0;
+    return formatRfc3339Micro(seconds, nanos);
+  },
+  fromJson(value) {
+    if (value === null) return EMPTY;
+    const parsed = typeof value === "string" ? parseRfc3339(value) : undefined;
+    return parsed && { 1: parsed.seconds, 2: parsed.nanos };
+  },
+};
+
+const duration: SpecialType = {
+  toJson(fields) {
+    return formatGoDuration(typeof fields[1] === "number" ? fields[1] : 0);
+  },
+  fromJson(value) {
+    const nanos = typeof value === "string" ? parseGoDuration(value) : undefined;
+    return nanos === undefined ? undefined : { 1: nanos };
+  },
+};
+
+/** A message whose only field (1) holds the bytes of an embedded document. */
+function embeddedDocument(): SpecialType {
+  return {
+    toJson(fields, codec) {
+      const raw = fields[1];
+      return raw instanceof Uint8Array && raw.length > 0 ? codec.decodeEmbedded(raw) : null;
+    },
+    fromJson(value) {
+      return value === null ? EMPTY : { 1: textEncoder.encode(JSON.stringify(value)) };
+    },
+  };
+}
+
+const quantity: SpecialType = {
+  toJson(fields) {
+    return typeof fields[1] === "string" && fields[1] !== "" ? fields[1] : "0";
+  },
+  fromJson(value) {
+    if (typeof value === "number") return { 1: String(value) };
+    return typeof value === "string" ? { 1: value } : undefined;
+  },
+};
+
+const intOrString: SpecialType = {
+  toJson(fields) {
+    if (fields[1] === 1) return typeof fields[3] === "string" ? fields[3] : "";
+    return typeof fields[2] === "number" ? fields[2] : 0;
+  },
+  fromJson(value) {
+    if (typeof value === "number") return { 1: 0, 2: value };
+    if (typeof value === "string") return { 1: 1, 3: value };
+    return undefined;
+  },
+};
+
+/** A message with one repeated string field (1) that prints as the bare list. */
+const stringList: SpecialType = {
+  toJson(fields) {
+    return Array.isArray(fields[1]) ? (fields[1] as JsonValue[]) : null;
+  },
+  fromJson(value) {
+    if (value === null) return EMPTY;
+    return Array.isArray(value) && value.every((item) => typeof item === "string") ? { 1: value } : undefined;
+  },
+};
+
+/** JSONSchemaPropsOrArray: schema = 1, jSONSchemas = 2; the list wins when it is not empty. */
+const schemaOrArray: SpecialType = {
+  toJson(fields) {
+    const schemas = fields[2];
+    if (Array.isArray(schemas) && schemas.length > 0) return schemas as JsonValue[];
+    return (fields[1] as JsonValue | undefined) ?? null;
+  },
+  fromJson(value) {
+    if (Array.isArray(value)) return { 2: value };
+    if (value !== null && typeof value === "object") return { 1: value };
+    return value === null ? EMPTY : undefined;
+  },
+};
+
+/** JSONSchemaPropsOrBool: allows = 1, schema = 2; a schema prints itself, otherwise the boolean. */
+const schemaOrBool: SpecialType = {
+  toJson(fields) {
+    if (fields[2] !== undefined) return fields[2] as JsonValue;
+    return fields[1] === true;
+  },
+  fromJson(value) {
+    if (typeof value === "boolean") return { 1: value };
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) return { 1: true, 2: value };
+    return undefined;
+  },
+};
+
+/** JSONSchemaPropsOrStringArray: schema = 1, property = 2; the list wins when it is not empty. */
+const schemaOrStringArray: SpecialType = {
+  toJson(fields) {
+    const property = fields[2];
+    if (Array.isArray(property) && property.length > 0) return property as JsonValue[];
+    return (fields[1] as JsonValue | undefined) ?? null;
+  },
+  fromJson(value) {
+    if (Array.isArray(value)) return { 2: value };
+    if (value !== null && typeof value === "object") return { 1: value };
+    return value === null ? EMPTY : undefined;
+  },
+};
+
+const META = "k8s.io.apimachinery.pkg.apis.meta.v1";
+const APIEXTENSIONS = "k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1";
+
+export const SPECIAL_TYPES: ReadonlyMap<string, SpecialType> = new Map([
+  [`${META}.Time`, time],
+  [`${META}.MicroTime`, microTime],
+  [`${META}.Duration`, duration],
+  [`${META}.FieldsV1`, embeddedDocument()],
+  [`${META}.Verbs`, stringList],
+  ["k8s.io.apimachinery.pkg.runtime.RawExtension", embeddedDocument()],
+  ["k8s.io.apimachinery.pkg.api.resource.Quantity", quantity],
+  ["k8s.io.apimachinery.pkg.api.resource.QuantityValue", quantity],
+  ["k8s.io.apimachinery.pkg.util.intstr.IntOrString", intOrString],
+  [`${APIEXTENSIONS}.JSON`, embeddedDocument()],
+  [`${APIEXTENSIONS}.JSONSchemaPropsOrArray`, schemaOrArray],
+  [`${APIEXTENSIONS}.JSONSchemaPropsOrBool`, schemaOrBool],
+  [`${APIEXTENSIONS}.JSONSchemaPropsOrStringArray`, schemaOrStringArray],
+]);
+
+/** Bytes a special type's fromJson produced may arrive as base64 text when built by hand. */
+export function bytesOf(value: unknown): Uint8Array | undefined {
+  if (value instanceof Uint8Array) return value;
+  if (typeof value === "string") return fromBase64(value);
+  return undefined;
+}
