@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { decodeValue, encodeKubernetesObject, type KubernetesValue } from "./index";
+import { listJsonDifferences } from "./json-differences";
 
 const fixturesDir = process.env.ETCDLENS_FIXTURES_DIR || path.resolve(process.cwd(), "../shared/fixtures/k8s-api/HEAD");
 const present = existsSync(fixturesDir);
@@ -36,6 +37,7 @@ describe.skipIf(!present)(`Kubernetes protobuf fixtures in ${fixturesDir}`, () =
     const decoded = decodeFixture(name);
     expect(decoded.error).toBeUndefined();
     expect(decoded.known).toBe(true);
+    expect(listJsonDifferences(decoded.object, expected)).toEqual([]);
     expect(decoded.object).toEqual(expected);
   });
 

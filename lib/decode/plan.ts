@@ -62,6 +62,8 @@ export interface FieldPlan {
   ptr: boolean;
   /** No omitempty: zero scalars print, absent lists, maps and pointers print null. */
   keep: boolean;
+  /** An embedded Go struct: its fields print in the parent object. */
+  inline: boolean;
   /** What a keep field prints when it is absent. */
   absentJson: null | string | number | boolean;
 }
@@ -74,6 +76,8 @@ export interface MessagePlan {
   /** Fields in field-number order, the order Go writes them. */
   fieldsByNumber: FieldPlan[];
   special: SpecialType | undefined;
+  /** Whether any field is inline; assembling such messages needs the slower merge path. */
+  hasInline: boolean;
 }
 
 export function wireTypeOfKind(kind: number): number {
@@ -131,6 +135,7 @@ export class PlanCompiler {
       byNumber: [],
       fieldsByNumber: [],
       special: SPECIAL_TYPES.get(fullName),
+      hasInline: false,
     };
     // Registered before its fields are compiled, so recursive types (JSONSchemaProps) terminate.
     this.plans.set(type, plan);
@@ -140,6 +145,7 @@ export class PlanCompiler {
       plan.byNumber[field.id] = fieldPlan;
     }
     plan.fieldsByNumber = [...plan.fields].sort((a, b) => a.number - b.number);
+    plan.hasInline = plan.fields.some((field) => field.inline);
     return plan;
   }
 
@@ -159,6 +165,7 @@ export class PlanCompiler {
       mapKeyKind: isMap ? (SCALAR_KINDS[(field as protobuf.MapField).keyType] ?? KIND_STRING) : 0,
       ptr: options["(etcdlens.ptr)"] === true,
       keep: options["(etcdlens.keep)"] === true,
+      inline: options["(etcdlens.inline)"] === true && kind === KIND_MESSAGE,
       absentJson: isMap || field.repeated ? null : zeroJsonOf(kind),
     };
   }

@@ -243,9 +243,19 @@ function assemble(plan: MessagePlan, slots: unknown[], out: JsonObject): JsonObj
       continue;
     }
     if (field.shape === SHAPE_MAP && !field.keep && isEmptyObject(value as JsonObject)) continue;
+    if (field.inline) {
+      mergeInline(out, value);
+      continue;
+    }
     out[field.jsonName] = field.shape === SHAPE_MAP ? sortKeys(value as JsonObject) : (value as JsonValue);
   }
   return out;
+}
+
+/** Go promotes an embedded struct's fields; a field of the outer struct with the same name wins. */
+function mergeInline(out: JsonObject, value: unknown): void {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return;
+  for (const [key, item] of Object.entries(value as JsonObject)) if (!(key in out)) out[key] = item;
 }
 
 function isEmptyObject(value: JsonObject): boolean {

@@ -49,15 +49,40 @@ export function encodeMessage(plan: MessagePlan, value: unknown, path: string[] 
     throw new EncodeError(`expected an object for ${plan.fullName}`, path);
   }
   const object = value as JsonObject;
+  const names = jsonNamesOf(plan);
   for (const key of Object.keys(object)) {
-    if (!plan.fields.some((field) => field.jsonName === key) && !(topLevel && ENVELOPE_KEYS.has(key))) {
+    if (!names.has(key) && !(topLevel && ENVELOPE_KEYS.has(key))) {
       throw new EncodeError(`${plan.fullName} has no field "${key}"`, path);
     }
   }
   const values: FieldValues = {};
-  for (const field of plan.fields) values[field.number] = object[field.jsonName];
+  for (const field of plan.fields) {
+    values[field.number] = field.inline ? pickKeys(object, jsonNamesOf(field.message!)) : object[field.jsonName];
+  }
   writeFieldValues(writer, plan, values, path);
   return writer.finish();
+}
+
+const jsonNamesCache = new WeakMap<MessagePlan, Set<string>>();
+
+/** The JSON keys a message prints, its inline fields' keys included. */
+function jsonNamesOf(plan: MessagePlan): Set<string> {
+  let names = jsonNamesCache.get(plan);
+  if (!names) {
+    names = new Set();
+    jsonNamesCache.set(plan, names);
+    for (const field of plan.fields) {
+      if (field.inline) for (const name of jsonNamesOf(field.message!)) names.add(name);
+      else names.add(field.jsonName);
+    }
+  }
+  return names;
+}
+
+function pickKeys(object: JsonObject, names: Set<string>): JsonObject {
+  const picked: JsonObject = {};
+  for (const key of Object.keys(object)) if (names.has(key)) picked[key] = object[key];
+  return picked;
 }
 
 function writeFieldValues(writer: WireWriter, plan: MessagePlan, values: FieldValues, path: string[]): void {

@@ -172,6 +172,10 @@ export const SPECIAL_TYPES: ReadonlyMap<string, SpecialType> = new Map([
   [`${APIEXTENSIONS}.JSONSchemaPropsOrArray`, schemaOrArray],
   [`${APIEXTENSIONS}.JSONSchemaPropsOrBool`, schemaOrBool],
   [`${APIEXTENSIONS}.JSONSchemaPropsOrStringArray`, schemaOrStringArray],
+  // Go's ExtraValue is a []string: user info "extra" values print as plain lists.
+  ...["certificates.v1", "certificates.v1beta1", "authentication.v1", "authentication.v1beta1", "authorization.v1", "authorization.v1beta1"].map(
+    (groupVersion): [string, SpecialType] => [`k8s.io.api.${groupVersion}.ExtraValue`, stringList],
+  ),
 ]);
 
 /** Bytes a special type's fromJson produced may arrive as base64 text when built by hand. */
