@@ -1,0 +1,26 @@
+import { Explorer } from "@/components/explorer/explorer";
+import { bytesToBase64, pathToKey } from "@/lib/keys";
+
+// /keys/<key path>?rev=N — the explorer. The path is the key (see lib/keys.ts for the encoding);
+// everything else is fetched by the browser from the JSON API, so that the page renders even
+// when etcd does not answer and recovers when it does.
+
+type PageProps = {
+  params: Promise<{ key?: string[] }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+};
+
+function parseRevision(raw: string | string[] | undefined): { revision?: number; error?: string } {
+  if (raw === undefined || raw === "") return {};
+  const text = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+  if (!/^[1-9][0-9]{0,17}$/.test(text)) return { error: `"${text}" is not a revision: a revision is a positive whole number` };
+  return { revision: Number(text) };
+}
+
+export default async function KeyPage({ params, searchParams }: PageProps) {
+  const { key: segments = [] } = await params;
+  const search = await searchParams;
+  const key = pathToKey(segments);
+  const { revision, error } = parseRevision(search.rev);
+  return <Explorer keyBase64={bytesToBase64(key)} revision={revision} revisionError={error} />;
+}

@@ -1,0 +1,23 @@
+import type { Metadata } from "next";
+import type { ReactNode } from "react";
+import { ClusterHeader } from "@/components/cluster/cluster-header";
+import { Providers } from "./providers";
+import "./globals.css";
+
+export const metadata: Metadata = {
+  title: "etcdlens",
+  description: "Explore what etcd stores and how it changed",
+};
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body className="flex h-full flex-col">
+        <Providers>
+          <ClusterHeader />
+          <main className="min-h-0 flex-1">{children}</main>
+        </Providers>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,63 @@
+"use client";
+
+import Link from "next/link";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
+import { clusterQueries } from "@/lib/queries";
+
+function hexId(decimal: string): string {
+  return BigInt(decimal).toString(16);
+}
+
+// The header shows where the user is, as etcdctl's JSON header does, and turns into a banner
+// when etcd stops answering. When it answers again every query is refetched, so the page
+// recovers without a reload.
+export function ClusterHeader() {
+  const cluster = useQuery(clusterQueries.header());
+  const queryClient = useQueryClient();
+  const wasDown = useRef(false);
+
+  useEffect(() => {
+    if (cluster.isError) wasDown.current = true;
+    else if (cluster.isSuccess && wasDown.current) {
+      wasDown.current = false;
+      void queryClient.invalidateQueries({ predicate: (query) => query.queryKey[0] !== "cluster" });
+    }
+  }, [cluster.isError, cluster.isSuccess, cluster.dataUpdatedAt, queryClient]);
+
+  const header = cluster.data;
+  return (
+    <header className="border-b border-slate-200 bg-white">
+      <div className="flex flex-wrap items-center gap-x-6 gap-y-1 px-4 py-2">
+        <Link href="/keys" className="text-base font-bold tracking-tight text-slate-900">
+          etcd<span className="text-blue-700">lens</span>
+        </Link>
+        {header ? (
+          <dl aria-label="Cluster" className="flex flex-wrap gap-x-5 gap-y-1 text-xs text-slate-600">
+            <Item label="cluster ID" value={header.clusterId} title={`hex ${hexId(header.clusterId)}`} />
+            <Item label="member ID" value={header.memberId} title={`hex ${hexId(header.memberId)}`} />
+            <Item label="revision" value={String(header.revision)} />
+            <Item label="raft term" value={String(header.raftTerm)} />
+            <Item label="endpoints" value={header.endpoints.join(", ")} />
+          </dl>
+        ) : null}
+      </div>
+      {cluster.isError ? (
+        <div role="alert" className="border-t border-red-200 bg-red-50 px-4 py-2 text-sm text-red-900">
+          <strong>etcd is unreachable.</strong> {cluster.error.message}. Retrying every 5 seconds.
+        </div>
+      ) : null}
+    </header>
+  );
+}
+
+function Item({ label, value, title }: { label: string; value: string; title?: string }) {
+  return (
+    <div className="flex gap-1" title={title}>
+      <dt className="text-slate-400">{label}</dt>
+      <dd className="font-mono text-slate-800" data-testid={`cluster-${label.replace(/\s+/g, "-")}`}>
+        {value}
+      </dd>
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+"use client";
+
+import Link from "next/link";
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useRef } from "react";
+import { base64ToBytes, childLevel, keyHref, keyToDisplay } from "@/lib/keys";
+import { keyQueries } from "@/lib/queries";
+import { Badge, ErrorPanel, Loading, NoticePanel } from "@/components/ui/panels";
+
+// Shown when the path is a folder and not a key: its children, virtualized and paged from the
+// server as the user scrolls, so a folder of any size opens at once. When the path is neither a
+// key nor a folder, it says so (the 404 view).
+
+const ROW_HEIGHT = 28;
+
+export function FolderOrMissing({ keyBytes, revision }: { keyBytes: Uint8Array; revision?: number }) {
+  const prefix = childLevel(keyBytes);
+  const query = useInfiniteQuery(keyQueries.children(prefix, revision));
+  const scroller = useRef<HTMLDivElement>(null);
+  const items = query.data?.pages.flatMap((page) => page.items) ?? [];
+  const virtualizer = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+  });
+  const virtualItems = virtualizer.getVirtualItems();
+  const lastShown = virtualItems.at(-1)?.index ?? 0;
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
+
+  useEffect(() => {
+    if (hasNextPage && !isFetchingNextPage && lastShown >= items.length - 20) void fetchNextPage();
+  }, [lastShown, items.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  if (query.isPending) return <Loading label="Looking for this key…" />;
+  if (query.isError) return <ErrorPanel title="Could not list this folder">{query.error.message}</ErrorPanel>;
+  if (items.length === 0) {
+    return (
+      <NoticePanel title="No such key">
+        There is no key <code className="font-mono">{keyToDisplay(keyBytes)}</code>
+        {revision ? ` at revision ${revision}` : " at the current revision"}, and no keys below it.
+      </NoticePanel>
+    );
+  }
+  return (
+    <div className="space-y-2">
+      <p className="text-sm text-slate-600">
+        A folder: no key has this exact name. {items.length.toLocaleString()}
+        {hasNextPage ? "+" : ""} entries below it.
+      </p>
+      <div ref={scroller} role="list" aria-label="Folder contents" className="h-[65vh] overflow-auto rounded border border-slate-200 bg-white">
+        <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+          {virtualItems.map((row) => {
+            const item = items[row.index];
+            const key = base64ToBytes(item.keyBase64);
+            return (
+              <div
+                key={row.key}
+                role="listitem"
+                className="absolute left-0 top-0 flex w-full items-center gap-2 px-3"
+                style={{ transform: `translateY(${row.start}px)`, height: ROW_HEIGHT }}
+              >
+                <Link className="truncate font-mono text-[13px] text-blue-800 hover:underline" href={keyHref(key, { rev: revision })}>
+                  {item.name || "(empty name)"}
+                  {item.hasChildren && !item.isKey ? "/" : ""}
+                </Link>
+                {item.isKey && item.hasChildren ? <Badge tone="blue">key + folder</Badge> : null}
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,142 @@
+"use client";
+
+import Link from "next/link";
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import type { ChildDto } from "@/lib/api/dto";
+import { ancestorLevels, base64ToBytes, bytesToBase64, bytesEqual, childLevel, keyHref } from "@/lib/keys";
+import { keyQueries } from "@/lib/queries";
+import { Badge, Loading } from "@/components/ui/panels";
+
+// The key tree, one lazily listed level per open folder. Levels page from the server (200 names a
+// page) so a folder with thousands of children never arrives, or renders, at once.
+
+type TreeState = {
+  revision?: number;
+  selectedKey: Uint8Array;
+  isOpen: (prefix: Uint8Array) => boolean;
+  toggle: (prefix: Uint8Array) => void;
+};
+
+export function KeyTree({ selectedKey, revision }: { selectedKey: Uint8Array; revision?: number }) {
+  const pathLevels = useMemo(
+    () => [...ancestorLevels(selectedKey), childLevel(selectedKey)].map(bytesToBase64),
+    [selectedKey],
+  );
+  const [open, setOpen] = useState<Set<string>>(() => new Set(pathLevels));
+
+  // Navigating elsewhere opens the folders that lead there, and keeps what the user opened.
+  useEffect(() => {
+    setOpen((current) => {
+      const missing = pathLevels.filter((level) => !current.has(level));
+      return missing.length ? new Set([...current, ...missing]) : current;
+    });
+  }, [pathLevels]);
+
+  const toggle = useCallback((prefix: Uint8Array) => {
+    const id = bytesToBase64(prefix);
+    setOpen((current) => {
+      const next = new Set(current);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  }, []);
+
+  const state: TreeState = { revision, selectedKey, isOpen: (prefix) => open.has(bytesToBase64(prefix)), toggle };
+  return (
+    <nav aria-label="Key tree" className="p-2 text-sm">
+      <ul role="tree" aria-label="Keys">
+        <TreeLevel prefix={new Uint8Array(0)} state={state} depth={0} />
+      </ul>
+    </nav>
+  );
+}
+
+function TreeLevel({ prefix, state, depth }: { prefix: Uint8Array; state: TreeState; depth: number }) {
+  const query = useInfiniteQuery(keyQueries.children(prefix, state.revision));
+  if (query.isPending) return <li role="none"><Loading label="Listing…" /></li>;
+  if (query.isError) {
+    return (
+      <li role="none" className="px-2 py-1 text-xs text-red-700">
+        Could not list this level: {query.error.message}
+      </li>
+    );
+  }
+  const items = query.data.pages.flatMap((page) => page.items);
+  return (
+    <>
+      {items.length === 0 && depth === 0 ? (
+        <li role="none" className="px-2 py-1 text-xs text-slate-500">
+          etcd holds no keys{state.revision ? ` at revision ${state.revision}` : ""}.
+        </li>
+      ) : null}
+      {items.map((item) => (
+        <TreeRow key={item.keyBase64 + (item.isKey ? "k" : "f")} item={item} state={state} depth={depth} />
+      ))}
+      {query.hasNextPage ? (
+        <li role="none" style={{ paddingLeft: depth * 14 + 22 }}>
+          <button
+            type="button"
+            className="my-1 text-xs font-medium text-blue-700 hover:underline disabled:text-slate-400"
+            disabled={query.isFetchingNextPage}
+            onClick={() => void query.fetchNextPage()}
+          >
+            {query.isFetchingNextPage ? "Loading…" : `Show more (${items.length} shown)`}
+          </button>
+        </li>
+      ) : null}
+    </>
+  );
+}
+
+function labelOf(item: ChildDto, depth: number): string {
+  if (item.name !== "") return item.name;
+  return depth === 0 ? "/" : "(empty name)";
+}
+
+function TreeRow({ item, state, depth }: { item: ChildDto; state: TreeState; depth: number }) {
+  const key = useMemo(() => base64ToBytes(item.keyBase64), [item.keyBase64]);
+  const below = useMemo(() => childLevel(key), [key]);
+  const expanded = item.hasChildren && state.isOpen(below);
+  const selected = bytesEqual(key, state.selectedKey) && (item.isKey || item.hasChildren);
+  const label = labelOf(item, depth);
+  return (
+    <li role="treeitem" aria-expanded={item.hasChildren ? expanded : undefined} aria-selected={selected} aria-label={label}>
+      <div
+        className={`flex items-center gap-1 rounded py-0.5 pr-1 ${selected ? "bg-blue-100" : "hover:bg-slate-100"}`}
+        style={{ paddingLeft: depth * 14 }}
+      >
+        {item.hasChildren ? (
+          <button
+            type="button"
+            aria-label={`${expanded ? "Collapse" : "Expand"} ${label}`}
+            className="w-5 shrink-0 text-slate-500 hover:text-slate-900"
+            onClick={() => state.toggle(below)}
+          >
+            {expanded ? "▾" : "▸"}
+          </button>
+        ) : (
+          <span className="w-5 shrink-0 text-center text-slate-300">·</span>
+        )}
+        <Link
+          href={keyHref(key, { rev: state.revision })}
+          className={`min-w-0 truncate font-mono text-[13px] ${item.isKey ? "text-slate-900" : "text-slate-600"}`}
+          title={item.key || "/"}
+          onClick={() => {
+            if (item.hasChildren && !expanded) state.toggle(below);
+          }}
+        >
+          {label}
+          {item.hasChildren && !item.isKey && label !== "/" ? "/" : ""}
+        </Link>
+        {item.isKey && item.hasChildren ? <Badge tone="blue">key + folder</Badge> : null}
+      </div>
+      {expanded ? (
+        <ul role="group">
+          <TreeLevel prefix={below} state={state} depth={depth + 1} />
+        </ul>
+      ) : null}
+    </li>
+  );
+}

@@ -1,0 +1,35 @@
+"use client";
+
+import { useState } from "react";
+
+// Copies an absolute link to the clipboard. Falls back to a prompt-free text selection when the
+// Clipboard API is unavailable (plain http on a non-loopback host).
+export function CopyLinkButton({ href, label = "Copy link" }: { href?: string; label?: string }) {
+  const [copied, setCopied] = useState(false);
+
+  async function copy() {
+    const url = href ? new URL(href, window.location.origin).toString() : window.location.href;
+    try {
+      await navigator.clipboard.writeText(url);
+    } catch {
+      const field = document.createElement("textarea");
+      field.value = url;
+      document.body.appendChild(field);
+      field.select();
+      document.execCommand("copy");
+      field.remove();
+    }
+    setCopied(true);
+    setTimeout(() => setCopied(false), 1500);
+  }
+
+  return (
+    <button
+      type="button"
+      onClick={copy}
+      className="rounded border border-slate-300 bg-white px-2 py-0.5 text-xs font-medium text-slate-700 hover:bg-slate-100"
+    >
+      {copied ? "Copied" : label}
+    </button>
+  );
+}

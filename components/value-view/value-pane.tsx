@@ -1,0 +1,62 @@
+"use client";
+
+import Link from "next/link";
+import { useQuery } from "@tanstack/react-query";
+import type { KeyValueDto } from "@/lib/api/dto";
+import { keyHref } from "@/lib/keys";
+import { keyQueries, rawValueUrl } from "@/lib/queries";
+import { isApiError } from "@/lib/queries/fetch-json";
+import { ErrorPanel, Loading, NoticePanel } from "@/components/ui/panels";
+import { ValueBody } from "./value-body";
+
+// The selected key at the selected revision: etcdctl's `get -w json` fields, then the value.
+
+export function ValuePane({ keyBytes, revision, missing }: { keyBytes: Uint8Array; revision?: number; missing: React.ReactNode }) {
+  const query = useQuery(keyQueries.value(keyBytes, revision));
+  if (query.isPending) return <Loading label="Reading the key…" />;
+  if (query.isError) {
+    const error = query.error;
+    if (isApiError(error, "not_found")) return <>{missing}</>;
+    if (isApiError(error, "compacted")) {
+      return (
+        <NoticePanel title={`Revision ${revision} has been compacted`}>
+          etcd no longer keeps history before revision {error.compactRevision}.{" "}
+          {error.compactRevision ? (
+            <Link className="text-blue-700 underline" href={keyHref(keyBytes, { rev: error.compactRevision })}>
+              Show the oldest revision still available ({error.compactRevision})
+            </Link>
+          ) : null}
+        </NoticePanel>
+      );
+    }
+    return <ErrorPanel title="Could not read this key">{error.message}</ErrorPanel>;
+  }
+  return (
+    <div className="space-y-3">
+      <KeyMetadata kv={query.data.kv} />
+      <ValueBody data={query.data} downloadUrl={rawValueUrl(keyBytes, revision ?? query.data.kv.modRevision)} />
+    </div>
+  );
+}
+
+function KeyMetadata({ kv }: { kv: KeyValueDto }) {
+  const fields: [string, string][] = [
+    ["createRevision", String(kv.createRevision)],
+    ["modRevision", String(kv.modRevision)],
+    ["version", String(kv.version)],
+    ["lease", kv.lease === "0" ? "none" : kv.lease],
+    ["size", `${kv.size.toLocaleString()} bytes`],
+  ];
+  return (
+    <dl aria-label="Key metadata" className="flex flex-wrap gap-x-6 gap-y-1 rounded border border-slate-200 bg-white px-3 py-2 text-sm">
+      {fields.map(([label, value]) => (
+        <div key={label} className="flex gap-1.5">
+          <dt className="text-slate-500">{label}</dt>
+          <dd className="font-mono" data-testid={`kv-${label}`}>
+            {value}
+          </dd>
+        </div>
+      ))}
+    </dl>
+  );
+}

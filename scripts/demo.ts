@@ -1,0 +1,59 @@
+// npm run demo — a private etcd on free loopback ports, filled with a small Kubernetes cluster's
+// history, and the dashboard on http://127.0.0.1:3000 (PORT to change). Ctrl-C stops both.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { Etcd3 } from "etcd3";
+import { seedDemoData } from "./lib/demo-data";
+import { startEtcd, type EtcdProcess } from "./lib/etcd-process";
+import { MissingProgramError } from "./lib/system-deps";
+
+const root = process.cwd();
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? "127.0.0.1";
+const nextBin = join(root, "node_modules", "next", "dist", "bin", "next");
+
+function buildIfNeeded() {
+  if (existsSync(join(root, ".next", "BUILD_ID")) && !process.argv.includes("--rebuild")) return;
+  console.log("etcdlens: building the dashboard (once; `npm run demo -- --rebuild` to rebuild)...");
+  const result = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit" });
+  if (result.status !== 0) throw new Error("the build failed");
+}
+
+async function main() {
+  let etcd: EtcdProcess | undefined;
+  let server: ChildProcess | undefined;
+  const shutdown = async (code: number) => {
+    server?.kill("SIGTERM");
+    await etcd?.stop();
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+
+  try {
+    etcd = await startEtcd({ dataDir: join(root, ".etcdlens", "demo-etcd") });
+    const client = new Etcd3({ hosts: etcd.endpoint });
+    const writes = await seedDemoData(client);
+    client.close();
+    console.log(`etcdlens: etcd is at ${etcd.endpoint} with ${writes} demo writes (try: ETCDCTL_ENDPOINTS=${etcd.endpoint} etcdctl get --prefix /registry --keys-only)`);
+    buildIfNeeded();
+  } catch (error) {
+    console.error(`etcdlens: ${error instanceof MissingProgramError ? error.message : error instanceof Error ? error.message : error}`);
+    await shutdown(1);
+    return;
+  }
+
+  // The dashboard sees only this etcd, whatever the shell has exported for etcdctl.
+  const env: NodeJS.ProcessEnv = { ...process.env, ETCDCTL_ENDPOINTS: etcd.endpoint };
+  for (const name of ["ETCDCTL_CACERT", "ETCDCTL_CERT", "ETCDCTL_KEY", "ETCDCTL_USER", "ETCDCTL_PASSWORD"]) delete env[name];
+  server = spawn(process.execPath, [nextBin, "start", "--hostname", host, "--port", String(port)], { stdio: ["ignore", "pipe", "inherit"], env });
+  server.stdout?.on("data", (chunk: Buffer) => {
+    if (/ready|started/i.test(chunk.toString())) {
+      console.log(`\netcdlens demo: http://${host}:${port}/keys  (Ctrl-C stops the dashboard and its etcd)\n`);
+    }
+  });
+  server.on("exit", (code) => void shutdown(code ?? 0));
+}
+
+void main();
