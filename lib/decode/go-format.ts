@@ -15,6 +15,36 @@ export function formatRfc3339Micro(seconds: number, nanos: number): string {
 }
 
 function isoDateTime(seconds: number): string {
+  const days = Math.floor(seconds / 86400);
+  const secondOfDay = seconds - days * 86400;
+  const [year, month, day] = civilFromDays(days);
+  if (year < 0 || year > 9999) return goYearDateTime(seconds);
+  const hour = Math.floor(secondOfDay / 3600);
+  const minute = Math.floor((secondOfDay % 3600) / 60);
+  const second = Math.floor(secondOfDay % 60);
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}`;
+}
+
+function pad(value: number, width: number): string {
+  const text = String(value);
+  return text.length >= width ? text : "0000".slice(0, width - text.length) + text;
+}
+
+/** Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm); cheaper than Date. */
+function civilFromDays(daysSinceEpoch: number): [year: number, month: number, day: number] {
+  const z = daysSinceEpoch + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return [yoe + era * 400 + (month <= 2 ? 1 : 0), month, day];
+}
+
+/** Years outside 0000-9999, spelled as Go spells them. */
+function goYearDateTime(seconds: number): string {
   const date = new Date(seconds * 1000);
   if (Number.isNaN(date.getTime())) return "invalid-time";
   const [year, rest] = splitYear(date.toISOString());

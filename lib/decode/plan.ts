@@ -78,7 +78,19 @@ export interface MessagePlan {
   special: SpecialType | undefined;
   /** Whether any field is inline; assembling such messages needs the slower merge path. */
   hasInline: boolean;
+  /** The generated decoder, compiled on first use (see compile-decoder.ts). */
+  decoder: CompiledDecoder | undefined;
 }
+
+/** Reads the message from reader.pos up to end (the reader's end is already narrowed to it). */
+export type CompiledDecoder = (
+  reader: import("./wire").WireReader,
+  buf: Uint8Array,
+  end: number,
+  ctx: unknown,
+  depth: number,
+  into: Record<string, unknown> | undefined,
+) => unknown;
 
 export function wireTypeOfKind(kind: number): number {
   switch (kind) {
@@ -136,6 +148,7 @@ export class PlanCompiler {
       fieldsByNumber: [],
       special: SPECIAL_TYPES.get(fullName),
       hasInline: false,
+      decoder: undefined,
     };
     // Registered before its fields are compiled, so recursive types (JSONSchemaProps) terminate.
     this.plans.set(type, plan);

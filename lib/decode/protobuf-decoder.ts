@@ -1,7 +1,16 @@
 // Wire bytes + a compiled plan -> the JSON the API server prints. Errors never escape: the first one is
 // recorded in the context with its byte offset and field path, and every level returns what it read.
 import { readUtf8, toBase64 } from "./bytes";
-import {
+import * as planKinds from "./plan";
+import { compileDecoder, type DecoderHelpers } from "./compile-decoder";
+import { wireTypeOfKind, type CompiledDecoder, type FieldPlan, type MessagePlan } from "./plan";
+import { decodeSchemaless } from "./schemaless";
+import type { EmbeddedCodec } from "./special-types";
+import type { DecodeProblem, JsonObject, JsonValue } from "./types";
+import { WireError, WireReader } from "./wire";
+
+// Local copies: imported bindings are getters under some loaders (tsx, vitest), too slow for the hot loop.
+const {
   KIND_BOOL,
   KIND_BYTES,
   KIND_DOUBLE,
@@ -23,15 +32,8 @@ import {
   SHAPE_MAP,
   SHAPE_REPEATED,
   SHAPE_SINGLE,
-  isPackable,
-  wireTypeOfKind,
-  type FieldPlan,
-  type MessagePlan,
-} from "./plan";
-import { decodeSchemaless } from "./schemaless";
-import type { EmbeddedCodec, FieldValues } from "./special-types";
-import type { DecodeProblem, JsonObject, JsonValue } from "./types";
-import { WIRE_LENGTH_DELIMITED, WireError, WireReader } from "./wire";
+} = planKinds;
+const WIRE_LENGTH_DELIMITED = 2;
 
 /** Deeper than any real object; it bounds the stack for hostile input. */
 export const MAX_DEPTH = 100;
@@ -65,72 +67,24 @@ export function decodeMessage(
   depth: number,
   into?: JsonObject,
 ): JsonValue {
-  const special = plan.special;
-  const slots: unknown[] = new Array(plan.fields.length);
-  if (depth > MAX_DEPTH) {
-    ctx.error ??= { message: `messages nested deeper than ${MAX_DEPTH} levels (in ${plan.fullName})`, offset: start };
-  } else {
-    readFields(plan, buf, start, end, ctx, depth, slots, special !== undefined);
-  }
-  if (special) {
-    const values: FieldValues = {};
-    for (const field of plan.fields) if (slots[field.slot] !== undefined) values[field.number] = slots[field.slot];
-    return special.toJson(values, ctx);
-  }
-  return assemble(plan, slots, into ?? {});
+  return decoderOf(plan)(new WireReader(buf, start, end), buf, end, ctx, depth, into) as JsonValue;
 }
 
-function readFields(
-  plan: MessagePlan,
-  buf: Uint8Array,
-  start: number,
-  end: number,
-  ctx: DecodeContext,
-  depth: number,
-  slots: unknown[],
-  rawBytes: boolean,
-): void {
-  const reader = new WireReader(buf, start, end);
-  const byNumber = plan.byNumber;
-  let field: FieldPlan | undefined;
-  try {
-    while (reader.pos < end) {
-      const tagAt = reader.pos;
-      const tag = reader.uint32();
-      const number = tag >>> 3;
-      const wireType = tag & 7;
-      if (number === 0) reader.fail("field number 0 is not valid", tagAt);
-      field = byNumber[number];
-      if (field === undefined) {
-        reader.skip(wireType, number);
-        continue;
-      }
-      if (field.shape === SHAPE_MAP) {
-        if (wireType !== WIRE_LENGTH_DELIMITED) wrongWireType(reader, field, wireType, tagAt);
-        const entryStart = reader.lengthDelimited();
-        readMapEntry(field, buf, entryStart, reader.pos, ctx, depth, slots);
-      } else if (wireType === field.wireType) {
-        const value = readValue(field.kind, field, reader, buf, ctx, depth, rawBytes);
-        if (field.shape === SHAPE_SINGLE) slots[field.slot] = value;
-        else ((slots[field.slot] as unknown[] | undefined) ?? (slots[field.slot] = [])).push(value);
-      } else if (wireType === WIRE_LENGTH_DELIMITED && field.shape === SHAPE_REPEATED && isPackable(field.kind)) {
-        const packedStart = reader.lengthDelimited();
-        const packedEnd = reader.pos;
-        const list = (slots[field.slot] as unknown[] | undefined) ?? (slots[field.slot] = []);
-        const packed = new WireReader(buf, packedStart, packedEnd);
-        while (packed.pos < packedEnd) list.push(readValue(field.kind, field, packed, buf, ctx, depth, rawBytes));
-      } else {
-        wrongWireType(reader, field, wireType, tagAt);
-      }
-      if (ctx.error) {
-        ctx.errorPath.unshift(field.jsonName);
-        return;
-      }
-    }
-  } catch (error) {
-    recordError(ctx, error, plan);
-    if (field) ctx.errorPath.unshift(field.jsonName);
-  }
+function decoderOf(plan: MessagePlan): CompiledDecoder {
+  return plan.decoder ?? (plan.decoder = compileDecoder(plan, helpers));
+}
+
+function readPacked(field: FieldPlan, reader: WireReader, list: unknown[] | undefined): unknown[] {
+  const out = list ?? [];
+  const start = reader.lengthDelimited();
+  const end = reader.pos;
+  const packed = new WireReader(reader.buf, start, end, reader.base);
+  while (packed.pos < end) out.push(readValue(field.kind, field, packed, reader.buf, undefined as never, 0, false));
+  return out;
+}
+
+function tooDeep(ctx: DecodeContext, plan: MessagePlan, at: number): void {
+  ctx.error ??= { message: `messages nested deeper than ${MAX_DEPTH} levels (in ${plan.fullName})`, offset: at };
 }
 
 function wrongWireType(reader: WireReader, field: FieldPlan, wireType: number, at: number): never {
@@ -198,14 +152,19 @@ function readValue(
 /** A map entry is a small message: key = 1, value = 2; either may be missing and then is zero. */
 function readMapEntry(
   field: FieldPlan,
+  parent: WireReader,
   buf: Uint8Array,
-  start: number,
-  end: number,
   ctx: DecodeContext,
   depth: number,
-  slots: unknown[],
-): void {
-  const reader = new WireReader(buf, start, end);
+  existing: JsonObject | undefined,
+): JsonObject {
+  const start = parent.lengthDelimited();
+  const end = parent.pos;
+  const outerEnd = parent.end;
+  // The entry is read with the parent's reader, narrowed to the entry: no allocation per entry.
+  const reader = parent;
+  reader.pos = start;
+  reader.end = end;
   let key: unknown = undefined;
   let value: unknown = undefined;
   while (reader.pos < end) {
@@ -220,42 +179,23 @@ function readMapEntry(
     else reader.skip(wireType, number);
     if (ctx.error) break;
   }
+  reader.pos = end;
+  reader.end = outerEnd;
   if (value === undefined) {
     value = field.kind === KIND_MESSAGE ? decodeMessage(field.message!, buf, end, end, ctx, depth + 1) : field.absentJson ?? "";
   }
-  const map = (slots[field.slot] as JsonObject | undefined) ?? (slots[field.slot] = {});
+  const map = existing ?? {};
   const name = key === undefined ? "" : String(key);
   if (name === "__proto__") Object.defineProperty(map, name, { value, enumerable: true, writable: true, configurable: true });
   else map[name] = value as JsonValue;
-}
-
-/** Applies the print rules of proto/README.md, in the schema's field order (the Go struct's order). */
-function assemble(plan: MessagePlan, slots: unknown[], out: JsonObject): JsonObject {
-  const fields = plan.fields;
-  for (let i = 0; i < fields.length; i++) {
-    const field = fields[i];
-    const value = slots[i];
-    if (value === undefined || (field.shape === SHAPE_REPEATED && (value as unknown[]).length === 0)) {
-      if (field.keep) out[field.jsonName] = field.absentJson;
-      continue;
-    }
-    if (field.shape === SHAPE_SINGLE && !field.ptr && !field.keep && (value === "" || value === 0 || value === false)) {
-      continue;
-    }
-    if (field.shape === SHAPE_MAP && !field.keep && isEmptyObject(value as JsonObject)) continue;
-    if (field.inline) {
-      mergeInline(out, value);
-      continue;
-    }
-    out[field.jsonName] = field.shape === SHAPE_MAP ? sortKeys(value as JsonObject) : (value as JsonValue);
-  }
-  return out;
+  return map;
 }
 
 /** Go promotes an embedded struct's fields; a field of the outer struct with the same name wins. */
 function mergeInline(out: JsonObject, value: unknown): void {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return;
-  for (const [key, item] of Object.entries(value as JsonObject)) if (!(key in out)) out[key] = item;
+  const inner = value as JsonObject;
+  for (const key in inner) if (out[key] === undefined) out[key] = inner[key];
 }
 
 function isEmptyObject(value: JsonObject): boolean {
@@ -281,3 +221,20 @@ function sortKeys(map: JsonObject): JsonObject {
   }
   return out;
 }
+
+const helpers: DecoderHelpers = {
+  WireReader,
+  readUtf8,
+  toBase64,
+  decodeSchemaless,
+  decodeMessage: decodeMessage as DecoderHelpers["decodeMessage"],
+  decoderOf,
+  readMapEntry: readMapEntry as DecoderHelpers["readMapEntry"],
+  readPacked,
+  wrongWireType,
+  recordError: recordError as DecoderHelpers["recordError"],
+  tooDeep: tooDeep as DecoderHelpers["tooDeep"],
+  mergeInline: mergeInline as DecoderHelpers["mergeInline"],
+  sortKeys: sortKeys as DecoderHelpers["sortKeys"],
+  maxDepth: MAX_DEPTH,
+};

@@ -26,7 +26,8 @@ export class WireReader {
   constructor(
     readonly buf: Uint8Array,
     start: number,
-    readonly end: number,
+    /** Mutable so a nested length-delimited value can be read with the same reader. */
+    public end: number,
     /** Added to positions in error messages, so offsets refer to the whole stored value. */
     readonly base: number = 0,
   ) {
@@ -104,10 +105,18 @@ export class WireReader {
   /** int64 as a JSON number: exact up to 2^53, as the API's JSON is read by JavaScript clients anyway. */
   int64(): number {
     const buf = this.buf;
-    const pos = this.pos;
-    if (pos < this.end && buf[pos] < 0x80) {
-      this.pos = pos + 1;
-      return buf[pos];
+    const start = this.pos;
+    // Up to 7 bytes (49 bits) is exact in a double: timestamps, sizes and counts all fit.
+    let value = 0;
+    let scale = 1;
+    for (let pos = start; pos < this.end && pos - start < 7; pos++) {
+      const byte = buf[pos];
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) {
+        this.pos = pos + 1;
+        return value;
+      }
+      scale *= 128;
     }
     const [lo, hi] = this.varint64();
     return hi >= 0x80000000 ? -((TWO_POW_32 - 1 - hi) * TWO_POW_32 + (TWO_POW_32 - lo)) : hi * TWO_POW_32 + lo;

@@ -1,0 +1,84 @@
+// npm run bench:decode — how fast Kubernetes protobuf decodes to JSON on one core.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { decodeValue, encodeKubernetesObject, type JsonObject, type KubernetesValue } from "../lib/decode/index";
+
+const FIXTURE_POD = path.resolve(process.cwd(), "../shared/fixtures/k8s-api/HEAD/core.v1.Pod.pb");
+
+function samplePodBytes(): { bytes: Uint8Array; source: string } {
+  if (existsSync(FIXTURE_POD)) return { bytes: new Uint8Array(readFileSync(FIXTURE_POD)), source: "fixture core.v1.Pod.pb" };
+  return { bytes: encodeKubernetesObject(samplePod(0)), source: "encoded sample Pod" };
+}
+
+function samplePod(index: number): JsonObject {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: {
+      name: `web-${index}`,
+      namespace: "default",
+      uid: `00000000-0000-0000-0000-${String(index).padStart(12, "0")}`,
+      creationTimestamp: "2024-05-01T12:00:00Z",
+      labels: { app: "web", tier: "frontend" },
+      annotations: { "example.com/revision": String(index) },
+    },
+    spec: {
+      containers: [
+        {
+          name: "web",
+          image: "nginx:1.27",
+          ports: [{ containerPort: 80, protocol: "TCP" }],
+          env: [{ name: "MODE", value: "production" }],
+          resources: { limits: { cpu: "500m", memory: "128Mi" }, requests: { cpu: "250m", memory: "64Mi" } },
+        },
+      ],
+      restartPolicy: "Always",
+      nodeName: "node-1",
+    },
+    status: { phase: "Running", podIP: "10.0.0.1" },
+  };
+}
+
+/** A ConfigMap of about `size` bytes: many keys, as the largest real objects are. */
+function largeObject(size: number): JsonObject {
+  const data: JsonObject = {};
+  const value = "x".repeat(1000);
+  for (let i = 0; i * 1010 < size; i++) data[`key-${String(i).padStart(5, "0")}`] = value;
+  return { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "large", namespace: "default" }, data };
+}
+
+function measure(run: () => void, minMillis: number): { count: number; millis: number } {
+  let count = 0;
+  const start = performance.now();
+  let now = start;
+  while (now - start < minMillis) {
+    for (let i = 0; i < 100; i++) run();
+    count += 100;
+    now = performance.now();
+  }
+  return { count, millis: now - start };
+}
+
+function main(): void {
+  const pod = samplePodBytes();
+  const check = decodeValue(pod.bytes, { typeHint: { apiVersion: "v1", kind: "Pod" } }) as KubernetesValue;
+  if (check.format !== "kubernetes" || check.error) throw new Error(`the sample Pod does not decode: ${JSON.stringify(check)}`);
+  measure(() => decodeValue(pod.bytes), 500); // warm up the JIT and the plan cache
+  const pods = measure(() => JSON.stringify(decodeValue(pod.bytes)), 2000);
+
+  const large = encodeKubernetesObject(largeObject(1 << 20));
+  measure(() => decodeValue(large), 200);
+  const big = measure(() => JSON.stringify(decodeValue(large)), 1000);
+
+  const rows = [
+    ["measure", "value"],
+    ["sample", `${pod.source} (${pod.bytes.length} bytes)`],
+    ["Pods decoded to JSON per second", Math.round((pods.count / pods.millis) * 1000).toLocaleString("en-US")],
+    ["time per Pod", `${((pods.millis / pods.count) * 1000).toFixed(1)} µs`],
+    [`one ${(large.length / 1048576).toFixed(2)} MiB object`, `${(big.millis / big.count).toFixed(2)} ms`],
+  ];
+  const width = Math.max(...rows.map((row) => row[0].length));
+  for (const [name, value] of rows) console.log(`${name.padEnd(width)}  ${value}`);
+}
+
+main();
