@@ -28,7 +28,6 @@ export function readStrictUtf8(bytes: Uint8Array): string | undefined {
 
 /** True for text a person would read: no control characters besides tab, newline and carriage return. */
 export function isPrintableText(text: string): boolean {
-  // eslint-disable-next-line no-control-regex
   return !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(text);
 }
 

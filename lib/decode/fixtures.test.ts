@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { decodeValue, encodeKubernetesObject, type KubernetesValue } from "./index";
 import { listJsonDifferences } from "./json-differences";
+import { toYaml } from "./yaml";
 
 const fixturesDir = process.env.ETCDLENS_FIXTURES_DIR || path.resolve(process.cwd(), "../shared/fixtures/k8s-api/HEAD");
 const present = existsSync(fixturesDir);
@@ -39,6 +40,11 @@ describe.skipIf(!present)(`Kubernetes protobuf fixtures in ${fixturesDir}`, () =
     expect(decoded.known).toBe(true);
     expect(listJsonDifferences(decoded.object, expected)).toEqual([]);
     expect(decoded.object).toEqual(expected);
+  });
+
+  it.each(fixtures)("%s prints the YAML beside it (keys sorted, as kubectl's converter does)", (name) => {
+    const expected = readFileSync(path.join(fixturesDir, name.replace(/\.pb$/, ".yaml")), "utf8");
+    expect(toYaml(decodeFixture(name).object, { sortKeys: true })).toBe(expected);
   });
 
   it.each(fixtures)("%s survives encode then decode unchanged", (name) => {

@@ -29,11 +29,7 @@ const {
   KIND_UINT32,
   KIND_UINT64,
   KIND_UNRESOLVED,
-  SHAPE_MAP,
-  SHAPE_REPEATED,
-  SHAPE_SINGLE,
 } = planKinds;
-const WIRE_LENGTH_DELIMITED = 2;
 
 /** Deeper than any real object; it bounds the stack for hostile input. */
 export const MAX_DEPTH = 100;
@@ -196,11 +192,6 @@ function mergeInline(out: JsonObject, value: unknown): void {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return;
   const inner = value as JsonObject;
   for (const key in inner) if (out[key] === undefined) out[key] = inner[key];
-}
-
-function isEmptyObject(value: JsonObject): boolean {
-  for (const key in value) if (Object.prototype.hasOwnProperty.call(value, key)) return false;
-  return true;
 }
 
 /** Go prints map keys sorted; the wire is usually sorted already, so only copy when it is not. */

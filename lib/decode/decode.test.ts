@@ -1,0 +1,186 @@
+import { Encoder } from "cbor-x";
+import { describe, expect, it } from "vitest";
+import { decodeValue, encodeKubernetesObject, MASKED_PLACEHOLDER, type JsonObject, type KubernetesValue } from "./index";
+
+const text = (value: string) => new TextEncoder().encode(value);
+const cborEncoder = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false });
+const cbor = (value: unknown) => new Uint8Array([0xd9, 0xd9, 0xf7, ...cborEncoder.encode(value)]);
+
+function decodeObject(bytes: Uint8Array, options = {}): KubernetesValue {
+  const decoded = decodeValue(bytes, options);
+  if (decoded.format !== "kubernetes") throw new Error(`expected a Kubernetes object, got ${decoded.format}`);
+  return decoded;
+}
+
+const pod: JsonObject = {
+  kind: "Pod",
+  apiVersion: "v1",
+  metadata: {
+    name: "web-0",
+    namespace: "shop",
+    uid: "8f0c6d1e-0000-4000-8000-000000000001",
+    generation: 3,
+    creationTimestamp: "2024-05-01T12:00:00Z",
+    deletionGracePeriodSeconds: 0,
+    labels: { app: "web", "app.kubernetes.io/part-of": "shop" },
+    ownerReferences: [{ apiVersion: "apps/v1", kind: "StatefulSet", name: "web", uid: "u-1", controller: true }],
+  },
+  spec: {
+    volumes: [{ name: "config", configMap: { name: "web-config", defaultMode: 420 } }],
+    containers: [
+      {
+        name: "web",
+        image: "nginx:1.27",
+        ports: [{ containerPort: 8080, protocol: "TCP" }],
+        env: [{ name: "PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } }],
+        resources: { limits: { cpu: "500m", memory: "128Mi" } },
+        readinessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 5 },
+        livenessProbe: { tcpSocket: { port: 8080 } },
+      },
+    ],
+    terminationGracePeriodSeconds: 0,
+    automountServiceAccountToken: false,
+  },
+  status: { phase: "Running", startTime: "2024-05-01T12:00:05Z", podIP: "10.1.2.3" },
+};
+
+describe("round trips through encodeKubernetesObject and decodeValue", () => {
+  it("keeps a hand-made Pod exactly: pointers to zero, times, quantities, int-or-string, inline structs", () => {
+    const bytes = encodeKubernetesObject(pod);
+    expect(Array.from(bytes.subarray(0, 4))).toEqual([0x6b, 0x38, 0x73, 0x00]);
+    const decoded = decodeObject(bytes);
+    expect(decoded).toMatchObject({ encoding: "protobuf", apiVersion: "v1", kind: "Pod", known: true });
+    expect(decoded.error).toBeUndefined();
+    expect(decoded.object).toEqual(pod);
+    expect(Object.keys(decoded.object).slice(0, 2)).toEqual(["kind", "apiVersion"]);
+  });
+
+  it("keeps meta/v1 types: a Lease's MicroTime and an Event's counts", () => {
+    const lease = {
+      kind: "Lease",
+      apiVersion: "coordination.k8s.io/v1",
+      metadata: { name: "kube-scheduler", namespace: "kube-system", creationTimestamp: null },
+      spec: { holderIdentity: "node-1", leaseDurationSeconds: 15, renewTime: "2024-05-01T12:00:00.123456Z", leaseTransitions: 0 },
+    };
+    expect(decodeObject(encodeKubernetesObject(lease)).object).toEqual(lease);
+  });
+
+  it("refuses fields the schema does not have, instead of dropping them", () => {
+    expect(() => encodeKubernetesObject({ ...pod, spec: { nodeNmae: "typo" } })).toThrow(/nodeNmae/);
+  });
+
+  it("refuses types without a schema", () => {
+    expect(() => encodeKubernetesObject({ apiVersion: "example.com/v1", kind: "Widget" })).toThrow(/no schema/);
+  });
+});
+
+describe("decode options", () => {
+  it("fills an empty resourceVersion from the key's mod revision, and keeps a stored one", () => {
+    const bytes = encodeKubernetesObject({ kind: "ConfigMap", apiVersion: "v1", metadata: { name: "a" } });
+    expect(decodeObject(bytes, { modRevision: 42 }).object.metadata).toEqual({ name: "a", resourceVersion: "42" });
+    const stored = encodeKubernetesObject({ kind: "ConfigMap", apiVersion: "v1", metadata: { name: "a", resourceVersion: "7" } });
+    expect(decodeObject(stored, { modRevision: 42 }).object.metadata).toEqual({ name: "a", resourceVersion: "7" });
+  });
+
+  it("uses the type hint only when the envelope names no type", () => {
+    const bytes = encodeKubernetesObject({ kind: "ConfigMap", apiVersion: "v1", data: { a: "b" } });
+    expect(decodeObject(bytes, { typeHint: { apiVersion: "v1", kind: "Secret" } }).kind).toBe("ConfigMap");
+  });
+});
+
+describe("format detection by content", () => {
+  it.each([
+    ["empty", new Uint8Array(0), { format: "empty" }],
+    ["text", text("hello world\n"), { format: "text", text: "hello world\n" }],
+    ["json", text('{"a":1,"b":[true,null]}'), { format: "json", data: { a: 1, b: [true, null] } }],
+    ["yaml", text("name: web\nreplicas: 3\n"), { format: "yaml", data: { name: "web", replicas: 3 } }],
+    ["binary", new Uint8Array([0, 1, 2, 0xff, 0xfe]), { format: "binary" }],
+    ["cbor", cbor({ a: [1, 2] }), { format: "cbor", data: { a: [1, 2] } }],
+    ["encrypted", text("k8s:enc:aescbc:v1:key1:\u0001\u0002ciphertext"), { format: "encrypted", provider: "aescbc", keyName: "key1" }],
+    ["kms v2", text("k8s:enc:kms:v2:vault:\n\u0003xyz"), { format: "encrypted", provider: "kms", keyName: "vault", kmsVersion: "v2" }],
+  ])("%s", (_name, bytes, expected) => {
+    expect(decodeValue(bytes)).toMatchObject(expected);
+  });
+
+  it("keeps a single 'key: value' line as text, not YAML", () => {
+    expect(decodeValue(text("Error: connection refused"))).toMatchObject({ format: "text" });
+  });
+
+  it("keeps JSON scalars as text", () => {
+    expect(decodeValue(text("42"))).toMatchObject({ format: "text", text: "42" });
+  });
+
+  it("recognises Kubernetes objects stored as JSON (custom resources) and as CBOR", () => {
+    const widget = { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w", resourceVersion: "" }, spec: { size: 2 } };
+    expect(decodeValue(text(JSON.stringify(widget)), { modRevision: 9 })).toMatchObject({
+      format: "kubernetes",
+      encoding: "json",
+      known: false,
+      object: { ...widget, metadata: { name: "w", resourceVersion: "9" } },
+    });
+    expect(decodeValue(cbor({ apiVersion: "v1", kind: "ConfigMap", data: { a: "b" } }))).toMatchObject({
+      format: "kubernetes",
+      encoding: "cbor",
+      known: true,
+      object: { data: { a: "b" } },
+    });
+  });
+
+  it("decodes a type without schema: envelope type, ObjectMeta from field 1, the rest by field number", () => {
+    // A made-up Widget: metadata (1) { name (1) "w" }, spec (2) { size (1) 7, label (2) "big" }.
+    const raw = [0x0a, 0x03, 0x0a, 0x01, 0x77, 0x12, 0x07, 0x08, 0x07, 0x12, 0x03, ...text("big")];
+    const typeMeta = [0x0a, 0x10, ...text("example.com/v1a1"), 0x12, 0x06, ...text("Widget")];
+    const bytes = new Uint8Array([...text("k8s\u0000"), 0x0a, typeMeta.length, ...typeMeta, 0x12, raw.length, ...raw]);
+    const decoded = decodeObject(bytes);
+    expect(decoded).toMatchObject({ apiVersion: "example.com/v1a1", kind: "Widget", known: false });
+    expect(decoded.object).toEqual({ kind: "Widget", apiVersion: "example.com/v1a1", metadata: { name: "w" }, "2": { "1": 7, "2": "big" } });
+  });
+
+  it("reports a truncated object with the byte offset and keeps the type from the envelope", () => {
+    const bytes = encodeKubernetesObject(pod);
+    const truncated = bytes.subarray(0, bytes.length - 20);
+    const decoded = decodeObject(truncated);
+    expect(decoded.kind).toBe("Pod");
+    expect(decoded.error?.message).toMatch(/past the end/);
+    expect(decoded.error?.offset).toBeGreaterThan(0);
+    expect(decoded.error?.offset).toBeLessThanOrEqual(truncated.length);
+  });
+});
+
+describe("Secret masking", () => {
+  const secret = (data: Record<string, string>) =>
+    encodeKubernetesObject({ kind: "Secret", apiVersion: "v1", metadata: { name: "db" }, data, type: "Opaque" });
+  const b64 = (value: string) => Buffer.from(value).toString("base64");
+
+  it("masks data values by default and keeps the keys", () => {
+    const decoded = decodeObject(secret({ password: b64("hunter2"), user: b64("admin") }));
+    expect(decoded.object.data).toEqual({ password: MASKED_PLACEHOLDER, user: MASKED_PLACEHOLDER });
+    expect(JSON.stringify(decoded)).not.toContain(b64("hunter2"));
+    expect(decoded.masked.map((m) => [m.path, m.length])).toEqual([
+      [["data", "password"], 7],
+      [["data", "user"], 5],
+    ]);
+  });
+
+  it("gives equal fingerprints for equal bytes only, and none that reveals the value", () => {
+    const first = decodeObject(secret({ a: b64("same"), b: b64("same"), c: b64("other") })).masked;
+    const again = decodeObject(secret({ x: b64("same") })).masked;
+    expect(first[0].fingerprint).toBe(first[1].fingerprint);
+    expect(first[0].fingerprint).not.toBe(first[2].fingerprint);
+    expect(again[0].fingerprint).toBe(first[0].fingerprint);
+    expect(first[0].fingerprint).not.toContain(Buffer.from("same").toString("hex"));
+  });
+
+  it("masks stringData in Secrets stored as JSON too", () => {
+    const json = text(JSON.stringify({ apiVersion: "v1", kind: "Secret", stringData: { token: "abc" } }));
+    const decoded = decodeObject(json);
+    expect(decoded.object.stringData).toEqual({ token: MASKED_PLACEHOLDER });
+    expect(decoded.masked[0]).toMatchObject({ path: ["stringData", "token"], length: 3 });
+  });
+
+  it("reveals values when asked", () => {
+    const decoded = decodeObject(secret({ password: b64("hunter2") }), { revealSecrets: true });
+    expect(decoded.object.data).toEqual({ password: b64("hunter2") });
+    expect(decoded.masked).toEqual([]);
+  });
+});
