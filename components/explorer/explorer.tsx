@@ -22,7 +22,7 @@ export function Explorer({ keyBase64, revision, revisionError }: ExplorerProps) 
       <aside className="min-h-0 overflow-auto border-r border-slate-200 bg-white">
         <KeyTree selectedKey={keyBytes} revision={pinned} />
       </aside>
-      <section aria-label="Value" className="min-h-0 min-w-0 space-y-3 overflow-auto p-4">
+      <section aria-label="Selected key" className="min-h-0 min-w-0 space-y-3 overflow-auto p-4">
         <div className="flex flex-wrap items-center gap-2">
           <h1 className="min-w-0 break-all font-mono text-base font-semibold" aria-label="Key">
             {keyToDisplay(keyBytes)}

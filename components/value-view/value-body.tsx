@@ -122,7 +122,7 @@ function KubernetesObjectView({ value, format }: { value: KubernetesValue; forma
     () => (showManagedFields ? value.object : withoutManagedFields(value.object)),
     [showManagedFields, value.object],
   );
-  const rendered = useMemo(() => (format === "json" ? JSON.stringify(shown, null, 2) : toYaml(shown)), [format, shown]);
+  const rendered = useMemo(() => (format === "json" ? JSON.stringify(shown, null, 2) : toYaml(shown, { sortKeys: true })), [format, shown]);
 
   return (
     <div className="space-y-2">

@@ -2,6 +2,7 @@ import "server-only";
 import { ZodError, type ZodType } from "zod";
 import { ConfigurationError } from "@/lib/env";
 import { AppError, errorBody } from "./errors";
+import { rawQueryOf } from "./raw-query";
 import { base64UrlToBytes, decodeKeyParam, MalformedParamError, readRawQuery } from "@/lib/keys";
 
 // The wrapper every route handler uses: it parses nothing itself, but guarantees that whatever
@@ -36,8 +37,8 @@ function asAppError(error: unknown): AppError {
 export class QueryParams {
   private readonly raw: Map<string, string>;
 
-  constructor(url: string) {
-    this.raw = readRawQuery(url);
+  constructor(request: Request) {
+    this.raw = readRawQuery(rawQueryOf(request));
   }
 
   keyOrThrow(name: string): Uint8Array {

@@ -1,6 +1,7 @@
 import "server-only";
 import { readFileSync } from "node:fs";
-import { Etcd3, type IOptions } from "etcd3";
+import { circuitBreaker, ConsecutiveBreaker, handleWhen, noop } from "cockatiel";
+import { Etcd3, isRecoverableError, type IOptions } from "etcd3";
 import { ConfigurationError, getServerSettings, type ClusterSettings } from "@/lib/env";
 
 // One client per configured cluster, reused across requests: a gRPC channel is expensive to open
@@ -35,6 +36,15 @@ function buildOptions(settings: ClusterSettings): IOptions {
     // page; watch streams are long-lived by design.
     defaultCallOptions: (context) =>
       context.isStream ? {} : { deadline: Date.now() + settings.requestTimeoutMs },
+    // A circuit breaker only helps to skip a dead member when there is another to try. With one
+    // endpoint it would turn every request for seconds after an outage into "circuit open", even
+    // once etcd is back; without it each request simply tries, and fails or succeeds on its own.
+    faultHandling: {
+      host: () =>
+        settings.endpoints.length > 1
+          ? circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 2_000, breaker: new ConsecutiveBreaker(3) })
+          : noop,
+    },
   };
   if (settings.caFile || settings.certFile) {
     options.credentials = {

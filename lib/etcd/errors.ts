@@ -1,7 +1,6 @@
 import "server-only";
 import {
   EtcdAuthenticationFailedError,
-  EtcdError,
   EtcdPermissionDeniedError,
   EtcdUserNotFoundError,
   GRPCDeadlineExceededError,
@@ -48,7 +47,7 @@ export function toAppError(error: unknown, connection: ClusterConnection | undef
       endpoint: endpoints,
     });
   }
-  if (error instanceof EtcdError && messageOf(error).includes(FUTURE)) {
+  if (messageOf(error).includes(FUTURE)) {
     return new AppError("future_revision", "that revision is in the future: etcd has not reached it yet");
   }
   if (isUnreachable(error)) {

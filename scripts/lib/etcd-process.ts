@@ -24,6 +24,9 @@ export type EtcdOptions = {
 export type EtcdProcess = {
   endpoint: string;
   clientPort: number;
+  peerPort: number;
+  /** The running etcd's process ID (it changes on restart). */
+  pid: () => number | undefined;
   dataDir: string;
   /** Stops etcd and waits for it to exit; the data stays. */
   stop: () => Promise<void>;
@@ -127,6 +130,8 @@ export async function startEtcd(options: EtcdOptions): Promise<EtcdProcess> {
   return {
     endpoint: `${options.tls ? "https" : "http"}://127.0.0.1:${clientPort}`,
     clientPort,
+    peerPort,
+    pid: () => child?.pid,
     dataDir: options.dataDir,
     stop,
     restart: async () => {

@@ -65,10 +65,10 @@ describe("GET /api/keys", () => {
     for (let i = 0; i < 5000; i++) {
       const name = `k${String(i).padStart(5, "0")}`;
       expected.push(name);
-      puts.push(writer.put(`/big/${name}`).value(String(i)));
+      puts.push(writer.put(`/big/${name}`).value(String(i)).exec());
       if (i % 500 === 0) {
         // A folder with its own subtree: listing must show it once and not read inside it.
-        for (let j = 0; j < 30; j++) puts.push(writer.put(`/big/${name}-dir/${j}`).value("x"));
+        for (let j = 0; j < 30; j++) puts.push(writer.put(`/big/${name}-dir/${j}`).value("x").exec());
         expected.push(`${name}-dir`);
       }
     }

@@ -9,7 +9,7 @@ import type { HistoryDto } from "@/lib/api/dto";
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute(async (request): Promise<HistoryDto> => {
-  const query = new QueryParams(request.url);
+  const query = new QueryParams(request);
   const key = query.keyOrThrow("key");
   const before = query.parsed("before", revisionParam);
   const limit = query.parsed("limit", limitParam(50, 500));

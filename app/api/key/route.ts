@@ -10,7 +10,7 @@ import type { KeyDto } from "@/lib/api/dto";
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute(async (request): Promise<KeyDto> => {
-  const query = new QueryParams(request.url);
+  const query = new QueryParams(request);
   const key = query.keyOrThrow("key");
   const revision = query.parsed("rev", revisionParam);
   const connection = getCluster();

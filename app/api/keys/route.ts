@@ -11,7 +11,7 @@ import type { ChildrenDto } from "@/lib/api/dto";
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute(async (request): Promise<ChildrenDto> => {
-  const query = new QueryParams(request.url);
+  const query = new QueryParams(request);
   const prefix = query.keyOrEmpty("prefix");
   const revision = query.parsed("rev", revisionParam);
   const limit = query.parsed("limit", limitParam(200, 1000));

@@ -11,7 +11,7 @@ import { readKeyAtOrThrow } from "@/lib/etcd/read-key";
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute(async (request) => {
-  const query = new QueryParams(request.url);
+  const query = new QueryParams(request);
   const key = query.keyOrThrow("key");
   const revision = query.parsed("rev", revisionParam);
   const connection = getCluster();

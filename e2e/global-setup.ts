@@ -1,0 +1,52 @@
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Etcd3 } from "etcd3";
+import { seedDemoData } from "@/scripts/lib/demo-data";
+import { scratchDir, startEtcd } from "@/scripts/lib/etcd-process";
+import { writeState } from "./support/state";
+
+async function waitForServer(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the dashboard did not answer at ${url} within ${timeoutMs} ms`);
+}
+
+export default async function globalSetup(): Promise<void> {
+  const root = process.cwd();
+  const nextBin = join(root, "node_modules", "next", "dist", "bin", "next");
+  if (!existsSync(join(root, ".next", "BUILD_ID"))) {
+    const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit" });
+    if (build.status !== 0) throw new Error("next build failed");
+  }
+
+  const etcd = await startEtcd({ dataDir: scratchDir(join(tmpdir(), "etcdlens-e2e"), "etcd"), quiet: true });
+  const writer = new Etcd3({ hosts: etcd.endpoint });
+  await seedDemoData(writer);
+  writer.close();
+
+  const port = process.env.ETCDLENS_E2E_PORT!;
+  const baseURL = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = { ...process.env, ETCDCTL_ENDPOINTS: etcd.endpoint, ETCDLENS_REQUEST_TIMEOUT_MS: "2000", NEXT_TELEMETRY_DISABLED: "1" };
+  for (const name of ["ETCDCTL_CACERT", "ETCDCTL_CERT", "ETCDCTL_KEY", "ETCDCTL_USER", "ETCDCTL_PASSWORD", "ETCDLENS_REVEAL_SECRETS"]) delete env[name];
+  const server = spawn(process.execPath, [nextBin, "start", "--hostname", "127.0.0.1", "--port", port], {
+    env,
+    stdio: ["ignore", "ignore", "inherit"],
+    detached: false,
+  });
+  writeState({
+    etcd: { endpoint: etcd.endpoint, dataDir: etcd.dataDir, clientPort: etcd.clientPort, peerPort: etcd.peerPort, pid: etcd.pid()! },
+    serverPid: server.pid!,
+    baseURL,
+  });
+  await waitForServer(`${baseURL}/api/healthz`, 30_000);
+}
