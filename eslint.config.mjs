@@ -8,6 +8,8 @@ export default defineConfig([
   globalIgnores([".next/**", "node_modules/**", ".etcdlens/**", "test-results/**", "playwright-report/**", "next-env.d.ts"]),
   {
     rules: {
+      // The React Compiler is not enabled, so hooks it cannot memoize (TanStack Virtual) are fine.
+      "react-hooks/incompatible-library": "off",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
     },
   },

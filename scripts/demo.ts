@@ -21,18 +21,18 @@ function buildIfNeeded() {
 }
 
 async function main() {
-  let etcd: EtcdProcess | undefined;
-  let server: ChildProcess | undefined;
+  const running: { etcd?: EtcdProcess; server?: ChildProcess } = {};
   const shutdown = async (code: number) => {
-    server?.kill("SIGTERM");
-    await etcd?.stop();
+    running.server?.kill("SIGTERM");
+    await running.etcd?.stop();
     process.exit(code);
   };
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
 
   try {
-    etcd = await startEtcd({ dataDir: join(root, ".etcdlens", "demo-etcd") });
+    running.etcd = await startEtcd({ dataDir: join(root, ".etcdlens", "demo-etcd") });
+    const etcd = running.etcd;
     const client = new Etcd3({ hosts: etcd.endpoint });
     const writes = await seedDemoData(client);
     client.close();
@@ -44,15 +44,17 @@ async function main() {
     return;
   }
 
+  const etcd = running.etcd;
   // The dashboard sees only this etcd, whatever the shell has exported for etcdctl.
   const env: NodeJS.ProcessEnv = { ...process.env, ETCDCTL_ENDPOINTS: etcd.endpoint };
   for (const name of ["ETCDCTL_CACERT", "ETCDCTL_CERT", "ETCDCTL_KEY", "ETCDCTL_USER", "ETCDCTL_PASSWORD"]) delete env[name];
-  server = spawn(process.execPath, [nextBin, "start", "--hostname", host, "--port", String(port)], { stdio: ["ignore", "pipe", "inherit"], env });
+  const server = spawn(process.execPath, [nextBin, "start", "--hostname", host, "--port", String(port)], { stdio: ["ignore", "pipe", "inherit"], env });
   server.stdout?.on("data", (chunk: Buffer) => {
     if (/ready|started/i.test(chunk.toString())) {
       console.log(`\netcdlens demo: http://${host}:${port}/keys  (Ctrl-C stops the dashboard and its etcd)\n`);
     }
   });
+  running.server = server;
   server.on("exit", (code) => void shutdown(code ?? 0));
 }
 

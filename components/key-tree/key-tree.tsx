@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import type { ChildDto } from "@/lib/api/dto";
 import { ancestorLevels, base64ToBytes, bytesToBase64, bytesEqual, childLevel, keyHref } from "@/lib/keys";
 import { keyQueries } from "@/lib/queries";
@@ -19,31 +19,29 @@ type TreeState = {
 };
 
 export function KeyTree({ selectedKey, revision }: { selectedKey: Uint8Array; revision?: number }) {
+  // The folders leading to the selected key are open unless the user closed them; anything else
+  // is open when the user opened it. Derived, so navigating elsewhere needs no effect.
   const pathLevels = useMemo(
-    () => [...ancestorLevels(selectedKey), childLevel(selectedKey)].map(bytesToBase64),
+    () => new Set([...ancestorLevels(selectedKey), childLevel(selectedKey)].map(bytesToBase64)),
     [selectedKey],
   );
-  const [open, setOpen] = useState<Set<string>>(() => new Set(pathLevels));
+  const [toggled, setToggled] = useState<ReadonlyMap<string, boolean>>(() => new Map());
+  const isOpen = useCallback(
+    (prefix: Uint8Array) => {
+      const id = bytesToBase64(prefix);
+      return toggled.get(id) ?? pathLevels.has(id);
+    },
+    [toggled, pathLevels],
+  );
+  const toggle = useCallback(
+    (prefix: Uint8Array) => {
+      const id = bytesToBase64(prefix);
+      setToggled((current) => new Map(current).set(id, !(current.get(id) ?? pathLevels.has(id))));
+    },
+    [pathLevels],
+  );
 
-  // Navigating elsewhere opens the folders that lead there, and keeps what the user opened.
-  useEffect(() => {
-    setOpen((current) => {
-      const missing = pathLevels.filter((level) => !current.has(level));
-      return missing.length ? new Set([...current, ...missing]) : current;
-    });
-  }, [pathLevels]);
-
-  const toggle = useCallback((prefix: Uint8Array) => {
-    const id = bytesToBase64(prefix);
-    setOpen((current) => {
-      const next = new Set(current);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
-  }, []);
-
-  const state: TreeState = { revision, selectedKey, isOpen: (prefix) => open.has(bytesToBase64(prefix)), toggle };
+  const state: TreeState = { revision, selectedKey, isOpen, toggle };
   return (
     <nav aria-label="Key tree" className="p-2 text-sm">
       <ul role="tree" aria-label="Keys">

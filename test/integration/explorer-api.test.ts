@@ -5,6 +5,7 @@ import { GET as getHistory } from "@/app/api/history/route";
 import { GET as getCluster } from "@/app/api/cluster/route";
 import { GET as getHealth } from "@/app/api/healthz/route";
 import { encodeKeyParam } from "@/lib/keys";
+import type { ChildDto, HistoryItemDto } from "@/lib/api/dto";
 import type { EtcdProcess } from "@/scripts/lib/etcd-process";
 import { callRoute, seedingClient, startTestEtcd } from "./support";
 
@@ -17,7 +18,7 @@ const q = (text: string | Uint8Array) => encodeKeyParam(typeof text === "string"
 
 async function listAll(prefix: string, limit: number) {
   const names: string[] = [];
-  const items: any[] = [];
+  const items: ChildDto[] = [];
   let cursor: string | null = null;
   let pages = 0;
   do {
@@ -28,7 +29,7 @@ async function listAll(prefix: string, limit: number) {
     expect(status).toBe(200);
     expect(body.items.length).toBeLessThanOrEqual(limit);
     items.push(...body.items);
-    names.push(...body.items.map((item: any) => item.name));
+    names.push(...body.items.map((item: ChildDto) => item.name));
     cursor = body.nextCursor;
     pages += 1;
   } while (cursor && pages < 10_000);
@@ -115,7 +116,7 @@ describe("GET /api/keys", () => {
     await writer.put("/tt/two").value("2");
     const { status, body } = await callRoute(getKeys, `/api/keys?prefix=${q("/tt/")}&rev=${revision}`);
     expect(status).toBe(200);
-    expect(body.items.map((item: any) => item.name)).toEqual(["one"]);
+    expect(body.items.map((item: ChildDto) => item.name)).toEqual(["one"]);
     expect(body.revision).toBe(revision);
   });
 
@@ -139,7 +140,7 @@ describe("GET /api/history", () => {
 
     const { status, body } = await callRoute(getHistory, `/api/history?key=${q(key)}`);
     expect(status).toBe(200);
-    expect(body.items.map((item: any) => [item.revision, item.type, item.version])).toEqual([
+    expect(body.items.map((item: HistoryItemDto) => [item.revision, item.type, item.version])).toEqual([
       [revisions[4], "PUT", 2],
       [revisions[3], "PUT", 1],
       [deleted, "DELETE", 0],
@@ -159,7 +160,7 @@ describe("GET /api/history", () => {
     let before: number | null = null;
     do {
       const { body } = await callRoute(getHistory, `/api/history?key=${q(key)}&limit=3${before ? `&before=${before}` : ""}`);
-      seen.push(...body.items.map((item: any) => item.revision));
+      seen.push(...body.items.map((item: HistoryItemDto) => item.revision));
       before = body.next;
     } while (before);
     expect(seen).toEqual([...revisions].reverse());
@@ -178,7 +179,7 @@ describe("GET /api/history", () => {
 
     const history = await callRoute(getHistory, `/api/history?key=${q(key)}`);
     expect(history.status).toBe(200);
-    expect(history.body.items.map((item: any) => item.revision)).toEqual([latest]);
+    expect(history.body.items.map((item: HistoryItemDto) => item.revision)).toEqual([latest]);
     expect(history.body.compactRevision).toBe(latest);
   });
 });

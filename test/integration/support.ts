@@ -28,6 +28,7 @@ export function connectionTo(etcd: EtcdProcess, extra: Partial<ClusterSettings> 
 export async function callRoute(
   handler: (request: Request) => Promise<Response>,
   path: string,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests assert on the JSON shape
 ): Promise<{ status: number; body: any }> {
   const response = await handler(new Request(`http://127.0.0.1${path}`));
   const type = response.headers.get("content-type") ?? "";
