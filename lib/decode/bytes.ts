@@ -5,16 +5,23 @@ const strictUtf8Decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** Decodes UTF-8 the way Go's JSON encoder prints it: invalid sequences become U+FFFD. */
 export function readUtf8(buf: Uint8Array, start: number, end: number): string {
-  if (end - start <= 32) {
-    let text = "";
-    for (let i = start; i < end; i++) {
-      const byte = buf[i];
-      if (byte >= 0x80) return utf8Decoder.decode(buf.subarray(start, end));
-      text += String.fromCharCode(byte);
-    }
-    return text;
-  }
   return utf8Decoder.decode(buf.subarray(start, end));
+}
+
+/**
+ * Node's Buffer slices: the decoders' hot path. Measured on the fixture Pod's ~800 short strings,
+ * utf8Slice beats both a char-by-char loop and TextDecoder (no subarray to allocate), at every length.
+ * Like TextDecoder, it replaces invalid sequences with U+FFFD.
+ */
+export interface SliceableBuffer extends Uint8Array {
+  utf8Slice(start: number, end: number): string;
+  base64Slice(start: number, end: number): string;
+}
+
+/** The same bytes as a Buffer (no copy), so generated decoders can slice strings out of it. */
+export function asSliceable(bytes: Uint8Array): SliceableBuffer {
+  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return buffer as unknown as SliceableBuffer;
 }
 
 /** The text when the bytes are valid UTF-8, otherwise undefined. */

@@ -1,11 +1,12 @@
-// Generates one decoder function per message type. Slots become local variables and JSON keys become
-// constant property names, which V8 turns into fast, monomorphic code; interpreting the plan per field
-// was four times slower. The generated code only ever calls the helpers passed in below.
-import { readUtf8, toBase64 } from "./bytes";
+// Generates one decoder function per message type. Fields are read straight off the wire into local
+// variables, then assembled once into the final JSON object in Go's field order: JSON keys become
+// constant property names and every call site is monomorphic, which V8 turns into fast code.
+// Generated code only ever calls the helpers passed in below; it never allocates a closure, looks up a
+// Map, or catches inside its loop (one try around the whole loop records the first error).
 import * as planKinds from "./plan";
 import type { CompiledDecoder, FieldPlan, MessagePlan } from "./plan";
-import { decodeSchemaless } from "./schemaless";
-import { WireReader } from "./wire";
+import { MAX_SPECIAL_FIELD } from "./special-types";
+import type { WireReader } from "./wire";
 
 const {
   KIND_BOOL,
@@ -33,21 +34,17 @@ const {
   wireTypeOfKind,
 } = planKinds;
 
-/** What generated code may call, by name. */
+/** What generated code may call, by name. `buf` is always a SliceableBuffer (see bytes.ts). */
 export interface DecoderHelpers {
-  WireReader: typeof WireReader;
-  readUtf8: typeof readUtf8;
-  toBase64: typeof toBase64;
-  decodeSchemaless: typeof decodeSchemaless;
-  decodeMessage: (plan: MessagePlan, buf: Uint8Array, start: number, end: number, ctx: unknown, depth: number) => unknown;
+  decodeSchemaless: (buf: Uint8Array, start: number, end: number, depth: number) => unknown;
   decoderOf: (plan: MessagePlan) => CompiledDecoder;
-  readMapEntry: (field: FieldPlan, reader: WireReader, buf: Uint8Array, ctx: unknown, depth: number, map: unknown) => unknown;
   readPacked: (field: FieldPlan, reader: WireReader, list: unknown[] | undefined) => unknown[];
   wrongWireType: (reader: WireReader, field: FieldPlan, wireType: number, at: number) => never;
   recordError: (ctx: unknown, error: unknown, plan: MessagePlan) => void;
   tooDeep: (ctx: unknown, plan: MessagePlan, at: number) => void;
   mergeInline: (out: Record<string, unknown>, value: unknown) => void;
   sortKeys: (map: unknown) => unknown;
+  setOwnKey: (object: Record<string, unknown>, key: string, value: unknown) => void;
   maxDepth: number;
 }
 
@@ -68,19 +65,28 @@ const READERS: Record<number, string> = {
   [KIND_SFIXED64]: "r.sfixed64()",
 };
 
-function readExpression(field: FieldPlan, index: number, rawBytes: boolean): string {
-  switch (field.kind) {
+/** Tags below 128 (fields 1-15) are one byte: read them without a call. */
+const READ_TAG = "const tagAt = r.pos; let tag = buf[tagAt]; if (tag < 128) r.pos = tagAt + 1; else tag = r.uint32();";
+
+/** Calls the nested decoder of m<i> on the message whose payload starts at p and ends at r.pos. */
+function nestedCall(plan: string, into: string): string {
+  return `(ve = r.pos, oe = r.end, r.pos = p, r.end = ve, v = (${plan}.decoder || h.decoderOf(${plan}))(r, buf, ve, ctx, depth + 1, ${into}), r.end = oe, r.pos = ve, v)`;
+}
+
+/** An expression that reads one value of the field's kind at r.pos. */
+function readExpression(kind: number, plan: string, rawBytes: boolean): string {
+  switch (kind) {
     case KIND_STRING:
-      return "(p = r.lengthDelimited(), h.readUtf8(buf, p, r.pos))";
+      return "(p = r.lengthDelimited(), buf.utf8Slice(p, r.pos))";
     case KIND_BYTES:
-      return rawBytes ? "(p = r.lengthDelimited(), buf.subarray(p, r.pos))" : "(p = r.lengthDelimited(), h.toBase64(buf, p, r.pos))";
+      return rawBytes ? "(p = r.lengthDelimited(), buf.subarray(p, r.pos))" : "(p = r.lengthDelimited(), buf.base64Slice(p, r.pos))";
     case KIND_MESSAGE:
       // The nested message is read with this reader, narrowed to it: no allocation per message.
-      return `(p = r.lengthDelimited(), ve = r.pos, oe = r.end, r.pos = p, r.end = ve, v = (m${index}.decoder || h.decoderOf(m${index}))(r, buf, ve, ctx, depth + 1, undefined), r.end = oe, r.pos = ve, v)`;
+      return `(p = r.lengthDelimited(), ${nestedCall(plan, "undefined")})`;
     case KIND_UNRESOLVED:
       return "(p = r.lengthDelimited(), h.decodeSchemaless(buf, p, r.pos, depth + 1))";
     default:
-      return READERS[field.kind];
+      return READERS[kind];
   }
 }
 
@@ -95,19 +101,43 @@ function zeroLiteral(field: FieldPlan): string {
   return "0";
 }
 
+/** The JSON keys a message prints, its inline fields' keys included. */
+function printedNames(plan: MessagePlan, seen = new Set<MessagePlan>()): string[] {
+  if (seen.has(plan)) return [];
+  seen.add(plan);
+  return plan.fields.flatMap((field) => (field.inline ? printedNames(field.message!, seen) : [field.jsonName]));
+}
+
+/**
+ * Inline fields normally decode straight into the parent's object, at their place in the field order.
+ * When a name clashes (Go: the shallower field wins, then the first), they go through mergeInline.
+ */
+function inlineFieldsToMerge(plan: MessagePlan): Set<FieldPlan> {
+  const merged = new Set<FieldPlan>();
+  const inline = plan.fields.filter((field) => field.inline);
+  if (inline.length === 0) return merged;
+  for (const field of inline) {
+    const others = plan.fields.filter((other) => other !== field).flatMap((other) => (other.inline ? printedNames(other.message!) : [other.jsonName]));
+    const own = new Set(printedNames(field.message!));
+    if (others.some((name) => own.has(name))) merged.add(field);
+  }
+  return merged;
+}
+
 export function compileDecoder(plan: MessagePlan, helpers: DecoderHelpers): CompiledDecoder {
   const rawBytes = plan.special !== undefined;
   const fields = plan.fields;
-  const lines: string[] = [];
+  const merged = inlineFieldsToMerge(plan);
+  const direct = (field: FieldPlan) => field.inline && !rawBytes && !merged.has(field);
   const slot = (i: number) => `s${i}`;
-  if (fields.length > 0) lines.push(`let ${fields.map((_, i) => slot(i)).join(", ")};`);
+  const lines: string[] = [];
+  const slots = fields.flatMap((field, i) => (direct(field) ? [`${slot(i)}s = -1`, `${slot(i)}e = -1`] : [slot(i)]));
+  lines.push(`let p = 0, ve = 0, oe = 0, v = undefined, field = undefined${slots.map((s) => `, ${s}`).join("")};`);
   lines.push(
     "if (depth > h.maxDepth) h.tooDeep(ctx, plan, r.pos); else {",
-    "let p = 0, ve = 0, oe = 0, v = undefined, field = undefined;",
     "try {",
     "loop: while (r.pos < end) {",
-    "const tagAt = r.pos;",
-    "const tag = r.uint32();",
+    READ_TAG,
     "switch (tag) {",
   );
   fields.forEach((field, i) => {
@@ -115,11 +145,16 @@ export function compileDecoder(plan: MessagePlan, helpers: DecoderHelpers): Comp
     const name = JSON.stringify(field.jsonName);
     const errorCheck = canRecordError(field) ? ` if (ctx.error) { ctx.errorPath.unshift(${name}); break loop; }` : "";
     if (field.shape === SHAPE_MAP) {
-      lines.push(`case ${field.number * 8 + 2}: { field = ${name}; ${s} = h.readMapEntry(fields[${i}], r, buf, ctx, depth, ${s});${errorCheck} continue; }`);
+      lines.push(`case ${field.number * 8 + 2}: { field = ${name}; ${s} = entry${i}(r, buf, ctx, depth, ${s});${errorCheck} continue; }`);
       return;
     }
     const tag = field.number * 8 + wireTypeOfKind(field.kind);
-    const read = readExpression(field, i, rawBytes);
+    if (direct(field)) {
+      // Only the range is kept here; the fields are read into the parent's object when it is assembled.
+      lines.push(`case ${tag}: { field = ${name}; ${s}s = r.lengthDelimited(); ${s}e = r.pos; continue; }`);
+      return;
+    }
+    const read = readExpression(field.kind, `m${i}`, rawBytes);
     const store = field.shape === SHAPE_SINGLE ? `${s} = ${read};` : `(${s} ??= []).push(${read});`;
     lines.push(`case ${tag}: { field = ${name}; ${store}${errorCheck} continue; }`);
     if (field.shape === SHAPE_REPEATED && isPackable(field.kind)) {
@@ -140,22 +175,25 @@ export function compileDecoder(plan: MessagePlan, helpers: DecoderHelpers): Comp
     "}",
   );
   if (plan.special) {
-    lines.push("const values = {};");
-    fields.forEach((field, i) => lines.push(`if (${slot(i)} !== undefined) values[${field.number}] = ${slot(i)};`));
-    lines.push("return plan.special.toJson(values, ctx);");
+    const byNumber = Array.from({ length: MAX_SPECIAL_FIELD }, (_, n) => {
+      const index = fields.findIndex((field) => field.number === n + 1);
+      return index < 0 ? "undefined" : slot(index);
+    });
+    lines.push(`return special.toJson(${byNumber.join(", ")}, ctx);`);
   } else {
     lines.push("const out = into === undefined ? {} : into;");
-    fields.forEach((field, i) => lines.push(assembleLine(field, slot(i))));
+    fields.forEach((field, i) => lines.push(direct(field) ? assembleDirectInline(slot(i), i) : assembleLine(field, slot(i))));
     lines.push("return out;");
   }
-  const body = lines.filter((line) => line !== "").join("\n");
+  const entryFunctions = fields.map((field, i) => (field.shape === SHAPE_MAP ? mapEntryFunction(field, i) : "")).join("\n");
   const nested = fields.map((field, i) => `m${i} = fields[${i}].message`).join(", ");
-  const factory = new Function(
-    "h",
-    "plan",
-    "fields",
-    `"use strict"; const ${nested || "none = undefined"}; return function decode(r, buf, end, ctx, depth, into) {\n${body}\n};`,
-  );
+  const source = [
+    '"use strict";',
+    `const special = plan.special${nested ? `, ${nested}` : ""};`,
+    entryFunctions,
+    `return function decode(r, buf, end, ctx, depth, into) {\n${lines.join("\n")}\n};`,
+  ].join("\n");
+  const factory = new Function("h", "plan", "fields", source);
   return factory(helpers, plan, fields) as CompiledDecoder;
 }
 
@@ -166,8 +204,52 @@ function assembleLine(field: FieldPlan, s: string): string {
   if (field.shape === SHAPE_MAP) return `if (${s} !== undefined) ${key} = h.sortKeys(${s});${absent}`;
   if (field.shape === SHAPE_REPEATED) return `if (${s} !== undefined && ${s}.length > 0) ${key} = ${s};${absent}`;
   if (field.inline) return `if (${s} !== undefined) h.mergeInline(out, ${s});`;
+  // A message on the wire is a non-nil Go pointer or a value struct: printed whatever it holds, even
+  // when a special type prints it as a zero scalar (IntOrString 0, Quantity "0", RawExtension false).
   if (field.kind === KIND_MESSAGE || field.kind === KIND_UNRESOLVED || field.ptr || field.keep) {
     return `if (${s} !== undefined) ${key} = ${s};${absent}`;
   }
   return `if (${s} !== undefined && ${s} !== ${zeroLiteral(field)}) ${key} = ${s};`;
+}
+
+/** An inline message read into the parent's object, at its place in the field order. */
+function assembleDirectInline(s: string, i: number): string {
+  return `if (${s}s >= 0) { p = ${s}s; r.pos = ${s}e; ${nestedCall(`m${i}`, "out")}; }`;
+}
+
+/**
+ * A map entry is a small message: key = 1, value = 2; either may be missing and then is zero.
+ * It is read with the parent's reader, narrowed to the entry: no allocation per entry.
+ */
+function mapEntryFunction(field: FieldPlan, i: number): string {
+  const keyTag = 8 + wireTypeOfKind(field.mapKeyKind);
+  const valueTag = 16 + field.wireType;
+  const missingValue =
+    field.kind === KIND_MESSAGE ? `(p = end, ${nestedCall(`m${i}`, "undefined")})` : JSON.stringify(field.absentJson ?? "");
+  const keyText = field.mapKeyKind === KIND_STRING ? 'k === undefined ? "" : k' : 'k === undefined ? "" : String(k)';
+  return `function entry${i}(r, buf, ctx, depth, map) {
+const start = r.lengthDelimited(), end = r.pos, outerEnd = r.end;
+r.pos = start; r.end = end;
+let p = 0, ve = 0, oe = 0, v = undefined, k = undefined, value = undefined;
+while (r.pos < end) {
+${READ_TAG}
+if (tag === ${keyTag}) k = ${readExpression(field.mapKeyKind, "undefined", false)};
+else if (tag === ${valueTag}) value = ${readExpression(field.kind, `m${i}`, false)};
+else {
+const number = tag >>> 3;
+if (number === 1 || number === 2) h.wrongWireType(r, fields[${i}], tag & 7, tagAt);
+if (number === 0) r.fail("field number 0 is not valid", tagAt);
+r.skip(tag & 7, number);
+}
+if (ctx.error) break;
+}
+r.pos = end;
+if (value === undefined) value = ${missingValue};
+r.end = outerEnd;
+r.pos = end;
+const name = ${keyText};
+if (map === undefined) map = {};
+if (name === "__proto__") h.setOwnKey(map, name, value); else map[name] = value;
+return map;
+}`;
 }

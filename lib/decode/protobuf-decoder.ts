@@ -1,9 +1,9 @@
 // Wire bytes + a compiled plan -> the JSON the API server prints. Errors never escape: the first one is
 // recorded in the context with its byte offset and field path, and every level returns what it read.
-import { readUtf8, toBase64 } from "./bytes";
+import { asSliceable } from "./bytes";
 import * as planKinds from "./plan";
 import { compileDecoder, type DecoderHelpers } from "./compile-decoder";
-import { wireTypeOfKind, type CompiledDecoder, type FieldPlan, type MessagePlan } from "./plan";
+import type { CompiledDecoder, FieldPlan, MessagePlan } from "./plan";
 import { decodeSchemaless } from "./schemaless";
 import type { EmbeddedCodec } from "./special-types";
 import type { DecodeProblem, JsonObject, JsonValue } from "./types";
@@ -12,7 +12,6 @@ import { WireError, WireReader } from "./wire";
 // Local copies: imported bindings are getters under some loaders (tsx, vitest), too slow for the hot loop.
 const {
   KIND_BOOL,
-  KIND_BYTES,
   KIND_DOUBLE,
   KIND_ENUM,
   KIND_FIXED32,
@@ -20,15 +19,12 @@ const {
   KIND_FLOAT,
   KIND_INT32,
   KIND_INT64,
-  KIND_MESSAGE,
   KIND_SFIXED32,
   KIND_SFIXED64,
   KIND_SINT32,
   KIND_SINT64,
-  KIND_STRING,
   KIND_UINT32,
   KIND_UINT64,
-  KIND_UNRESOLVED,
 } = planKinds;
 
 /** Deeper than any real object; it bounds the stack for hostile input. */
@@ -63,48 +59,26 @@ export function decodeMessage(
   depth: number,
   into?: JsonObject,
 ): JsonValue {
-  return decoderOf(plan)(new WireReader(buf, start, end), buf, end, ctx, depth, into) as JsonValue;
+  const bytes = asSliceable(buf);
+  return decoderOf(plan)(new WireReader(bytes, start, end), bytes, end, ctx, depth, into) as JsonValue;
 }
 
 function decoderOf(plan: MessagePlan): CompiledDecoder {
   return plan.decoder ?? (plan.decoder = compileDecoder(plan, helpers));
 }
 
+/** Packed repeated scalars: rare in Kubernetes objects, so read through one generic switch. */
 function readPacked(field: FieldPlan, reader: WireReader, list: unknown[] | undefined): unknown[] {
   const out = list ?? [];
   const start = reader.lengthDelimited();
   const end = reader.pos;
   const packed = new WireReader(reader.buf, start, end, reader.base);
-  while (packed.pos < end) out.push(readValue(field.kind, field, packed, reader.buf, undefined as never, 0, false));
+  while (packed.pos < end) out.push(readScalar(field, packed));
   return out;
 }
 
-function tooDeep(ctx: DecodeContext, plan: MessagePlan, at: number): void {
-  ctx.error ??= { message: `messages nested deeper than ${MAX_DEPTH} levels (in ${plan.fullName})`, offset: at };
-}
-
-function wrongWireType(reader: WireReader, field: FieldPlan, wireType: number, at: number): never {
-  reader.fail(`field ${field.jsonName} (${field.number}) has wire type ${wireType}, the schema expects ${field.wireType}`, at);
-}
-
-function readValue(
-  kind: number,
-  field: FieldPlan,
-  reader: WireReader,
-  buf: Uint8Array,
-  ctx: DecodeContext,
-  depth: number,
-  rawBytes: boolean,
-): unknown {
-  switch (kind) {
-    case KIND_STRING: {
-      const start = reader.lengthDelimited();
-      return readUtf8(buf, start, reader.pos);
-    }
-    case KIND_MESSAGE: {
-      const start = reader.lengthDelimited();
-      return decodeMessage(field.message!, buf, start, reader.pos, ctx, depth + 1);
-    }
+function readScalar(field: FieldPlan, reader: WireReader): number | boolean {
+  switch (field.kind) {
     case KIND_INT64:
       return reader.int64();
     case KIND_INT32:
@@ -112,10 +86,6 @@ function readValue(
       return reader.int32();
     case KIND_BOOL:
       return reader.bool();
-    case KIND_BYTES: {
-      const start = reader.lengthDelimited();
-      return rawBytes ? buf.subarray(start, reader.pos) : toBase64(buf, start, reader.pos);
-    }
     case KIND_UINT32:
       return reader.uint32();
     case KIND_UINT64:
@@ -136,55 +106,17 @@ function readValue(
       return reader.fixed64();
     case KIND_SFIXED64:
       return reader.sfixed64();
-    case KIND_UNRESOLVED: {
-      const start = reader.lengthDelimited();
-      return decodeSchemaless(buf, start, reader.pos, depth + 1);
-    }
     default:
-      return reader.fail(`field ${field.jsonName} has an unknown kind`);
+      return reader.fail(`field ${field.jsonName} cannot be packed`);
   }
 }
 
-/** A map entry is a small message: key = 1, value = 2; either may be missing and then is zero. */
-function readMapEntry(
-  field: FieldPlan,
-  parent: WireReader,
-  buf: Uint8Array,
-  ctx: DecodeContext,
-  depth: number,
-  existing: JsonObject | undefined,
-): JsonObject {
-  const start = parent.lengthDelimited();
-  const end = parent.pos;
-  const outerEnd = parent.end;
-  // The entry is read with the parent's reader, narrowed to the entry: no allocation per entry.
-  const reader = parent;
-  reader.pos = start;
-  reader.end = end;
-  let key: unknown = undefined;
-  let value: unknown = undefined;
-  while (reader.pos < end) {
-    const tagAt = reader.pos;
-    const tag = reader.uint32();
-    const number = tag >>> 3;
-    const wireType = tag & 7;
-    if (number === 1 && wireType === wireTypeOfKind(field.mapKeyKind)) key = readValue(field.mapKeyKind, field, reader, buf, ctx, depth, false);
-    else if (number === 2 && wireType === field.wireType) value = readValue(field.kind, field, reader, buf, ctx, depth, false);
-    else if (number === 1 || number === 2) wrongWireType(reader, field, wireType, tagAt);
-    else if (number === 0) reader.fail("field number 0 is not valid", tagAt);
-    else reader.skip(wireType, number);
-    if (ctx.error) break;
-  }
-  reader.pos = end;
-  reader.end = outerEnd;
-  if (value === undefined) {
-    value = field.kind === KIND_MESSAGE ? decodeMessage(field.message!, buf, end, end, ctx, depth + 1) : field.absentJson ?? "";
-  }
-  const map = existing ?? {};
-  const name = key === undefined ? "" : String(key);
-  if (name === "__proto__") Object.defineProperty(map, name, { value, enumerable: true, writable: true, configurable: true });
-  else map[name] = value as JsonValue;
-  return map;
+function tooDeep(ctx: DecodeContext, plan: MessagePlan, at: number): void {
+  ctx.error ??= { message: `messages nested deeper than ${MAX_DEPTH} levels (in ${plan.fullName})`, offset: at };
+}
+
+function wrongWireType(reader: WireReader, field: FieldPlan, wireType: number, at: number): never {
+  reader.fail(`field ${field.jsonName} (${field.number}) has wire type ${wireType}, the schema expects ${field.wireType}`, at);
 }
 
 /** Go promotes an embedded struct's fields; a field of the outer struct with the same name wins. */
@@ -192,6 +124,11 @@ function mergeInline(out: JsonObject, value: unknown): void {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return;
   const inner = value as JsonObject;
   for (const key in inner) if (out[key] === undefined) out[key] = inner[key];
+}
+
+/** "__proto__" from the wire must become an own key, not the object's prototype. */
+function setOwnKey(object: JsonObject, key: string, value: unknown): void {
+  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Go prints map keys sorted; the wire is usually sorted already, so only copy when it is not. */
@@ -207,25 +144,21 @@ function sortKeys(map: JsonObject): JsonObject {
   if (sorted) return map;
   const out: JsonObject = {};
   for (const key of keys.sort()) {
-    if (key === "__proto__") Object.defineProperty(out, key, { value: map[key], enumerable: true, writable: true, configurable: true });
+    if (key === "__proto__") setOwnKey(out, key, map[key]);
     else out[key] = map[key];
   }
   return out;
 }
 
 const helpers: DecoderHelpers = {
-  WireReader,
-  readUtf8,
-  toBase64,
-  decodeSchemaless,
-  decodeMessage: decodeMessage as DecoderHelpers["decodeMessage"],
+  decodeSchemaless: decodeSchemaless as DecoderHelpers["decodeSchemaless"],
   decoderOf,
-  readMapEntry: readMapEntry as DecoderHelpers["readMapEntry"],
   readPacked,
   wrongWireType,
   recordError: recordError as DecoderHelpers["recordError"],
   tooDeep: tooDeep as DecoderHelpers["tooDeep"],
   mergeInline: mergeInline as DecoderHelpers["mergeInline"],
   sortKeys: sortKeys as DecoderHelpers["sortKeys"],
+  setOwnKey: setOwnKey as DecoderHelpers["setOwnKey"],
   maxDepth: MAX_DEPTH,
 };

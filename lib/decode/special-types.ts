@@ -17,13 +17,17 @@ import type { JsonValue } from "./types";
  */
 export type FieldValues = Record<number, unknown>;
 
+/** Every special type keeps its fields in numbers 1 to 3; they are passed positionally (no object per value). */
+export const MAX_SPECIAL_FIELD = 3;
+
 export interface EmbeddedCodec {
   /** Bytes that hold a whole object (JSON, CBOR or "k8s\0" protobuf) to the JSON it stands for. */
   decodeEmbedded(bytes: Uint8Array): JsonValue;
 }
 
 export interface SpecialType {
-  toJson(fields: FieldValues, codec: EmbeddedCodec): JsonValue;
+  /** field1..field3: the values of fields 1..3, undefined when absent from the wire. */
+  toJson(field1: unknown, field2: unknown, field3: unknown, codec: EmbeddedCodec): JsonValue;
   /** undefined when the JSON cannot stand for this type: the field is then left off the wire. */
   fromJson(value: JsonValue): FieldValues | undefined;
 }
@@ -32,10 +36,9 @@ const EMPTY: FieldValues = {};
 const textEncoder = new TextEncoder();
 
 const time: SpecialType = {
-  toJson(fields) {
-    const seconds = fields[1];
+  toJson(seconds) {
     if (typeof seconds !== "number" || seconds === GO_ZERO_TIME_SECONDS) return null;
-    return formatRfc3339(seconds);
+    return formatRfc3339Cached(seconds);
   },
   fromJson(value) {
     if (value === null) return EMPTY;
@@ -45,11 +48,9 @@ const time: SpecialType = {
 };
 
 const microTime: SpecialType = {
-  toJson(fields) {
-    const seconds = fields[1];
+  toJson(seconds, nanos) {
     if (typeof seconds !== "number" || seconds === GO_ZERO_TIME_SECONDS) return null;
-    const nanos = typeof fields[2] === "number" ? fields[2] : 0;
-    return formatRfc3339Micro(seconds, nanos);
+    return formatRfc3339Micro(seconds, typeof nanos === "number" ? nanos : 0);
   },
   fromJson(value) {
     if (value === null) return EMPTY;
@@ -59,8 +60,8 @@ const microTime: SpecialType = {
 };
 
 const duration: SpecialType = {
-  toJson(fields) {
-    return formatGoDuration(typeof fields[1] === "number" ? fields[1] : 0);
+  toJson(nanos) {
+    return formatGoDuration(typeof nanos === "number" ? nanos : 0);
   },
   fromJson(value) {
     const nanos = typeof value === "string" ? parseGoDuration(value) : undefined;
@@ -71,8 +72,7 @@ const duration: SpecialType = {
 /** A message whose only field (1) holds the bytes of an embedded document. */
 function embeddedDocument(): SpecialType {
   return {
-    toJson(fields, codec) {
-      const raw = fields[1];
+    toJson(raw, _2, _3, codec) {
       return raw instanceof Uint8Array && raw.length > 0 ? codec.decodeEmbedded(raw) : null;
     },
     fromJson(value) {
@@ -82,8 +82,8 @@ function embeddedDocument(): SpecialType {
 }
 
 const quantity: SpecialType = {
-  toJson(fields) {
-    return typeof fields[1] === "string" && fields[1] !== "" ? fields[1] : "0";
+  toJson(text) {
+    return typeof text === "string" && text !== "" ? text : "0";
   },
   fromJson(value) {
     if (typeof value === "number") return { 1: String(value) };
@@ -92,9 +92,9 @@ const quantity: SpecialType = {
 };
 
 const intOrString: SpecialType = {
-  toJson(fields) {
-    if (fields[1] === 1) return typeof fields[3] === "string" ? fields[3] : "";
-    return typeof fields[2] === "number" ? fields[2] : 0;
+  toJson(type, intVal, strVal) {
+    if (type === 1) return typeof strVal === "string" ? strVal : "";
+    return typeof intVal === "number" ? intVal : 0;
   },
   fromJson(value) {
     if (typeof value === "number") return { 1: 0, 2: value };
@@ -105,8 +105,8 @@ const intOrString: SpecialType = {
 
 /** A message with one repeated string field (1) that prints as the bare list. */
 const stringList: SpecialType = {
-  toJson(fields) {
-    return Array.isArray(fields[1]) ? (fields[1] as JsonValue[]) : null;
+  toJson(items) {
+    return Array.isArray(items) ? (items as JsonValue[]) : null;
   },
   fromJson(value) {
     if (value === null) return EMPTY;
@@ -116,10 +116,9 @@ const stringList: SpecialType = {
 
 /** JSONSchemaPropsOrArray: schema = 1, jSONSchemas = 2; the list wins when it is not empty. */
 const schemaOrArray: SpecialType = {
-  toJson(fields) {
-    const schemas = fields[2];
+  toJson(schema, schemas) {
     if (Array.isArray(schemas) && schemas.length > 0) return schemas as JsonValue[];
-    return (fields[1] as JsonValue | undefined) ?? null;
+    return (schema as JsonValue | undefined) ?? null;
   },
   fromJson(value) {
     if (Array.isArray(value)) return { 2: value };
@@ -130,9 +129,9 @@ const schemaOrArray: SpecialType = {
 
 /** JSONSchemaPropsOrBool: allows = 1, schema = 2; a schema prints itself, otherwise the boolean. */
 const schemaOrBool: SpecialType = {
-  toJson(fields) {
-    if (fields[2] !== undefined) return fields[2] as JsonValue;
-    return fields[1] === true;
+  toJson(allows, schema) {
+    if (schema !== undefined) return schema as JsonValue;
+    return allows === true;
   },
   fromJson(value) {
     if (typeof value === "boolean") return { 1: value };
@@ -143,10 +142,9 @@ const schemaOrBool: SpecialType = {
 
 /** JSONSchemaPropsOrStringArray: schema = 1, property = 2; the list wins when it is not empty. */
 const schemaOrStringArray: SpecialType = {
-  toJson(fields) {
-    const property = fields[2];
+  toJson(schema, property) {
     if (Array.isArray(property) && property.length > 0) return property as JsonValue[];
-    return (fields[1] as JsonValue | undefined) ?? null;
+    return (schema as JsonValue | undefined) ?? null;
   },
   fromJson(value) {
     if (Array.isArray(value)) return { 2: value };
@@ -154,6 +152,18 @@ const schemaOrStringArray: SpecialType = {
     return value === null ? EMPTY : undefined;
   },
 };
+
+/** Objects repeat their timestamps (managedFields, conditions): remember recent ones, direct-mapped. */
+const recentTimes: { seconds: number; text: string }[] = Array.from({ length: 256 }, () => ({ seconds: NaN, text: "" }));
+
+function formatRfc3339Cached(seconds: number): string {
+  const entry = recentTimes[seconds & 255];
+  if (entry.seconds !== seconds) {
+    entry.text = formatRfc3339(seconds);
+    entry.seconds = seconds;
+  }
+  return entry.text;
+}
 
 const META = "k8s.io.apimachinery.pkg.apis.meta.v1";
 const APIEXTENSIONS = "k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1";
