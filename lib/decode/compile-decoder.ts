@@ -65,8 +65,17 @@ const READERS: Record<number, string> = {
   [KIND_SFIXED64]: "r.sfixed64()",
 };
 
-/** Tags below 128 (fields 1-15) are one byte: read them without a call. */
-const READ_TAG = "const tagAt = r.pos; let tag = buf[tagAt]; if (tag < 128) r.pos = tagAt + 1; else tag = r.uint32();";
+/** Tags of fields 1-2047 are one or two bytes: read them without a call. */
+const READ_TAG =
+  "const tagAt = r.pos; let tag = buf[tagAt]; if (tag < 128) r.pos = tagAt + 1; " +
+  "else if (tagAt + 1 < r.end && buf[tagAt + 1] < 128) { tag = (tag & 127) | (buf[tagAt + 1] << 7); r.pos = tagAt + 2; } " +
+  "else tag = r.uint32();";
+
+/**
+ * Sets p to the payload start and r.pos past the payload. Lengths below 128 (most strings) are read
+ * without a call; anything else, and every error, goes through lengthDelimited.
+ */
+const READ_LENGTH = "(p = r.pos, ln = buf[p], ln < 128 && p + 1 + ln <= r.end ? (r.pos = p + 1 + ln, p = p + 1) : (p = r.lengthDelimited()))";
 
 /** Calls the nested decoder of m<i> on the message whose payload starts at p and ends at r.pos. */
 function nestedCall(plan: string, into: string): string {
@@ -77,12 +86,12 @@ function nestedCall(plan: string, into: string): string {
 function readExpression(kind: number, plan: string, rawBytes: boolean): string {
   switch (kind) {
     case KIND_STRING:
-      return "(p = r.lengthDelimited(), buf.utf8Slice(p, r.pos))";
+      return `(${READ_LENGTH}, buf.utf8Slice(p, r.pos))`;
     case KIND_BYTES:
-      return rawBytes ? "(p = r.lengthDelimited(), buf.subarray(p, r.pos))" : "(p = r.lengthDelimited(), buf.base64Slice(p, r.pos))";
+      return rawBytes ? `(${READ_LENGTH}, buf.subarray(p, r.pos))` : `(${READ_LENGTH}, buf.base64Slice(p, r.pos))`;
     case KIND_MESSAGE:
       // The nested message is read with this reader, narrowed to it: no allocation per message.
-      return `(p = r.lengthDelimited(), ${nestedCall(plan, "undefined")})`;
+      return `(${READ_LENGTH}, ${nestedCall(plan, "undefined")})`;
     case KIND_UNRESOLVED:
       return "(p = r.lengthDelimited(), h.decodeSchemaless(buf, p, r.pos, depth + 1))";
     default:
@@ -132,7 +141,7 @@ export function compileDecoder(plan: MessagePlan, helpers: DecoderHelpers): Comp
   const slot = (i: number) => `s${i}`;
   const lines: string[] = [];
   const slots = fields.flatMap((field, i) => (direct(field) ? [`${slot(i)}s = -1`, `${slot(i)}e = -1`] : [slot(i)]));
-  lines.push(`let p = 0, ve = 0, oe = 0, v = undefined, field = undefined${slots.map((s) => `, ${s}`).join("")};`);
+  lines.push(`let p = 0, ln = 0, ve = 0, oe = 0, v = undefined, field = undefined${slots.map((s) => `, ${s}`).join("")};`);
   lines.push(
     "if (depth > h.maxDepth) h.tooDeep(ctx, plan, r.pos); else {",
     "try {",
@@ -230,7 +239,7 @@ function mapEntryFunction(field: FieldPlan, i: number): string {
   return `function entry${i}(r, buf, ctx, depth, map) {
 const start = r.lengthDelimited(), end = r.pos, outerEnd = r.end;
 r.pos = start; r.end = end;
-let p = 0, ve = 0, oe = 0, v = undefined, k = undefined, value = undefined;
+let p = 0, ln = 0, ve = 0, oe = 0, v = undefined, k = undefined, value = undefined;
 while (r.pos < end) {
 ${READ_TAG}
 if (tag === ${keyTag}) k = ${readExpression(field.mapKeyKind, "undefined", false)};
