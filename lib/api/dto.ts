@@ -2,7 +2,7 @@
 // `key` is display text (UTF-8 where valid, escapes elsewhere), `keyBase64` the exact bytes.
 // Revisions are JSON numbers; cluster, member and lease IDs are decimal strings (uint64).
 
-import type { DecodedValue } from "@/lib/decode/types";
+import type { DecodedValue, JsonValue } from "@/lib/decode/types";
 
 export type ChildDto = {
   name: string;
@@ -44,6 +44,14 @@ export type HistoryItemDto = {
   createRevision: number;
   size: number;
   lease: string;
+  /** The create revision of the lifecycle (create → updates → delete) the entry belongs to. */
+  lifecycle: number;
+  /** On a create: whether the key existed before (absent when unknown until the next page). */
+  recreated?: boolean;
+  /** On a re-created Kubernetes object: whether metadata.uid changed. */
+  uidChanged?: boolean;
+  /** What the entry changed against the previous version (`spec.replicas: 2 → 5`); null when unknown. */
+  summary: string | null;
 };
 
 export type HistoryDto = {
@@ -53,12 +61,73 @@ export type HistoryDto = {
   compactRevision?: number;
 };
 
-export type ClusterDto = {
+export type DiffSideDto = {
+  /** The revision asked for. */
+  revision: number;
+  /** The key as it was at that revision; null when it did not exist then (an empty side). */
+  kv: KeyValueDto | null;
+  value: DecodedValue | null;
+};
+
+export type FieldChangeDto = {
+  path: string;
+  /** The path's segments: object keys as strings, array indexes as numbers. */
+  segments: (string | number)[];
+  kind: "added" | "removed" | "changed";
+  old?: JsonValue;
+  new?: JsonValue;
+  /** A masked Secret value: only the fact that it changed is known. */
+  masked?: true;
+  /** A field that changes on every write without meaning (see `noisePatterns`). */
+  noise: boolean;
+};
+
+export type DiffDto = {
+  revision: number;
+  key: string;
+  keyBase64: string;
+  from: DiffSideDto;
+  to: DiffSideDto;
+  changes: FieldChangeDto[];
+  /** The patterns `noise` was judged by. */
+  noisePatterns: string[];
+  /** For values without text (binary): what differs in the bytes. */
+  bytes?: { oldSize: number; newSize: number; equal: boolean; firstDifference: number | null; differingBytes: number };
+};
+
+export type ClusterHeaderDto = {
   clusterId: string;
   memberId: string;
   revision: number;
   raftTerm: number;
-  endpoints: string[];
+};
+
+export type MemberDto = { id: string; idHex: string; name: string; peerUrls: string[]; clientUrls: string[]; isLearner: boolean };
+
+export type EndpointStatusDto = {
+  endpoint: string;
+  ok: boolean;
+  error?: string;
+  memberIdHex?: string;
+  version?: string;
+  dbSize?: number;
+  dbSizeInUse?: number;
+  isLeader?: boolean;
+  raftIndex?: number;
+  raftTerm?: number;
+  raftAppliedIndex?: number;
+  isLearner?: boolean;
+  errors?: string[];
+};
+
+export type AlarmDto = { memberId: string; memberIdHex: string; alarm: string };
+
+export type ClusterDto = ClusterHeaderDto & {
+  members: MemberDto[];
+  endpoints: EndpointStatusDto[];
+  alarms: AlarmDto[];
+  /** Revisions below this one are gone; 0 when nothing was compacted. */
+  compactRevision: number;
 };
 
 export type HealthDto = { ok: true; etcd: { reachable: boolean; error?: string; revision?: number } };

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { DecodedValue, JsonObject, JsonValue, KubernetesValue } from "@/lib/decode/types";
 import { diffJson, diffValues, formatPath, parsePattern, compileNoise, stripNoise, summarizeVersion, summarizeBytes } from "./index";
+import { describeVersions } from "./lifecycle";
 import { countChangedLines, diffText, foldUnchanged, toSplitRows } from "./text";
 
 function kube(object: JsonObject, masked: KubernetesValue["masked"] = []): DecodedValue {
@@ -132,5 +133,32 @@ describe("summarizeBytes", () => {
     expect(summarizeBytes(Uint8Array.of(1, 2, 3), Uint8Array.of(1, 9, 3, 4))).toEqual({ oldSize: 3, newSize: 4, equal: false, firstDifference: 1, differingBytes: 2 });
     expect(summarizeBytes(Uint8Array.of(1), Uint8Array.of(1))).toMatchObject({ equal: true, firstDifference: null });
     expect(summarizeBytes(Uint8Array.of(1), Uint8Array.of(1, 2))).toMatchObject({ equal: false, firstDifference: 1 });
+  });
+});
+
+describe("describeVersions", () => {
+  const json = (object: JsonObject) => new TextEncoder().encode(JSON.stringify(object));
+  const map = (uid: string, flag: string) => json({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "flags", uid }, data: { flag } });
+
+  it("groups lifecycles, marks a re-create with a new uid, and summarizes updates", () => {
+    const versions = [
+      { type: "PUT" as const, revision: 9, version: 2, createRevision: 8, value: map("u2", "c") },
+      { type: "PUT" as const, revision: 8, version: 1, createRevision: 8, value: map("u2", "b") },
+      { type: "DELETE" as const, revision: 7, version: 0, createRevision: 5, value: map("u1", "b") },
+      { type: "PUT" as const, revision: 6, version: 2, createRevision: 5, value: map("u1", "b") },
+      { type: "PUT" as const, revision: 5, version: 1, createRevision: 5, value: map("u1", "a") },
+    ];
+    const meanings = describeVersions(versions, undefined, true);
+    expect(meanings).toEqual([
+      { lifecycle: 8, summary: "data.flag: b → c" },
+      { lifecycle: 8, recreated: true, uidChanged: true, summary: "re-created with a new uid" },
+      { lifecycle: 5, summary: "deleted" },
+      { lifecycle: 5, summary: "data.flag: a → b" },
+      { lifecycle: 5, recreated: false, summary: "created" },
+    ]);
+    const page = describeVersions(versions.slice(0, 2), undefined, false);
+    expect(page[1]).toEqual({ lifecycle: 8, summary: "created" });
+    expect(describeVersions(versions.slice(3, 4), undefined, false)[0].summary).toBeNull();
+    expect(describeVersions(versions.slice(3, 4), versions[4], true)[0].summary).toBe("data.flag: a → b");
   });
 });

@@ -2,12 +2,17 @@ import "server-only";
 import { isCompactedError } from "./errors";
 import type { ClusterConnection } from "./client";
 import { range, type KeyValue } from "./kv";
-import { CompactedReplayError, replayEvents, type ReplayedEvent } from "./watch-replay";
+import { CompactedReplayError, getCompactRevision, replayEvents, type ReplayedEvent } from "./watch-replay";
 
 // The revisions of one key, newest first. Within one lifecycle (create → updates) each version is
 // found by reading the key at its mod revision − 1, one cheap point read per entry. Before a
 // create (or when the key is deleted now) a point read finds nothing, so earlier lifecycles and
 // their DELETE tombstones come from a watch replay bounded above by the revision already reached.
+//
+// Each entry comes with its value bytes (a tombstone with the last value before the delete), and
+// the page with the version just older than its last entry when a point read finds it cheaply, so
+// that every entry can say what it changed. The work stays bounded by the page: one point read
+// per entry plus one, and a replay only when the page reaches back past a create.
 
 export type HistoryEntry = {
   revision: number;
@@ -18,35 +23,54 @@ export type HistoryEntry = {
   lease: string;
 };
 
+export type HistoryVersion = {
+  entry: HistoryEntry;
+  /** A PUT's value; for a DELETE the value it removed (when etcd still had it), else null. */
+  value: Buffer | null;
+};
+
 export type HistoryPage = {
   revision: number;
-  items: HistoryEntry[];
+  items: HistoryVersion[];
+  /** The version right before the last item, when known without extra cost. */
+  older?: HistoryVersion;
+  /**
+   * Whether the versions older than the last item are known: true when `older` is that version
+   * or nothing older exists; false when a replay would be needed to tell (a page ending at a create).
+   */
+  olderKnown: boolean;
   /** Pass as `before` for the next page; null when nothing older is left. */
   next: number | null;
-  /** Set when older history is known to be gone. */
+  /** Set when older history is known to be gone: the cluster's compaction revision. */
   compactRevision?: number;
 };
 
-function entryFromKeyValue(kv: KeyValue): HistoryEntry {
+function versionFromKeyValue(kv: KeyValue): HistoryVersion {
   return {
-    revision: kv.modRevision,
-    type: "PUT",
-    version: kv.version,
-    createRevision: kv.createRevision,
-    size: kv.value.length,
-    lease: kv.lease,
+    entry: {
+      revision: kv.modRevision,
+      type: "PUT",
+      version: kv.version,
+      createRevision: kv.createRevision,
+      size: kv.value.length,
+      lease: kv.lease,
+    },
+    value: kv.value,
   };
 }
 
-function entryFromEvent(event: ReplayedEvent): HistoryEntry {
-  if (event.type === "PUT") return entryFromKeyValue(event.kv);
+function versionFromEvent(event: ReplayedEvent): HistoryVersion {
+  if (event.type === "PUT") return versionFromKeyValue(event.kv);
   return {
-    revision: event.revision,
-    type: "DELETE",
-    version: 0,
-    createRevision: event.prevKv?.createRevision ?? 0,
-    size: 0,
-    lease: "0",
+    entry: {
+      revision: event.revision,
+      type: "DELETE",
+      version: 0,
+      createRevision: event.prevKv?.createRevision ?? 0,
+      size: 0,
+      lease: "0",
+    },
+    value: event.prevKv?.value ?? null,
   };
 }
 
@@ -59,14 +83,58 @@ async function replayBefore(connection: ClusterConnection, key: Uint8Array, unti
     return { events: await replayEvents(connection, { key, startRevision: 1, untilRevision, prevKv: true }) };
   } catch (error) {
     if (!(error instanceof CompactedReplayError)) throw error;
-    const events = await replayEvents(connection, {
-      key,
-      startRevision: error.compactRevision,
-      untilRevision,
-      prevKv: true,
-    });
+    const events =
+      error.compactRevision < untilRevision
+        ? await replayEvents(connection, { key, startRevision: error.compactRevision, untilRevision, prevKv: true })
+        : [];
     return { events, compactRevision: error.compactRevision };
   }
+}
+
+type Walk = { versions: HistoryVersion[]; exhausted: boolean; compactRevision?: number };
+
+/**
+ * Up to `want` versions older than `point` (inclusive), `current` being the key's value at point.
+ * Stops early at a create when the caller only wants one more version (a look-ahead), because
+ * finding what came before a create costs a replay.
+ */
+async function walkBack(
+  connection: ClusterConnection,
+  key: Uint8Array,
+  start: { point: number; current: KeyValue | undefined },
+  want: number,
+  stopAtCreateAfter: number,
+): Promise<Walk & { stoppedAtCreate: boolean }> {
+  const versions: HistoryVersion[] = [];
+  let { point, current } = start;
+  while (versions.length < want) {
+    if (current) {
+      versions.push(versionFromKeyValue(current));
+      if (current.version <= 1) {
+        point = current.createRevision - 1;
+        current = undefined;
+        if (point < 1) return { versions, exhausted: true, stoppedAtCreate: false };
+        if (versions.length >= stopAtCreateAfter) return { versions, exhausted: false, stoppedAtCreate: true };
+        continue;
+      }
+      try {
+        point = current.modRevision - 1;
+        current = (await readAt(connection, key, point)).kvs[0];
+      } catch (error) {
+        if (!isCompactedError(error)) throw error;
+        const compactRevision = await getCompactRevision(connection);
+        return { versions, exhausted: true, stoppedAtCreate: false, compactRevision: compactRevision || current.modRevision };
+      }
+      continue;
+    }
+    // Nothing at `point`: everything older is in earlier lifecycles, read from the event log.
+    const { events, compactRevision } = await replayBefore(connection, key, point + 1);
+    const older = events.filter((event) => event.revision <= point).reverse();
+    const room = want - versions.length;
+    versions.push(...older.slice(0, room).map(versionFromEvent));
+    return { versions, exhausted: older.length <= room, stoppedAtCreate: false, compactRevision };
+  }
+  return { versions, exhausted: false, stoppedAtCreate: false };
 }
 
 export async function getHistory(
@@ -74,37 +142,21 @@ export async function getHistory(
   key: Uint8Array,
   options: { before?: number; limit: number },
 ): Promise<HistoryPage> {
-  const items: HistoryEntry[] = [];
   const first = await readAt(connection, key, options.before ? options.before - 1 : undefined);
   const revision = first.header.revision;
-  let point = options.before ? options.before - 1 : revision;
-  let current: KeyValue | undefined = first.kvs[0];
-
-  while (items.length < options.limit) {
-    if (current) {
-      items.push(entryFromKeyValue(current));
-      if (current.version <= 1) {
-        point = current.createRevision - 1;
-        current = undefined;
-        if (point < 1) return { revision, items, next: null };
-        continue;
-      }
-      try {
-        current = (await readAt(connection, key, current.modRevision - 1)).kvs[0];
-        point = items[items.length - 1].revision - 1;
-      } catch (error) {
-        if (!isCompactedError(error)) throw error;
-        return { revision, items, next: null, compactRevision: current.modRevision };
-      }
-      continue;
-    }
-    // Nothing at `point`: everything older is in earlier lifecycles, read from the event log.
-    const { events, compactRevision } = await replayBefore(connection, key, point + 1);
-    const older = events.filter((event) => event.revision <= point).reverse();
-    const room = options.limit - items.length;
-    items.push(...older.slice(0, room).map(entryFromEvent));
-    const more = older.length > room;
-    return { revision, items, next: more ? items[items.length - 1].revision : null, compactRevision };
-  }
-  return { revision, items, next: items[items.length - 1].revision };
+  const point = options.before ? options.before - 1 : revision;
+  // One version more than the page, to say what the page's last entry changed.
+  const walk = await walkBack(connection, key, { point, current: first.kvs[0] }, options.limit + 1, options.limit);
+  const items = walk.versions.slice(0, options.limit);
+  const older = walk.versions[options.limit];
+  const last = items[items.length - 1];
+  const more = older !== undefined || walk.stoppedAtCreate;
+  return {
+    revision,
+    items,
+    older,
+    olderKnown: older !== undefined || walk.exhausted,
+    next: more && last ? last.entry.revision : null,
+    compactRevision: walk.compactRevision,
+  };
 }

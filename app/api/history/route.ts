@@ -1,12 +1,19 @@
-// GET /api/history?key=K[&before=R][&limit=N] — the revisions of one key, newest first.
+// GET /api/history?key=K[&before=R][&limit=N] — the revisions of one key, newest first, each with
+// its lifecycle, whether a create re-created the key, and a one-line summary of what it changed.
 import { limitParam, revisionParam } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
+import { describeVersions, type VersionInput } from "@/lib/diff/lifecycle";
 import { callEtcd } from "@/lib/etcd/call";
 import { getCluster } from "@/lib/etcd/client";
-import { getHistory } from "@/lib/etcd/history";
+import { getHistory, type HistoryVersion } from "@/lib/etcd/history";
+import { getServerSettings } from "@/lib/env";
 import type { HistoryDto } from "@/lib/api/dto";
 
 export const dynamic = "force-dynamic";
+
+function toInput({ entry, value }: HistoryVersion): VersionInput {
+  return { type: entry.type, revision: entry.revision, version: entry.version, createRevision: entry.createRevision, value };
+}
 
 export const GET = apiRoute(async (request): Promise<HistoryDto> => {
   const query = new QueryParams(request);
@@ -14,5 +21,15 @@ export const GET = apiRoute(async (request): Promise<HistoryDto> => {
   const before = query.parsed("before", revisionParam);
   const limit = query.parsed("limit", limitParam(50, 500));
   const connection = getCluster();
-  return callEtcd(connection, () => getHistory(connection, key, { before, limit }), { revision: before });
+  const page = await callEtcd(connection, () => getHistory(connection, key, { before, limit }), { revision: before });
+  const meanings = describeVersions(page.items.map(toInput), page.older && toInput(page.older), page.olderKnown, {
+    revealSecrets: getServerSettings().revealSecrets,
+  });
+  const body: HistoryDto = {
+    revision: page.revision,
+    items: page.items.map(({ entry }, index) => ({ ...entry, ...meanings[index] })),
+    next: page.next,
+  };
+  if (page.compactRevision) body.compactRevision = page.compactRevision;
+  return body;
 });
