@@ -184,3 +184,39 @@ describe("Secret masking", () => {
     expect(decoded.masked).toEqual([]);
   });
 });
+
+describe("message fields on the wire print even when their special type is a zero scalar", () => {
+  it("prints a Deployment's maxUnavailable 0 beside maxSurge 25%", () => {
+    const deployment = {
+      kind: "Deployment",
+      apiVersion: "apps/v1",
+      metadata: { name: "web", creationTimestamp: null },
+      spec: {
+        selector: null,
+        template: { metadata: { creationTimestamp: null }, spec: { containers: null } },
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } },
+      },
+      status: {},
+    };
+    const decoded = decodeObject(encodeKubernetesObject(deployment));
+    expect(decoded.error).toBeUndefined();
+    expect(decoded.object).toEqual(deployment);
+    expect(JSON.stringify(decoded.object)).toContain('"rollingUpdate":{"maxUnavailable":0,"maxSurge":"25%"}');
+  });
+
+  it("prints an emptyDir sizeLimit of 0", () => {
+    const volumePod = {
+      kind: "Pod",
+      apiVersion: "v1",
+      metadata: { name: "p", creationTimestamp: null },
+      spec: { volumes: [{ name: "scratch", emptyDir: { sizeLimit: "0" } }], containers: null },
+      status: {},
+    };
+    expect(decodeObject(encodeKubernetesObject(volumePod)).object).toEqual(volumePod);
+  });
+
+  it.each([false, 0])("prints a RawExtension holding %s", (data) => {
+    const revision = { kind: "ControllerRevision", apiVersion: "apps/v1", metadata: { name: "r", creationTimestamp: null }, data, revision: 0 };
+    expect(decodeObject(encodeKubernetesObject(revision)).object).toEqual(revision);
+  });
+});
