@@ -32,13 +32,16 @@ export function ClusterHeader() {
         <Link href="/keys" className="text-base font-bold tracking-tight text-slate-900">
           etcd<span className="text-blue-700">lens</span>
         </Link>
+        <nav aria-label="Sections" className="flex gap-3 text-sm">
+          <Link href="/keys" className="text-slate-700 hover:text-blue-700">Keys</Link>
+          <Link href="/cluster" className="text-slate-700 hover:text-blue-700">Cluster</Link>
+        </nav>
         {header ? (
           <dl aria-label="Cluster" className="flex flex-wrap gap-x-5 gap-y-1 text-xs text-slate-600">
             <Item label="cluster ID" value={header.clusterId} title={`hex ${hexId(header.clusterId)}`} />
             <Item label="member ID" value={header.memberId} title={`hex ${hexId(header.memberId)}`} />
             <Item label="revision" value={String(header.revision)} />
             <Item label="raft term" value={String(header.raftTerm)} />
-            <Item label="endpoints" value={header.endpoints.join(", ")} />
           </dl>
         ) : null}
       </div>

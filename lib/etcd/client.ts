@@ -10,6 +10,8 @@ import { ConfigurationError, getServerSettings, type ClusterSettings } from "@/l
 export type ClusterConnection = {
   client: Etcd3;
   settings: ClusterSettings;
+  /** A client bound to one configured endpoint, for per-member status; made on first use. */
+  forEndpoint: (endpoint: string) => Etcd3;
   /** The endpoints as the operator wrote them, for error messages; never sent with secrets. */
   describeEndpoints: () => string;
 };
@@ -60,9 +62,19 @@ function buildOptions(settings: ClusterSettings): IOptions {
 }
 
 export function connectCluster(settings: ClusterSettings): ClusterConnection {
+  const perEndpoint = new Map<string, Etcd3>();
   return {
     client: new Etcd3(buildOptions(settings)),
     settings,
+    forEndpoint: (endpoint) => {
+      if (!settings.endpoints.includes(endpoint)) throw new Error(`${endpoint} is not a configured endpoint`);
+      let client = perEndpoint.get(endpoint);
+      if (!client) {
+        client = new Etcd3(buildOptions({ ...settings, endpoints: [endpoint] }));
+        perEndpoint.set(endpoint, client);
+      }
+      return client;
+    },
     describeEndpoints: () => settings.endpoints.join(", "),
   };
 }

@@ -10,3 +10,77 @@ export async function getClusterHeader(connection: ClusterConnection): Promise<R
   const result = await range(connection, { key: HEADER_PROBE_KEY, countOnly: true });
   return result.header;
 }
+
+export type MemberInfo = { id: string; idHex: string; name: string; peerUrls: string[]; clientUrls: string[]; isLearner: boolean };
+
+export type EndpointStatus = {
+  endpoint: string;
+  ok: boolean;
+  error?: string;
+  memberIdHex?: string;
+  version?: string;
+  dbSize?: number;
+  dbSizeInUse?: number;
+  isLeader?: boolean;
+  raftIndex?: number;
+  raftTerm?: number;
+  raftAppliedIndex?: number;
+  isLearner?: boolean;
+  errors?: string[];
+};
+
+export type AlarmInfo = { memberId: string; memberIdHex: string; alarm: string };
+
+function hex(id: string): string {
+  return BigInt(id).toString(16);
+}
+
+export async function listMembers(connection: ClusterConnection): Promise<MemberInfo[]> {
+  const response = await connection.client.cluster.memberList({});
+  return (response.members ?? []).map((member) => ({
+    id: String(member.ID),
+    idHex: hex(String(member.ID)),
+    name: member.name ?? "",
+    peerUrls: member.peerURLs ?? [],
+    clientUrls: member.clientURLs ?? [],
+    isLearner: Boolean(member.isLearner),
+  }));
+}
+
+export async function listAlarms(connection: ClusterConnection): Promise<AlarmInfo[]> {
+  const response = await connection.client.maintenance.alarm({ action: "Get", memberID: 0, alarm: "None" });
+  return (response.alarms ?? []).map((alarm) => ({
+    memberId: String(alarm.memberID),
+    memberIdHex: hex(String(alarm.memberID)),
+    alarm: String(alarm.alarm),
+  }));
+}
+
+// Asks each configured endpoint on its own, like `etcdctl endpoint status --cluster=false`: one
+// endpoint down must show as down with its error while the others still report.
+export async function getEndpointStatuses(connection: ClusterConnection): Promise<EndpointStatus[]> {
+  return Promise.all(
+    connection.settings.endpoints.map(async (endpoint): Promise<EndpointStatus> => {
+      try {
+        const status = await connection.forEndpoint(endpoint).maintenance.status({});
+        const memberId = String(status.header.member_id);
+        return {
+          endpoint,
+          ok: true,
+          memberIdHex: hex(memberId),
+          version: status.version,
+          dbSize: Number(status.dbSize),
+          dbSizeInUse: Number(status.dbSizeInUse ?? 0),
+          isLeader: String(status.leader) === memberId,
+          raftIndex: Number(status.raftIndex),
+          raftTerm: Number(status.raftTerm),
+          raftAppliedIndex: Number(status.raftAppliedIndex ?? 0),
+          isLearner: Boolean(status.isLearner),
+          errors: status.errors ?? [],
+        };
+      } catch (error) {
+        return { endpoint, ok: false, error: error instanceof Error ? error.message : String(error) };
+      }
+    }),
+  );
+}

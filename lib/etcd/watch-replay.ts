@@ -1,5 +1,5 @@
 import "server-only";
-import type { IWatchResponse } from "etcd3";
+import type { Etcd3, IWatchResponse } from "etcd3";
 import { AppError } from "@/lib/api/errors";
 import type { ClusterConnection } from "./client";
 import { toKeyValue, type KeyValue } from "./kv";
@@ -37,8 +37,29 @@ export class CompactedReplayError extends AppError {
   }
 }
 
+class StreamUnavailableError extends Error {}
+
+// etcd3 opens a watch stream on a host without checking that the host answers; a dead member
+// only shows as an error on the stream. So a replay tries the configured endpoints in turn until
+// one answers, as unary calls fail over inside etcd3.
 export async function replayEvents(connection: ClusterConnection, request: ReplayRequest): Promise<ReplayedEvent[]> {
-  const stream = await connection.client.watchClient.watch();
+  const endpoints = connection.settings.endpoints;
+  if (endpoints.length === 1) return replayOn(connection.client, request);
+  const start = Math.floor(Math.random() * endpoints.length);
+  let lastError: unknown;
+  for (let i = 0; i < endpoints.length; i++) {
+    try {
+      return await replayOn(connection.forEndpoint(endpoints[(start + i) % endpoints.length]), request);
+    } catch (error) {
+      if (!(error instanceof StreamUnavailableError)) throw error;
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
+
+async function replayOn(client: Etcd3, request: ReplayRequest): Promise<ReplayedEvent[]> {
+  const stream = await client.watchClient.watch();
   const events: ReplayedEvent[] = [];
   const idleMs = request.idleMs ?? 400;
   const timeoutMs = request.timeoutMs ?? 15_000;
@@ -68,7 +89,9 @@ export async function replayEvents(connection: ClusterConnection, request: Repla
       timeoutMs,
     );
 
+    let answered = false;
     stream.on("data", (response: IWatchResponse) => {
+      answered = true;
       const compactRevision = Number(response.compact_revision ?? 0);
       if (response.canceled || compactRevision > 0) {
         if (compactRevision > 0) finish(new CompactedReplayError(compactRevision));
@@ -90,7 +113,7 @@ export async function replayEvents(connection: ClusterConnection, request: Repla
       }
       armIdle();
     });
-    stream.on("error", (error: Error) => finish(error));
+    stream.on("error", (error: Error) => finish(answered ? error : new StreamUnavailableError(error.message)));
     stream.on("end", () => finish());
 
     stream.write({

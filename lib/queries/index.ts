@@ -1,5 +1,5 @@
 import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
-import type { ChildrenDto, ClusterDto, HistoryDto, KeyDto } from "@/lib/api/dto";
+import type { ChildrenDto, ClusterDto, ClusterHeaderDto, DiffDto, HistoryDto, KeyDto } from "@/lib/api/dto";
 import { encodeKeyParam } from "@/lib/keys";
 import { fetchJson } from "./fetch-json";
 
@@ -26,9 +26,15 @@ export const clusterQueries = {
   header: () =>
     queryOptions({
       queryKey: ["cluster", "header"],
-      queryFn: ({ signal }) => fetchJson<ClusterDto>("/api/cluster", signal),
+      queryFn: ({ signal }) => fetchJson<ClusterHeaderDto>("/api/cluster?view=header", signal),
       refetchInterval: 5_000,
       retry: false,
+    }),
+  overview: () =>
+    queryOptions({
+      queryKey: ["cluster", "overview"],
+      queryFn: ({ signal }) => fetchJson<ClusterDto>("/api/cluster", signal),
+      refetchInterval: 10_000,
     }),
 };
 
@@ -66,6 +72,14 @@ export const keyQueries = {
         ),
       initialPageParam: undefined as number | undefined,
       getNextPageParam: (last) => last.next ?? undefined,
+    }),
+
+  diff: (key: Uint8Array, from: number, to: number) =>
+    queryOptions({
+      queryKey: ["diff", b64(key), from, to],
+      queryFn: ({ signal }) => fetchJson<DiffDto>(withParams("/api/diff", { key: encodeKeyParam(key), from, to }), signal),
+      // Two past revisions never change.
+      staleTime: Infinity,
     }),
 };
 

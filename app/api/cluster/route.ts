@@ -1,14 +1,24 @@
-// GET /api/cluster — cluster and member IDs, current revision and raft term (etcdctl's header).
-import { apiRoute } from "@/lib/api/route";
+// GET /api/cluster[?view=header] — the cluster as etcdctl shows it: the response header (cluster
+// and member IDs, revision, raft term), members, each configured endpoint's status, alarms and the
+// compaction revision. view=header answers the header alone, cheaply (the page header polls it).
+import { apiRoute, QueryParams } from "@/lib/api/route";
 import { callEtcd } from "@/lib/etcd/call";
 import { getCluster } from "@/lib/etcd/client";
-import { getClusterHeader } from "@/lib/etcd/cluster";
-import type { ClusterDto } from "@/lib/api/dto";
+import { getClusterHeader, getEndpointStatuses, listAlarms, listMembers } from "@/lib/etcd/cluster";
+import { getCompactRevision } from "@/lib/etcd/watch-replay";
+import type { ClusterDto, ClusterHeaderDto } from "@/lib/api/dto";
+import { z } from "zod";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute(async (): Promise<ClusterDto> => {
+export const GET = apiRoute(async (request): Promise<ClusterDto | ClusterHeaderDto> => {
+  const query = new QueryParams(request);
+  const view = query.parsed("view", z.enum(["full", "header"]).optional());
   const connection = getCluster();
   const header = await callEtcd(connection, () => getClusterHeader(connection));
-  return { ...header, endpoints: connection.settings.endpoints };
+  if (view === "header") return header;
+  const [members, endpoints, alarms, compactRevision] = await callEtcd(connection, () =>
+    Promise.all([listMembers(connection), getEndpointStatuses(connection), listAlarms(connection), getCompactRevision(connection)]),
+  );
+  return { ...header, members, endpoints, alarms, compactRevision };
 });
