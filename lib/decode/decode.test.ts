@@ -1,6 +1,8 @@
 import { Encoder } from "cbor-x";
 import { describe, expect, it } from "vitest";
+import { writeEnvelope } from "./envelope";
 import { decodeValue, encodeKubernetesObject, MASKED_PLACEHOLDER, type JsonObject, type KubernetesValue } from "./index";
+import { WIRE_LENGTH_DELIMITED, WireWriter } from "./wire";
 
 const text = (value: string) => new TextEncoder().encode(value);
 const cborEncoder = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false });
@@ -218,5 +220,55 @@ describe("message fields on the wire print even when their special type is a zer
   it.each([false, 0])("prints a RawExtension holding %s", (data) => {
     const revision = { kind: "ControllerRevision", apiVersion: "apps/v1", metadata: { name: "r", creationTimestamp: null }, data, revision: 0 };
     expect(decodeObject(encodeKubernetesObject(revision)).object).toEqual(revision);
+  });
+});
+
+describe("Secrets embedded in other objects", () => {
+  const b64 = (value: string) => Buffer.from(value).toString("base64");
+  const secret = { kind: "Secret", apiVersion: "v1", metadata: { name: "db", creationTimestamp: null }, data: { password: b64("hunter2") }, type: "Opaque" };
+
+  /** A WatchEvent as the API server writes one: the object inside is "k8s\0" protobuf, not JSON. */
+  function watchEventHolding(object: Uint8Array): Uint8Array {
+    const raw = new WireWriter();
+    raw.tag(1, WIRE_LENGTH_DELIMITED);
+    raw.bytes(object);
+    const event = new WireWriter();
+    event.tag(1, WIRE_LENGTH_DELIMITED);
+    event.string("ADDED");
+    event.message(2, raw.finish());
+    return writeEnvelope("v1", "WatchEvent", event.finish());
+  }
+
+  it("masks a protobuf Secret inside a WatchEvent and reports it under the embedding field", () => {
+    const decoded = decodeObject(watchEventHolding(encodeKubernetesObject(secret)));
+    expect(decoded.error).toBeUndefined();
+    expect(decoded.object.object).toMatchObject({ kind: "Secret", data: { password: MASKED_PLACEHOLDER } });
+    expect(JSON.stringify(decoded)).not.toContain(b64("hunter2"));
+    expect(decoded.masked).toEqual([{ path: ["object", "data", "password"], length: 7, fingerprint: expect.any(String) }]);
+  });
+
+  it("masks a JSON Secret inside a ControllerRevision's data", () => {
+    const revision = { kind: "ControllerRevision", apiVersion: "apps/v1", metadata: { name: "r" }, data: secret, revision: 2 };
+    const decoded = decodeObject(encodeKubernetesObject(revision));
+    expect(decoded.object.data).toMatchObject({ data: { password: MASKED_PLACEHOLDER } });
+    expect(decoded.masked.map((m) => m.path)).toEqual([["data", "data", "password"]]);
+  });
+
+  it("masks Secrets nested two objects deep, with the full path", () => {
+    const inner = watchEventHolding(encodeKubernetesObject(secret));
+    const decoded = decodeObject(watchEventHolding(inner));
+    expect(decoded.masked.map((m) => m.path)).toEqual([["object", "object", "data", "password"]]);
+  });
+
+  it("reveals embedded Secrets only when asked", () => {
+    const decoded = decodeObject(watchEventHolding(encodeKubernetesObject(secret)), { revealSecrets: true });
+    expect(decoded.object.object).toMatchObject({ data: { password: b64("hunter2") } });
+    expect(decoded.masked).toEqual([]);
+  });
+
+  it("fills resourceVersion of the outer object only", () => {
+    const decoded = decodeObject(watchEventHolding(encodeKubernetesObject(secret)), { modRevision: 5 });
+    expect(decoded.object.object).toMatchObject({ metadata: { name: "db" } });
+    expect((decoded.object.object as JsonObject).metadata).not.toHaveProperty("resourceVersion");
   });
 });

@@ -1,12 +1,13 @@
 // The one entry point for turning an etcd value into something a person can read. Pure: bytes in,
 // a JSON-serializable DecodedValue out. It never throws; malformed values come back with an error.
-import { readStrictUtf8, isPrintableText, readUtf8, startsWith, toBase64 } from "./bytes";
+import { readStrictUtf8, isPrintableText, startsWith } from "./bytes";
 import { CBOR_SELF_DESCRIBE, decodeCbor } from "./cbor";
 import { readEncryptionHeader } from "./encrypted";
 import { getEngine } from "./engine";
 import { writeEnvelope } from "./envelope";
+import { decodeKubernetesProtobufDeep } from "./embedded";
 import { finishObject } from "./finish-object";
-import { decodeKubernetesProtobuf, isKubernetesProtobuf } from "./kubernetes-protobuf";
+import { isKubernetesProtobuf } from "./kubernetes-protobuf";
 import { encodeMessage } from "./protobuf-encoder";
 import { parseJsonDocument, parseYamlDocument } from "./text-formats";
 import type { DecodedValue, DecodeOptions, JsonObject, JsonValue, KubernetesValue } from "./types";
@@ -16,12 +17,9 @@ export { getSchemaErrors, resetSchemaCache, type SchemaError } from "./schema";
 export { MASKED_PLACEHOLDER } from "./secrets";
 export { EncodeError } from "./protobuf-encoder";
 
-/** RawExtensions inside RawExtensions: a bound on how deep embedded objects are decoded. */
-const MAX_EMBEDDED_DEPTH = 8;
-
 export function decodeValue(bytes: Uint8Array, options: DecodeOptions = {}): DecodedValue {
   try {
-    return detectAndDecode(bytes, options, 0);
+    return detectAndDecode(bytes, options);
   } catch (error) {
     // A bug in a decoder must not take the page down: show the bytes and say why.
     return isKubernetesProtobuf(bytes)
@@ -39,12 +37,12 @@ export function decodeValue(bytes: Uint8Array, options: DecodeOptions = {}): Dec
   }
 }
 
-function detectAndDecode(bytes: Uint8Array, options: DecodeOptions, depth: number): DecodedValue {
+function detectAndDecode(bytes: Uint8Array, options: DecodeOptions): DecodedValue {
   if (bytes.length === 0) return { format: "empty" };
   const encrypted = readEncryptionHeader(bytes);
   if (encrypted) return encrypted;
   if (isKubernetesProtobuf(bytes)) {
-    return decodeKubernetesProtobuf(bytes, options, (embedded) => decodeEmbedded(embedded, depth + 1));
+    return decodeKubernetesProtobufDeep(bytes, options);
   }
   if (startsWith(bytes, CBOR_SELF_DESCRIBE)) {
     const cbor = decodeCbor(bytes);
@@ -70,23 +68,6 @@ function asKubernetesObject(data: JsonValue, encoding: "json" | "cbor", options:
   const masked = finishObject(object, apiVersion, kind, options);
   const known = getEngine().registry.lookup(apiVersion, kind) !== undefined;
   return { format: "kubernetes", encoding, apiVersion, kind, known, object, masked };
-}
-
-/** What a RawExtension (or FieldsV1, apiextensions JSON) holds, as embedded JSON. */
-function decodeEmbedded(bytes: Uint8Array, depth: number): JsonValue {
-  if (depth <= MAX_EMBEDDED_DEPTH && isKubernetesProtobuf(bytes)) {
-    const decoded = decodeKubernetesProtobuf(bytes, { revealSecrets: true }, (inner) => decodeEmbedded(inner, depth + 1));
-    return decoded.object;
-  }
-  if (depth <= MAX_EMBEDDED_DEPTH && startsWith(bytes, CBOR_SELF_DESCRIBE)) {
-    const cbor = decodeCbor(bytes);
-    if ("data" in cbor) return cbor.data;
-  }
-  try {
-    return JSON.parse(readUtf8(bytes, 0, bytes.length)) as JsonValue;
-  } catch {
-    return toBase64(bytes);
-  }
 }
 
 /**
