@@ -16,6 +16,8 @@ const baseURL = `http://127.0.0.1:${process.env.ETCDLENS_E2E_PORT}`;
 
 export default defineConfig({
   testDir: "e2e",
+  // Playwright empties its output folder on start; keep it apart from the other runners' reports.
+  outputDir: "test-results/e2e-artifacts",
   globalSetup: "./e2e/global-setup.ts",
   globalTeardown: "./e2e/global-teardown.ts",
   // One etcd and one server are shared, and one test stops etcd on purpose: run serially.

@@ -40,11 +40,20 @@ export function ValuePane({ keyBytes, revision, missing }: { keyBytes: Uint8Arra
 }
 
 function KeyMetadata({ kv }: { kv: KeyValueDto }) {
-  const fields: [string, string][] = [
+  const fields: [string, React.ReactNode][] = [
     ["createRevision", String(kv.createRevision)],
     ["modRevision", String(kv.modRevision)],
     ["version", String(kv.version)],
-    ["lease", kv.lease === "0" ? "none" : kv.lease],
+    [
+      "lease",
+      kv.lease === "0" ? (
+        "none"
+      ) : (
+        <Link className="text-blue-800 underline" href={`/leases/${kv.lease}`} title={`lease ${kv.lease}`}>
+          {BigInt(kv.lease).toString(16)}
+        </Link>
+      ),
+    ],
     ["size", `${kv.size.toLocaleString()} bytes`],
   ];
   return (

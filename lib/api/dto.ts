@@ -10,9 +10,17 @@ export type ChildDto = {
   keyBase64: string;
   isKey: boolean;
   hasChildren: boolean;
+  /** Keys below this folder; only at the current revision, where the folder index knows it. */
+  keyCount?: number;
 };
 
-export type ChildrenDto = { revision: number; items: ChildDto[]; nextCursor: string | null };
+export type ChildrenDto = {
+  revision: number;
+  items: ChildDto[];
+  nextCursor: string | null;
+  /** Present while the folder index is first being built: no items yet; ask again shortly. */
+  indexing?: { keysScanned: number; startedAt: number };
+};
 
 export type KeyValueDto = {
   key: string;
@@ -131,3 +139,13 @@ export type ClusterDto = ClusterHeaderDto & {
 };
 
 export type HealthDto = { ok: true; etcd: { reachable: boolean; error?: string; revision?: number } };
+
+export type LeaseDto = { id: string; grantedTtl: number; remainingTtl: number };
+
+export type LeasesDto = { items: LeaseDto[]; total: number; nextCursor: number | null };
+
+export type LeaseDetailDto = LeaseDto & {
+  keys: { key: string; keyBase64: string }[];
+  totalKeys: number;
+  nextCursor: number | null;
+};

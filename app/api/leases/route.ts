@@ -1,0 +1,40 @@
+// GET /api/leases[?cursor=C][&limit=N] — live leases with their TTLs, by ID.
+// GET /api/leases?id=L[&cursor=C][&limit=N] — one lease: granted and remaining TTL, attached keys.
+import { z } from "zod";
+import { limitParam } from "@/lib/api/params";
+import { apiRoute, QueryParams } from "@/lib/api/route";
+import { callEtcd } from "@/lib/etcd/call";
+import { getCluster } from "@/lib/etcd/client";
+import { getLeaseOrThrow, listLeases } from "@/lib/etcd/leases";
+import { bytesToBase64, keyToDisplay } from "@/lib/keys";
+import type { LeaseDetailDto, LeasesDto } from "@/lib/api/dto";
+
+export const dynamic = "force-dynamic";
+
+const leaseIdParam = z
+  .string()
+  .regex(/^[0-9]{1,20}$|^0x[0-9a-fA-F]{1,16}$/, "a lease ID is a decimal number or 0x followed by hex digits")
+  .transform((id) => BigInt(id).toString())
+  .refine((id) => BigInt(id) < 2n ** 64n, "a lease ID fits in 64 bits")
+  .optional();
+
+const cursorParam = z
+  .string()
+  .regex(/^[0-9]{1,9}$/, "a cursor is a whole number")
+  .transform(Number)
+  .optional()
+  .transform((value) => value ?? 0);
+
+export const GET = apiRoute(async (request): Promise<LeasesDto | LeaseDetailDto> => {
+  const query = new QueryParams(request);
+  const id = query.parsed("id", leaseIdParam);
+  const cursor = query.parsed("cursor", cursorParam);
+  const connection = getCluster();
+  if (!id) {
+    const limit = query.parsed("limit", limitParam(100, 200));
+    return callEtcd(connection, () => listLeases(connection, { cursor, limit }));
+  }
+  const limit = query.parsed("limit", limitParam(200, 1000));
+  const lease = await callEtcd(connection, () => getLeaseOrThrow(connection, id, { cursor, limit }));
+  return { ...lease, keys: lease.keys.map((key) => ({ key: keyToDisplay(key), keyBase64: bytesToBase64(key) })) };
+});
