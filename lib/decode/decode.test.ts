@@ -84,6 +84,16 @@ describe("decode options", () => {
     expect(decodeObject(stored, { modRevision: 42 }).object.metadata).toEqual({ name: "a", resourceVersion: "7" });
   });
 
+  it("puts a filled resourceVersion where the API server prints it: after uid, before generation", () => {
+    const metadata = { name: "a", namespace: "n", uid: "u", generation: 2, creationTimestamp: "2024-05-01T12:00:00Z", labels: { x: "y" } };
+    const bytes = encodeKubernetesObject({ kind: "ConfigMap", apiVersion: "v1", metadata, data: { k: "v" } });
+    const decoded = decodeObject(bytes, { modRevision: 42 });
+    expect(Object.keys(decoded.object.metadata as JsonObject)).toEqual(["name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "labels"]);
+    expect(Object.keys(decoded.object)).toEqual(["kind", "apiVersion", "metadata", "data"]);
+    const json = decodeObject(text(JSON.stringify({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w", uid: "u", generation: 1 } })), { modRevision: 9 });
+    expect(Object.keys(json.object.metadata as JsonObject)).toEqual(["name", "uid", "resourceVersion", "generation"]);
+  });
+
   it("uses the type hint only when the envelope names no type", () => {
     const bytes = encodeKubernetesObject({ kind: "ConfigMap", apiVersion: "v1", data: { a: "b" } });
     expect(decodeObject(bytes, { typeHint: { apiVersion: "v1", kind: "Secret" } }).kind).toBe("ConfigMap");
