@@ -1,12 +1,19 @@
 import "server-only";
 import { concatBytes, prefixRangeEnd } from "@/lib/keys";
 import type { ClusterConnection } from "./client";
+import { isCompactedError } from "./errors";
+import { getFolderIndex } from "./folder-index/folder-index";
+import { listLevelFromIndex } from "./folder-index/list-level";
 import { range } from "./kv";
 
 // Lists one level of the key tree: the immediate children of a prefix, split on "/". The only
 // module that knows how a level is read from etcd, so the strategy can change behind it.
 //
-// A level is read by walking the range in key order and jumping past each child folder's subtree
+// At the current revision a level comes from the folder index (lib/etcd/folder-index): folders
+// and their key counts from memory, the level's own keys from narrow ranges. At a past revision
+// the index does not apply and the level is read by scanning, below.
+//
+// A level is scanned by walking the range in key order and jumping past each child folder's subtree
 // instead of reading it: after a folder "name/" the walk resumes at prefix + name + "0" ("0"
 // follows "/"), after a leaf key at key + "\0". Folders such as "ns-1/" are followed in key order
 // by "ns-1-canary/" and "ns-10/", which is why the jump is computed from the name, not guessed.
@@ -20,9 +27,17 @@ export type ChildEntry = {
   key: Uint8Array;
   isKey: boolean;
   hasChildren: boolean;
+  /** Keys below the folder, when the folder index knows it exactly (current revision only). */
+  keyCount?: number;
 };
 
-export type ChildrenPage = { revision: number; items: ChildEntry[]; nextCursor: Uint8Array | null };
+export type ChildrenPage = {
+  revision: number;
+  items: ChildEntry[];
+  nextCursor: Uint8Array | null;
+  /** Set while the folder index is still being built: no items yet, ask again shortly. */
+  indexing?: { keysScanned: number; startedAt: number };
+};
 
 export type ListChildrenRequest = {
   prefix: Uint8Array;
@@ -38,7 +53,35 @@ function maxBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   return Buffer.compare(Buffer.from(a), Buffer.from(b)) >= 0 ? a : b;
 }
 
+// How long a listing waits for a first index build before answering "indexing", and for the
+// index's watch to reach the revision etcd is at.
+const BUILD_WAIT_MS = 1_500;
+const CATCH_UP_MS = 2_000;
+
 export async function listChildren(connection: ClusterConnection, request: ListChildrenRequest): Promise<ChildrenPage> {
+  const index = getFolderIndex(connection);
+  const status = index.status();
+  const atIndexRevision = status.state === "ready" && request.revision === status.revision;
+  if (request.revision !== undefined && !atIndexRevision) return listChildrenByScan(connection, request);
+  const ready = await index.acquire({ buildWaitMs: BUILD_WAIT_MS, catchUpMs: atIndexRevision ? 0 : CATCH_UP_MS });
+  if (!ready) {
+    const building = index.status();
+    const progress = building.state === "building" ? building : { keysScanned: 0, startedAt: Date.now(), revision: 0 };
+    return { revision: progress.revision, items: [], nextCursor: null, indexing: { keysScanned: progress.keysScanned, startedAt: progress.startedAt } };
+  }
+  if (request.revision !== undefined && ready.revision !== request.revision) return listChildrenByScan(connection, request);
+  try {
+    return await listLevelFromIndex(connection, ready, request);
+  } catch (error) {
+    // The index lags behind a compaction: its watch will notice and rebuild; meanwhile scan.
+    if (!isCompactedError(error)) throw error;
+    void index.rebuild().catch(() => undefined);
+    return listChildrenByScan(connection, { ...request, revision: undefined });
+  }
+}
+
+/** Lists a level by walking etcd's key range; correct at any revision, slower on wide levels. */
+export async function listChildrenByScan(connection: ClusterConnection, request: ListChildrenRequest): Promise<ChildrenPage> {
   const { prefix, limit } = request;
   // The root level is the whole keyspace: etcd rejects an empty key, so it starts at "\0" (the
   // smallest key there can be) and a range end of "\0" means "to the end".

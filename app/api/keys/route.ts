@@ -20,7 +20,8 @@ export const GET = apiRoute(async (request): Promise<ChildrenDto> => {
   const page = await callEtcd(connection, () => listChildren(connection, { prefix, revision, cursor, limit }), { revision });
   return {
     revision: page.revision,
-    items: page.items.map(presentChild),
+    items: page.items.map((item) => (item.keyCount === undefined ? presentChild(item) : { ...presentChild(item), keyCount: item.keyCount })),
     nextCursor: page.nextCursor ? bytesToBase64Url(page.nextCursor) : null,
+    ...(page.indexing ? { indexing: page.indexing } : {}),
   };
 });
