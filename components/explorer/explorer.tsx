@@ -1,24 +1,40 @@
 "use client";
 
 import Link from "next/link";
-import { useMemo } from "react";
+import { useRouter } from "next/navigation";
+import { useEffect, useMemo } from "react";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { base64ToBytes, keyHref, keyToDisplay } from "@/lib/keys";
+import { clusterQueries, keyQueries } from "@/lib/queries";
+import type { HistoryItemDto } from "@/lib/api/dto";
 import { KeyTree } from "@/components/key-tree/key-tree";
 import { HistoryPane } from "@/components/history/history-pane";
 import { ValuePane } from "@/components/value-view/value-pane";
+import { DiffView } from "@/components/diff/diff-view";
+import { viewHref, type ViewState } from "@/components/diff/view-state";
 import { CopyLinkButton } from "@/components/ui/copy-link-button";
-import { ErrorPanel } from "@/components/ui/panels";
+import { ErrorPanel, Loading } from "@/components/ui/panels";
 import { FolderOrMissing } from "./folder-view";
 
-// The explorer: tree, value and history side by side, all driven by the URL (key path + ?rev=).
+// The explorer: tree, value (or a comparison of two versions) and history side by side, all
+// driven by the URL (key path + ?rev=&compare=&view=&noise=). The tree lists the keyspace at the
+// revision shown, so moving through a key's versions moves the tree through time with it.
 
-type ExplorerProps = { keyBase64: string; revision?: number; revisionError?: string };
+type ExplorerProps = { keyBase64: string; revisionError?: string; view: ViewState };
 
-export function Explorer({ keyBase64, revision, revisionError }: ExplorerProps) {
+export function Explorer({ keyBase64, revisionError, view }: ExplorerProps) {
   const keyBytes = useMemo(() => base64ToBytes(keyBase64), [keyBase64]);
-  const pinned = revisionError ? undefined : revision;
+  const pinned = revisionError ? undefined : view.rev;
+  const history = useInfiniteQuery({ ...keyQueries.history(keyBytes), enabled: !revisionError });
+  const items = useMemo(() => history.data?.pages.flatMap((page) => page.items) ?? [], [history.data]);
+  useVersionShortcuts(keyBytes, view, items);
+
+  const comparing = !revisionError && view.compare !== undefined;
+  const newest = items[0]?.revision;
+  const to = pinned ?? newest;
+
   return (
-    <div className="grid h-full min-h-0 grid-cols-1 md:grid-cols-[minmax(240px,22rem)_1fr_minmax(220px,20rem)]">
+    <div className="grid h-full min-h-0 grid-cols-1 md:grid-cols-[minmax(240px,22rem)_1fr_minmax(220px,22rem)]">
       <aside className="min-h-0 overflow-auto border-r border-slate-200 bg-white">
         <KeyTree selectedKey={keyBytes} revision={pinned} />
       </aside>
@@ -29,24 +45,88 @@ export function Explorer({ keyBase64, revision, revisionError }: ExplorerProps) 
           </h1>
           <CopyLinkButton />
         </div>
-        {pinned ? (
-          <div role="status" className="flex items-center gap-2 rounded bg-indigo-50 px-3 py-1.5 text-sm text-indigo-900">
-            <span>As of revision {pinned}.</span>
-            <Link className="font-medium underline" href={keyHref(keyBytes)}>
-              Back to now
-            </Link>
-          </div>
-        ) : null}
+        {pinned ? <TimeTravelBanner keyBytes={keyBytes} revision={pinned} /> : null}
         {revisionError ? (
           <ErrorPanel title="Bad revision in the link">{revisionError}</ErrorPanel>
+        ) : comparing ? (
+          to === undefined ? (
+            history.isError ? <ErrorPanel title="Could not read the history">{history.error.message}</ErrorPanel> : <Loading label="Finding the newest revision…" />
+          ) : (
+            <DiffView keyBytes={keyBytes} from={Math.min(view.compare!, to)} to={Math.max(view.compare!, to)} state={view} />
+          )
         ) : (
           <ValuePane key={`${keyBase64}@${pinned ?? "now"}`} keyBytes={keyBytes} revision={pinned} missing={<FolderOrMissing keyBytes={keyBytes} revision={pinned} />} />
         )}
+        <ShortcutHelp comparing={comparing} />
       </section>
       <aside aria-label="History" className="min-h-0 overflow-auto border-l border-slate-200 bg-white p-2">
         <h2 className="px-2 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">History</h2>
-        {revisionError ? null : <HistoryPane keyBytes={keyBytes} selectedRevision={pinned} />}
+        {revisionError ? null : <HistoryPane keyBytes={keyBytes} state={{ ...view, rev: pinned }} />}
       </aside>
     </div>
   );
+}
+
+function TimeTravelBanner({ keyBytes, revision }: { keyBytes: Uint8Array; revision: number }) {
+  const header = useQuery(clusterQueries.header());
+  const current = header.data?.revision;
+  return (
+    <div role="status" className="flex flex-wrap items-center gap-2 rounded bg-indigo-50 px-3 py-1.5 text-sm text-indigo-900">
+      <span>As of revision {revision}.</span>
+      {current !== undefined ? <span>(current {current})</span> : null}
+      <Link className="font-medium underline" href={keyHref(keyBytes)}>
+        Back to now
+      </Link>
+    </div>
+  );
+}
+
+function ShortcutHelp({ comparing }: { comparing: boolean }) {
+  return (
+    <p aria-label="Keyboard shortcuts" className="text-xs text-slate-500">
+      Keys: <kbd className="rounded border px-1">[</kbd> older version · <kbd className="rounded border px-1">]</kbd> newer version ·{" "}
+      <kbd className="rounded border px-1">c</kbd> compare with previous
+      {comparing ? (
+        <>
+          {" "}
+          · <kbd className="rounded border px-1">d</kbd> split / unified · <kbd className="rounded border px-1">Esc</kbd> close comparison
+        </>
+      ) : null}
+    </p>
+  );
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+}
+
+/** [ and ] step through the key's versions (a comparison steps as a pair), c compares, d flips the layout. */
+function useVersionShortcuts(keyBytes: Uint8Array, view: ViewState, items: HistoryItemDto[]) {
+  const router = useRouter();
+  useEffect(() => {
+    const indexAt = (revision: number | undefined) => (revision === undefined ? 0 : items.findIndex((item) => item.revision <= revision));
+    const revOf = (index: number) => (index <= 0 && items[0]?.type === "PUT" ? undefined : items[index]?.revision);
+    const go = (state: Partial<ViewState>) => router.push(viewHref(keyBytes, { ...view, ...state }), { scroll: false });
+    const onKey = (event: KeyboardEvent) => {
+      if (event.metaKey || event.ctrlKey || event.altKey || isTyping(event.target) || items.length === 0) return;
+      const shown = indexAt(view.rev);
+      if (event.key === "[" || event.key === "]") {
+        const target = shown + (event.key === "[" ? 1 : -1);
+        if (target < 0 || target >= items.length) return;
+        if (view.compare !== undefined) {
+          if (target + 1 >= items.length) return;
+          go({ rev: items[target].revision, compare: items[target + 1].revision });
+        } else go({ rev: revOf(target) });
+      } else if (event.key === "c" && shown >= 0 && shown + 1 < items.length) {
+        go({ rev: items[shown].revision, compare: items[shown + 1].revision });
+      } else if (event.key === "d" && view.compare !== undefined) {
+        go({ layout: view.layout === "split" ? "unified" : "split" });
+      } else if (event.key === "Escape" && view.compare !== undefined) {
+        go({ compare: undefined });
+      } else return;
+      event.preventDefault();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [keyBytes, view, items, router]);
 }

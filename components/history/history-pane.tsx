@@ -1,40 +1,123 @@
 "use client";
 
 import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { keyHref } from "@/lib/keys";
+import type { HistoryItemDto } from "@/lib/api/dto";
 import { keyQueries } from "@/lib/queries";
 import { Badge, ErrorPanel, Loading } from "@/components/ui/panels";
+import { CopyLinkButton } from "@/components/ui/copy-link-button";
+import { viewHref, type ViewState } from "@/components/diff/view-state";
 
-// Every version of the key that etcd still has, newest first; a click shows the value as it was.
+// Every version of the key that etcd still has, newest first, grouped by lifecycle (create →
+// updates → delete), each saying what it changed. A click shows the value as it was; two picked
+// entries, or one with its predecessor, open a comparison.
 
-export function HistoryPane({ keyBytes, selectedRevision }: { keyBytes: Uint8Array; selectedRevision?: number }) {
+type Group = { lifecycle: number; items: { item: HistoryItemDto; index: number }[] };
+
+function groupByLifecycle(items: HistoryItemDto[]): Group[] {
+  const groups: Group[] = [];
+  items.forEach((item, index) => {
+    const last = groups[groups.length - 1];
+    if (last && last.lifecycle === item.lifecycle) last.items.push({ item, index });
+    else groups.push({ lifecycle: item.lifecycle, items: [{ item, index }] });
+  });
+  return groups;
+}
+
+export function HistoryPane({ keyBytes, state }: { keyBytes: Uint8Array; state: ViewState }) {
+  const router = useRouter();
   const query = useInfiniteQuery(keyQueries.history(keyBytes));
+  const [picked, setPicked] = useState<number[]>([]);
   if (query.isPending) return <Loading label="Reading history…" />;
   if (query.isError) return <ErrorPanel title="Could not read the history">{query.error.message}</ErrorPanel>;
   const items = query.data.pages.flatMap((page) => page.items);
   const compactRevision = query.data.pages.at(-1)?.compactRevision;
   // The version shown is the newest one at or before the selected revision.
-  const selectedIndex = selectedRevision === undefined ? 0 : items.findIndex((item) => item.revision <= selectedRevision);
+  const selectedIndex = state.rev === undefined ? 0 : items.findIndex((item) => item.revision <= state.rev!);
+  const compareIndex = state.compare === undefined ? -1 : items.findIndex((item) => item.revision <= state.compare!);
+  const revisionHref = (item: HistoryItemDto, index: number) =>
+    viewHref(keyBytes, { ...state, rev: index === 0 && item.type === "PUT" ? undefined : item.revision, compare: undefined });
+  const compareHref = (newer: number, older: number) => viewHref(keyBytes, { ...state, rev: newer, compare: older });
+  const togglePick = (revision: number) =>
+    setPicked((current) => (current.includes(revision) ? current.filter((r) => r !== revision) : [...current, revision].slice(-2)));
 
   return (
     <div className="text-sm">
       {items.length === 0 ? <p className="p-2 text-slate-500">etcd holds no history for this key.</p> : null}
-      <ol aria-label="Revisions" className="space-y-0.5">
-        {items.map((item, index) => {
-          const isSelected = index === selectedIndex;
+      {picked.length === 2 ? (
+        <button
+          type="button"
+          className="mb-2 w-full rounded bg-slate-800 px-2 py-1 text-xs font-medium text-white"
+          onClick={() => {
+            setPicked([]);
+            router.push(compareHref(Math.max(...picked), Math.min(...picked)));
+          }}
+        >
+          Compare revisions {Math.min(...picked)} and {Math.max(...picked)}
+        </button>
+      ) : (
+        <p className="px-2 pb-1 text-xs text-slate-500">Tick two revisions to compare them.</p>
+      )}
+      <ol aria-label="Revisions" className="space-y-2">
+        {groupByLifecycle(items).map((group) => {
+          const create = group.items.find(({ item }) => item.type === "PUT" && item.version === 1)?.item;
+          const deleted = group.items.some(({ item }) => item.type === "DELETE");
           return (
-            <li key={`${item.revision}-${item.type}`}>
-              <Link
-                href={keyHref(keyBytes, { rev: index === 0 && item.type === "PUT" ? undefined : item.revision })}
-                aria-current={isSelected ? "true" : undefined}
-                className={`flex items-center gap-2 rounded px-2 py-1 ${isSelected ? "bg-blue-100" : "hover:bg-slate-100"}`}
-              >
-                <span className="w-20 font-mono">rev {item.revision}</span>
-                {item.type === "DELETE" ? <Badge tone="red">DELETE</Badge> : <Badge tone="green">PUT</Badge>}
-                <span className="text-xs text-slate-500">{item.type === "PUT" ? `v${item.version}` : "tombstone"}</span>
-                <span className="ml-auto text-xs text-slate-500">{item.type === "PUT" ? `${item.size.toLocaleString()} B` : ""}</span>
-              </Link>
+            <li key={`${group.lifecycle}-${group.items[0].item.revision}`} className="rounded border border-slate-200">
+              <div className="flex flex-wrap items-center gap-1.5 border-b border-slate-100 bg-slate-50 px-2 py-1 text-xs text-slate-600">
+                <span>{group.lifecycle ? `Lifecycle created at rev ${group.lifecycle}` : "Lifecycle"}</span>
+                {deleted ? <Badge tone="red">deleted</Badge> : null}
+                {create?.recreated ? <Badge tone="amber">new incarnation</Badge> : null}
+                {create?.uidChanged ? <Badge tone="amber">new uid</Badge> : null}
+              </div>
+              <ol aria-label={`Lifecycle created at revision ${group.lifecycle}`} className="space-y-0.5 p-1">
+                {group.items.map(({ item, index }) => {
+                  const older = items[index + 1];
+                  const isSelected = index === selectedIndex;
+                  const isCompared = index === compareIndex;
+                  return (
+                    <li key={`${item.revision}-${item.type}`} className={`rounded ${isSelected ? "bg-blue-100" : isCompared ? "bg-amber-50" : ""}`}>
+                      <Link
+                        href={revisionHref(item, index)}
+                        aria-current={isSelected ? "true" : undefined}
+                        className="flex items-center gap-2 rounded px-2 pt-1 hover:bg-slate-100"
+                      >
+                        <span className="w-20 font-mono">rev {item.revision}</span>
+                        {item.type === "DELETE" ? <Badge tone="red">DELETE</Badge> : <Badge tone="green">PUT</Badge>}
+                        <span className="text-xs text-slate-500">{item.type === "PUT" ? `v${item.version}` : "tombstone"}</span>
+                        <span className="ml-auto text-xs text-slate-500">{item.type === "PUT" ? `${item.size.toLocaleString()} B` : ""}</span>
+                      </Link>
+                      {item.summary ? <p className="break-all px-2 font-mono text-[11px] text-slate-600">{item.summary}</p> : null}
+                      <div className="flex items-center gap-2 px-2 pb-1 text-[11px]">
+                        <label className="flex items-center gap-1 text-slate-600">
+                          <input
+                            type="checkbox"
+                            checked={picked.includes(item.revision)}
+                            onChange={() => togglePick(item.revision)}
+                            aria-label={`Select revision ${item.revision} for comparison`}
+                          />
+                          pick
+                        </label>
+                        {older ? (
+                          <button
+                            type="button"
+                            className="text-blue-700 hover:underline"
+                            aria-label={`Compare revision ${item.revision} with previous`}
+                            onClick={() => router.push(compareHref(item.revision, older.revision))}
+                          >
+                            compare with previous
+                          </button>
+                        ) : null}
+                        <span className="ml-auto">
+                          <CopyLinkButton label={`Copy rev ${item.revision} link`} href={viewHref(keyBytes, { rev: item.revision })} />
+                        </span>
+                      </div>
+                    </li>
+                  );
+                })}
+              </ol>
             </li>
           );
         })}
@@ -50,7 +133,12 @@ export function HistoryPane({ keyBytes, selectedRevision }: { keyBytes: Uint8Arr
         </button>
       ) : null}
       {compactRevision ? (
-        <p className="mt-2 border-t border-slate-200 pt-2 text-xs text-slate-500">History before revision {compactRevision} was compacted.</p>
+        <div role="note" className="mt-2 border-t border-slate-200 pt-2 text-xs text-slate-500">
+          <p>History before revision {compactRevision} was compacted.</p>
+          <Link className="text-blue-700 underline" href={viewHref(keyBytes, { rev: compactRevision })}>
+            Show the oldest revision still available ({compactRevision})
+          </Link>
+        </div>
       ) : null}
     </div>
   );

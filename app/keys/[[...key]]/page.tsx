@@ -1,9 +1,11 @@
 import { Explorer } from "@/components/explorer/explorer";
+import { readViewState } from "@/components/diff/view-state";
 import { bytesToBase64, pathToKey } from "@/lib/keys";
 
-// /keys/<key path>?rev=N — the explorer. The path is the key (see lib/keys.ts for the encoding);
-// everything else is fetched by the browser from the JSON API, so that the page renders even
-// when etcd does not answer and recovers when it does.
+// /keys/<key path>?rev=N[&compare=M&view=split|unified&noise=show&ignore=…] — the explorer. The
+// path is the key (see lib/keys.ts for the encoding); the query says which revision is shown and
+// what it is compared with. Everything else is fetched by the browser from the JSON API, so that
+// the page renders even when etcd does not answer and recovers when it does.
 
 type PageProps = {
   params: Promise<{ key?: string[] }>;
@@ -22,5 +24,6 @@ export default async function KeyPage({ params, searchParams }: PageProps) {
   const search = await searchParams;
   const key = pathToKey(segments);
   const { revision, error } = parseRevision(search.rev);
-  return <Explorer keyBase64={bytesToBase64(key)} revision={revision} revisionError={error} />;
+  const view = readViewState(search, error ? undefined : revision);
+  return <Explorer keyBase64={bytesToBase64(key)} revisionError={error} view={{ ...view, noiseFields: [...view.noiseFields] }} />;
 }
