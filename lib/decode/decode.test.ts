@@ -1,7 +1,7 @@
 import { Encoder } from "cbor-x";
 import { describe, expect, it } from "vitest";
 import { writeEnvelope } from "./envelope";
-import { decodeValue, encodeKubernetesObject, MASKED_PLACEHOLDER, type JsonObject, type KubernetesValue } from "./index";
+import { decodeValue, encodeKubernetesObject, MASKED_PLACEHOLDER, readMaskedValue, type JsonObject, type KubernetesValue } from "./index";
 import { WIRE_LENGTH_DELIMITED, WireWriter } from "./wire";
 
 const text = (value: string) => new TextEncoder().encode(value);
@@ -280,5 +280,48 @@ describe("Secrets embedded in other objects", () => {
     const decoded = decodeObject(watchEventHolding(encodeKubernetesObject(secret)), { modRevision: 5 });
     expect(decoded.object.object).toMatchObject({ metadata: { name: "db" } });
     expect((decoded.object.object as JsonObject).metadata).not.toHaveProperty("resourceVersion");
+  });
+});
+
+describe("readMaskedValue reveals one masked value", () => {
+  const b64 = (value: string) => Buffer.from(value).toString("base64");
+  const secret = encodeKubernetesObject({
+    kind: "Secret",
+    apiVersion: "v1",
+    metadata: { name: "db" },
+    data: { password: b64("hunter2"), user: b64("admin") },
+    stringData: { token: "abc" },
+  });
+
+  it("returns data values as the API prints them (base64) and stringData as text", () => {
+    expect(readMaskedValue(secret, ["data", "password"])).toEqual({ value: b64("hunter2"), encoding: "base64" });
+    expect(readMaskedValue(secret, ["data", "user"])).toEqual({ value: b64("admin"), encoding: "base64" });
+    expect(readMaskedValue(secret, ["stringData", "token"])).toEqual({ value: "abc", encoding: "text" });
+  });
+
+  it("reveals a value of a Secret embedded in another object by its full path", () => {
+    const revision = encodeKubernetesObject({
+      kind: "ControllerRevision",
+      apiVersion: "apps/v1",
+      metadata: { name: "r" },
+      data: { kind: "Secret", apiVersion: "v1", data: { key: b64("v") } },
+      revision: 1,
+    });
+    expect(readMaskedValue(revision, ["data", "data", "key"])).toEqual({ value: b64("v"), encoding: "base64" });
+  });
+
+  it.each([
+    ["a key the Secret does not have", ["data", "missing"]],
+    ["a value that is never masked", ["metadata", "name"]],
+    ["a prefix of a masked path", ["data"]],
+    ["an inherited property", ["data", "constructor"]],
+  ])("returns undefined for %s", (_name, path) => {
+    expect(readMaskedValue(secret, path)).toBeUndefined();
+  });
+
+  it("returns undefined for objects that mask nothing, and for values that are not objects", () => {
+    const configMap = encodeKubernetesObject({ kind: "ConfigMap", apiVersion: "v1", data: { password: "visible" } });
+    expect(readMaskedValue(configMap, ["data", "password"])).toBeUndefined();
+    expect(readMaskedValue(text("hello"), ["data", "password"])).toBeUndefined();
   });
 });
