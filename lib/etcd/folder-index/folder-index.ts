@@ -43,6 +43,7 @@ export class FolderIndex {
   private waiters: Waiter[] = [];
   private stopped = false;
   private brokenSince = 0;
+  private paused = false;
 
   constructor(private readonly connection: ClusterConnection) {}
 
@@ -102,6 +103,19 @@ export class FolderIndex {
     return this.startBuild();
   }
 
+  /** Stops following etcd but keeps the tree, as a watch that lags would (for tests). */
+  pauseWatch(): void {
+    this.paused = true;
+    this.closeStream();
+  }
+
+  /** Follows etcd again from the last applied revision; a compaction in between forces a rebuild. */
+  resumeWatch(): void {
+    this.paused = false;
+    const generation = this.generation;
+    if (this.tree && !this.stream) void this.follow(generation).catch(() => this.reset());
+  }
+
   stop(): void {
     this.stopped = true;
     this.reset();
@@ -136,7 +150,7 @@ export class FolderIndex {
     this.builds += 1;
     this.builtInMs = Date.now() - startedAt;
     this.building = null;
-    await this.follow(generation);
+    if (!this.paused) await this.follow(generation);
     this.settleWaiters();
   }
 
@@ -170,7 +184,7 @@ export class FolderIndex {
       this.apply(events);
     });
     const onBroken = () => {
-      if (generation !== this.generation) return;
+      if (generation !== this.generation || this.paused) return;
       this.stream = null;
       this.brokenSince ||= Date.now();
       if (Date.now() - this.brokenSince > RESUME_GIVE_UP_MS) {
