@@ -1,0 +1,243 @@
+// npm run bench [-- --start-etcd] — measures the dashboard's production build (next start, over
+// HTTP on 127.0.0.1) against the etcd `npm run bench:seed` filled, next to the etcdctl command a
+// user would otherwise run, timed in the same run. Prints a Markdown table of medians and ratios
+// (and writes it to .etcdlens/bench-latest.md). Every loop is bounded in count and in time.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { findFreePort } from "./lib/etcd-process";
+import { etcdctl, fetchOk, median, timeRuns, treeRss, type Timing } from "./lib/bench/measure";
+import { BIG_NAMESPACE, HOT_KEY } from "./lib/bench/keyspace";
+import { resolveTargetEtcd } from "./lib/bench/target-etcd";
+
+const root = process.cwd();
+const nextBin = join(root, "node_modules", "next", "dist", "bin", "next");
+const BROWSERS = 20;
+const LOAD_MS = 20_000;
+
+type Row = { what: string; ours: string; command: string; theirs: string; ratio: string };
+
+const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${value.toFixed(1)} ms`);
+const q = (key: string) => encodeURIComponent(key);
+
+function row(what: string, ours: Timing | null, command: string, theirs: Timing | null, note = ""): Row {
+  const ratio = ours && theirs ? `${(theirs.median / ours.median).toFixed(1)}×` : "—";
+  return {
+    what,
+    ours: ours ? `${ms(ours.median)} (n=${ours.runs})${note}` : note || "—",
+    command: command ? `\`${command}\`` : "—",
+    theirs: theirs ? `${ms(theirs.median)} (n=${theirs.runs})` : "—",
+    ratio,
+  };
+}
+
+async function waitForHealthy(base: string, deadlineMs: number): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${base}/api/healthz`);
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error("the dashboard did not start");
+}
+
+async function main() {
+  const target = await resolveTargetEtcd({ fresh: false });
+  const endpoint = target.endpoint;
+  if (!existsSync(join(root, ".next", "BUILD_ID"))) {
+    console.log("bench: building the dashboard first (next build)...");
+    if (spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit" }).status !== 0) throw new Error("the build failed");
+  }
+  const port = await findFreePort();
+  const base = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = { ...process.env, ETCDCTL_ENDPOINTS: endpoint, NODE_ENV: "production" };
+  for (const name of ["ETCDCTL_CACERT", "ETCDCTL_CERT", "ETCDCTL_KEY", "ETCDCTL_USER", "ETCDCTL_PASSWORD"]) delete env[name];
+  const server = spawn(process.execPath, [nextBin, "start", "--hostname", "127.0.0.1", "--port", String(port)], { stdio: ["ignore", "ignore", "inherit"], env });
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  try {
+    await waitForHealthy(base, 60_000);
+    const keyCount = Number((spawnSync("etcdctl", ["--endpoints", endpoint, "get", "", "--from-key", "--count-only", "-w", "json"], { encoding: "utf8" }).stdout.match(/"count":(\d+)/) ?? [])[1]);
+    console.log(`bench: ${keyCount.toLocaleString()} keys in etcd at ${endpoint}; dashboard at ${base} (pid ${server.pid})`);
+
+    // The first listing after start builds the folder index; the answer says "indexing" until then.
+    const firstAt = performance.now();
+    let indexingAnswers = 0;
+    for (;;) {
+      const body = (await fetchOk(`${base}/api/keys?prefix=/registry/`)) as { indexing?: unknown };
+      if (!body.indexing) break;
+      indexingAnswers += 1;
+      if (performance.now() - firstAt > 300_000) throw new Error("the index was not built within 5 minutes");
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    const firstListing: Timing = { median: performance.now() - firstAt, runs: 1, samples: [] };
+    const fullScan = await timeRuns(() => etcdctl(endpoint, ["get", "/registry/", "--prefix", "--keys-only"]), { count: 3, budgetMs: 60_000, warmup: 0 });
+    rows.push(row("first listing after start (builds the index)", firstListing, "etcdctl get /registry/ --prefix --keys-only", fullScan, `, ${indexingAnswers} "indexing" answers`));
+    const idleRss = treeRss(server.pid!);
+
+    const listing = (prefix: string, extra = "") => () => fetchOk(`${base}/api/keys?prefix=${q(prefix)}${extra}`).then(() => undefined);
+    const fast = { count: 50, budgetMs: 10_000 };
+    rows.push(row("list `/registry/` (first page)", await timeRuns(listing("/registry/"), fast), "etcdctl get /registry/ --prefix --keys-only", fullScan));
+    const eventsScan = await timeRuns(() => etcdctl(endpoint, ["get", "/registry/events/", "--prefix", "--keys-only"]), { count: 3, budgetMs: 60_000, warmup: 0 });
+    rows.push(row("list `/registry/events/` (first page)", await timeRuns(listing("/registry/events/"), fast), "etcdctl get /registry/events/ --prefix --keys-only", eventsScan));
+    const big = `/registry/events/${BIG_NAMESPACE}/`;
+    const bigCount = Number((spawnSync("etcdctl", ["--endpoints", endpoint, "get", big, "--prefix", "--count-only", "-w", "json"], { encoding: "utf8" }).stdout.match(/"count":(\d+)/) ?? [])[1]);
+    rows.push(
+      row(
+        `list \`${big}\` (${bigCount.toLocaleString()} keys), first page of 200`,
+        await timeRuns(listing(big, "&limit=200"), fast),
+        `etcdctl get ${big} --prefix --keys-only --limit 200`,
+        await timeRuns(() => etcdctl(endpoint, ["get", big, "--prefix", "--keys-only", "--limit", "200"]), { count: 20, budgetMs: 10_000 }),
+      ),
+    );
+    // A page in the middle of the big folder, reached through its cursor.
+    let cursor = "";
+    for (let page = 0; page < 125; page++) {
+      const body = (await fetchOk(`${base}/api/keys?prefix=${q(big)}&limit=200${cursor ? `&cursor=${cursor}` : ""}`)) as { nextCursor: string | null; items: { key: string }[] };
+      if (!body.nextCursor) break;
+      cursor = body.nextCursor;
+    }
+    const middleKey = Buffer.from(cursor, "base64url").toString("latin1");
+    rows.push(
+      row(
+        "same folder, page 126 (by cursor)",
+        await timeRuns(listing(big, `&limit=200&cursor=${cursor}`), fast),
+        `etcdctl get '${middleKey.slice(0, 40)}…' ${big.slice(0, -1)}0 --keys-only --limit 200`,
+        await timeRuns(() => etcdctl(endpoint, ["get", middleKey, `${big.slice(0, -1)}0`, "--keys-only", "--limit", "200"]), { count: 20, budgetMs: 10_000 }),
+      ),
+    );
+
+    const hot = (await fetchOk(`${base}/api/key?key=${q(HOT_KEY)}`)) as { revision: number; kv: { createRevision: number; modRevision: number; version: number } };
+    const pastRevision = hot.kv.createRevision + 5_000;
+    rows.push(
+      row(
+        `list \`/registry/\` at a past revision (?rev=${pastRevision})`,
+        await timeRuns(listing("/registry/", `&rev=${pastRevision}`), { count: 3, budgetMs: 60_000 }),
+        `etcdctl get /registry/ --prefix --keys-only --rev=${pastRevision}`,
+        await timeRuns(() => etcdctl(endpoint, ["get", "/registry/", "--prefix", "--keys-only", `--rev=${pastRevision}`]), { count: 3, budgetMs: 60_000, warmup: 0 }),
+      ),
+    );
+
+    const pods = (await fetchOk(`${base}/api/keys?prefix=${q("/registry/pods/ns-0/")}&limit=1`)) as { items: { key: string }[] };
+    const podKey = pods.items[0].key;
+    rows.push(
+      row(
+        "read a Pod (decoded)",
+        await timeRuns(() => fetchOk(`${base}/api/key?key=${q(podKey)}`).then(() => undefined), fast),
+        `etcdctl get ${podKey} -w json`,
+        await timeRuns(() => etcdctl(endpoint, ["get", podKey, "-w", "json"]), { count: 20, budgetMs: 10_000 }),
+      ),
+    );
+    rows.push(
+      row(
+        `read ${HOT_KEY} at an old revision`,
+        await timeRuns(() => fetchOk(`${base}/api/key?key=${q(HOT_KEY)}&rev=${pastRevision}`).then(() => undefined), fast),
+        `etcdctl get ${HOT_KEY} --rev=${pastRevision} -w json`,
+        await timeRuns(() => etcdctl(endpoint, ["get", HOT_KEY, `--rev=${pastRevision}`, "-w", "json"]), { count: 20, budgetMs: 10_000 }),
+      ),
+    );
+    const fiftyGets = async () => {
+      for (let i = 0; i < 50; i++) await etcdctl(endpoint, ["get", HOT_KEY, `--rev=${hot.kv.modRevision - i}`, "-w", "json"]);
+    };
+    rows.push(
+      row(
+        `history: first page (50) of a key with ${hot.kv.version.toLocaleString()} revisions`,
+        await timeRuns(() => fetchOk(`${base}/api/history?key=${q(HOT_KEY)}&limit=50`).then(() => undefined), { count: 20, budgetMs: 20_000 }),
+        `50 × etcdctl get ${HOT_KEY} --rev=N -w json`,
+        await timeRuns(fiftyGets, { count: 3, budgetMs: 30_000, warmup: 0 }),
+      ),
+    );
+    const diffExists = existsSync(join(root, "app", "api", "diff", "route.ts"));
+    if (diffExists) {
+      const older = hot.kv.modRevision - 100;
+      rows.push(
+        row(
+          "diff two revisions of a key",
+          await timeRuns(() => fetchOk(`${base}/api/diff?key=${q(HOT_KEY)}&from=${older}&to=${hot.kv.modRevision}`).then(() => undefined), { count: 20, budgetMs: 10_000 }),
+          `etcdctl get ${HOT_KEY} --rev=A --print-value-only; … --rev=B (then decode and diff by hand)`,
+          await timeRuns(
+            async () => {
+              await etcdctl(endpoint, ["get", HOT_KEY, `--rev=${older}`, "--print-value-only"]);
+              await etcdctl(endpoint, ["get", HOT_KEY, `--rev=${hot.kv.modRevision}`, "--print-value-only"]);
+            },
+            { count: 10, budgetMs: 10_000 },
+          ),
+        ),
+      );
+    } else {
+      rows.push(row("diff two revisions of a key", null, "", null, "not measured: no /api/diff yet"));
+    }
+
+    // 20 simulated browsers, each opening levels, paging the big folder, reading values and history.
+    const latencies: number[] = [];
+    let peakRss = idleRss;
+    let requests = 0;
+    let failures = 0;
+    const loadEnds = performance.now() + LOAD_MS;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, treeRss(server.pid!))), 250);
+    const browse = async (browser: number) => {
+      const paths = [
+        `/api/keys?prefix=${q("/registry/")}`,
+        `/api/keys?prefix=${q("/registry/events/")}`,
+        `/api/keys?prefix=${q(`/registry/events/ns-${browser}/`)}`,
+        `/api/keys?prefix=${q(big)}`,
+        `/api/key?key=${q(podKey)}`,
+        `/api/history?key=${q(HOT_KEY)}&limit=50`,
+      ];
+      for (let round = 0; round < 200 && performance.now() < loadEnds; round++) {
+        for (const path of paths) {
+          const at = performance.now();
+          try {
+            await fetchOk(`${base}${path}`);
+          } catch {
+            failures += 1;
+          }
+          latencies.push(performance.now() - at);
+          requests += 1;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: BROWSERS }, (_, browser) => browse(browser)));
+    clearInterval(sampler);
+    rows.push(
+      row(
+        `${BROWSERS} browsers at once for ${LOAD_MS / 1000} s: ${requests.toLocaleString()} requests, ${failures} failed`,
+        { median: median(latencies), runs: latencies.length, samples: [] },
+        "",
+        null,
+        `; peak RSS ${(peakRss / 1024 / 1024).toFixed(0)} MB (idle after indexing ${(idleRss / 1024 / 1024).toFixed(0)} MB)`,
+      ),
+    );
+
+    const decode = spawnSync(process.execPath, [join(root, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/bench-decode.ts"], { encoding: "utf8" });
+    notes.push("`npm run bench:decode` in the same run:", "", "```", decode.stdout.trim(), "```");
+
+    const etcdVersion = spawnSync("etcd", ["--version"], { encoding: "utf8" }).stdout.split("\n")[0];
+    const machine = `${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${etcdVersion}, Node ${process.version}, ${keyCount.toLocaleString()} keys`;
+    const table = [
+      `Machine: ${machine}. Command: \`npm run bench${target.private ? " -- --start-etcd" : ""}\`.`,
+      "",
+      "| measurement | etcdlens (median) | etcdctl command | etcdctl (median) | etcdctl ÷ etcdlens |",
+      "| --- | --- | --- | --- | --- |",
+      ...rows.map((r) => `| ${r.what} | ${r.ours} | ${r.command} | ${r.theirs} | ${r.ratio} |`),
+      "",
+      ...notes,
+    ].join("\n");
+    console.log(`\n${table}\n`);
+    mkdirSync(join(root, ".etcdlens"), { recursive: true });
+    writeFileSync(join(root, ".etcdlens", "bench-latest.md"), `${table}\n`);
+  } finally {
+    server.kill("SIGTERM");
+    await target.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`bench: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  process.exit(1);
+});
