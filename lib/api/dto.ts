@@ -149,3 +149,13 @@ export type LeaseDetailDto = LeaseDto & {
   totalKeys: number;
   nextCursor: number | null;
 };
+
+export type ChangeDto = { revision: number; key: string; keyBase64: string; type: "PUT" | "DELETE"; version: number };
+
+export type ChangesDto = {
+  revision: number;
+  items: ChangeDto[];
+  nextCursor: number | null;
+  compactRevision: number;
+  scanned: { from: number; to: number } | null;
+};

@@ -25,6 +25,11 @@ export type ReplayRequest = {
    * the replay ends as soon as it arrives; otherwise the replay ends when etcd goes quiet.
    */
   untilRevision?: number;
+  /**
+   * Inclusive upper bound for a replay whose range is known to have an event at this revision
+   * (the whole keyspace has one at every revision): the replay ends once it has been delivered.
+   */
+  throughRevision?: number;
   prevKv?: boolean;
   /** Quiet time after which a replay without a known closing event is taken as complete. */
   idleMs?: number;
@@ -81,6 +86,8 @@ async function replayOn(client: Etcd3, request: ReplayRequest): Promise<Replayed
       else resolve(events);
     };
     const armIdle = () => {
+      // With a known closing event, quiet spells are etcd reading history, not the end.
+      if (request.throughRevision !== undefined) return;
       clearTimeout(idleTimer);
       idleTimer = setTimeout(() => finish(), idleMs);
     };
@@ -98,11 +105,16 @@ async function replayOn(client: Etcd3, request: ReplayRequest): Promise<Replayed
         else finish(new AppError("internal", `etcd cancelled the watch: ${response.cancel_reason || "no reason given"}`));
         return;
       }
+      let reachedEnd = false;
       for (const event of response.events ?? []) {
         const kv = toKeyValue(event.kv);
         if (request.untilRevision !== undefined && kv.modRevision >= request.untilRevision) {
           finish();
           return;
+        }
+        if (request.throughRevision !== undefined && kv.modRevision >= request.throughRevision) {
+          reachedEnd = true;
+          if (kv.modRevision > request.throughRevision) continue;
         }
         events.push({
           type: event.type === "Delete" ? "DELETE" : "PUT",
@@ -110,6 +122,11 @@ async function replayOn(client: Etcd3, request: ReplayRequest): Promise<Replayed
           kv,
           prevKv: event.prev_kv ? toKeyValue(event.prev_kv) : undefined,
         });
+      }
+      // etcd sends all events of one revision in one response, so the end is reached here.
+      if (reachedEnd) {
+        finish();
+        return;
       }
       armIdle();
     });
@@ -135,8 +152,20 @@ const COMPACTION_PROBE_KEY = Buffer.from("\u0000etcdlens/compaction-probe");
 // take that long to arrive after "created".
 const COMPACTION_PROBE_IDLE_MS = 250;
 
+// Compaction moves rarely; a few seconds of caching spares pages that poll the probe's wait.
+const COMPACTION_CACHE_MS = 5_000;
+const compactionCache = new WeakMap<ClusterConnection, { value: number; at: number }>();
+
 /** The cluster's compaction revision: revisions below it are gone (0 when nothing was compacted). */
 export async function getCompactRevision(connection: ClusterConnection): Promise<number> {
+  const cached = compactionCache.get(connection);
+  if (cached && Date.now() - cached.at < COMPACTION_CACHE_MS) return cached.value;
+  const value = await probeCompactRevision(connection);
+  compactionCache.set(connection, { value, at: Date.now() });
+  return value;
+}
+
+async function probeCompactRevision(connection: ClusterConnection): Promise<number> {
   try {
     await replayEvents(connection, { key: COMPACTION_PROBE_KEY, startRevision: 1, idleMs: COMPACTION_PROBE_IDLE_MS, timeoutMs: 5_000 });
     return 0;
