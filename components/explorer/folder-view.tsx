@@ -7,6 +7,7 @@ import { useEffect, useRef } from "react";
 import { base64ToBytes, childLevel, keyHref, keyToDisplay } from "@/lib/keys";
 import { keyQueries } from "@/lib/queries";
 import { Badge, ErrorPanel, Loading, NoticePanel } from "@/components/ui/panels";
+import { formatKeyCount, IndexingNotice, indexingOf } from "@/components/key-tree/level-status";
 
 // Shown when the path is a folder and not a key: its children, virtualized and paged from the
 // server as the user scrolls, so a folder of any size opens at once. When the path is neither a
@@ -33,8 +34,12 @@ export function FolderOrMissing({ keyBytes, revision }: { keyBytes: Uint8Array; 
     if (hasNextPage && !isFetchingNextPage && lastShown >= items.length - 20) void fetchNextPage();
   }, [lastShown, items.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
 
-  if (query.isPending) return <Loading label="Looking for this key…" />;
+  if (query.isPending) {
+    return <Loading label={revision ? `Looking for this key at revision ${revision}: read from etcd directly, large folders take a while…` : "Looking for this key…"} />;
+  }
   if (query.isError) return <ErrorPanel title="Could not list this folder">{query.error.message}</ErrorPanel>;
+  const indexing = indexingOf(query.data.pages);
+  if (indexing) return <IndexingNotice indexing={indexing} />;
   if (items.length === 0) {
     return (
       <NoticePanel title="No such key">
@@ -66,6 +71,9 @@ export function FolderOrMissing({ keyBytes, revision }: { keyBytes: Uint8Array; 
                   {item.hasChildren && !item.isKey ? "/" : ""}
                 </Link>
                 {item.isKey && item.hasChildren ? <Badge tone="blue">key + folder</Badge> : null}
+                {item.keyCount !== undefined ? (
+                  <span className="ml-auto shrink-0 text-xs tabular-nums text-slate-500">{formatKeyCount(item.keyCount)}</span>
+                ) : null}
               </div>
             );
           })}

@@ -7,9 +7,11 @@ import type { ChildDto } from "@/lib/api/dto";
 import { ancestorLevels, base64ToBytes, bytesToBase64, bytesEqual, childLevel, keyHref } from "@/lib/keys";
 import { keyQueries } from "@/lib/queries";
 import { Badge, Loading } from "@/components/ui/panels";
+import { formatKeyCount, IndexingNotice, indexingOf, listingLabel } from "./level-status";
 
 // The key tree, one lazily listed level per open folder. Levels page from the server (200 names a
-// page) so a folder with thousands of children never arrives, or renders, at once.
+// page) so a folder with thousands of children never arrives, or renders, at once. Folders show
+// how many keys lie below them when the server's folder index knows (current revision).
 
 type TreeState = {
   revision?: number;
@@ -53,7 +55,7 @@ export function KeyTree({ selectedKey, revision }: { selectedKey: Uint8Array; re
 
 function TreeLevel({ prefix, state, depth }: { prefix: Uint8Array; state: TreeState; depth: number }) {
   const query = useInfiniteQuery(keyQueries.children(prefix, state.revision));
-  if (query.isPending) return <li role="none"><Loading label="Listing…" /></li>;
+  if (query.isPending) return <li role="none"><Loading label={listingLabel(state.revision)} /></li>;
   if (query.isError) {
     return (
       <li role="none" className="px-2 py-1 text-xs text-red-700">
@@ -61,6 +63,8 @@ function TreeLevel({ prefix, state, depth }: { prefix: Uint8Array; state: TreeSt
       </li>
     );
   }
+  const indexing = indexingOf(query.data.pages);
+  if (indexing) return <li role="none"><IndexingNotice indexing={indexing} /></li>;
   const items = query.data.pages.flatMap((page) => page.items);
   return (
     <>
@@ -129,6 +133,9 @@ function TreeRow({ item, state, depth }: { item: ChildDto; state: TreeState; dep
           {item.hasChildren && !item.isKey && label !== "/" ? "/" : ""}
         </Link>
         {item.isKey && item.hasChildren ? <Badge tone="blue">key + folder</Badge> : null}
+        {item.keyCount !== undefined ? (
+          <span className="ml-auto shrink-0 pl-1 text-[11px] tabular-nums text-slate-400">{formatKeyCount(item.keyCount)}</span>
+        ) : null}
       </div>
       {expanded ? (
         <ul role="group">

@@ -54,6 +54,8 @@ export const keyQueries = {
         ),
       initialPageParam: undefined as string | undefined,
       getNextPageParam: (last) => last.nextCursor ?? undefined,
+      // While the server builds its folder index the answer says so and holds no items yet.
+      refetchInterval: (query) => (query.state.data?.pages[0]?.indexing ? 1_000 : false),
     }),
 
   value: (key: Uint8Array, revision?: number) =>

@@ -1,0 +1,27 @@
+import type { ChildrenDto } from "@/lib/api/dto";
+
+// What a level says while it cannot list yet: the server's first folder index build after start,
+// or a listing at a past revision, which scans etcd and takes longer on wide levels.
+
+export function indexingOf(pages: ChildrenDto[] | undefined): ChildrenDto["indexing"] {
+  return pages?.[0]?.indexing;
+}
+
+export function IndexingNotice({ indexing }: { indexing: NonNullable<ChildrenDto["indexing"]> }) {
+  return (
+    <p role="status" className="px-2 py-1 text-xs text-amber-800">
+      Indexing the keyspace: {indexing.keysScanned.toLocaleString()} keys read so far. The first listing after
+      the dashboard starts reads every key name once; later ones are instant.
+    </p>
+  );
+}
+
+export function listingLabel(revision: number | undefined): string {
+  return revision
+    ? `Listing at revision ${revision}: read from etcd directly, large levels take a while…`
+    : "Listing…";
+}
+
+export function formatKeyCount(count: number): string {
+  return `${count.toLocaleString()} ${count === 1 ? "key" : "keys"}`;
+}
