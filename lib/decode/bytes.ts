@@ -15,6 +15,7 @@ export function readUtf8(buf: Uint8Array, start: number, end: number): string {
  */
 export interface SliceableBuffer extends Uint8Array {
   utf8Slice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
   base64Slice(start: number, end: number): string;
 }
 

@@ -6,6 +6,7 @@
 import * as planKinds from "./plan";
 import type { CompiledDecoder, FieldPlan, MessagePlan } from "./plan";
 import { MAX_SPECIAL_FIELD } from "./special-types";
+import type { SliceableBuffer } from "./bytes";
 import type { WireReader } from "./wire";
 
 const {
@@ -38,6 +39,7 @@ const {
 export interface DecoderHelpers {
   decodeSchemaless: (buf: Uint8Array, start: number, end: number, depth: number) => unknown;
   decoderOf: (plan: MessagePlan) => CompiledDecoder;
+  readString: (reader: WireReader, buf: SliceableBuffer, start: number, end: number) => string;
   readPacked: (field: FieldPlan, reader: WireReader, list: unknown[] | undefined) => unknown[];
   wrongWireType: (reader: WireReader, field: FieldPlan, wireType: number, at: number) => never;
   recordError: (ctx: unknown, error: unknown, plan: MessagePlan) => void;
@@ -86,7 +88,7 @@ function nestedCall(plan: string, into: string): string {
 function readExpression(kind: number, plan: string, rawBytes: boolean): string {
   switch (kind) {
     case KIND_STRING:
-      return `(${READ_LENGTH}, buf.utf8Slice(p, r.pos))`;
+      return `(${READ_LENGTH}, h.readString(r, buf, p, r.pos))`;
     case KIND_BYTES:
       return rawBytes ? `(${READ_LENGTH}, buf.subarray(p, r.pos))` : `(${READ_LENGTH}, buf.base64Slice(p, r.pos))`;
     case KIND_MESSAGE:
@@ -200,10 +202,15 @@ export function compileDecoder(plan: MessagePlan, helpers: DecoderHelpers): Comp
     '"use strict";',
     `const special = plan.special${nested ? `, ${nested}` : ""};`,
     entryFunctions,
-    `return function decode(r, buf, end, ctx, depth, into) {\n${lines.join("\n")}\n};`,
+    // Named after the type, so profiles and stack traces say which decoder is which.
+    `return function decode_${identifierOf(plan.fullName)}(r, buf, end, ctx, depth, into) {\n${lines.join("\n")}\n};`,
   ].join("\n");
   const factory = new Function("h", "plan", "fields", source);
   return factory(helpers, plan, fields) as CompiledDecoder;
+}
+
+function identifierOf(fullName: string): string {
+  return fullName.replace(/[^A-Za-z0-9]+/g, "_");
 }
 
 /** The print rules of proto/README.md for one field, as a line of generated code. */

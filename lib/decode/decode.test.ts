@@ -325,3 +325,36 @@ describe("readMaskedValue reveals one masked value", () => {
     expect(readMaskedValue(text("hello"), ["data", "password"])).toBeUndefined();
   });
 });
+
+describe("strings on the wire", () => {
+  /** A ConfigMap whose data holds each value under keys "0", "1", ... as raw bytes. */
+  function configMapWith(values: Uint8Array[]): Uint8Array {
+    const object = new WireWriter();
+    values.forEach((value, i) => {
+      const entry = new WireWriter();
+      entry.tag(1, WIRE_LENGTH_DELIMITED);
+      entry.string(String(i));
+      entry.tag(2, WIRE_LENGTH_DELIMITED);
+      entry.bytes(value);
+      object.message(2, entry.finish());
+    });
+    return writeEnvelope("v1", "ConfigMap", object.finish());
+  }
+
+  it("decodes ASCII, multi-byte and invalid UTF-8 of every length as TextDecoder does (U+FFFD for bad bytes)", () => {
+    const samples = [
+      "",
+      "TCP",
+      "héllo wörld",
+      "日本語のテキスト",
+      "x".repeat(200) + "é",
+      "emoji 🚀 in a label value",
+    ].map((value) => new TextEncoder().encode(value));
+    const invalid = [new Uint8Array([0x61, 0xff, 0x62]), new Uint8Array([0xc3, 0x28]), new Uint8Array([0xe2, 0x82]), new Uint8Array([...text("y".repeat(100)), 0xf0, 0x9f])];
+    const values = [...samples, ...invalid];
+    const decoded = decodeObject(configMapWith(values));
+    expect(decoded.error).toBeUndefined();
+    const expected = Object.fromEntries(values.map((value, i) => [String(i), new TextDecoder().decode(value)]));
+    expect(decoded.object.data).toEqual(expected);
+  });
+});

@@ -1,6 +1,6 @@
 // Wire bytes + a compiled plan -> the JSON the API server prints. Errors never escape: the first one is
 // recorded in the context with its byte offset and field path, and every level returns what it read.
-import { asSliceable } from "./bytes";
+import { asSliceable, type SliceableBuffer } from "./bytes";
 import * as planKinds from "./plan";
 import { compileDecoder, type DecoderHelpers } from "./compile-decoder";
 import type { CompiledDecoder, FieldPlan, MessagePlan } from "./plan";
@@ -60,7 +60,24 @@ export function decodeMessage(
   into?: JsonObject,
 ): JsonValue {
   const bytes = asSliceable(buf);
-  return decoderOf(plan)(new WireReader(bytes, start, end), bytes, end, ctx, depth, into) as JsonValue;
+  const reader = new WireReader(bytes, start, end);
+  if (bytes.length <= MAX_TEXT_BYTES) reader.text = bytes.latin1Slice(0, bytes.length);
+  return decoderOf(plan)(reader, bytes, end, ctx, depth, into) as JsonValue;
+}
+
+/** Above this, values are mostly long strings (large ConfigMaps) that utf8Slice decodes just as fast. */
+const MAX_TEXT_BYTES = 1 << 16;
+/** Longer strings are decoded natively: checking them for non-ASCII bytes in JS would cost more. */
+const MAX_SUBSTRING = 64;
+
+/**
+ * A string field's value. Short ASCII strings (nearly all of them) are substrings of reader.text; the
+ * rest is decoded as UTF-8, with invalid sequences as U+FFFD (as Go's JSON encoder prints them).
+ */
+function readString(reader: WireReader, buf: SliceableBuffer, start: number, end: number): string {
+  if (end - start > MAX_SUBSTRING || reader.text === "") return buf.utf8Slice(start, end);
+  for (let i = start; i < end; i++) if (buf[i] > 127) return buf.utf8Slice(start, end);
+  return reader.text.substring(start, end);
 }
 
 function decoderOf(plan: MessagePlan): CompiledDecoder {
@@ -153,6 +170,7 @@ function sortKeys(map: JsonObject): JsonObject {
 const helpers: DecoderHelpers = {
   decodeSchemaless: decodeSchemaless as DecoderHelpers["decodeSchemaless"],
   decoderOf,
+  readString,
   readPacked,
   wrongWireType,
   recordError: recordError as DecoderHelpers["recordError"],

@@ -22,6 +22,11 @@ export class WireError extends Error {
 
 export class WireReader {
   pos: number;
+  /**
+   * buf as one Latin-1 string when a decoder set it: an ASCII string field is then a substring of it,
+   * several times cheaper than decoding each one (see readString in protobuf-decoder.ts).
+   */
+  text = "";
 
   constructor(
     readonly buf: Uint8Array,
