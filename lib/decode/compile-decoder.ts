@@ -44,7 +44,7 @@ export interface DecoderHelpers {
   wrongWireType: (reader: WireReader, field: FieldPlan, wireType: number, at: number) => never;
   recordError: (ctx: unknown, error: unknown, plan: MessagePlan) => void;
   tooDeep: (ctx: unknown, plan: MessagePlan, at: number) => void;
-  mergeInline: (out: Record<string, unknown>, value: unknown) => void;
+  mergeInline: (out: Record<string, unknown>, value: unknown, shadowed: ReadonlySet<string>) => void;
   sortKeys: (map: unknown) => unknown;
   setOwnKey: (object: Record<string, unknown>, key: string, value: unknown) => void;
   maxDepth: number;
@@ -139,7 +139,8 @@ export function compileDecoder(plan: MessagePlan, helpers: DecoderHelpers): Comp
   const rawBytes = plan.special !== undefined;
   const fields = plan.fields;
   const merged = inlineFieldsToMerge(plan);
-  const direct = (field: FieldPlan) => field.inline && !rawBytes && !merged.has(field);
+  // A special type returns its own JSON rather than filling `into`, so it cannot be read in place.
+  const direct = (field: FieldPlan) => field.inline && !rawBytes && !merged.has(field) && field.message?.special === undefined;
   const slot = (i: number) => `s${i}`;
   const lines: string[] = [];
   const slots = fields.flatMap((field, i) => (direct(field) ? [`${slot(i)}s = -1`, `${slot(i)}e = -1`] : [slot(i)]));
@@ -201,6 +202,8 @@ export function compileDecoder(plan: MessagePlan, helpers: DecoderHelpers): Comp
   const source = [
     '"use strict";',
     `const special = plan.special${nested ? `, ${nested}` : ""};`,
+    // Go hides an embedded struct's field behind the parent's own field of the same name.
+    `const shadowed = new Set(${JSON.stringify(fields.filter((field) => !field.inline).map((field) => field.jsonName))});`,
     entryFunctions,
     // Named after the type, so profiles and stack traces say which decoder is which.
     `return function decode_${identifierOf(plan.fullName)}(r, buf, end, ctx, depth, into) {\n${lines.join("\n")}\n};`,
@@ -219,7 +222,7 @@ function assembleLine(field: FieldPlan, s: string): string {
   const absent = field.keep ? ` else ${key} = ${JSON.stringify(field.absentJson)};` : "";
   if (field.shape === SHAPE_MAP) return `if (${s} !== undefined) ${key} = h.sortKeys(${s});${absent}`;
   if (field.shape === SHAPE_REPEATED) return `if (${s} !== undefined && ${s}.length > 0) ${key} = ${s};${absent}`;
-  if (field.inline) return `if (${s} !== undefined) h.mergeInline(out, ${s});`;
+  if (field.inline) return `if (${s} !== undefined) h.mergeInline(out, ${s}, shadowed);`;
   // A message on the wire is a non-nil Go pointer or a value struct: printed whatever it holds, even
   // when a special type prints it as a zero scalar (IntOrString 0, Quantity "0", RawExtension false).
   if (field.kind === KIND_MESSAGE || field.kind === KIND_UNRESOLVED || field.ptr || field.keep) {

@@ -136,11 +136,14 @@ function wrongWireType(reader: WireReader, field: FieldPlan, wireType: number, a
   reader.fail(`field ${field.jsonName} (${field.number}) has wire type ${wireType}, the schema expects ${field.wireType}`, at);
 }
 
-/** Go promotes an embedded struct's fields; a field of the outer struct with the same name wins. */
-function mergeInline(out: JsonObject, value: unknown): void {
+/**
+ * Go promotes an embedded struct's fields, except those the outer struct has itself (even when the
+ * outer one is left out as empty); between two embedded structs, the first one printed wins here.
+ */
+function mergeInline(out: JsonObject, value: unknown, shadowed: ReadonlySet<string>): void {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return;
   const inner = value as JsonObject;
-  for (const key in inner) if (out[key] === undefined) out[key] = inner[key];
+  for (const key in inner) if (!shadowed.has(key) && out[key] === undefined) out[key] = inner[key];
 }
 
 /** "__proto__" from the wire must become an own key, not the object's prototype. */
