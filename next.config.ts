@@ -1,6 +1,8 @@
 import type { NextConfig } from "next";
 
 const nextConfig: NextConfig = {
+  // Lets two checkouts' worth of builds (or a build and a test run) coexist in one folder.
+  distDir: process.env.ETCDLENS_DIST_DIR ?? ".next",
   // etcd3 pulls in gRPC and native-ish modules that must not be bundled.
   serverExternalPackages: ["etcd3", "@grpc/grpc-js", "protobufjs"],
   poweredByHeader: false,

@@ -24,7 +24,7 @@ async function waitForServer(url: string, timeoutMs: number): Promise<void> {
 export default async function globalSetup(): Promise<void> {
   const root = process.cwd();
   const nextBin = join(root, "node_modules", "next", "dist", "bin", "next");
-  if (!existsSync(join(root, ".next", "BUILD_ID"))) {
+  if (!existsSync(join(root, process.env.ETCDLENS_DIST_DIR ?? ".next", "BUILD_ID"))) {
     const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit" });
     if (build.status !== 0) throw new Error("next build failed");
   }

@@ -34,6 +34,7 @@ export function ClusterHeader() {
         </Link>
         <nav aria-label="Sections" className="flex gap-3 text-sm">
           <Link href="/keys" className="text-slate-700 hover:text-blue-700">Keys</Link>
+          <Link href="/changes" className="text-slate-700 hover:text-blue-700">Changes</Link>
           <Link href="/leases" className="text-slate-700 hover:text-blue-700">Leases</Link>
           <Link href="/cluster" className="text-slate-700 hover:text-blue-700">Cluster</Link>
         </nav>

@@ -1,7 +1,9 @@
 "use client";
 
 import { useMemo, useState } from "react";
-import type { KeyDto } from "@/lib/api/dto";
+import type { KeyDto, SecretValueDto } from "@/lib/api/dto";
+import { encodeKeyParam } from "@/lib/keys";
+import { fetchJson } from "@/lib/queries/fetch-json";
 import type { DecodedValue, JsonObject, JsonValue, KubernetesValue } from "@/lib/decode/types";
 import { toYaml } from "@/lib/decode/yaml";
 import { Badge, ErrorPanel, NoticePanel } from "@/components/ui/panels";
@@ -23,7 +25,7 @@ const FORMAT_LABEL: Record<DecodedValue["format"], string> = {
   encrypted: "encrypted",
 };
 
-export function ValueBody({ data, downloadUrl }: { data: KeyDto; downloadUrl: string }) {
+export function ValueBody({ data, downloadUrl, keyBytes }: { data: KeyDto; downloadUrl: string; keyBytes: Uint8Array }) {
   const value = data.value;
   const isKubernetes = value.format === "kubernetes";
   const views: View[] = isKubernetes ? ["yaml", "json", "raw"] : value.format === "binary" ? ["raw"] : ["decoded", "raw"];
@@ -59,7 +61,11 @@ export function ValueBody({ data, downloadUrl }: { data: KeyDto; downloadUrl: st
           <HexDump base64={data.raw.base64} totalSize={data.kv.size} downloadUrl={downloadUrl} />
         )
       ) : isKubernetes ? (
-        <KubernetesObjectView value={value} format={current === "json" ? "json" : "yaml"} />
+        <KubernetesObjectView
+          value={value}
+          format={current === "json" ? "json" : "yaml"}
+          secretSource={{ keyBytes, revision: data.kv.modRevision, revealAllowed: data.revealAllowed }}
+        />
       ) : (
         <DecodedView value={value} />
       )}
@@ -114,7 +120,9 @@ function text(value: JsonValue | undefined): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
-function KubernetesObjectView({ value, format }: { value: KubernetesValue; format: "yaml" | "json" }) {
+type SecretSource = { keyBytes: Uint8Array; revision: number; revealAllowed: boolean };
+
+function KubernetesObjectView({ value, format, secretSource }: { value: KubernetesValue; format: "yaml" | "json"; secretSource: SecretSource }) {
   const [showManagedFields, setShowManagedFields] = useState(false);
   const metadata = metadataOf(value.object);
   const managedFields = Array.isArray(metadata.managedFields) ? metadata.managedFields.length : 0;
@@ -160,14 +168,14 @@ function KubernetesObjectView({ value, format }: { value: KubernetesValue; forma
       ) : null}
       {value.masked.length > 0 ? (
         <NoticePanel title={`${value.masked.length} Secret value${value.masked.length === 1 ? "" : "s"} masked`}>
-          <ul className="font-mono text-xs">
+          <ul aria-label="Masked values" className="space-y-1 font-mono text-xs">
             {value.masked.map((masked) => (
-              <li key={masked.path.join(".")}>
-                {masked.path.join(".")}: {masked.length} bytes
-              </li>
+              <MaskedValueRow key={masked.path.join(".")} path={masked.path} length={masked.length} source={secretSource} />
             ))}
           </ul>
-          <p className="mt-1">The server reveals Secret values only when started with ETCDLENS_REVEAL_SECRETS=true.</p>
+          {secretSource.revealAllowed ? null : (
+            <p className="mt-1">The server reveals Secret values only when started with ETCDLENS_REVEAL_SECRETS=true.</p>
+          )}
         </NoticePanel>
       ) : null}
       {managedFields > 0 ? (
@@ -177,5 +185,46 @@ function KubernetesObjectView({ value, format }: { value: KubernetesValue; forma
       ) : null}
       <CodeView text={rendered} label="Value" />
     </div>
+  );
+}
+
+function MaskedValueRow({ path, length, source }: { path: string[]; length: number; source: SecretSource }) {
+  const [revealed, setRevealed] = useState<SecretValueDto | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const label = path.join(".");
+
+  async function reveal() {
+    setError(null);
+    try {
+      const url = `/api/secret?key=${encodeKeyParam(source.keyBytes)}&rev=${source.revision}&path=${encodeURIComponent(JSON.stringify(path))}`;
+      setRevealed(await fetchJson<SecretValueDto>(url));
+    } catch (failure) {
+      setError(failure instanceof Error ? failure.message : String(failure));
+    }
+  }
+
+  return (
+    <li className="flex flex-wrap items-center gap-2">
+      <span>
+        {label}: {length} bytes
+      </span>
+      {source.revealAllowed && !revealed ? (
+        <button type="button" className="rounded border border-amber-300 bg-white px-1.5 text-[11px] font-sans font-medium" onClick={() => void reveal()}>
+          Reveal {label}
+        </button>
+      ) : null}
+      {revealed ? (
+        <>
+          <code aria-label={`Value of ${label}`} className="rounded bg-white px-1 text-slate-900">
+            {revealed.text ?? revealed.value}
+          </code>
+          {revealed.text !== undefined && revealed.encoding === "base64" ? <span className="text-slate-500">(base64 {revealed.value})</span> : null}
+          <button type="button" className="text-[11px] font-sans underline" onClick={() => setRevealed(null)}>
+            Hide
+          </button>
+        </>
+      ) : null}
+      {error ? <span role="alert" className="text-red-700">{error}</span> : null}
+    </li>
   );
 }

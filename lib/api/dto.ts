@@ -43,6 +43,17 @@ export type KeyDto = {
   kv: KeyValueDto;
   value: DecodedValue;
   raw: RawPreviewDto;
+  /** Whether the server reveals masked Secret values on request (ETCDLENS_REVEAL_SECRETS). */
+  revealAllowed: boolean;
+};
+
+export type SecretValueDto = {
+  path: string[];
+  /** As the API prints it: base64 for `data`, text for `stringData`. */
+  value: string;
+  encoding: "base64" | "text";
+  /** The decoded text when the bytes are printable UTF-8. */
+  text?: string;
 };
 
 export type HistoryItemDto = {
@@ -159,3 +170,25 @@ export type ChangesDto = {
   compactRevision: number;
   scanned: { from: number; to: number } | null;
 };
+
+/**
+ * One change on GET /api/watch (an SSE `change` event whose id is `revision`). Several changes
+ * share a revision when one transaction made them; they are sent together.
+ */
+export type WatchEventDto = {
+  revision: number;
+  type: "PUT" | "DELETE";
+  key: string;
+  keyBase64: string;
+  /** 0 for a DELETE, as etcd reports it. */
+  version: number;
+  createRevision: number;
+  modRevision: number;
+};
+
+/** The other events on GET /api/watch: `ready`, `progress`, `compacted`, `reset`. */
+export type WatchControlDto =
+  | { event: "ready"; revision: number }
+  | { event: "progress"; revision: number }
+  | { event: "compacted"; compactRevision: number; revision: number }
+  | { event: "reset"; reason: string; revision: number };

@@ -10,10 +10,9 @@ import { presentKeyValue } from "./present";
 export const RAW_PREVIEW_BYTES = 64 * 1024;
 
 export function presentKey(revision: number, kv: KeyValue): KeyDto {
-  const value = decodeValue(kv.value, {
-    modRevision: kv.modRevision,
-    revealSecrets: getServerSettings().revealSecrets,
-  });
+  // Secret values stay masked here even when the operator allows revealing: each one is revealed
+  // on its own request (/api/secret), a click per value.
+  const value = decodeValue(kv.value, { modRevision: kv.modRevision });
   // Raw bytes of a masked Secret would reveal what the mask hides.
   const masked = value.format === "kubernetes" && value.masked.length > 0;
   const preview = masked ? new Uint8Array(0) : kv.value.subarray(0, RAW_PREVIEW_BYTES);
@@ -22,5 +21,6 @@ export function presentKey(revision: number, kv: KeyValue): KeyDto {
     kv: presentKeyValue(kv),
     value,
     raw: { base64: bytesToBase64(preview), truncated: masked || kv.value.length > preview.length },
+    revealAllowed: getServerSettings().revealSecrets,
   };
 }

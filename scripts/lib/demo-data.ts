@@ -267,7 +267,17 @@ export const DEMO_KEYS = {
   large: "/demo/large/inventory.json",
   yaml: "/demo/config/app.yaml",
   relative: "foo",
+  masterLease: "/registry/masterleases/10.0.0.11",
 } as const;
+
+function masterLeaseEndpoints(): JsonObject {
+  return {
+    apiVersion: "v1",
+    kind: "Endpoints",
+    metadata: meta("10.0.0.11", undefined, 0),
+    subsets: [{ addresses: [{ ip: "10.0.0.11" }], ports: [{ port: 6443, protocol: "TCP" }] }],
+  };
+}
 
 function largeJson(): string {
   const items = Array.from({ length: 9000 }, (_, i) => ({
@@ -342,5 +352,12 @@ export async function seedDemoData(client: Etcd3): Promise<number> {
   await put(DEMO_KEYS.binaryKey, "a key whose name is not UTF-8");
   await put(DEMO_KEYS.large, largeJson());
   await put(DEMO_KEYS.yaml, "server:\n  port: 8080\n  hosts:\n    - a.example.com\n    - b.example.com\nlogLevel: debug\n");
+
+  // kube-apiserver keeps its own address under a lease it renews; here for an hour.
+  const lease = client.lease(3600, { autoKeepAlive: false });
+  await lease.grant();
+  await lease.put(DEMO_KEYS.masterLease).value(Buffer.from(encodeKubernetesObject(masterLeaseEndpoints()))).exec();
+  writes += 1;
+  lease.release();
   return writes;
 }

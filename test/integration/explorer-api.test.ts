@@ -4,6 +4,7 @@ import { GET as getKeys } from "@/app/api/keys/route";
 import { GET as getHistory } from "@/app/api/history/route";
 import { GET as getCluster } from "@/app/api/cluster/route";
 import { GET as getHealth } from "@/app/api/healthz/route";
+import { GET as getSecret } from "@/app/api/secret/route";
 import { encodeKeyParam } from "@/lib/keys";
 import type { ChildDto, HistoryItemDto } from "@/lib/api/dto";
 import type { EtcdProcess } from "@/scripts/lib/etcd-process";
@@ -195,5 +196,13 @@ describe("GET /api/cluster and /api/healthz", () => {
     expect(typeof body.raftTerm).toBe("number");
     const health = await callRoute(getHealth, "/api/healthz");
     expect(health.body).toMatchObject({ ok: true, etcd: { reachable: true } });
+  });
+});
+
+describe("GET /api/secret", () => {
+  it("refuses to reveal anything unless the operator opted in", async () => {
+    const { status, body } = await callRoute(getSecret, `/api/secret?key=${q("/any")}&path=${encodeURIComponent('["data","x"]')}`);
+    expect(status).toBe(403);
+    expect(body.error.message).toContain("ETCDLENS_REVEAL_SECRETS=true");
   });
 });

@@ -3,7 +3,6 @@ import { AppError } from "@/lib/api/errors";
 import { revisionParam } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { decodeValue } from "@/lib/decode";
-import { getServerSettings } from "@/lib/env";
 import { callEtcd } from "@/lib/etcd/call";
 import { getCluster } from "@/lib/etcd/client";
 import { readKeyAtOrThrow } from "@/lib/etcd/read-key";
@@ -16,9 +15,10 @@ export const GET = apiRoute(async (request) => {
   const revision = query.parsed("rev", revisionParam);
   const connection = getCluster();
   const { kv } = await callEtcd(connection, () => readKeyAtOrThrow(connection, key, revision), { revision });
-  const decoded = decodeValue(kv.value, { revealSecrets: getServerSettings().revealSecrets });
+  // Raw bytes would reveal every Secret value at once; values are revealed one by one instead.
+  const decoded = decodeValue(kv.value);
   if (decoded.format === "kubernetes" && decoded.masked.length > 0) {
-    throw new AppError("forbidden", "this value holds Secret data, which the server does not reveal (see ETCDLENS_REVEAL_SECRETS)");
+    throw new AppError("forbidden", "this value holds Secret data; its raw bytes are never sent (reveal single values where the server allows it)");
   }
   return new Response(new Uint8Array(kv.value), {
     headers: {

@@ -1,0 +1,57 @@
+// GET /api/secret?key=K[&rev=R]&path=["data","password"] — one masked Kubernetes Secret value,
+// only when the operator started the server with ETCDLENS_REVEAL_SECRETS=true. One value per
+// request, so revealing is a deliberate click per value and the others stay masked.
+import { z } from "zod";
+import { AppError } from "@/lib/api/errors";
+import { revisionParam } from "@/lib/api/params";
+import { apiRoute, QueryParams } from "@/lib/api/route";
+import { readMaskedValue } from "@/lib/decode";
+import { getServerSettings } from "@/lib/env";
+import { callEtcd } from "@/lib/etcd/call";
+import { getCluster } from "@/lib/etcd/client";
+import { readKeyAtOrThrow } from "@/lib/etcd/read-key";
+import type { SecretValueDto } from "@/lib/api/dto";
+
+export const dynamic = "force-dynamic";
+
+const pathParam = z
+  .string({ message: 'the "path" parameter is required' })
+  .transform((text, context) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      context.addIssue({ code: "custom", message: "path is a JSON array of strings" });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(z.string()).min(1, "path names at least one field"));
+
+function printableText(base64: string): string | undefined {
+  const bytes = Buffer.from(base64, "base64");
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return /[\u0000-\u0008\u000e-\u001f\u007f]/.test(text) ? undefined : text;
+  } catch {
+    return undefined;
+  }
+}
+
+export const GET = apiRoute(async (request): Promise<SecretValueDto> => {
+  if (!getServerSettings().revealSecrets) {
+    throw new AppError("forbidden", "this server does not reveal Secret values; the operator can allow it with ETCDLENS_REVEAL_SECRETS=true");
+  }
+  const query = new QueryParams(request);
+  const key = query.keyOrThrow("key");
+  const revision = query.parsed("rev", revisionParam);
+  const path = query.parsed("path", pathParam);
+  const connection = getCluster();
+  const { kv } = await callEtcd(connection, () => readKeyAtOrThrow(connection, key, revision), { revision });
+  const revealed = readMaskedValue(kv.value, path);
+  if (!revealed) throw new AppError("not_found", `no masked Secret value at ${path.join(".")}`);
+  return {
+    path,
+    value: revealed.value,
+    encoding: revealed.encoding,
+    text: revealed.encoding === "base64" ? printableText(revealed.value) : revealed.value,
+  };
+});

@@ -1,0 +1,47 @@
+import { expect, test } from "@playwright/test";
+import { DEMO_KEYS } from "@/scripts/lib/demo-data";
+import { historyOf, pageOf } from "../support/api";
+
+// The change feed, the cluster page and leases, as a person uses them.
+
+test("the change feed lists a prefix's changes by revision and links to each diff", async ({ page, request }) => {
+  const history = await historyOf(request, DEMO_KEYS.deployment);
+  await page.goto("/changes?prefix=/registry/deployments/");
+  const feed = page.getByRole("list", { name: "Changes by revision" });
+  for (const entry of history) {
+    await expect(feed.getByText(`revision ${entry.revision}`, { exact: true })).toBeVisible();
+  }
+  await expect(feed.getByRole("link", { name: DEMO_KEYS.deployment })).toHaveCount(history.length);
+  await expect(feed.getByText("created")).toBeVisible();
+
+  await page.getByLabel("Change").selectOption("DELETE");
+  await page.getByLabel("Prefix").fill("/registry/configmaps/");
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(page).toHaveURL(/\/changes\?prefix=%2Fregistry%2Fconfigmaps%2F&type=DELETE$/);
+  await expect(feed.getByRole("link", { name: DEMO_KEYS.recreated })).toHaveCount(1);
+  await expect(feed.getByText("deleted")).toBeVisible();
+});
+
+test("the cluster page shows the member, the endpoint's status and no alarms", async ({ page }) => {
+  await page.goto("/cluster");
+  const members = page.getByRole("table", { name: "Members" });
+  await expect(members.getByRole("row")).toHaveCount(2);
+  await expect(members).toContainText("etcdlens");
+  const endpoints = page.getByRole("table", { name: "Endpoints" });
+  await expect(endpoints).toContainText("up");
+  await expect(endpoints).toContainText("leader");
+  await expect(page.getByText("No active alarms.")).toBeVisible();
+});
+
+test("a key's lease links to the lease, which lists the key", async ({ page }) => {
+  await page.goto(pageOf(DEMO_KEYS.masterLease));
+  const lease = page.getByTestId("kv-lease").getByRole("link");
+  await expect(lease).toBeVisible();
+  await lease.click();
+  await expect(page.getByRole("heading", { name: /^Lease / })).toBeVisible();
+  await expect(page.getByRole("list", { name: "Attached keys" }).getByRole("link", { name: DEMO_KEYS.masterLease })).toBeVisible();
+  await expect(page.getByTestId("lease-remaining")).toHaveText(/^\d+ s$/);
+
+  await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Leases" }).click();
+  await expect(page.getByText("1 live leases.")).toBeVisible();
+});

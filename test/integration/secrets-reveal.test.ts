@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GET as getKey } from "@/app/api/key/route";
+import { GET as getRaw } from "@/app/api/raw/route";
+import { GET as getSecret } from "@/app/api/secret/route";
+import { encodeKubernetesObject } from "@/lib/decode";
+import { encodeKeyParam } from "@/lib/keys";
+import type { EtcdProcess } from "@/scripts/lib/etcd-process";
+import { callRoute, seedingClient, startTestEtcd } from "./support";
+
+// With ETCDLENS_REVEAL_SECRETS=true the server reveals one Secret value per request; values stay
+// masked everywhere else, and raw bytes are never sent.
+
+let etcd: EtcdProcess;
+const key = "/registry/secrets/shop/db";
+const q = (text: string) => encodeKeyParam(Buffer.from(text));
+
+beforeAll(async () => {
+  etcd = await startTestEtcd("secrets-reveal");
+  process.env.ETCDCTL_ENDPOINTS = etcd.endpoint;
+  process.env.ETCDLENS_REVEAL_SECRETS = "true";
+  const writer = seedingClient(etcd);
+  const secret = {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: "db", namespace: "shop", uid: "u-1", creationTimestamp: "2026-01-01T00:00:00Z" },
+    type: "Opaque",
+    data: { password: Buffer.from("hunter2").toString("base64"), "tls.key": Buffer.from([0xff, 0x00]).toString("base64") },
+  };
+  await writer.put(key).value(Buffer.from(encodeKubernetesObject(secret))).exec();
+  writer.close();
+});
+
+afterAll(async () => {
+  await etcd?.stop();
+});
+
+describe("revealing Secret values when the operator allows it", () => {
+  it("still masks the value pane and says revealing is allowed", async () => {
+    const { body } = await callRoute(getKey, `/api/key?key=${q(key)}`);
+    expect(body.revealAllowed).toBe(true);
+    expect(JSON.stringify(body.value)).not.toContain(Buffer.from("hunter2").toString("base64"));
+    expect(body.raw.base64).toBe("");
+    expect((await callRoute(getRaw, `/api/raw?key=${q(key)}`)).status).toBe(403);
+  });
+
+  it("reveals exactly one value per request, dotted names included", async () => {
+    const path = encodeURIComponent(JSON.stringify(["data", "password"]));
+    const { status, body } = await callRoute(getSecret, `/api/secret?key=${q(key)}&path=${path}`);
+    expect(status).toBe(200);
+    expect(body).toEqual({ path: ["data", "password"], value: Buffer.from("hunter2").toString("base64"), encoding: "base64", text: "hunter2" });
+    const binary = await callRoute(getSecret, `/api/secret?key=${q(key)}&path=${encodeURIComponent(JSON.stringify(["data", "tls.key"]))}`);
+    expect(binary.body).toMatchObject({ value: Buffer.from([0xff, 0x00]).toString("base64"), encoding: "base64" });
+    expect(binary.body.text).toBeUndefined();
+  });
+
+  it("answers 404 for a path that is not a masked value and 400 for a malformed path", async () => {
+    expect((await callRoute(getSecret, `/api/secret?key=${q(key)}&path=${encodeURIComponent('["metadata","name"]')}`)).status).toBe(404);
+    expect((await callRoute(getSecret, `/api/secret?key=${q(key)}&path=nope`)).status).toBe(400);
+  });
+});
