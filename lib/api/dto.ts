@@ -192,3 +192,5 @@ export type WatchControlDto =
   | { event: "progress"; revision: number }
   | { event: "compacted"; compactRevision: number; revision: number }
   | { event: "reset"; reason: string; revision: number };
+
+export type ClustersDto = { clusters: { name: string; defaultPrefix?: string }[] };

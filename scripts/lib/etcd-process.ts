@@ -19,6 +19,8 @@ export type EtcdOptions = {
   clientPort?: number;
   peerPort?: number;
   quiet?: boolean;
+  /** etcd's --initial-cluster for a member of a cluster; default: this member alone. */
+  initialCluster?: string;
 };
 
 export type EtcdProcess = {
@@ -59,7 +61,7 @@ function etcdArgs(options: EtcdOptions, clientPort: number, peerPort: number): s
     "--advertise-client-urls", clientUrl,
     "--listen-peer-urls", peerUrl,
     "--initial-advertise-peer-urls", peerUrl,
-    "--initial-cluster", `${name}=${peerUrl}`,
+    "--initial-cluster", options.initialCluster ?? `${name}=${peerUrl}`,
     "--initial-cluster-state", "new",
     "--log-level", "warn",
     "--logger", "zap",
@@ -143,4 +145,24 @@ export async function startEtcd(options: EtcdOptions): Promise<EtcdProcess> {
 
 export function scratchDir(root: string, name: string): string {
   return join(root, `${name}-${process.pid}-${Date.now().toString(36)}`);
+}
+
+/**
+ * A cluster of `size` members on free loopback ports (plain HTTP), started together since each
+ * waits for the others to elect a leader.
+ */
+export async function startEtcdCluster(
+  size: number,
+  options: { dataRoot: string; quiet?: boolean },
+): Promise<EtcdProcess[]> {
+  const members: { name: string; clientPort: number; peerPort: number }[] = [];
+  for (let index = 0; index < size; index++) {
+    members.push({ name: `member-${index + 1}`, clientPort: await findFreePort(), peerPort: await findFreePort() });
+  }
+  const initialCluster = members.map((member) => `${member.name}=http://127.0.0.1:${member.peerPort}`).join(",");
+  return Promise.all(
+    members.map((member) =>
+      startEtcd({ ...member, dataDir: join(options.dataRoot, member.name), quiet: options.quiet, initialCluster }),
+    ),
+  );
 }

@@ -1,0 +1,76 @@
+// GET /api/watch?prefix=P[&fromRevision=R] — server-sent events for every change under P after R
+// (or after the Last-Event-ID header, or from now), one etcd watch per prefix however many watch.
+import { AppError } from "@/lib/api/errors";
+import { revisionParam } from "@/lib/api/params";
+import { apiRoute, QueryParams } from "@/lib/api/route";
+import { getCluster } from "@/lib/etcd/client";
+import { getWatchHub, type WatchSubscription } from "@/lib/etcd/watch-hub";
+import { encodeMessage } from "./sse";
+
+export const dynamic = "force-dynamic";
+
+// A subscriber with more than this queued (the browser or network is not keeping up) is dropped
+// and reconnects with Last-Event-ID; what it missed comes from the hub's ring or etcd's history.
+const MAX_QUEUED_BYTES = 1024 * 1024;
+
+function readLastEventId(request: Request): number | undefined {
+  const header = request.headers.get("last-event-id");
+  if (header === null || header.trim() === "") return undefined;
+  const parsed = revisionParam.safeParse(header.trim());
+  if (!parsed.success) throw new AppError("bad_request", `"Last-Event-ID": ${parsed.error.issues[0]?.message ?? "invalid value"}`);
+  return parsed.data;
+}
+
+export const GET = apiRoute(async (request) => {
+  const query = new QueryParams(request);
+  const prefix = query.keyOrEmpty("prefix");
+  const fromRevision = query.parsed("fromRevision", revisionParam);
+  // A reconnecting EventSource repeats the URL it started with; its Last-Event-ID is newer.
+  const resumeAfter = readLastEventId(request) ?? fromRevision;
+
+  let subscription: WatchSubscription | null = null;
+  let finished = false;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    subscription?.close();
+  };
+  const body = new ReadableStream<Uint8Array>(
+    {
+      start: (streamController) => {
+        controller = streamController;
+      },
+      cancel: finish,
+    },
+    new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 }),
+  );
+
+  subscription = await getWatchHub(getCluster(), prefix).subscribe(
+    {
+      send: (message) => {
+        if (finished) return true;
+        controller.enqueue(encodeMessage(message));
+        return (controller.desiredSize ?? 0) > -MAX_QUEUED_BYTES;
+      },
+      dropped: (reason) => {
+        if (finished) return;
+        finished = true;
+        // Erroring (not closing) the stream discards its queue at once instead of keeping it for a
+        // reader that is not reading.
+        controller.error(new Error(`watch stream dropped: ${reason}`));
+      },
+    },
+    resumeAfter,
+  );
+  if (request.signal.aborted) finish();
+  request.signal.addEventListener("abort", finish, { once: true });
+
+  return new Response(body, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store, no-transform",
+      "x-accel-buffering": "no",
+    },
+  });
+});
