@@ -1,4 +1,7 @@
 import "server-only";
+import { readFileSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
 // The one place that reads process.env. The connection settings are the variables etcdctl reads,
@@ -24,6 +27,7 @@ const EnvSchema = z.object({
   ETCDCTL_DIAL_TIMEOUT: z.string().optional(),
   ETCDLENS_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().optional().default(5000),
   ETCDLENS_REVEAL_SECRETS: booleanFlag,
+  ETCDLENS_CONFIG: optionalPath,
 });
 
 export type ClusterSettings = {
@@ -36,10 +40,22 @@ export type ClusterSettings = {
   requestTimeoutMs: number;
 };
 
+export type NamedCluster = ClusterSettings & {
+  name: string;
+  /** Where the explorer opens for this cluster, e.g. "/registry/". */
+  defaultPrefix?: string;
+};
+
 export type ServerSettings = {
-  cluster: ClusterSettings;
+  /** Every cluster the dashboard may connect to; the first is the default. */
+  clusters: NamedCluster[];
+  /** The default cluster (the first). */
+  cluster: NamedCluster;
   revealSecrets: boolean;
 };
+
+/** The name the ETCDCTL_* variables' cluster goes by when a configuration file names others. */
+export const ENV_CLUSTER_NAME = "default";
 
 export class ConfigurationError extends Error {}
 
@@ -49,6 +65,75 @@ function splitUser(user: string | undefined, password: string | undefined) {
   const colon = user.indexOf(":");
   if (password !== undefined || colon < 0) return { username: user, password: password ?? "" };
   return { username: user.slice(0, colon), password: user.slice(colon + 1) };
+}
+
+// The configuration file (ETCDLENS_CONFIG) names clusters; relative file paths in it are taken
+// from the file's own folder. Secrets may be given inline or, better, as files.
+const ClusterFileSchema = z.object({
+  name: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "a cluster name is lowercase letters, digits and dashes"),
+  endpoints: z.union([z.string(), z.array(z.string()).min(1)]),
+  cacert: z.string().optional(),
+  cert: z.string().optional(),
+  key: z.string().optional(),
+  user: z.string().optional(),
+  password: z.string().optional(),
+  passwordFile: z.string().optional(),
+  defaultPrefix: z.string().optional(),
+  requestTimeoutMs: z.number().int().positive().optional(),
+});
+
+const ConfigFileSchema = z.object({ clusters: z.array(ClusterFileSchema).min(1, "the file names no cluster") });
+
+function readConfigFile(path: string, defaultTimeoutMs: number): NamedCluster[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConfigurationError(`cannot read ETCDLENS_CONFIG (${path}): ${error instanceof Error ? error.message : String(error)}`);
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (error) {
+    throw new ConfigurationError(`ETCDLENS_CONFIG (${path}) is not valid YAML: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const parsed = ConfigFileSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigurationError(`ETCDLENS_CONFIG (${path}): ${issue.path.join(".") || "file"}: ${issue.message}`);
+  }
+  const folder = dirname(path);
+  const file = (value: string | undefined) => (value ? (isAbsolute(value) ? value : resolve(folder, value)) : undefined);
+  const names = new Set<string>();
+  return parsed.data.clusters.map((entry) => {
+    if (names.has(entry.name)) throw new ConfigurationError(`ETCDLENS_CONFIG (${path}) names cluster "${entry.name}" twice`);
+    names.add(entry.name);
+    if (Boolean(entry.cert) !== Boolean(entry.key)) {
+      throw new ConfigurationError(`cluster "${entry.name}": cert and key must be set together`);
+    }
+    const endpoints = (Array.isArray(entry.endpoints) ? entry.endpoints : entry.endpoints.split(","))
+      .map((endpoint) => endpoint.trim())
+      .filter(Boolean);
+    if (endpoints.length === 0) throw new ConfigurationError(`cluster "${entry.name}" names no endpoint`);
+    let password = entry.password;
+    if (entry.passwordFile) {
+      try {
+        password = readFileSync(file(entry.passwordFile)!, "utf8").replace(/\r?\n$/, "");
+      } catch (error) {
+        throw new ConfigurationError(`cluster "${entry.name}": cannot read passwordFile: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    return {
+      name: entry.name,
+      endpoints,
+      caFile: file(entry.cacert),
+      certFile: file(entry.cert),
+      keyFile: file(entry.key),
+      ...splitUser(entry.user, password),
+      requestTimeoutMs: entry.requestTimeoutMs ?? defaultTimeoutMs,
+      defaultPrefix: entry.defaultPrefix,
+    };
+  });
 }
 
 export function parseServerSettings(env: Record<string, string | undefined>): ServerSettings {
@@ -65,17 +150,24 @@ export function parseServerSettings(env: Record<string, string | undefined>): Se
   if (Boolean(vars.ETCDCTL_CERT) !== Boolean(vars.ETCDCTL_KEY)) {
     throw new ConfigurationError("ETCDCTL_CERT and ETCDCTL_KEY must be set together");
   }
-  return {
-    cluster: {
-      endpoints,
-      caFile: vars.ETCDCTL_CACERT,
-      certFile: vars.ETCDCTL_CERT,
-      keyFile: vars.ETCDCTL_KEY,
-      ...splitUser(vars.ETCDCTL_USER, vars.ETCDCTL_PASSWORD),
-      requestTimeoutMs: vars.ETCDLENS_REQUEST_TIMEOUT_MS,
-    },
-    revealSecrets: vars.ETCDLENS_REVEAL_SECRETS,
+  const fromEnvironment: NamedCluster = {
+    name: ENV_CLUSTER_NAME,
+    endpoints,
+    caFile: vars.ETCDCTL_CACERT,
+    certFile: vars.ETCDCTL_CERT,
+    keyFile: vars.ETCDCTL_KEY,
+    ...splitUser(vars.ETCDCTL_USER, vars.ETCDCTL_PASSWORD),
+    requestTimeoutMs: vars.ETCDLENS_REQUEST_TIMEOUT_MS,
   };
+  const fromFile = vars.ETCDLENS_CONFIG ? readConfigFile(vars.ETCDLENS_CONFIG, vars.ETCDLENS_REQUEST_TIMEOUT_MS) : [];
+  // The ETCDCTL_* cluster keeps working beside the file's clusters when it is set explicitly, and
+  // alone when there is no file.
+  const useEnvironment = fromFile.length === 0 || env.ETCDCTL_ENDPOINTS !== undefined;
+  if (useEnvironment && fromFile.some((cluster) => cluster.name === ENV_CLUSTER_NAME)) {
+    throw new ConfigurationError(`ETCDLENS_CONFIG names a cluster "${ENV_CLUSTER_NAME}", the name of the ETCDCTL_* cluster; rename it`);
+  }
+  const clusters = useEnvironment ? [fromEnvironment, ...fromFile] : fromFile;
+  return { clusters, cluster: clusters[0], revealSecrets: vars.ETCDLENS_REVEAL_SECRETS };
 }
 
 let cached: ServerSettings | undefined;

@@ -70,6 +70,11 @@ export class QueryParams {
     return result.data;
   }
 
+  /** The `cluster` parameter: which configured cluster to read (the default when absent). */
+  clusterName(): string | undefined {
+    return this.text("cluster") || undefined;
+  }
+
   cursor(name: string): Uint8Array | undefined {
     const value = this.text(name);
     return value ? base64UrlToBytes(value) : undefined;

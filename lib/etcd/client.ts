@@ -2,6 +2,7 @@ import "server-only";
 import { readFileSync } from "node:fs";
 import { circuitBreaker, ConsecutiveBreaker, handleWhen, noop } from "cockatiel";
 import { Etcd3, isRecoverableError, type IOptions } from "etcd3";
+import { AppError } from "@/lib/api/errors";
 import { ConfigurationError, getServerSettings, type ClusterSettings } from "@/lib/env";
 
 // One client per configured cluster, reused across requests: a gRPC channel is expensive to open
@@ -80,9 +81,28 @@ export function connectCluster(settings: ClusterSettings): ClusterConnection {
 }
 
 // Cached on globalThis so that Next's dev-mode module reloading does not leak channels.
-const globalCache = globalThis as unknown as { etcdlensConnection?: ClusterConnection };
+const globalCache = globalThis as unknown as { etcdlensConnections?: Map<string, ClusterConnection> };
 
-export function getCluster(): ClusterConnection {
-  globalCache.etcdlensConnection ??= connectCluster(getServerSettings().cluster);
-  return globalCache.etcdlensConnection;
+/**
+ * The connection to a configured cluster, by name; the default (first) cluster without one. A
+ * request can only choose among the clusters the operator configured, never an endpoint.
+ */
+export function getCluster(name?: string): ClusterConnection {
+  const { clusters } = getServerSettings();
+  const settings = name === undefined || name === "" ? clusters[0] : clusters.find((cluster) => cluster.name === name);
+  if (!settings) {
+    throw new AppError("bad_request", `no cluster named "${name}"; configured: ${clusters.map((cluster) => cluster.name).join(", ")}`);
+  }
+  const connections = (globalCache.etcdlensConnections ??= new Map());
+  let connection = connections.get(settings.name);
+  if (!connection) {
+    connection = connectCluster(settings);
+    connections.set(settings.name, connection);
+  }
+  return connection;
+}
+
+/** The configured clusters' names and default prefixes: what the browser may know of them. */
+export function listClusterNames(): { name: string; defaultPrefix?: string }[] {
+  return getServerSettings().clusters.map(({ name, defaultPrefix }) => ({ name, defaultPrefix }));
 }

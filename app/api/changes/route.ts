@@ -24,7 +24,7 @@ export const GET = apiRoute(async (request): Promise<ChangesDto> => {
   if (from !== undefined && to !== undefined && from > to) {
     throw new AppError("bad_request", `"from" (${from}) is after "to" (${to})`);
   }
-  const connection = getCluster();
+  const connection = getCluster(query.clusterName());
   const page = await callEtcd(
     connection,
     () => listChanges(connection, { prefix, from, to, cursor, limit, type, contains: contains.length ? contains : undefined }),

@@ -14,7 +14,7 @@ export const dynamic = "force-dynamic";
 export const GET = apiRoute(async (request): Promise<ClusterDto | ClusterHeaderDto> => {
   const query = new QueryParams(request);
   const view = query.parsed("view", z.enum(["full", "header"]).optional());
-  const connection = getCluster();
+  const connection = getCluster(query.clusterName());
   const header = await callEtcd(connection, () => getClusterHeader(connection));
   if (view === "header") return header;
   const [members, endpoints, alarms, compactRevision] = await callEtcd(connection, () =>

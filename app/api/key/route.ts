@@ -13,7 +13,7 @@ export const GET = apiRoute(async (request): Promise<KeyDto> => {
   const query = new QueryParams(request);
   const key = query.keyOrThrow("key");
   const revision = query.parsed("rev", revisionParam);
-  const connection = getCluster();
+  const connection = getCluster(query.clusterName());
   const read = await callEtcd(connection, () => readKeyAtOrThrow(connection, key, revision), { revision });
   return presentKey(read.header.revision, read.kv);
 });

@@ -29,7 +29,7 @@ export const GET = apiRoute(async (request): Promise<LeasesDto | LeaseDetailDto>
   const query = new QueryParams(request);
   const id = query.parsed("id", leaseIdParam);
   const cursor = query.parsed("cursor", cursorParam);
-  const connection = getCluster();
+  const connection = getCluster(query.clusterName());
   if (!id) {
     const limit = query.parsed("limit", limitParam(100, 200));
     return callEtcd(connection, () => listLeases(connection, { cursor, limit }));

@@ -13,7 +13,7 @@ export const GET = apiRoute(async (request) => {
   const query = new QueryParams(request);
   const key = query.keyOrThrow("key");
   const revision = query.parsed("rev", revisionParam);
-  const connection = getCluster();
+  const connection = getCluster(query.clusterName());
   const { kv } = await callEtcd(connection, () => readKeyAtOrThrow(connection, key, revision), { revision });
   // Raw bytes would reveal every Secret value at once; values are revealed one by one instead.
   const decoded = decodeValue(kv.value);

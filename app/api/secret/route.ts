@@ -44,7 +44,7 @@ export const GET = apiRoute(async (request): Promise<SecretValueDto> => {
   const key = query.keyOrThrow("key");
   const revision = query.parsed("rev", revisionParam);
   const path = query.parsed("path", pathParam);
-  const connection = getCluster();
+  const connection = getCluster(query.clusterName());
   const { kv } = await callEtcd(connection, () => readKeyAtOrThrow(connection, key, revision), { revision });
   const revealed = readMaskedValue(kv.value, path);
   if (!revealed) throw new AppError("not_found", `no masked Secret value at ${path.join(".")}`);

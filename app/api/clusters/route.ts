@@ -1,0 +1,9 @@
+// GET /api/clusters — the configured clusters' names and default prefixes (never endpoints or
+// credentials), the first being the default.
+import { apiRoute } from "@/lib/api/route";
+import { listClusterNames } from "@/lib/etcd/client";
+import type { ClustersDto } from "@/lib/api/dto";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiRoute(async (): Promise<ClustersDto> => ({ clusters: listClusterNames() }));
