@@ -107,7 +107,7 @@ function SplitTable({ lines, fromLabel, toLabel }: { lines: DiffLine[]; fromLabe
   const side = (line: DiffLine | undefined, number: number | undefined) => (
     <>
       <td className={`w-10 select-none px-1 text-right text-slate-400 ${line ? ROW_TONE[line.kind] : "bg-slate-50"}`}>{number ?? ""}</td>
-      <td className={`w-1/2 whitespace-pre pr-3 ${line ? ROW_TONE[line.kind] : "bg-slate-50"}`}>
+      <td className={`whitespace-pre-wrap break-all pr-3 ${line ? ROW_TONE[line.kind] : "bg-slate-50"}`}>
         {line ? <Segments segments={line.segments} tone={line.kind} /> : null}
       </td>
     </>
@@ -115,6 +115,12 @@ function SplitTable({ lines, fromLabel, toLabel }: { lines: DiffLine[]; fromLabe
   return (
     <div className="overflow-auto rounded border border-slate-200 bg-white">
       <table aria-label="Split diff" className="w-full table-fixed border-collapse font-mono text-[13px] leading-5">
+        <colgroup>
+          <col className="w-12" />
+          <col />
+          <col className="w-12" />
+          <col />
+        </colgroup>
         <thead>
           <tr className="border-b border-slate-200 text-left text-xs text-slate-500">
             <th colSpan={2} className="px-2 py-1 font-medium">
