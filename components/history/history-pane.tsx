@@ -6,6 +6,7 @@ import { useState } from "react";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import type { HistoryItemDto } from "@/lib/api/dto";
 import { keyQueries } from "@/lib/queries";
+import { isApiError } from "@/lib/queries/fetch-json";
 import { Badge, ErrorPanel, Loading } from "@/components/ui/panels";
 import { CopyLinkButton } from "@/components/ui/copy-link-button";
 import { viewHref, type ViewState } from "@/components/diff/view-state";
@@ -31,7 +32,7 @@ export function HistoryPane({ keyBytes, state }: { keyBytes: Uint8Array; state: 
   const query = useInfiniteQuery(keyQueries.history(keyBytes));
   const [picked, setPicked] = useState<number[]>([]);
   if (query.isPending) return <Loading label="Reading history…" />;
-  if (query.isError) return <ErrorPanel title="Could not read the history">{query.error.message}</ErrorPanel>;
+  if (query.isError && !query.data) return <ErrorPanel title="Could not read the history">{query.error.message}</ErrorPanel>;
   const items = query.data.pages.flatMap((page) => page.items);
   const compactRevision = query.data.pages.at(-1)?.compactRevision;
   // The version shown is the newest one at or before the selected revision.
@@ -62,14 +63,17 @@ export function HistoryPane({ keyBytes, state }: { keyBytes: Uint8Array; state: 
       )}
       <ol aria-label="Revisions" className="space-y-2">
         {groupByLifecycle(items).map((group) => {
-          const create = group.items.find(({ item }) => item.type === "PUT" && item.version === 1)?.item;
+          const createAt = group.items.find(({ item }) => item.type === "PUT" && item.version === 1);
+          const create = createAt?.item;
+          // A page that ends at a create cannot tell; the next page, once loaded, can.
+          const recreated = create?.recreated ?? (createAt !== undefined && items[createAt.index + 1]?.type === "DELETE");
           const deleted = group.items.some(({ item }) => item.type === "DELETE");
           return (
             <li key={`${group.lifecycle}-${group.items[0].item.revision}`} className="rounded border border-slate-200">
               <div className="flex flex-wrap items-center gap-1.5 border-b border-slate-100 bg-slate-50 px-2 py-1 text-xs text-slate-600">
                 <span>{group.lifecycle ? `Lifecycle created at rev ${group.lifecycle}` : "Lifecycle"}</span>
                 {deleted ? <Badge tone="red">deleted</Badge> : null}
-                {create?.recreated ? <Badge tone="amber">new incarnation</Badge> : null}
+                {recreated ? <Badge tone="amber">new incarnation</Badge> : null}
                 {create?.uidChanged ? <Badge tone="amber">new uid</Badge> : null}
               </div>
               <ol aria-label={`Lifecycle created at revision ${group.lifecycle}`} className="space-y-0.5 p-1">
@@ -131,6 +135,20 @@ export function HistoryPane({ keyBytes, state }: { keyBytes: Uint8Array; state: 
         >
           {query.isFetchingNextPage ? "Loading…" : "Show older revisions"}
         </button>
+      ) : null}
+      {query.isError ? (
+        isApiError(query.error, "compacted") ? (
+          <p className="mt-2 text-xs text-slate-500">
+            Older revisions were compacted while you were reading.{" "}
+            {query.error.compactRevision ? (
+              <Link className="text-blue-700 underline" href={viewHref(keyBytes, { rev: query.error.compactRevision })}>
+                Show the oldest revision still available ({query.error.compactRevision})
+              </Link>
+            ) : null}
+          </p>
+        ) : (
+          <ErrorPanel title="Could not read older revisions">{query.error.message}</ErrorPanel>
+        )
       ) : null}
       {compactRevision ? (
         <div role="note" className="mt-2 border-t border-slate-200 pt-2 text-xs text-slate-500">
