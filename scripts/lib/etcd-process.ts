@@ -120,7 +120,8 @@ export async function startEtcd(options: EtcdOptions): Promise<EtcdProcess> {
 
   const stop = async () => {
     const running = child;
-    if (!running || running.exitCode !== null) return;
+    // A process killed by a signal has signalCode set and exitCode null; either way it is gone.
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       running.once("exit", () => resolve());
       running.kill("SIGTERM");

@@ -1,0 +1,176 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Etcd3 } from "etcd3";
+import { configureWatchHubs, getWatchHubStats } from "@/lib/etcd/watch-hub";
+import { encodeKeyParam } from "@/lib/keys";
+import type { WatchEventDto } from "@/lib/api/dto";
+import { scratchDir, startEtcdCluster, type EtcdProcess } from "@/scripts/lib/etcd-process";
+import { openWatch, type SseEvent, type SseStream } from "./watch-sse";
+
+// A three-member etcd cluster: the hub's watch survives losing the member it streams from (the
+// leader), without losing or repeating a change, and reports a watch that fell behind compaction.
+
+let members: EtcdProcess[];
+
+const q = (text: string) => encodeKeyParam(Buffer.from(text));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const hubOf = (prefix: string) => getWatchHubStats().perHub.find((hub) => hub.prefix === prefix);
+const memberAt = (endpoint: string | null | undefined) => members.find((member) => member.endpoint === endpoint);
+
+/** Puts `key` until etcd acknowledges it, each retry under a new key so every write stays distinct. */
+async function putUntilAcknowledged(writer: Etcd3, key: string): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return Number((await writer.put(`${key}-try${attempt}`).value("v")).header.revision);
+    } catch {
+      await sleep(50);
+    }
+  }
+}
+
+async function statusOf(member: EtcdProcess): Promise<{ memberId: string; leader: string }> {
+  const client = new Etcd3({ hosts: member.endpoint });
+  try {
+    const status = await client.maintenance.status();
+    return { memberId: String(status.header.member_id), leader: String(status.leader) };
+  } finally {
+    client.close();
+  }
+}
+
+/** Makes `member` the leader (etcd's move-leader, asked of the current leader). */
+async function makeLeader(member: EtcdProcess): Promise<void> {
+  const target = await statusOf(member);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const { leader } = await statusOf(member);
+    if (leader === target.memberId) return;
+    const current = await Promise.all(members.map(async (candidate) => ({ candidate, status: await statusOf(candidate) })));
+    const leaderMember = current.find(({ status }) => status.memberId === leader)?.candidate;
+    if (leaderMember) {
+      const client = new Etcd3({ hosts: leaderMember.endpoint });
+      await client.maintenance.moveLeader({ targetID: target.memberId }).catch(() => undefined);
+      client.close();
+    }
+    await sleep(200);
+  }
+  throw new Error("could not move the leadership");
+}
+
+/** Reads change events in the background until stopped. */
+function collectChanges(stream: SseStream): { events: WatchEventDto[]; others: SseEvent[]; stop: () => void } {
+  const events: WatchEventDto[] = [];
+  const others: SseEvent[] = [];
+  let running = true;
+  void (async () => {
+    while (running) {
+      const event = await stream.next(60_000).catch(() => null);
+      if (!event) return;
+      if (event.event === "message") events.push(JSON.parse(event.data) as WatchEventDto);
+      else if (event.event !== "progress") others.push(event);
+    }
+  })();
+  return { events, others, stop: () => (running = false) };
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting");
+    await sleep(50);
+  }
+}
+
+beforeAll(async () => {
+  members = await startEtcdCluster(3, { dataRoot: scratchDir(join(tmpdir(), "etcdlens-test"), "watch-cluster"), quiet: true });
+  process.env.ETCDCTL_ENDPOINTS = members.map((member) => member.endpoint).join(",");
+  configureWatchHubs({ progressMs: 300, stallMs: 1_500, graceMs: 200, maxBackoffMs: 500 });
+});
+
+afterAll(async () => {
+  for (const member of members ?? []) {
+    try {
+      process.kill(member.pid() ?? 0, "SIGCONT");
+    } catch {
+      // Not running: nothing to resume.
+    }
+  }
+  await Promise.all((members ?? []).map((member) => member.stop()));
+});
+
+describe("GET /api/watch on a three-member cluster", () => {
+  it("keeps delivering every change, once and in order, when the leader it streams from stops", async () => {
+    const stream = await openWatch(`?prefix=${q("/fo/")}`);
+    const ready = JSON.parse((await stream.nextOf(["ready"])).data).revision as number;
+    const streaming = memberAt(hubOf("/fo/")?.endpoint);
+    expect(streaming).toBeDefined();
+    await makeLeader(streaming!);
+    const collected = collectChanges(stream);
+
+    const writer = new Etcd3({ hosts: members.map((member) => member.endpoint) });
+    let writing = true;
+    let written = 0;
+    const writes = (async () => {
+      for (let i = 0; writing; i++) {
+        await putUntilAcknowledged(writer, `/fo/k${String(i).padStart(5, "0")}`);
+        written += 1;
+      }
+    })();
+    await sleep(500);
+    const stoppedAt = Date.now();
+    await streaming!.stop();
+    await sleep(3_000);
+    writing = false;
+    await writes;
+
+    const survivor = new Etcd3({ hosts: members.filter((member) => member !== streaming).map((member) => member.endpoint) });
+    const stored = await survivor.getAll().prefix("/fo/").exec();
+    const expected = stored.kvs
+      .map((kv) => ({ revision: Number(kv.mod_revision), key: kv.key.toString() }))
+      .sort((a, b) => a.revision - b.revision);
+    survivor.close();
+    writer.close();
+    const last = expected[expected.length - 1].revision;
+    await waitFor(() => collected.events.some((event) => event.revision >= last), 15_000);
+    collected.stop();
+
+    const received = collected.events.map((event) => ({ revision: event.revision, key: event.key }));
+    console.log(
+      `failover: ${written} writes acknowledged, ${expected.length} stored, ${received.length} streamed; ` +
+        `hub reconnects ${hubOf("/fo/")?.reconnects}, now on ${hubOf("/fo/")?.endpoint} (leader ${streaming!.endpoint} stopped ${Date.now() - stoppedAt} ms ago)`,
+    );
+    expect(expected.length).toBeGreaterThanOrEqual(written);
+    expect(expected[0].revision).toBeGreaterThan(ready);
+    expect(received).toEqual(expected);
+    expect(collected.others).toEqual([]);
+    expect(hubOf("/fo/")?.endpoint).not.toBe(streaming!.endpoint);
+    await stream.close();
+    await streaming!.restart();
+  });
+
+  it("tells every subscriber when its watch fell behind a compaction", async () => {
+    const first = await openWatch(`?prefix=${q("/cp/")}`);
+    const second = await openWatch(`?prefix=${q("/cp/")}`);
+    await Promise.all([first.nextOf(["ready"]), second.nextOf(["ready"])]);
+    const frozen = memberAt(hubOf("/cp/")?.endpoint)!;
+    // A member that stops answering without closing its connections: the hub notices the silence.
+    process.kill(frozen.pid()!, "SIGSTOP");
+    const writer = new Etcd3({ hosts: members.filter((member) => member !== frozen).map((member) => member.endpoint) });
+    try {
+      let latest = 0;
+      for (let i = 0; i < 5; i++) latest = await putUntilAcknowledged(writer, `/cp/k${i}`);
+      await writer.kv.compact({ revision: latest, physical: true });
+      for (const stream of [first, second]) {
+        const event = await stream.nextOf(["compacted", "message"], 15_000);
+        expect(event.event).toBe("compacted");
+        expect(JSON.parse(event.data)).toEqual({ compactRevision: latest, revision: latest - 1 });
+        // The change at the compaction revision itself is still in etcd's history, so it follows.
+        expect(JSON.parse((await stream.changes(1))[0].data).revision).toBe(latest);
+      }
+    } finally {
+      process.kill(frozen.pid()!, "SIGCONT");
+      writer.close();
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+});
