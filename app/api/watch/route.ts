@@ -1,5 +1,6 @@
-// GET /api/watch?prefix=P[&fromRevision=R] — server-sent events for every change under P after R
-// (or after the Last-Event-ID header, or from now), one etcd watch per prefix however many watch.
+// GET /api/watch?prefix=P[&fromRevision=R][&cluster=NAME] — server-sent events for every change
+// under P after R (or after the Last-Event-ID header, or from now); one etcd watch per prefix and
+// cluster however many browsers watch it.
 import { AppError } from "@/lib/api/errors";
 import { revisionParam } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
@@ -23,6 +24,7 @@ function readLastEventId(request: Request): number | undefined {
 
 export const GET = apiRoute(async (request) => {
   const query = new QueryParams(request);
+  const connection = getCluster(query.clusterName());
   const prefix = query.keyOrEmpty("prefix");
   const fromRevision = query.parsed("fromRevision", revisionParam);
   // A reconnecting EventSource repeats the URL it started with; its Last-Event-ID is newer.
@@ -46,7 +48,7 @@ export const GET = apiRoute(async (request) => {
     new ByteLengthQueuingStrategy({ highWaterMark: 64 * 1024 }),
   );
 
-  subscription = await getWatchHub(getCluster(), prefix).subscribe(
+  subscription = await getWatchHub(connection, prefix).subscribe(
     {
       send: (message) => {
         if (finished) return true;
