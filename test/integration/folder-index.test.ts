@@ -104,6 +104,9 @@ beforeAll(async () => {
   connection = connectionTo(etcd, { requestTimeoutMs: 10_000 });
   await putAll(trapKeys("/base", 600));
   index = getFolderIndex(connection);
+  // Buckets of at most 40 keys: the build splits the keyspace by prefix and reads buckets in
+  // parallel, as it does on a large cluster.
+  index.setScanOptions({ bucketKeys: 40, concurrency: 4 });
   await index.rebuild();
 });
 
@@ -115,8 +118,16 @@ afterAll(async () => {
 });
 
 describe("the folder index", () => {
-  it("matches a fresh scan after it is built", async () => {
+  it("matches a fresh scan after it is built from buckets read in parallel", async () => {
     await expectIndexMatchesScan();
+  });
+
+  it("matches a fresh scan after it is built in one sequential pass", async () => {
+    index.setScanOptions({ bucketKeys: 1_000_000 });
+    await index.rebuild();
+    await expectIndexMatchesScan();
+    index.setScanOptions({ bucketKeys: 40, concurrency: 4 });
+    await index.rebuild();
   });
 
   it("stays exact under concurrent creates, updates and deletes", async () => {

@@ -3,7 +3,7 @@ import type { IWatchResponse } from "etcd3";
 import type { ClusterConnection } from "../client";
 import { range } from "../kv";
 import { FolderTree } from "./folder-tree";
-import { scanIntoTree, type ScanProgress } from "./scan";
+import { scanIntoTree, type ScanOptions, type ScanProgress } from "./scan";
 
 // The folder index of one cluster: built once from a keys-only pass pinned to revision R, then
 // kept exact by a watch over the whole keyspace from R + 1. A create is a PUT with version 1, a
@@ -44,6 +44,7 @@ export class FolderIndex {
   private stopped = false;
   private brokenSince = 0;
   private paused = false;
+  private scanOptions: ScanOptions = {};
 
   constructor(private readonly connection: ClusterConnection) {}
 
@@ -103,6 +104,11 @@ export class FolderIndex {
     return this.startBuild();
   }
 
+  /** How builds split the keyspace; tests use tiny buckets to exercise the parallel build. */
+  setScanOptions(options: ScanOptions): void {
+    this.scanOptions = options;
+  }
+
   /** Stops following etcd but keeps the tree, as a watch that lags would (for tests). */
   pauseWatch(): void {
     this.paused = true;
@@ -143,7 +149,7 @@ export class FolderIndex {
     const revision = await readCurrentRevision(this.connection);
     this.progress = { keysScanned: 0, revision, startedAt };
     const tree = new FolderTree();
-    await scanIntoTree(this.connection, tree, revision, this.progress, () => generation !== this.generation);
+    await scanIntoTree(this.connection, tree, revision, this.progress, () => generation !== this.generation, this.scanOptions);
     if (generation !== this.generation) return;
     this.tree = tree;
     this.revision = revision;
