@@ -30,7 +30,8 @@ export function etcdctl(endpoint: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       "etcdctl",
-      ["--endpoints", endpoint, ...args],
+      // etcdctl gives up after 5 s by default; a full keys-only pass of a million keys takes longer.
+      ["--endpoints", endpoint, "--command-timeout=300s", ...args],
       { env: { ...process.env, ETCDCTL_API: "3" }, maxBuffer: 1024 * 1024 * 1024, encoding: "buffer" },
       (error) => (error ? reject(error) : resolve()),
     );
