@@ -5,7 +5,7 @@ import nextTs from "eslint-config-next/typescript";
 export default defineConfig([
   ...nextVitals,
   ...nextTs,
-  globalIgnores([".next/**", "node_modules/**", ".etcdlens/**", "test-results/**", "playwright-report/**", "next-env.d.ts"]),
+  globalIgnores([".next/**", ".next-*/**", "node_modules/**", ".etcdlens/**", "test-results/**", "playwright-report/**", "next-env.d.ts"]),
   {
     rules: {
       // The React Compiler is not enabled, so hooks it cannot memoize (TanStack Virtual) are fine.

@@ -137,7 +137,7 @@ function FilterForm({ filters, onApply }: { filters: ChangeFilters; onApply: (fi
       </label>
       <label className="flex flex-col text-xs text-slate-600">
         Change
-        <select className="rounded border border-slate-300 px-2 py-1 text-sm" value={draft.type ?? ""} onChange={(e) => setDraft({ ...draft, type: (e.target.value || undefined) as ChangeFilters["type"] })}>
+        <select aria-label="Change type" className="rounded border border-slate-300 px-2 py-1 text-sm" value={draft.type ?? ""} onChange={(e) => setDraft({ ...draft, type: (e.target.value || undefined) as ChangeFilters["type"] })}>
           <option value="">PUT and DELETE</option>
           <option value="PUT">PUT</option>
           <option value="DELETE">DELETE</option>

@@ -14,8 +14,8 @@ test("the change feed lists a prefix's changes by revision and links to each dif
   await expect(feed.getByRole("link", { name: DEMO_KEYS.deployment })).toHaveCount(history.length);
   await expect(feed.getByText("created")).toBeVisible();
 
-  await page.getByLabel("Change").selectOption("DELETE");
-  await page.getByLabel("Prefix").fill("/registry/configmaps/");
+  await page.getByLabel("Change type").selectOption("DELETE");
+  await page.getByLabel("Prefix", { exact: true }).fill("/registry/configmaps/");
   await page.getByRole("button", { name: "Show" }).click();
   await expect(page).toHaveURL(/\/changes\?prefix=%2Fregistry%2Fconfigmaps%2F&type=DELETE$/);
   await expect(feed.getByRole("link", { name: DEMO_KEYS.recreated })).toHaveCount(1);
