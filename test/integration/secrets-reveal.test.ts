@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as getKey } from "@/app/api/key/route";
 import { GET as getRaw } from "@/app/api/raw/route";
 import { GET as getSecret } from "@/app/api/secret/route";
+import { GET as getDiff } from "@/app/api/diff/route";
+import { GET as getHistory } from "@/app/api/history/route";
 import { encodeKubernetesObject } from "@/lib/decode";
 import { encodeKeyParam } from "@/lib/keys";
 import type { EtcdProcess } from "@/scripts/lib/etcd-process";
@@ -56,5 +58,29 @@ describe("revealing Secret values when the operator allows it", () => {
   it("answers 404 for a path that is not a masked value and 400 for a malformed path", async () => {
     expect((await callRoute(getSecret, `/api/secret?key=${q(key)}&path=${encodeURIComponent('["metadata","name"]')}`)).status).toBe(404);
     expect((await callRoute(getSecret, `/api/secret?key=${q(key)}&path=nope`)).status).toBe(400);
+  });
+});
+
+describe("diffs and history of a Secret when revealing is allowed", () => {
+  it("still say only changed or unchanged, never the values", async () => {
+    const writer = seedingClient(etcd);
+    const before = Number((await writer.kv.range({ key: Buffer.from(key) })).kvs[0].mod_revision);
+    const next = {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "db", namespace: "shop", uid: "u-1", creationTimestamp: "2026-01-01T00:00:00Z" },
+      type: "Opaque",
+      data: { password: Buffer.from("correct horse").toString("base64"), "tls.key": Buffer.from([0xff, 0x00]).toString("base64") },
+    };
+    const after = Number((await writer.put(key).value(Buffer.from(encodeKubernetesObject(next))).exec()).header.revision);
+    writer.close();
+    const diff = await callRoute(getDiff, `/api/diff?key=${q(key)}&from=${before}&to=${after}`);
+    expect(diff.status).toBe(200);
+    const history = await callRoute(getHistory, `/api/history?key=${q(key)}`);
+    for (const text of [JSON.stringify(diff.body), JSON.stringify(history.body)]) {
+      expect(text).not.toContain(Buffer.from("hunter2").toString("base64"));
+      expect(text).not.toContain(Buffer.from("correct horse").toString("base64"));
+    }
+    expect(diff.body.changes).toEqual(expect.arrayContaining([expect.objectContaining({ path: "data.password", masked: true })]));
   });
 });

@@ -11,7 +11,6 @@ import { callEtcd } from "@/lib/etcd/call";
 import { getCluster } from "@/lib/etcd/client";
 import { range, type KeyValue } from "@/lib/etcd/kv";
 import { bytesToBase64, keyToDisplay } from "@/lib/keys";
-import { getServerSettings } from "@/lib/env";
 import type { DiffDto, DiffSideDto } from "@/lib/api/dto";
 
 export const dynamic = "force-dynamic";
@@ -32,7 +31,7 @@ export const GET = apiRoute(async (request): Promise<DiffDto> => {
   const key = query.keyOrThrow("key");
   const from = requiredRevision(query, "from");
   const to = requiredRevision(query, "to");
-  const connection = getCluster();
+  const connection = getCluster(query.clusterName());
   const [older, newer] = await Promise.all(
     [from, to].map((revision) => callEtcd(connection, () => range(connection, { key, revision }), { revision })),
   );
@@ -41,7 +40,9 @@ export const GET = apiRoute(async (request): Promise<DiffDto> => {
   if (!oldKv && !newKv) {
     throw new AppError("not_found", `no key ${keyToDisplay(key)} at revision ${from} or ${to}`, { currentRevision: newer.header.revision });
   }
-  const revealSecrets = getServerSettings().revealSecrets;
+  // Diffs say only changed / unchanged for Secret values, whatever the server allows: revealing is
+  // one value per click, through /api/secret.
+  const revealSecrets = false;
   const fromSide = presentSide(from, oldKv, revealSecrets);
   const toSide = presentSide(to, newKv, revealSecrets);
   const body: DiffDto = {

@@ -6,7 +6,6 @@ import { describeVersions, type VersionInput } from "@/lib/diff/lifecycle";
 import { callEtcd } from "@/lib/etcd/call";
 import { getCluster } from "@/lib/etcd/client";
 import { getHistory, type HistoryVersion } from "@/lib/etcd/history";
-import { getServerSettings } from "@/lib/env";
 import type { HistoryDto } from "@/lib/api/dto";
 
 export const dynamic = "force-dynamic";
@@ -20,10 +19,12 @@ export const GET = apiRoute(async (request): Promise<HistoryDto> => {
   const key = query.keyOrThrow("key");
   const before = query.parsed("before", revisionParam);
   const limit = query.parsed("limit", limitParam(50, 500));
-  const connection = getCluster();
+  const connection = getCluster(query.clusterName());
   const page = await callEtcd(connection, () => getHistory(connection, key, { before, limit }), { revision: before });
+  // Secret values stay masked in summaries even when the operator allows revealing: that is one
+  // value per click, through /api/secret.
   const meanings = describeVersions(page.items.map(toInput), page.older && toInput(page.older), page.olderKnown, {
-    revealSecrets: getServerSettings().revealSecrets,
+    revealSecrets: false,
   });
   const body: HistoryDto = {
     revision: page.revision,
