@@ -276,7 +276,11 @@ function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
-const indexes = new WeakMap<ClusterConnection, FolderIndex>();
+// On globalThis, like the connection itself: Next may load this module more than once (the boot
+// hook in instrumentation.ts and the route handlers are bundled apart), and two indexes of one
+// cluster would mean two builds and two watches.
+const globalCache = globalThis as unknown as { etcdlensFolderIndexes?: WeakMap<ClusterConnection, FolderIndex> };
+const indexes = (globalCache.etcdlensFolderIndexes ??= new WeakMap());
 
 /** The folder index of a connection, created on first use and kept with it. */
 export function getFolderIndex(connection: ClusterConnection): FolderIndex {
