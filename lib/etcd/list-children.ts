@@ -70,6 +70,8 @@ export async function listChildren(connection: ClusterConnection, request: ListC
     return { revision: progress.revision, items: [], nextCursor: null, indexing: { keysScanned: progress.keysScanned, startedAt: progress.startedAt } };
   }
   if (request.revision !== undefined && ready.revision !== request.revision) return listChildrenByScan(connection, request);
+  // A watch that lags (a burst of writes, a busy server) must not hide keys just written.
+  if (request.revision === undefined && !ready.caughtUp) return listChildrenByScan(connection, request);
   try {
     return await listLevelFromIndex(connection, ready, request);
   } catch (error) {

@@ -21,7 +21,12 @@ export type IndexStatus =
   | { state: "building"; revision: number; keysScanned: number; startedAt: number }
   | { state: "ready"; revision: number; folders: number; keys: number; builtInMs: number; builds: number };
 
-export type ReadyIndex = { tree: FolderTree; revision: number };
+export type ReadyIndex = {
+  tree: FolderTree;
+  revision: number;
+  /** False when the watch had not reached etcd's current revision within the wait. */
+  caughtUp: boolean;
+};
 
 type Waiter = { revision: number; resolve: () => void };
 
@@ -80,8 +85,8 @@ export class FolderIndex {
       if (!settled || !this.tree) return null;
     }
     const current = await readCurrentRevision(this.connection);
-    if (this.revision < current) await this.waitForRevision(current, options.catchUpMs);
-    return this.tree ? { tree: this.tree, revision: this.revision } : null;
+    const caughtUp = this.revision >= current || (await this.waitForRevision(current, options.catchUpMs));
+    return this.tree ? { tree: this.tree, revision: this.revision, caughtUp } : null;
   }
 
   /** Resolves once the index has applied every event up to `revision`, or after `timeoutMs`. */
