@@ -14,6 +14,8 @@ import { DiffView } from "@/components/diff/diff-view";
 import { viewHref, type ViewState } from "@/components/diff/view-state";
 import { CopyLinkButton } from "@/components/ui/copy-link-button";
 import { ErrorPanel, Loading } from "@/components/ui/panels";
+import { LiveToggle } from "@/components/live/live-toggle";
+import { useExplorerLive } from "@/components/live/use-explorer-live";
 import { FolderOrMissing } from "./folder-view";
 
 // The explorer: tree, value (or a comparison of two versions) and history side by side, all
@@ -30,6 +32,7 @@ export function Explorer({ keyBase64, revisionError, view }: ExplorerProps) {
   useVersionShortcuts(keyBytes, view, items);
 
   const comparing = !revisionError && view.compare !== undefined;
+  const live = useExplorerLive(keyBytes, pinned);
   const newest = items[0]?.revision;
   const to = pinned ?? newest;
 
@@ -44,6 +47,7 @@ export function Explorer({ keyBase64, revisionError, view }: ExplorerProps) {
             {keyToDisplay(keyBytes)}
           </h1>
           <CopyLinkButton />
+          <LiveToggle on={live.on} onChange={live.setOn} status={live.status} disabledReason={live.disabledReason} />
         </div>
         {pinned ? <TimeTravelBanner keyBytes={keyBytes} revision={pinned} /> : null}
         {revisionError ? (

@@ -1,0 +1,82 @@
+"use client";
+
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback, useSyncExternalStore } from "react";
+import type { WatchEventDto } from "@/lib/api/dto";
+import { base64ToBytes, bytesEqual, parentLevel } from "@/lib/keys";
+import { clusterQueries, keyQueries } from "@/lib/queries";
+import { useLiveUpdates, type LiveStatus } from "./use-live-updates";
+
+// Live mode for the explorer: follows the level the selected key is listed in (its siblings in
+// the tree, the key itself and anything below it) and refetches exactly what a change touched.
+
+const STORAGE_KEY = "etcdlens.live";
+const listeners = new Set<() => void>();
+
+function readLivePreference(): boolean {
+  return typeof window !== "undefined" && window.localStorage.getItem(STORAGE_KEY) === "on";
+}
+
+function writeLivePreference(on: boolean) {
+  window.localStorage.setItem(STORAGE_KEY, on ? "on" : "off");
+  listeners.forEach((listener) => listener());
+}
+
+function subscribe(listener: () => void) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** The user's live switch, kept across pages and reloads. */
+export function useLivePreference(): [boolean, (on: boolean) => void] {
+  const on = useSyncExternalStore(subscribe, readLivePreference, () => false);
+  return [on, writeLivePreference];
+}
+
+export function useExplorerLive(keyBytes: Uint8Array, pinnedRevision: number | undefined): {
+  on: boolean;
+  setOn: (on: boolean) => void;
+  status: LiveStatus;
+  disabledReason?: string;
+} {
+  const [preference, setOn] = useLivePreference();
+  const queryClient = useQueryClient();
+  const header = useQuery(clusterQueries.header());
+  const pinned = pinnedRevision !== undefined;
+  const enabled = preference && !pinned;
+
+  const onChanges = useCallback(
+    (changes: WatchEventDto[]) => {
+      let selectedTouched = false;
+      const levels = new Set<string>();
+      for (const change of changes) {
+        const key = base64ToBytes(change.keyBase64);
+        if (bytesEqual(key, keyBytes)) selectedTouched = true;
+        // Creates and deletes change what a level lists; so does anything inside a folder.
+        levels.add(change.keyBase64 === "" ? "" : btoa(String.fromCharCode(...parentLevel(key))));
+      }
+      if (selectedTouched) {
+        void queryClient.invalidateQueries({ queryKey: keyQueries.value(keyBytes).queryKey });
+        void queryClient.invalidateQueries({ queryKey: keyQueries.history(keyBytes).queryKey });
+      }
+      for (const level of levels) {
+        void queryClient.invalidateQueries({ queryKey: keyQueries.children(base64ToBytes(level)).queryKey });
+      }
+      void queryClient.invalidateQueries({ queryKey: clusterQueries.header().queryKey });
+    },
+    [keyBytes, queryClient],
+  );
+
+  const onGap = useCallback(() => {
+    void queryClient.invalidateQueries({ predicate: (query) => query.queryKey[0] !== "diff" });
+  }, [queryClient]);
+
+  const status = useLiveUpdates({
+    prefix: parentLevel(keyBytes),
+    enabled,
+    shownRevision: header.data?.revision,
+    onChanges,
+    onGap,
+  });
+  return { on: enabled, setOn, status, disabledReason: pinned ? "A view pinned to a revision is never live" : undefined };
+}
