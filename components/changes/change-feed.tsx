@@ -3,8 +3,11 @@
 import Link from "next/link";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
-import type { ChangeDto } from "@/lib/api/dto";
+import { useMemo, useState, type FormEvent } from "react";
+import type { ChangeDto, WatchEventDto } from "@/lib/api/dto";
+import { LiveToggle } from "@/components/live/live-toggle";
+import { useLivePreference } from "@/components/live/live-preference";
+import { useLiveUpdates } from "@/components/live/use-live-updates";
 import { base64ToBytes, keyHref } from "@/lib/keys";
 import { changeQueries, type ChangeFilters } from "@/lib/queries/changes";
 import { Badge, ErrorPanel, Loading } from "@/components/ui/panels";
@@ -34,20 +37,50 @@ function filtersToSearch(filters: ChangeFilters): string {
   return text ? `?${text}` : "";
 }
 
+function matchesFilters(change: WatchEventDto, filters: ChangeFilters): boolean {
+  return (!filters.type || change.type === filters.type) && (!filters.contains || change.key.includes(filters.contains));
+}
+
 export function ChangeFeed({ filters }: { filters: ChangeFilters }) {
   const router = useRouter();
   const query = useInfiniteQuery(changeQueries.feed(filters));
+  const [liveOn, setLiveOn] = useLivePreference();
+  const [arrived, setArrived] = useState<ChangeDto[]>([]);
+  const prefix = useMemo(() => new TextEncoder().encode(filters.prefix), [filters.prefix]);
+  const bounded = filters.to !== undefined;
+  const newestShown = query.data?.pages[0]?.revision;
+  const live = useLiveUpdates({
+    prefix,
+    enabled: liveOn && !bounded && newestShown !== undefined,
+    shownRevision: newestShown,
+    onChanges: (changes) => {
+      const fresh = changes
+        .filter((change) => matchesFilters(change, filters))
+        .map(({ revision, key, keyBase64, type, version }) => ({ revision, key, keyBase64, type, version }));
+      if (fresh.length) setArrived((current) => [...fresh.reverse(), ...current].slice(0, 5_000));
+    },
+    onGap: () => {
+      setArrived([]);
+      void query.refetch();
+    },
+  });
 
   return (
     <div className="space-y-4 text-sm">
       <div className="flex items-center gap-2">
         <h1 className="text-base font-semibold">Changes</h1>
         <CopyLinkButton />
+        <LiveToggle
+          on={liveOn && !bounded}
+          onChange={setLiveOn}
+          status={live}
+          disabledReason={bounded ? "A feed that ends at a revision does not grow" : undefined}
+        />
       </div>
       <FilterForm filters={filters} onApply={(next) => router.push(`/changes${filtersToSearch(next)}`)} />
       {query.isPending ? <Loading label="Reading etcd's history…" /> : null}
       {query.isError ? <ErrorPanel title="Could not read the changes">{query.error.message}</ErrorPanel> : null}
-      {query.data ? <FeedList pages={query.data.pages} /> : null}
+      {query.data ? <FeedList pages={query.data.pages} arrived={arrived} /> : null}
       {query.hasNextPage ? (
         <button
           type="button"
@@ -62,8 +95,10 @@ export function ChangeFeed({ filters }: { filters: ChangeFilters }) {
   );
 }
 
-function FeedList({ pages }: { pages: { items: ChangeDto[]; scanned: { from: number; to: number } | null; compactRevision: number; nextCursor: number | null }[] }) {
-  const items = pages.flatMap((page) => page.items);
+type FeedPage = { items: ChangeDto[]; scanned: { from: number; to: number } | null; compactRevision: number; nextCursor: number | null };
+
+function FeedList({ pages, arrived }: { pages: FeedPage[]; arrived: ChangeDto[] }) {
+  const items = [...arrived, ...pages.flatMap((page) => page.items)];
   const last = pages[pages.length - 1];
   const first = pages[0];
   const scannedTo = first?.scanned?.to;

@@ -1,37 +1,15 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useSyncExternalStore } from "react";
+import { useCallback } from "react";
 import type { WatchEventDto } from "@/lib/api/dto";
 import { base64ToBytes, bytesEqual, parentLevel } from "@/lib/keys";
 import { clusterQueries, keyQueries } from "@/lib/queries";
+import { useLivePreference } from "./live-preference";
 import { useLiveUpdates, type LiveStatus } from "./use-live-updates";
 
 // Live mode for the explorer: follows the level the selected key is listed in (its siblings in
 // the tree, the key itself and anything below it) and refetches exactly what a change touched.
-
-const STORAGE_KEY = "etcdlens.live";
-const listeners = new Set<() => void>();
-
-function readLivePreference(): boolean {
-  return typeof window !== "undefined" && window.localStorage.getItem(STORAGE_KEY) === "on";
-}
-
-function writeLivePreference(on: boolean) {
-  window.localStorage.setItem(STORAGE_KEY, on ? "on" : "off");
-  listeners.forEach((listener) => listener());
-}
-
-function subscribe(listener: () => void) {
-  listeners.add(listener);
-  return () => listeners.delete(listener);
-}
-
-/** The user's live switch, kept across pages and reloads. */
-export function useLivePreference(): [boolean, (on: boolean) => void] {
-  const on = useSyncExternalStore(subscribe, readLivePreference, () => false);
-  return [on, writeLivePreference];
-}
 
 export function useExplorerLive(keyBytes: Uint8Array, pinnedRevision: number | undefined): {
   on: boolean;

@@ -45,3 +45,21 @@ test("a key's lease links to the lease, which lists the key", async ({ page }) =
   await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Leases" }).click();
   await expect(page.getByText("1 live leases.")).toBeVisible();
 });
+
+test("a live change feed grows at the top as etcd changes", async ({ page }) => {
+  const { Etcd3 } = await import("etcd3");
+  const { readState } = await import("../support/state");
+  const writer = new Etcd3({ hosts: readState().etcd.endpoint });
+  try {
+    await page.goto("/changes?prefix=/demo/feed/");
+    await expect(page.getByText("0 changes")).toBeVisible();
+    await page.getByRole("button", { name: "Live", exact: true }).click();
+    await expect(page.getByRole("status", { name: "Live status" })).toContainText("Live · up to revision");
+    const revision = Number((await writer.put("/demo/feed/arrived").value("x").exec()).header.revision);
+    const feed = page.getByRole("list", { name: "Changes by revision" });
+    await expect(feed.getByText(`revision ${revision}`, { exact: true })).toBeVisible();
+    await expect(feed.getByRole("link", { name: "/demo/feed/arrived" })).toBeVisible();
+  } finally {
+    writer.close();
+  }
+});
