@@ -63,6 +63,8 @@ async function expectIndexMatchesScan(): Promise<void> {
     const node = ready!.tree.folder(prefix);
     if (node) actual.set(prefix, { keyCount: node.keyCount, leafCount: node.leafCount });
   }
+  const differing = [...expected].filter(([prefix, counts]) => JSON.stringify(actual.get(prefix)) !== JSON.stringify(counts)).map(([prefix, counts]) => `${prefix}: index ${JSON.stringify(actual.get(prefix))}, scan ${JSON.stringify(counts)}`);
+  expect(differing).toEqual([]);
   expect(actual).toEqual(expected);
   expect(ready!.tree.folderCount).toBe(expected.size);
   // Every level lists like the scan at the same revision, in key order, with exact counts.

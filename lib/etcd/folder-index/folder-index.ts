@@ -95,7 +95,6 @@ export class FolderIndex {
     return new Promise((resolve) => {
       const waiter: Waiter = { revision, resolve: () => resolve(true) };
       this.waiters.push(waiter);
-      this.requestProgress();
       setTimeout(() => {
         this.waiters = this.waiters.filter((other) => other !== waiter);
         resolve(false);
@@ -186,13 +185,10 @@ export class FolderIndex {
       if (response.fragment) return;
       const events = fragments;
       fragments = [];
-      if (events.length === 0) {
-        // A progress report: only sent to a watcher that has caught up, so every revision up to
-        // the header's has been delivered.
-        this.advanceTo(Number(response.header?.revision ?? 0));
-        return;
-      }
-      this.apply(events);
+      // Responses without events (progress reports) are ignored: etcd 3.4 answers a progress
+      // request at once with the store's revision even while the watcher is still replaying, and
+      // every revision of a whole-keyspace watch arrives as events anyway.
+      if (events.length > 0) this.apply(events);
     });
     const onBroken = () => {
       if (generation !== this.generation || this.paused) return;
@@ -252,14 +248,6 @@ export class FolderIndex {
     if (due.length === 0) return;
     this.waiters = this.waiters.filter((waiter) => waiter.revision > this.revision);
     for (const waiter of due) waiter.resolve();
-  }
-
-  private requestProgress(): void {
-    try {
-      this.stream?.write({ progress_request: {} });
-    } catch {
-      // A closing stream; the reconnect resumes from the tracked revision anyway.
-    }
   }
 
   private closeStream(): void {
