@@ -1,8 +1,13 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { ClusterHeader } from "@/components/cluster/cluster-header";
+import { ClusterScope } from "@/components/cluster/cluster-scope";
 import { Providers } from "./providers";
 import "./globals.css";
+
+// Every page reads the `cluster` parameter of its URL and data that changes by the second: none
+// is prerendered.
+export const dynamic = "force-dynamic";
 
 export const metadata: Metadata = {
   title: "etcdlens",
@@ -14,6 +19,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     <html lang="en">
       <body className="flex h-full flex-col">
         <Providers>
+          <ClusterScope />
           <ClusterHeader />
           <main className="min-h-0 flex-1">{children}</main>
         </Providers>

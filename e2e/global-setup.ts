@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Etcd3 } from "etcd3";
 import { seedDemoData } from "@/scripts/lib/demo-data";
 import { scratchDir, startEtcd } from "@/scripts/lib/etcd-process";
@@ -34,9 +34,25 @@ export default async function globalSetup(): Promise<void> {
   await seedDemoData(writer);
   writer.close();
 
+  // A second cluster, named in a configuration file beside the ETCDCTL_* one, for the switcher.
+  const second = await startEtcd({ dataDir: scratchDir(join(tmpdir(), "etcdlens-e2e"), "second"), quiet: true });
+  const secondWriter = new Etcd3({ hosts: second.endpoint });
+  await secondWriter.put("/second/only-here").value("this key lives in the second cluster").exec();
+  await secondWriter.put("/second/also-here").value("so does this one").exec();
+  secondWriter.close();
+  const configFile = join(root, "e2e", ".state", "clusters.yaml");
+  mkdirSync(dirname(configFile), { recursive: true });
+  writeFileSync(configFile, `clusters:\n  - name: second\n    endpoints: [${second.endpoint}]\n    defaultPrefix: /second/\n`);
+
   const port = process.env.ETCDLENS_E2E_PORT!;
   const baseURL = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, ETCDCTL_ENDPOINTS: etcd.endpoint, ETCDLENS_REQUEST_TIMEOUT_MS: "2000", NEXT_TELEMETRY_DISABLED: "1" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ETCDCTL_ENDPOINTS: etcd.endpoint,
+    ETCDLENS_CONFIG: configFile,
+    ETCDLENS_REQUEST_TIMEOUT_MS: "2000",
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
   for (const name of ["ETCDCTL_CACERT", "ETCDCTL_CERT", "ETCDCTL_KEY", "ETCDCTL_USER", "ETCDCTL_PASSWORD", "ETCDLENS_REVEAL_SECRETS"]) delete env[name];
   const server = spawn(process.execPath, [nextBin, "start", "--hostname", "127.0.0.1", "--port", port], {
     env,
@@ -45,6 +61,7 @@ export default async function globalSetup(): Promise<void> {
   });
   writeState({
     etcd: { endpoint: etcd.endpoint, dataDir: etcd.dataDir, clientPort: etcd.clientPort, peerPort: etcd.peerPort, pid: etcd.pid()! },
+    secondEtcdPid: second.pid()!,
     serverPid: server.pid!,
     baseURL,
   });

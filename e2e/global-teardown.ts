@@ -13,4 +13,5 @@ export default async function globalTeardown(): Promise<void> {
   const state = readState();
   stop(state.serverPid);
   stop(state.etcd.pid);
+  stop(state.secondEtcdPid);
 }

@@ -1,8 +1,8 @@
 "use client";
 
-import Link from "next/link";
+import { Link } from "@/components/ui/link";
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { useRouter } from "next/navigation";
+import { useClusterRouter } from "@/components/cluster/cluster-scope";
 import { useMemo, useState, type FormEvent } from "react";
 import type { ChangeDto, WatchEventDto } from "@/lib/api/dto";
 import { LiveToggle } from "@/components/live/live-toggle";
@@ -42,7 +42,7 @@ function matchesFilters(change: WatchEventDto, filters: ChangeFilters): boolean 
 }
 
 export function ChangeFeed({ filters }: { filters: ChangeFilters }) {
-  const router = useRouter();
+  const router = useClusterRouter();
   const query = useInfiniteQuery(changeQueries.feed(filters));
   const [liveOn, setLiveOn] = useLivePreference();
   const [arrived, setArrived] = useState<ChangeDto[]>([]);

@@ -1,9 +1,10 @@
 "use client";
 
-import Link from "next/link";
+import { Link } from "@/components/ui/link";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { clusterQueries } from "@/lib/queries";
+import { ClusterSwitcher } from "./cluster-switcher";
 
 function hexId(decimal: string): string {
   return BigInt(decimal).toString(16);
@@ -32,6 +33,7 @@ export function ClusterHeader() {
         <Link href="/keys" className="text-base font-bold tracking-tight text-slate-900">
           etcd<span className="text-blue-700">lens</span>
         </Link>
+        <ClusterSwitcher />
         <nav aria-label="Sections" className="flex gap-3 text-sm">
           <Link href="/keys" className="text-slate-700 hover:text-blue-700">Keys</Link>
           <Link href="/changes" className="text-slate-700 hover:text-blue-700">Changes</Link>

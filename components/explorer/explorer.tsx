@@ -1,7 +1,7 @@
 "use client";
 
-import Link from "next/link";
-import { useRouter } from "next/navigation";
+import { Link } from "@/components/ui/link";
+import { useClusterRouter } from "@/components/cluster/cluster-scope";
 import { useEffect, useMemo } from "react";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { base64ToBytes, keyHref, keyToDisplay } from "@/lib/keys";
@@ -106,7 +106,7 @@ function isTyping(target: EventTarget | null): boolean {
 
 /** [ and ] step through the key's versions (a comparison steps as a pair), c compares, d flips the layout. */
 function useVersionShortcuts(keyBytes: Uint8Array, view: ViewState, items: HistoryItemDto[]) {
-  const router = useRouter();
+  const router = useClusterRouter();
   useEffect(() => {
     const indexAt = (revision: number | undefined) => (revision === undefined ? 0 : items.findIndex((item) => item.revision <= revision));
     const revOf = (index: number) => (index <= 0 && items[0]?.type === "PUT" ? undefined : items[index]?.revision);

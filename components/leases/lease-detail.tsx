@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import { Link } from "@/components/ui/link";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { base64ToBytes, keyHref } from "@/lib/keys";
 import { leaseQueries } from "@/lib/queries/leases";

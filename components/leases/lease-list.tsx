@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import { Link } from "@/components/ui/link";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { leaseQueries } from "@/lib/queries/leases";
 import { ErrorPanel, Loading } from "@/components/ui/panels";

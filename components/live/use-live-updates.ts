@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from "react";
 import type { WatchEventDto } from "@/lib/api/dto";
 import { encodeKeyParam } from "@/lib/keys";
+import { withActiveCluster } from "@/lib/queries/active-cluster";
 
 // Follows changes under a prefix through the server's event stream (/api/watch). The browser's
 // EventSource reconnects by itself with Last-Event-ID, so nothing is lost or repeated across a
@@ -45,7 +46,7 @@ export function useLiveUpdates({ prefix, enabled, shownRevision, onChanges, onGa
     let pending: WatchEventDto[] = [];
     let flushTimer: ReturnType<typeof setTimeout> | undefined;
     const from = seen ? `&fromRevision=${seen}` : "";
-    const source = new EventSource(`/api/watch?prefix=${prefixParam}${from}`);
+    const source = new EventSource(withActiveCluster(`/api/watch?prefix=${prefixParam}${from}`));
     const flush = () => {
       flushTimer = undefined;
       const batch = pending;

@@ -1,14 +1,18 @@
 "use client";
 
 import { useState } from "react";
+import { withCluster } from "@/lib/queries/active-cluster";
+import { useClusterName } from "@/components/cluster/cluster-scope";
 
 // Copies an absolute link to the clipboard. Falls back to a prompt-free text selection when the
 // Clipboard API is unavailable (plain http on a non-loopback host).
 export function CopyLinkButton({ href, label = "Copy link" }: { href?: string; label?: string }) {
   const [copied, setCopied] = useState(false);
 
+  const cluster = useClusterName();
+
   async function copy() {
-    const url = href ? new URL(href, window.location.origin).toString() : window.location.href;
+    const url = href ? new URL(withCluster(href, cluster), window.location.origin).toString() : window.location.href;
     try {
       await navigator.clipboard.writeText(url);
     } catch {

@@ -6,6 +6,7 @@ import { join } from "node:path";
 
 export type E2EState = {
   etcd: { endpoint: string; dataDir: string; clientPort: number; peerPort: number; pid: number };
+  secondEtcdPid: number;
   serverPid: number;
   baseURL: string;
 };

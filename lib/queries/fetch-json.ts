@@ -1,4 +1,5 @@
 import type { ErrorBody, ErrorCode } from "@/lib/api/errors";
+import { withActiveCluster } from "./active-cluster";
 
 // The browser's side of the API's error shape: every non-2xx answer becomes an ApiError carrying
 // the server's code and message, so components can tell "not found" from "etcd is down".
@@ -18,7 +19,7 @@ export class ApiError extends Error {
 export async function fetchJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(url, { signal, headers: { accept: "application/json" } });
+    response = await fetch(withActiveCluster(url), { signal, headers: { accept: "application/json" } });
   } catch (error) {
     if (signal?.aborted) throw error;
     throw new ApiError(0, "network", "the etcdlens server does not answer");

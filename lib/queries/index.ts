@@ -1,6 +1,7 @@
 import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
 import type { ChildrenDto, ClusterDto, ClusterHeaderDto, DiffDto, HistoryDto, KeyDto } from "@/lib/api/dto";
 import { encodeKeyParam } from "@/lib/keys";
+import { withActiveCluster } from "./active-cluster";
 import { fetchJson } from "./fetch-json";
 
 // Query-key factories and fetchers for the browser. Keys are passed around as bytes and put into
@@ -86,5 +87,5 @@ export const keyQueries = {
 };
 
 export function rawValueUrl(key: Uint8Array, revision?: number): string {
-  return withParams("/api/raw", { key: encodeKeyParam(key), rev: revision });
+  return withActiveCluster(withParams("/api/raw", { key: encodeKeyParam(key), rev: revision }));
 }

@@ -1,5 +1,5 @@
 // GET /api/healthz — 200 whenever the dashboard is up, saying whether etcd answers.
-import { apiRoute } from "@/lib/api/route";
+import { apiRoute, QueryParams } from "@/lib/api/route";
 import { callEtcd } from "@/lib/etcd/call";
 import { getCluster } from "@/lib/etcd/client";
 import { getClusterHeader } from "@/lib/etcd/cluster";
@@ -7,9 +7,9 @@ import type { HealthDto } from "@/lib/api/dto";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute(async (): Promise<HealthDto> => {
+export const GET = apiRoute(async (request): Promise<HealthDto> => {
   try {
-    const connection = getCluster();
+    const connection = getCluster(new QueryParams(request).clusterName());
     const header = await callEtcd(connection, () => getClusterHeader(connection));
     return { ok: true, etcd: { reachable: true, revision: header.revision } };
   } catch (error) {

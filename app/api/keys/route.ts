@@ -16,7 +16,7 @@ export const GET = apiRoute(async (request): Promise<ChildrenDto> => {
   const revision = query.parsed("rev", revisionParam);
   const limit = query.parsed("limit", limitParam(200, 1000));
   const cursor = query.cursor("cursor");
-  const connection = getCluster();
+  const connection = getCluster(query.clusterName());
   const page = await callEtcd(connection, () => listChildren(connection, { prefix, revision, cursor, limit }), { revision });
   return {
     revision: page.revision,
