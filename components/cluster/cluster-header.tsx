@@ -4,6 +4,7 @@ import { Link } from "@/components/ui/link";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { clusterQueries } from "@/lib/queries";
+import { JumpBox } from "@/components/jump-box/jump-box";
 import { ClusterSwitcher } from "./cluster-switcher";
 
 function hexId(decimal: string): string {
@@ -34,6 +35,7 @@ export function ClusterHeader() {
           etcd<span className="text-blue-700">lens</span>
         </Link>
         <ClusterSwitcher />
+        <JumpBox />
         <nav aria-label="Sections" className="flex gap-3 text-sm">
           <Link href="/keys" className="text-slate-700 hover:text-blue-700">Keys</Link>
           <Link href="/changes" className="text-slate-700 hover:text-blue-700">Changes</Link>

@@ -63,3 +63,21 @@ test("a live change feed grows at the top as etcd changes", async ({ page }) => 
     writer.close();
   }
 });
+
+test("the jump box completes level by level from etcd and opens the key", async ({ page }) => {
+  await page.goto("/keys");
+  const box = page.getByRole("combobox", { name: "Go to key" });
+  await box.fill("/registry/dep");
+  const suggestions = page.getByRole("listbox", { name: "Suggestions" });
+  await suggestions.getByRole("option", { name: /^\/registry\/deployments\// }).click();
+  await expect(box).toHaveValue("/registry/deployments/");
+  await suggestions.getByRole("option", { name: /^\/registry\/deployments\/shop\// }).click();
+  await suggestions.getByRole("option", { name: "/registry/deployments/shop/web" }).click();
+  await expect(page).toHaveURL(/\/keys\/registry\/deployments\/shop\/web$/);
+  await expect(page.getByTestId("kv-version")).toHaveText("3");
+
+  await box.fill("/test/piyo2");
+  await box.press("Enter");
+  await expect(page).toHaveURL(/\/keys\/test\/piyo2$/);
+  await expect(page.getByLabel("Value", { exact: true }).last()).toHaveText("world 2");
+});

@@ -1,0 +1,20 @@
+// GET /api/complete?q=TEXT[&limit=N] — keys and folders that continue what was typed, from the
+// level the text ends in (bounded: one page of one level).
+import { limitParam } from "@/lib/api/params";
+import { presentChild } from "@/lib/api/present";
+import { apiRoute, QueryParams } from "@/lib/api/route";
+import { callEtcd } from "@/lib/etcd/call";
+import { getCluster } from "@/lib/etcd/client";
+import { completeKey } from "@/lib/etcd/complete-key";
+import type { ChildDto } from "@/lib/api/dto";
+
+export const dynamic = "force-dynamic";
+
+export const GET = apiRoute(async (request): Promise<{ items: ChildDto[] }> => {
+  const query = new QueryParams(request);
+  const typed = query.keyOrEmpty("q");
+  const limit = query.parsed("limit", limitParam(20, 100));
+  const connection = getCluster(query.clusterName());
+  const items = await callEtcd(connection, () => completeKey(connection, typed, limit));
+  return { items: items.map(presentChild) };
+});
