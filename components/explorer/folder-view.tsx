@@ -3,7 +3,8 @@
 import { Link } from "@/components/ui/link";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
+import { useDebounced } from "@/components/ui/use-debounced";
 import { base64ToBytes, childLevel, keyHref, keyToDisplay } from "@/lib/keys";
 import { keyQueries } from "@/lib/queries";
 import { Badge, ErrorPanel, Loading, NoticePanel } from "@/components/ui/panels";
@@ -17,7 +18,12 @@ const ROW_HEIGHT = 28;
 
 export function FolderOrMissing({ keyBytes, revision }: { keyBytes: Uint8Array; revision?: number }) {
   const prefix = childLevel(keyBytes);
-  const query = useInfiniteQuery(keyQueries.children(prefix, revision));
+  const [filter, setFilter] = useState("");
+  const contains = useDebounced(filter, 200);
+  const base = useInfiniteQuery(keyQueries.children(prefix, revision));
+  const filtered = useInfiniteQuery({ ...keyQueries.children(prefix, revision, contains), enabled: contains !== "" });
+  // The unfiltered listing says whether the folder exists; the filter only narrows what is shown.
+  const query = contains ? filtered : base;
   const scroller = useRef<HTMLDivElement>(null);
   const items = query.data?.pages.flatMap((page) => page.items) ?? [];
   const virtualizer = useVirtualizer({
@@ -34,13 +40,13 @@ export function FolderOrMissing({ keyBytes, revision }: { keyBytes: Uint8Array; 
     if (hasNextPage && !isFetchingNextPage && lastShown >= items.length - 20) void fetchNextPage();
   }, [lastShown, items.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
 
-  if (query.isPending) {
+  if (base.isPending) {
     return <Loading label={revision ? `Looking for this key at revision ${revision}: read from etcd directly, large folders take a while…` : "Looking for this key…"} />;
   }
-  if (query.isError) return <ErrorPanel title="Could not list this folder">{query.error.message}</ErrorPanel>;
-  const indexing = indexingOf(query.data.pages);
+  if (base.isError) return <ErrorPanel title="Could not list this folder">{base.error.message}</ErrorPanel>;
+  const indexing = indexingOf(base.data.pages);
   if (indexing) return <IndexingNotice indexing={indexing} />;
-  if (items.length === 0) {
+  if (base.data.pages[0]?.items.length === 0) {
     return (
       <NoticePanel title="No such key">
         There is no key <code className="font-mono">{keyToDisplay(keyBytes)}</code>
@@ -50,10 +56,20 @@ export function FolderOrMissing({ keyBytes, revision }: { keyBytes: Uint8Array; 
   }
   return (
     <div className="space-y-2">
-      <p className="text-sm text-slate-600">
-        A folder: no key has this exact name. {items.length.toLocaleString()}
-        {hasNextPage ? "+" : ""} entries below it.
-      </p>
+      <div className="flex flex-wrap items-center gap-3">
+        <p className="text-sm text-slate-600">
+          A folder: no key has this exact name. {items.length.toLocaleString()}
+          {hasNextPage ? "+" : ""} {contains ? "matching entries" : "entries below it"}.
+        </p>
+        <input
+          aria-label="Filter this folder"
+          placeholder="Filter by name…"
+          value={filter}
+          onChange={(event) => setFilter(event.target.value)}
+          className="w-56 rounded border border-slate-300 px-2 py-0.5 text-sm"
+        />
+        {contains && (query.isFetching || hasNextPage) ? <span className="text-xs text-slate-500">searching…</span> : null}
+      </div>
       <div ref={scroller} role="list" aria-label="Folder contents" className="h-[65vh] overflow-auto rounded border border-slate-200 bg-white">
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {virtualItems.map((row) => {

@@ -1,23 +1,15 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useState, type KeyboardEvent } from "react";
+import { useState, type KeyboardEvent } from "react";
 import type { ChildDto } from "@/lib/api/dto";
 import { base64ToBytes, bytesFromText, encodeKeyParam, keyHref } from "@/lib/keys";
 import { fetchJson } from "@/lib/queries/fetch-json";
 import { useClusterRouter } from "@/components/cluster/cluster-scope";
+import { useDebounced } from "@/components/ui/use-debounced";
 
 // "Go to key": type a key or prefix, pick from what etcd has under it, or press Enter to open
 // exactly what was typed. Suggestions come from one level at a time (/api/complete).
-
-function useDebounced<T>(value: T, delayMs: number): T {
-  const [debounced, setDebounced] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setDebounced(value), delayMs);
-    return () => clearTimeout(timer);
-  }, [value, delayMs]);
-  return debounced;
-}
 
 function suggestionText(item: ChildDto): string {
   return item.hasChildren && !item.isKey ? `${item.key}/` : item.key;

@@ -81,3 +81,14 @@ test("the jump box completes level by level from etcd and opens the key", async 
   await expect(page).toHaveURL(/\/keys\/test\/piyo2$/);
   await expect(page.getByLabel("Value", { exact: true }).last()).toHaveText("world 2");
 });
+
+test("a folder's listing narrows to the names that contain the filter", async ({ page }) => {
+  await page.goto("/keys/test");
+  const contents = page.getByRole("list", { name: "Folder contents" });
+  await expect(contents.getByRole("listitem")).toHaveCount(4);
+  await page.getByRole("textbox", { name: "Filter this folder" }).fill("piyo");
+  await expect(contents.getByRole("listitem")).toHaveCount(3);
+  await page.getByRole("textbox", { name: "Filter this folder" }).fill("yo2");
+  await expect(contents.getByRole("link", { name: "piyo2" })).toBeVisible();
+  await expect(contents.getByRole("listitem")).toHaveCount(1);
+});

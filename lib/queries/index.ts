@@ -40,9 +40,10 @@ export const clusterQueries = {
 };
 
 export const keyQueries = {
-  children: (prefix: Uint8Array, revision?: number) =>
+  children: (prefix: Uint8Array, revision?: number, contains?: string) =>
     infiniteQueryOptions({
-      queryKey: ["children", b64(prefix), revision ?? "current"],
+      // The filter is last so that invalidating a level refetches its filtered views too.
+      queryKey: ["children", b64(prefix), revision ?? "current", ...(contains ? [contains] : [])],
       queryFn: ({ pageParam, signal }) =>
         fetchJson<ChildrenDto>(
           withParams("/api/keys", {
@@ -50,6 +51,7 @@ export const keyQueries = {
             rev: revision,
             cursor: pageParam,
             limit: CHILDREN_PAGE_SIZE,
+            contains: contains ? encodeKeyParam(new TextEncoder().encode(contains)) : undefined,
           }),
           signal,
         ),

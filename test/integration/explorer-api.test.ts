@@ -80,6 +80,24 @@ describe("GET /api/keys", () => {
     expect(pages).toBeGreaterThanOrEqual(26);
   });
 
+  it("narrows a level to names containing a substring, in bounded steps", async () => {
+    const names: string[] = [];
+    let cursor: string | null = null;
+    let steps = 0;
+    do {
+      const { status, body } = await callRoute(
+        getKeys,
+        `/api/keys?prefix=${q("/big/")}&contains=${q("k0499")}&limit=5${cursor ? `&cursor=${cursor}` : ""}`,
+      );
+      expect(status).toBe(200);
+      names.push(...body.items.map((item: ChildDto) => item.name));
+      cursor = body.nextCursor;
+      steps += 1;
+    } while (cursor && steps < 100);
+    expect(names).toEqual([...Array.from({ length: 10 }, (_, i) => `k0499${i}`)]);
+    expect(steps).toBeGreaterThan(1);
+  });
+
   it("tells keys, folders and both apart, and keeps ns-1, ns-1-canary and ns-10 separate", async () => {
     await Promise.all([
       writer.put("/t/ns-1").value("leaf and folder"),
