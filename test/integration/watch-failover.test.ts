@@ -81,6 +81,25 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
   }
 }
 
+async function handLeadershipAwayFrom(member: EtcdProcess): Promise<void> {
+  const client = new Etcd3({ hosts: member.endpoint });
+  try {
+    const status = await client.maintenance.status({});
+    if (String(status.leader) !== String(status.header.member_id)) return;
+    const { members: list } = await client.cluster.memberList({});
+    const target = list.find((candidate) => String(candidate.ID) !== String(status.header.member_id))!;
+    await client.maintenance.moveLeader({ targetID: target.ID });
+    for (let i = 0; i < 100; i++) {
+      const after = await client.maintenance.status({});
+      if (String(after.leader) !== String(after.header.member_id) && String(after.leader) !== "0") return;
+      await sleep(50);
+    }
+    throw new Error("leadership did not move");
+  } finally {
+    client.close();
+  }
+}
+
 beforeAll(async () => {
   members = await startEtcdCluster(3, { dataRoot: scratchDir(join(tmpdir(), "etcdlens-test"), "watch-cluster"), quiet: true });
   process.env.ETCDCTL_ENDPOINTS = members.map((member) => member.endpoint).join(",");
@@ -153,6 +172,9 @@ describe("GET /api/watch on a three-member cluster", () => {
     const second = await openWatch(`?prefix=${q("/cp/")}`);
     await Promise.all([first.nextOf(["ready"]), second.nextOf(["ready"])]);
     const frozen = memberAt(hubOf("/cp/")?.endpoint)!;
+    // The writes and the compaction must land before the hub notices the silence (1.5 s here);
+    // with the frozen member leading, a new election alone can take that long on a busy machine.
+    await handLeadershipAwayFrom(frozen);
     // A member that stops answering without closing its connections: the hub notices the silence.
     process.kill(frozen.pid()!, "SIGSTOP");
     const writer = new Etcd3({ hosts: members.filter((member) => member !== frozen).map((member) => member.endpoint) });

@@ -34,7 +34,11 @@ export class SseStream {
       this.buffer += this.decoder.decode(result.value, { stream: true });
       this.parse();
     }
-    return this.queue.shift()!;
+    // Like EventSource, the last event ID is the last one dispatched: events read off the socket
+    // but not yet handed out (several can arrive in one chunk) have not been seen.
+    const event = this.queue.shift()!;
+    if (event.id !== undefined) this.lastEventId = event.id;
+    return event;
   }
 
   /** The next event of one of the given types, skipping others. */
@@ -83,7 +87,6 @@ export class SseStream {
         else if (name === "event") event = value;
         else if (name === "data") data.push(value);
       }
-      if (id !== undefined) this.lastEventId = id;
       if (data.length > 0) this.queue.push({ id, event, data: data.join("\n") });
     }
   }
