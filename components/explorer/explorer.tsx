@@ -33,6 +33,9 @@ export function Explorer({ keyBase64, revisionError, view }: ExplorerProps) {
 
   const comparing = !revisionError && view.compare !== undefined;
   const live = useExplorerLive(keyBytes, pinned);
+  // Absent at the revision shown because a DELETE came last: say so, rather than "no such key".
+  const shownEntry = pinned === undefined ? items[0] : items.find((item) => item.revision <= pinned);
+  const deletion = shownEntry?.type === "DELETE" ? shownEntry : undefined;
   const newest = items[0]?.revision;
   const to = pinned ?? newest;
 
@@ -59,7 +62,18 @@ export function Explorer({ keyBase64, revisionError, view }: ExplorerProps) {
             <DiffView keyBytes={keyBytes} from={Math.min(view.compare!, to)} to={Math.max(view.compare!, to)} state={view} />
           )
         ) : (
-          <ValuePane key={`${keyBase64}@${pinned ?? "now"}`} keyBytes={keyBytes} revision={pinned} missing={<FolderOrMissing keyBytes={keyBytes} revision={pinned} />} />
+          <ValuePane
+            key={`${keyBase64}@${pinned ?? "now"}`}
+            keyBytes={keyBytes}
+            revision={pinned}
+            missing={
+              deletion ? (
+                <DeletedNotice keyBytes={keyBytes} deletedAt={deletion.revision} pinned={pinned} />
+              ) : (
+                <FolderOrMissing keyBytes={keyBytes} revision={pinned} />
+              )
+            }
+          />
         )}
         <ShortcutHelp comparing={comparing} />
       </section>
@@ -67,6 +81,20 @@ export function Explorer({ keyBase64, revisionError, view }: ExplorerProps) {
         <h2 className="px-2 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">History</h2>
         {revisionError ? null : <HistoryPane keyBytes={keyBytes} state={{ ...view, rev: pinned }} />}
       </aside>
+    </div>
+  );
+}
+
+function DeletedNotice({ keyBytes, deletedAt, pinned }: { keyBytes: Uint8Array; deletedAt: number; pinned?: number }) {
+  return (
+    <div role="status" className="rounded border border-red-200 bg-red-50 p-4 text-sm text-red-900">
+      <p className="font-semibold">Deleted at revision {deletedAt}</p>
+      <p className="mt-1">
+        {pinned === undefined ? "The key does not exist now. " : `The key did not exist at revision ${pinned}. `}
+        <Link className="underline" href={keyHref(keyBytes, { rev: deletedAt - 1 })}>
+          Show it just before the delete (revision {deletedAt - 1})
+        </Link>
+      </p>
     </div>
   );
 }

@@ -114,3 +114,13 @@ test("a Secret's data is masked in the page", async ({ page }) => {
   await expect(page.getByText("2 Secret values masked")).toBeVisible();
   await expect(valueText(page)).not.toContainText(Buffer.from("correct horse battery staple").toString("base64"));
 });
+
+test("a revision where the key was deleted says so and links to the last value", async ({ page, request }) => {
+  const history = await historyOf(request, DEMO_KEYS.recreated);
+  const tombstone = history.find((item) => item.type === "DELETE")!;
+  await page.goto(pageOf(DEMO_KEYS.recreated, { rev: tombstone.revision }));
+  await expect(page.getByText(`Deleted at revision ${tombstone.revision}`)).toBeVisible();
+  await page.getByRole("link", { name: `Show it just before the delete (revision ${tombstone.revision - 1})` }).click();
+  await expect(page.getByTestId("kv-modRevision")).toHaveText(String(tombstone.revision - 1));
+  await expect(valueText(page)).toContainText("checkout: v2");
+});
