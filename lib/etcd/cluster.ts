@@ -1,4 +1,5 @@
 import "server-only";
+import type { AlarmDto, EndpointStatusDto, MemberDto } from "@/lib/api/dto";
 import type { ClusterConnection } from "./client";
 import { range, type ResponseHeader } from "./kv";
 
@@ -11,31 +12,11 @@ export async function getClusterHeader(connection: ClusterConnection): Promise<R
   return result.header;
 }
 
-export type MemberInfo = { id: string; idHex: string; name: string; peerUrls: string[]; clientUrls: string[]; isLearner: boolean };
-
-export type EndpointStatus = {
-  endpoint: string;
-  ok: boolean;
-  error?: string;
-  memberIdHex?: string;
-  version?: string;
-  dbSize?: number;
-  dbSizeInUse?: number;
-  isLeader?: boolean;
-  raftIndex?: number;
-  raftTerm?: number;
-  raftAppliedIndex?: number;
-  isLearner?: boolean;
-  errors?: string[];
-};
-
-export type AlarmInfo = { memberId: string; memberIdHex: string; alarm: string };
-
 function hex(id: string): string {
   return BigInt(id).toString(16);
 }
 
-export async function listMembers(connection: ClusterConnection): Promise<MemberInfo[]> {
+export async function listMembers(connection: ClusterConnection): Promise<MemberDto[]> {
   const response = await connection.client.cluster.memberList({});
   return (response.members ?? []).map((member) => ({
     id: String(member.ID),
@@ -47,7 +28,7 @@ export async function listMembers(connection: ClusterConnection): Promise<Member
   }));
 }
 
-export async function listAlarms(connection: ClusterConnection): Promise<AlarmInfo[]> {
+export async function listAlarms(connection: ClusterConnection): Promise<AlarmDto[]> {
   const response = await connection.client.maintenance.alarm({ action: "Get", memberID: 0, alarm: "None" });
   return (response.alarms ?? []).map((alarm) => ({
     memberId: String(alarm.memberID),
@@ -58,9 +39,9 @@ export async function listAlarms(connection: ClusterConnection): Promise<AlarmIn
 
 // Asks each configured endpoint on its own, like `etcdctl endpoint status --cluster=false`: one
 // endpoint down must show as down with its error while the others still report.
-export async function getEndpointStatuses(connection: ClusterConnection): Promise<EndpointStatus[]> {
+export async function getEndpointStatuses(connection: ClusterConnection): Promise<EndpointStatusDto[]> {
   return Promise.all(
-    connection.settings.endpoints.map(async (endpoint): Promise<EndpointStatus> => {
+    connection.settings.endpoints.map(async (endpoint): Promise<EndpointStatusDto> => {
       try {
         const status = await connection.forEndpoint(endpoint).maintenance.status({});
         const memberId = String(status.header.member_id);
