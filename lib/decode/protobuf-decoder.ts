@@ -81,7 +81,7 @@ function readString(reader: WireReader, buf: SliceableBuffer, start: number, end
 }
 
 function decoderOf(plan: MessagePlan): CompiledDecoder {
-  return plan.decoder ?? (plan.decoder = compileDecoder(plan, helpers));
+  return plan.decoder ?? (plan.decoder = compileDecoder(plan, objectDecoderHelpers));
 }
 
 /** Packed repeated scalars: rare in Kubernetes objects, so read through one generic switch. */
@@ -170,7 +170,8 @@ function sortKeys(map: JsonObject): JsonObject {
   return out;
 }
 
-const helpers: DecoderHelpers = {
+/** Shared with the JSON-text decoders (json-text-decoder.ts), which reuse the object decoders and readers. */
+export const objectDecoderHelpers: DecoderHelpers = {
   decodeSchemaless: decodeSchemaless as DecoderHelpers["decodeSchemaless"],
   decoderOf,
   readString,
