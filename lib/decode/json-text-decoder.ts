@@ -105,28 +105,46 @@ function isArrayIndex(key: string): boolean {
   return /^(?:0|[1-9][0-9]*)$/.test(key) && Number(key) < 4294967295;
 }
 
-/** Segments are contiguous and written in wire order, so each one ends where the next one starts. */
+/** Scratch for reorder: field indices by segment start, and each segment's end. */
+let byStart = new Int32Array(64);
+let ends = new Int32Array(64);
+
+/**
+ * Segments are contiguous and written in wire order, so each one ends where the next one starts. The
+ * starts are nearly sorted already (wire order is mostly declaration order): an insertion sort, no callback.
+ */
 function reorder(ctx: TextDecodeContext, base: number, starts: number[], inserts: (string | undefined)[]): void {
+  const count = starts.length;
+  if (byStart.length < count) {
+    byStart = new Int32Array(count * 2);
+    ends = new Int32Array(count * 2);
+  }
+  let present = 0;
+  for (let i = 0; i < count; i++) {
+    const start = starts[i];
+    if (start < 0) continue;
+    let j = present++;
+    while (j > 0 && starts[byStart[j - 1]] > start) {
+      byStart[j] = byStart[j - 1];
+      j--;
+    }
+    byStart[j] = i;
+  }
   const limit = ctx.len;
+  for (let j = 0; j < present; j++) ends[byStart[j]] = j + 1 < present ? starts[byStart[j + 1]] : limit;
   const parts = ctx.parts;
   const written = parts.slice(base, limit);
-  const ends = starts.slice();
-  const present = starts.filter((start) => start >= 0).sort((a, b) => a - b);
-  for (let i = 0; i < starts.length; i++) {
-    if (starts[i] < 0) continue;
-    const next = present.indexOf(starts[i]) + 1;
-    ends[i] = next < present.length ? present[next] : limit;
-  }
-  ctx.len = base;
-  for (let i = 0; i < starts.length; i++) {
+  let at = base;
+  for (let i = 0; i < count; i++) {
     const start = starts[i];
     if (start >= 0) {
-      for (let at = start; at < ends[i]; at++) parts[ctx.len++] = written[at - base];
+      for (let from = start; from < ends[i]; from++) parts[at++] = written[from - base];
     } else {
       const insert = inserts[i];
-      if (insert !== undefined) parts[ctx.len++] = insert;
+      if (insert !== undefined) parts[at++] = insert;
     }
   }
+  ctx.len = at;
 }
 
 function resourceVersionSegment(ctx: TextDecodeContext): string | undefined {
