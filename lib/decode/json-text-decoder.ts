@@ -49,8 +49,8 @@ export function push(ctx: TextDecodeContext, text: string): void {
 export function writeMessageFields(plan: MessagePlan, buf: Uint8Array, start: number, end: number, ctx: TextDecodeContext): void {
   const bytes = asSliceable(buf);
   const reader = new Reader(bytes, start, end);
-  // Always set: writeString slices every plain string out of it.
-  reader.text = bytes.latin1Slice(0, bytes.length);
+  // Large values are mostly long strings, decoded one by one instead (as the object path does).
+  if (bytes.length <= MAX_TEXT_BYTES) reader.text = bytes.latin1Slice(0, bytes.length);
   textDecoderOf(plan)(reader, bytes, end, ctx, 0, true);
 }
 
@@ -63,8 +63,17 @@ function isPlain(code: number): boolean {
   return code >= 0x20 && code < 0x80 && code !== 0x22 && code !== 0x5c;
 }
 
+const MAX_CHECKED_STRING = 256;
+/** As in protobuf-decoder.ts: above this, the whole value is not turned into one Latin-1 string. */
+const MAX_TEXT_BYTES = 1 << 16;
+
 /** Nearly every string is printable ASCII: then it is a slice of the input's Latin-1 text, between quotes. */
 function writeString(ctx: TextDecodeContext, reader: WireReader, buf: SliceableBuffer, start: number, end: number): void {
+  // Long strings (large ConfigMaps) are checked and escaped faster natively than by a loop here.
+  if (end - start > MAX_CHECKED_STRING || reader.text === "") {
+    ctx.parts[ctx.len++] = JSON.stringify(readString(reader, buf, start, end));
+    return;
+  }
   let i = start;
   while (i < end) {
     const byte = buf[i];
