@@ -68,7 +68,7 @@ const READERS: Record<number, string> = {
 };
 
 /** Tags of fields 1-2047 are one or two bytes: read them without a call. */
-export const READ_TAG =
+const READ_TAG =
   "const tagAt = r.pos; let tag = buf[tagAt]; if (tag < 128) r.pos = tagAt + 1; " +
   "else if (tagAt + 1 < r.end && buf[tagAt + 1] < 128) { tag = (tag & 127) | (buf[tagAt + 1] << 7); r.pos = tagAt + 2; } " +
   "else tag = r.uint32();";
@@ -77,7 +77,7 @@ export const READ_TAG =
  * Sets p to the payload start and r.pos past the payload. Lengths below 128 (most strings) are read
  * without a call; anything else, and every error, goes through lengthDelimited.
  */
-export const READ_LENGTH = "(p = r.pos, ln = buf[p], ln < 128 && p + 1 + ln <= r.end ? (r.pos = p + 1 + ln, p = p + 1) : (p = r.lengthDelimited()))";
+const READ_LENGTH = "(p = r.pos, ln = buf[p], ln < 128 && p + 1 + ln <= r.end ? (r.pos = p + 1 + ln, p = p + 1) : (p = r.lengthDelimited()))";
 
 /** Calls the nested decoder of m<i> on the message whose payload starts at p and ends at r.pos. */
 function nestedCall(plan: string, into: string): string {
@@ -113,7 +113,7 @@ function zeroLiteral(field: FieldPlan): string {
 }
 
 /** The JSON keys a message prints, its inline fields' keys included. */
-export function printedNames(plan: MessagePlan, seen = new Set<MessagePlan>()): string[] {
+function printedNames(plan: MessagePlan, seen = new Set<MessagePlan>()): string[] {
   if (seen.has(plan)) return [];
   seen.add(plan);
   return plan.fields.flatMap((field) => (field.inline ? printedNames(field.message!, seen) : [field.jsonName]));
@@ -123,7 +123,7 @@ export function printedNames(plan: MessagePlan, seen = new Set<MessagePlan>()): 
  * Inline fields normally decode straight into the parent's object, at their place in the field order.
  * When a name clashes (Go: the shallower field wins, then the first), they go through mergeInline.
  */
-export function inlineFieldsToMerge(plan: MessagePlan): Set<FieldPlan> {
+function inlineFieldsToMerge(plan: MessagePlan): Set<FieldPlan> {
   const merged = new Set<FieldPlan>();
   const inline = plan.fields.filter((field) => field.inline);
   if (inline.length === 0) return merged;
@@ -212,7 +212,7 @@ export function compileDecoder(plan: MessagePlan, helpers: DecoderHelpers): Comp
   return factory(helpers, plan, fields) as CompiledDecoder;
 }
 
-export function identifierOf(fullName: string): string {
+function identifierOf(fullName: string): string {
   return fullName.replace(/[^A-Za-z0-9]+/g, "_");
 }
 

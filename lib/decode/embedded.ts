@@ -22,7 +22,7 @@ export function decodeKubernetesProtobufDeep(bytes: Uint8Array, options: DecodeO
   return decoded;
 }
 
-export class EmbeddedObjects {
+class EmbeddedObjects {
   private readonly maskedByObject: { object: JsonObject; masked: MaskedValue[] }[] = [];
 
   constructor(

@@ -26,4 +26,3 @@ export function encodeKubernetesObject(object: JsonObject): Uint8Array {
   if (!type) throw new TypeError(`no schema for ${apiVersion} ${kind}`);
   return writeEnvelope(apiVersion, kind, encodeMessage(engine.plans.planOf(type), object, [], true));
 }
-export { decodeToJsonText, type JsonTextValue, type KubernetesJsonText } from "./json-text";

@@ -80,8 +80,6 @@ export interface MessagePlan {
   hasInline: boolean;
   /** The generated decoder, compiled on first use (see compile-decoder.ts). */
   decoder: CompiledDecoder | undefined;
-  /** The generated JSON-text decoder, compiled on first use (see compile-json-text.ts). */
-  textDecoder: CompiledTextDecoder | undefined;
 }
 
 /** Reads the message from reader.pos up to end (the reader's end is already narrowed to it). */
@@ -93,19 +91,6 @@ export type CompiledDecoder = (
   depth: number,
   into: Record<string, unknown> | undefined,
 ) => unknown;
-
-/**
- * Reads the message from reader.pos up to end and appends its JSON text to the context's output;
- * `inline` leaves the braces off, so an embedded struct's fields join its parent's.
- */
-export type CompiledTextDecoder = (
-  reader: import("./wire").WireReader,
-  buf: Uint8Array,
-  end: number,
-  ctx: unknown,
-  depth: number,
-  inline: boolean,
-) => void;
 
 export function wireTypeOfKind(kind: number): number {
   switch (kind) {
@@ -164,7 +149,6 @@ export class PlanCompiler {
       special: SPECIAL_TYPES.get(fullName),
       hasInline: false,
       decoder: undefined,
-      textDecoder: undefined,
     };
     // Registered before its fields are compiled, so recursive types (JSONSchemaProps) terminate.
     this.plans.set(type, plan);

@@ -81,7 +81,7 @@ function readString(reader: WireReader, buf: SliceableBuffer, start: number, end
 }
 
 function decoderOf(plan: MessagePlan): CompiledDecoder {
-  return plan.decoder ?? (plan.decoder = compileDecoder(plan, objectDecoderHelpers));
+  return plan.decoder ?? (plan.decoder = compileDecoder(plan, helpers));
 }
 
 /** Packed repeated scalars: rare in Kubernetes objects, so read through one generic switch. */
@@ -170,8 +170,7 @@ function sortKeys(map: JsonObject): JsonObject {
   return out;
 }
 
-/** Shared with the JSON-text decoders (json-text-decoder.ts), which reuse the object decoders and readers. */
-export const objectDecoderHelpers: DecoderHelpers = {
+const helpers: DecoderHelpers = {
   decodeSchemaless: decodeSchemaless as DecoderHelpers["decodeSchemaless"],
   decoderOf,
   readString,
