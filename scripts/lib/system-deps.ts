@@ -46,7 +46,7 @@ function aptInstall(packages: string[]): void {
     execFileSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
     aptUpdated = true;
   }
-  execFileSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...packages], { stdio: "inherit", env });
+  execFileSync("apt-get", ["install", "-y", "-qq", ...packages], { stdio: "inherit", env });
 }
 
 export class MissingProgramError extends Error {}
