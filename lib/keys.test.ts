@@ -11,6 +11,7 @@ import {
   keyToDisplay,
   keyToPath,
   MalformedParamError,
+  includesBytes,
   parentLevel,
   pathToKey,
   prefixRangeEnd,
@@ -152,5 +153,18 @@ describe("tree helpers", () => {
       }),
     );
     expect(() => base64UrlToBytes("a+b")).toThrow(MalformedParamError);
+  });
+});
+
+describe("byte search", () => {
+  it("finds a needle exactly where Buffer.includes does", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 30 }), fc.uint8Array({ maxLength: 4 }), (haystack, needle) => {
+        expect(includesBytes(haystack, needle)).toBe(Buffer.from(haystack).includes(Buffer.from(needle)));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(includesBytes(text("/registry/pods"), text("pods"))).toBe(true);
+    expect(includesBytes(text("/registry/pods"), text("podz"))).toBe(false);
   });
 });

@@ -36,10 +36,14 @@ export function startsWithBytes(value: Uint8Array, prefix: Uint8Array): boolean 
   return true;
 }
 
-export function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return a.length - b.length;
+/** Whether `needle` occurs anywhere in `haystack` (an empty needle always does). */
+export function includesBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
+  if (needle.length === 0) return true;
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let k = 0; k < needle.length; k++) if (haystack[i + k] !== needle[k]) continue outer;
+    return true;
+  }
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------

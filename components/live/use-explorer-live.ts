@@ -3,7 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 import type { WatchEventDto } from "@/lib/api/dto";
-import { base64ToBytes, bytesEqual, parentLevel } from "@/lib/keys";
+import { base64ToBytes, bytesEqual, bytesToBase64, parentLevel } from "@/lib/keys";
 import { clusterQueries, keyQueries } from "@/lib/queries";
 import { useLivePreference } from "./live-preference";
 import { useLiveUpdates, type LiveStatus } from "./use-live-updates";
@@ -31,7 +31,7 @@ export function useExplorerLive(keyBytes: Uint8Array, pinnedRevision: number | u
         const key = base64ToBytes(change.keyBase64);
         if (bytesEqual(key, keyBytes)) selectedTouched = true;
         // Creates and deletes change what a level lists; so does anything inside a folder.
-        levels.add(change.keyBase64 === "" ? "" : btoa(String.fromCharCode(...parentLevel(key))));
+        levels.add(bytesToBase64(parentLevel(key)));
       }
       if (selectedTouched) {
         void queryClient.invalidateQueries({ queryKey: keyQueries.value(keyBytes).queryKey });

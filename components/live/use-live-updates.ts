@@ -55,8 +55,6 @@ export function useLiveUpdates({ prefix, enabled, shownRevision, onChanges, onGa
     };
     const markLive = (revision: number) => setStatus({ state: "live", revision: Math.max(revision, seen) });
 
-    // The first state change is made by the stream's own events, not synchronously here.
-    queueMicrotask(() => setStatus({ state: "connecting" }));
     source.addEventListener("ready", (event) => markLive(Number(JSON.parse((event as MessageEvent).data).revision)));
     source.addEventListener("progress", (event) => markLive(Number(JSON.parse((event as MessageEvent).data).revision)));
     source.addEventListener("message", (event) => {
@@ -89,5 +87,7 @@ export function useLiveUpdates({ prefix, enabled, shownRevision, onChanges, onGa
     };
   }, [enabled, prefixParam]);
 
-  return enabled ? status : { state: "off" };
+  // Switched on but nothing heard yet (or just switched back on): connecting.
+  if (!enabled) return { state: "off" };
+  return status.state === "off" ? { state: "connecting" } : status;
 }

@@ -1,4 +1,4 @@
-import { diffJson, type FieldChange } from "./structural";
+import type { FieldChange } from "./structural";
 import { parsePattern, pathMatches, ANY, type PathSegment, type PatternSegment } from "./paths";
 import type { JsonValue } from "@/lib/decode/types";
 
@@ -52,9 +52,4 @@ function strip(value: JsonValue, patterns: PatternSegment[][], at: PathSegment[]
 function prefixMatches(at: readonly PathSegment[], pattern: readonly PatternSegment[]): boolean {
   for (let i = 0; i < at.length; i++) if (pattern[i] !== ANY && pattern[i] !== at[i]) return false;
   return true;
-}
-
-/** The meaningful changes between two objects. */
-export function diffMeaningful(old: JsonValue | undefined, next: JsonValue | undefined, filter: NoiseFilter): FieldChange[] {
-  return withoutNoise(diffJson(old, next), filter);
 }

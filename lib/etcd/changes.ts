@@ -1,5 +1,5 @@
 import "server-only";
-import { startsWithBytes } from "@/lib/keys";
+import { includesBytes, startsWithBytes } from "@/lib/keys";
 import type { ClusterConnection } from "./client";
 import { getClusterHeader } from "./cluster";
 import { CompactedReplayError, getCompactRevision, replayEvents, type ReplayedEvent } from "./watch-replay";
@@ -42,16 +42,11 @@ export type ChangesPage = {
 const WINDOW = 1_000;
 const MAX_SCANNED_PER_PAGE = 5_000;
 
-function containsBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
-  if (needle.length === 0) return true;
-  return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).includes(Buffer.from(needle));
-}
-
 function matches(event: ReplayedEvent, request: ChangesRequest): boolean {
   return (
     startsWithBytes(event.kv.key, request.prefix) &&
     (!request.type || event.type === request.type) &&
-    (!request.contains || containsBytes(event.kv.key, request.contains))
+    (!request.contains || includesBytes(event.kv.key, request.contains))
   );
 }
 

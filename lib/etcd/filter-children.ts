@@ -1,5 +1,5 @@
 import "server-only";
-import { concatBytes } from "@/lib/keys";
+import { concatBytes, includesBytes } from "@/lib/keys";
 import type { ClusterConnection } from "./client";
 import { listChildren, type ChildrenPage, type ListChildrenRequest } from "./list-children";
 
@@ -9,10 +9,6 @@ import { listChildren, type ChildrenPage, type ListChildrenRequest } from "./lis
 
 const PAGE = 500;
 const BUDGET = 10_000;
-
-function includesBytes(haystack: Uint8Array, needle: Uint8Array): boolean {
-  return Buffer.from(haystack.buffer, haystack.byteOffset, haystack.byteLength).includes(Buffer.from(needle));
-}
 
 // Where a listing continues after a child: past a key ("\0" follows it), or past a folder's
 // whole subtree ("0" follows "/"). A name that is both was listed as the key, and the listing

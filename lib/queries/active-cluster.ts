@@ -8,10 +8,6 @@ export function setActiveCluster(name: string | undefined): void {
   active = name || undefined;
 }
 
-export function getActiveCluster(): string | undefined {
-  return active;
-}
-
 /** `url` with `cluster=NAME` added when a cluster is named (pages and API URLs alike). */
 export function withCluster(url: string, name: string | undefined): string {
   if (!name || /[?&]cluster=/.test(url)) return url;

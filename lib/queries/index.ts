@@ -1,17 +1,12 @@
 import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
 import type { ChildrenDto, ClusterDto, ClusterHeaderDto, DiffDto, HistoryDto, KeyDto } from "@/lib/api/dto";
-import { encodeKeyParam } from "@/lib/keys";
+import { bytesToBase64 as b64, encodeKeyParam } from "@/lib/keys";
 import { withActiveCluster } from "./active-cluster";
 import { fetchJson } from "./fetch-json";
 
 // Query-key factories and fetchers for the browser. Keys are passed around as bytes and put into
 // URLs with the API's percent-encoding; query keys use base64 so that they compare exactly.
 
-function b64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
 
 function withParams(path: string, params: Record<string, string | number | undefined>): string {
   const parts = Object.entries(params)

@@ -9,7 +9,6 @@ import { delimiter, join } from "node:path";
 export type SystemProgram = { name: string; debianPackage: string; fallbackPaths: string[] };
 
 export const ETCD: SystemProgram = { name: "etcd", debianPackage: "etcd-server", fallbackPaths: ["/usr/bin/etcd"] };
-export const ETCDCTL: SystemProgram = { name: "etcdctl", debianPackage: "etcd-client", fallbackPaths: ["/usr/bin/etcdctl"] };
 export const CHROMIUM: SystemProgram = { name: "chromium", debianPackage: "chromium", fallbackPaths: ["/usr/bin/chromium"] };
 
 function isExecutable(path: string): boolean {
