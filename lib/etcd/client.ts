@@ -1,18 +1,19 @@
 import "server-only";
 import { readFileSync } from "node:fs";
 import { circuitBreaker, ConsecutiveBreaker, handleWhen, noop } from "cockatiel";
-import { Etcd3, isRecoverableError, type IOptions } from "etcd3";
+import { isRecoverableError, type IOptions } from "etcd3";
 import { AppError } from "@/lib/api/errors";
 import { ConfigurationError, getServerSettings, type ClusterSettings } from "@/lib/env";
+import { EtcdClient } from "./etcd-client";
 
 // One client per configured cluster, reused across requests: a gRPC channel is expensive to open
 // and etcd3 keeps per-endpoint circuit breakers for failover that must outlive a request.
 
 export type ClusterConnection = {
-  client: Etcd3;
+  client: EtcdClient;
   settings: ClusterSettings;
   /** A client bound to one configured endpoint, for per-member status; made on first use. */
-  forEndpoint: (endpoint: string) => Etcd3;
+  forEndpoint: (endpoint: string) => EtcdClient;
   /** The endpoints as the operator wrote them, for error messages; never sent with secrets. */
   describeEndpoints: () => string;
 };
@@ -63,15 +64,15 @@ function buildOptions(settings: ClusterSettings): IOptions {
 }
 
 export function connectCluster(settings: ClusterSettings): ClusterConnection {
-  const perEndpoint = new Map<string, Etcd3>();
+  const perEndpoint = new Map<string, EtcdClient>();
   return {
-    client: new Etcd3(buildOptions(settings)),
+    client: new EtcdClient(buildOptions(settings)),
     settings,
     forEndpoint: (endpoint) => {
       if (!settings.endpoints.includes(endpoint)) throw new Error(`${endpoint} is not a configured endpoint`);
       let client = perEndpoint.get(endpoint);
       if (!client) {
-        client = new Etcd3(buildOptions({ ...settings, endpoints: [endpoint] }));
+        client = new EtcdClient(buildOptions({ ...settings, endpoints: [endpoint] }));
         perEndpoint.set(endpoint, client);
       }
       return client;

@@ -7,6 +7,7 @@ import { parseServerSettings } from "@/lib/env";
 import { callEtcd } from "@/lib/etcd/call";
 import { connectCluster } from "@/lib/etcd/client";
 import { getClusterHeader } from "@/lib/etcd/cluster";
+import { getFolderIndex } from "@/lib/etcd/folder-index/folder-index";
 import { readKeyAtOrThrow } from "@/lib/etcd/read-key";
 import { AppError } from "@/lib/api/errors";
 import { findFreePort, scratchDir, type EtcdProcess } from "@/scripts/lib/etcd-process";
@@ -101,6 +102,20 @@ describe("TLS and password auth against a real etcd", () => {
   it("reads over TLS with a client certificate and password auth together", async () => {
     const read = await readThrough(settingsFor(tlsEtcd, { ...pki.client, username: "root", password: "tls-secret" }), "/secure/hello");
     expect(read.kv.value.toString()).toBe("over tls");
+  });
+
+  it("reads raw key pages and builds the folder index over TLS with password auth", async () => {
+    const connection = connectCluster(settingsFor(tlsEtcd, { ...pki.client, username: "root", password: "tls-secret" }));
+    try {
+      const page = await connection.client.rangeKeys({ key: Buffer.from("/"), range_end: Buffer.from("0"), limit: 10 }, Date.now() + 5_000);
+      expect(page).toMatchObject({ keys: ["/secure/hello"], more: false, count: 1 });
+      const index = getFolderIndex(connection);
+      await index.rebuild();
+      expect(index.status()).toMatchObject({ state: "ready", folders: 3, keys: 1 });
+      index.stop();
+    } finally {
+      connection.client.close();
+    }
   });
 
   it("reads with password auth alone, the password containing colons", async () => {

@@ -106,9 +106,9 @@ beforeAll(async () => {
   connection = connectionTo(etcd, { requestTimeoutMs: 10_000 });
   await putAll(trapKeys("/base", 600));
   index = getFolderIndex(connection);
-  // Buckets of at most 40 keys: the build splits the keyspace by prefix and reads buckets in
-  // parallel, as it does on a large cluster.
-  index.setScanOptions({ bucketKeys: 40, concurrency: 4 });
+  // Pages of at most 7 keys: the build narrows, grows and continues its ranges many times over,
+  // as it does on a large cluster with pages of tens of thousands of keys.
+  index.setScanOptions({ maxPageKeys: 7 });
   await index.rebuild();
 });
 
@@ -120,15 +120,15 @@ afterAll(async () => {
 });
 
 describe("the folder index", () => {
-  it("matches a fresh scan after it is built from buckets read in parallel", async () => {
+  it("matches a fresh scan after it is built from many small narrow ranges", async () => {
     await expectIndexMatchesScan();
   });
 
-  it("matches a fresh scan after it is built in one sequential pass", async () => {
-    index.setScanOptions({ bucketKeys: 1_000_000 });
+  it("matches a fresh scan after it is built with pages larger than the keyspace", async () => {
+    index.setScanOptions({});
     await index.rebuild();
     await expectIndexMatchesScan();
-    index.setScanOptions({ bucketKeys: 40, concurrency: 4 });
+    index.setScanOptions({ maxPageKeys: 7 });
     await index.rebuild();
   });
 

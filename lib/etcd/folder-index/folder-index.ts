@@ -108,7 +108,7 @@ export class FolderIndex {
     return this.startBuild();
   }
 
-  /** How builds split the keyspace; tests use tiny buckets to exercise the parallel build. */
+  /** How builds page through the keyspace; tests use tiny pages so a small keyspace takes many ranges. */
   setScanOptions(options: ScanOptions): void {
     this.scanOptions = options;
   }

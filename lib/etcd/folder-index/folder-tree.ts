@@ -62,17 +62,7 @@ export class FolderTree {
    * order: then every direct key seen so far lies before a newly appended sub-folder.
    */
   addKey(key: string, inKeyOrder = false): void {
-    this.addKeyOrderedBelow(key, inKeyOrder ? -1 : Infinity);
-  }
-
-  /**
-   * Counts a key that did not exist, from a scan that reads the keys starting with one bucket
-   * prefix in key order, while other buckets are read at the same time: only folders whose
-   * prefix is longer than `bucketLength` lie wholly in the bucket and see their keys in order.
-   */
-  addKeyOrderedBelow(key: string, bucketLength: number): void {
     let node = this.root;
-    let nodePrefixLength = 0;
     node.keyCount += 1;
     let start = 0;
     for (;;) {
@@ -90,7 +80,6 @@ export class FolderTree {
         child = newNode();
         const at = lowerBound(node.positions, position);
         const split = node.gaps[at];
-        const inKeyOrder = nodePrefixLength > bucketLength;
         const appended = at === node.positions.length;
         // Keys of the split gap lie before the new folder when building in key order; otherwise
         // their side is unknown unless there were none.
@@ -104,7 +93,6 @@ export class FolderTree {
       child.keyCount += 1;
       node = child;
       start = slash + 1;
-      nodePrefixLength = start;
     }
   }
 
