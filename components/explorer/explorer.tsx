@@ -41,7 +41,7 @@ export function Explorer({ keyBase64, revisionError, view }: ExplorerProps) {
 
   return (
     <div className="grid h-full min-h-0 grid-cols-1 md:grid-cols-[minmax(240px,22rem)_1fr_minmax(220px,22rem)]">
-      <aside className="min-h-0 overflow-auto border-r border-slate-200 bg-white">
+      <aside className="min-h-0 overflow-hidden border-r border-slate-200 bg-white">
         <KeyTree selectedKey={keyBytes} revision={pinned} />
       </aside>
       <section aria-label="Selected key" className="min-h-0 min-w-0 space-y-3 overflow-auto p-4">

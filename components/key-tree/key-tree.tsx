@@ -2,7 +2,8 @@
 
 import { Link } from "@/components/ui/link";
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { useCallback, useMemo, useState } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type RefObject } from "react";
 import type { ChildDto } from "@/lib/api/dto";
 import { ancestorLevels, base64ToBytes, bytesToBase64, bytesEqual, childLevel, keyHref } from "@/lib/keys";
 import { keyQueries } from "@/lib/queries";
@@ -10,14 +11,21 @@ import { Badge, Loading } from "@/components/ui/panels";
 import { formatKeyCount, IndexingNotice, indexingOf, listingLabel } from "./level-status";
 
 // The key tree, one lazily listed level per open folder. Levels page from the server (200 names a
-// page) so a folder with thousands of children never arrives, or renders, at once. Folders show
-// how many keys lie below them when the server's folder index knows (current revision).
+// page) so a folder with thousands of children never arrives at once, and a level longer than a
+// page is virtualized inside the tree's scroll box, fetching its next page as the user scrolls
+// near its end, so it never renders at once either. Folders show how many keys lie below them
+// when the server's folder index knows (current revision).
+
+const ROW_HEIGHT = 24;
+// Shorter levels render every row: cheap, and every row stays findable with the browser's search.
+const WINDOWED_FROM_ROWS = 150;
 
 type TreeState = {
   revision?: number;
   selectedKey: Uint8Array;
   isOpen: (prefix: Uint8Array) => boolean;
   toggle: (prefix: Uint8Array) => void;
+  scroller: RefObject<HTMLElement | null>;
 };
 
 export function KeyTree({ selectedKey, revision }: { selectedKey: Uint8Array; revision?: number }) {
@@ -43,9 +51,10 @@ export function KeyTree({ selectedKey, revision }: { selectedKey: Uint8Array; re
     [pathLevels],
   );
 
-  const state: TreeState = { revision, selectedKey, isOpen, toggle };
+  const scroller = useRef<HTMLElement>(null);
+  const state: TreeState = { revision, selectedKey, isOpen, toggle, scroller };
   return (
-    <nav aria-label="Key tree" className="p-2 text-sm">
+    <nav ref={scroller} aria-label="Key tree" className="h-full overflow-auto p-2 text-sm">
       <ul role="tree" aria-label="Keys">
         <TreeLevel prefix={new Uint8Array(0)} state={state} depth={0} />
       </ul>
@@ -66,6 +75,18 @@ function TreeLevel({ prefix, state, depth }: { prefix: Uint8Array; state: TreeSt
   const indexing = indexingOf(query.data.pages);
   if (indexing) return <li role="none"><IndexingNotice indexing={indexing} /></li>;
   const items = query.data.pages.flatMap((page) => page.items);
+  if (query.hasNextPage || items.length > WINDOWED_FROM_ROWS) {
+    return (
+      <WindowedRows
+        items={items}
+        state={state}
+        depth={depth}
+        hasNextPage={query.hasNextPage}
+        isFetchingNextPage={query.isFetchingNextPage}
+        fetchNextPage={query.fetchNextPage}
+      />
+    );
+  }
   return (
     <>
       {items.length === 0 && depth === 0 ? (
@@ -74,21 +95,92 @@ function TreeLevel({ prefix, state, depth }: { prefix: Uint8Array; state: TreeSt
         </li>
       ) : null}
       {items.map((item) => (
-        <TreeRow key={item.keyBase64 + (item.isKey ? "k" : "f")} item={item} state={state} depth={depth} />
+        <TreeRow key={rowKey(item)} item={item} state={state} depth={depth} />
       ))}
-      {query.hasNextPage ? (
-        <li role="none" style={{ paddingLeft: depth * 14 + 22 }}>
-          <button
-            type="button"
-            className="my-1 text-xs font-medium text-blue-700 hover:underline disabled:text-slate-400"
-            disabled={query.isFetchingNextPage}
-            onClick={() => void query.fetchNextPage()}
-          >
-            {query.isFetchingNextPage ? "Loading…" : `Show more (${items.length} shown)`}
-          </button>
-        </li>
-      ) : null}
     </>
+  );
+}
+
+const rowKey = (item: ChildDto) => item.keyBase64 + (item.isKey ? "k" : "f");
+
+/**
+ * Where `element` starts inside the scroll box's content: the virtualizer's scroll margin. It
+ * moves whenever something above it opens, closes or grows, all of which resize the tree.
+ */
+function useOffsetWithin(element: RefObject<HTMLElement | null>, scroller: RefObject<HTMLElement | null>): number {
+  const [offset, setOffset] = useState(0);
+  useEffect(() => {
+    const box = scroller.current;
+    const content = box?.firstElementChild;
+    if (!box || !content) return;
+    // Called once when observing starts, then on every resize of the tree.
+    const observer = new ResizeObserver(() => {
+      if (!element.current) return;
+      const next = element.current.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop;
+      setOffset((current) => (Math.abs(current - next) < 0.5 ? current : next));
+    });
+    observer.observe(content);
+    return () => observer.disconnect();
+  }, [element, scroller]);
+  return offset;
+}
+
+function WindowedRows({
+  items,
+  state,
+  depth,
+  hasNextPage,
+  isFetchingNextPage,
+  fetchNextPage,
+}: {
+  items: ChildDto[];
+  state: TreeState;
+  depth: number;
+  hasNextPage: boolean;
+  isFetchingNextPage: boolean;
+  fetchNextPage: () => Promise<unknown>;
+}) {
+  const container = useRef<HTMLLIElement>(null);
+  const offset = useOffsetWithin(container, state.scroller);
+  const virtualizer = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => state.scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 15,
+    scrollMargin: offset,
+    getItemKey: (index) => rowKey(items[index]),
+  });
+  const rows = virtualizer.getVirtualItems();
+  const lastShown = rows.at(-1)?.index ?? -1;
+
+  useEffect(() => {
+    if (hasNextPage && !isFetchingNextPage && lastShown >= items.length - 30) void fetchNextPage();
+  }, [lastShown, items.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
+
+  return (
+    <li role="none" ref={container}>
+      <ul role="none" className="relative" style={{ height: virtualizer.getTotalSize() }}>
+        {rows.map((row) => (
+          <TreeRow
+            key={row.key}
+            item={items[row.index]}
+            state={state}
+            depth={depth}
+            placement={{
+              index: row.index,
+              setSize: hasNextPage ? -1 : items.length,
+              measure: virtualizer.measureElement,
+              style: { position: "absolute", top: 0, left: 0, width: "100%", transform: `translateY(${row.start - offset}px)` },
+            }}
+          />
+        ))}
+      </ul>
+      {hasNextPage ? (
+        <p role="status" className="px-2 py-1 text-xs text-slate-500" style={{ paddingLeft: depth * 14 + 22 }}>
+          {items.length.toLocaleString()} shown{isFetchingNextPage ? ", loading more…" : "; scroll for more"}
+        </p>
+      ) : null}
+    </li>
   );
 }
 
@@ -97,14 +189,27 @@ function labelOf(item: ChildDto, depth: number): string {
   return depth === 0 ? "/" : "(empty name)";
 }
 
-function TreeRow({ item, state, depth }: { item: ChildDto; state: TreeState; depth: number }) {
+/** Where a row of a virtualized level sits: its index, the level's size (-1: not all loaded yet). */
+type RowPlacement = { index: number; setSize: number; measure: (element: Element | null) => void; style: CSSProperties };
+
+function TreeRow({ item, state, depth, placement }: { item: ChildDto; state: TreeState; depth: number; placement?: RowPlacement }) {
   const key = useMemo(() => base64ToBytes(item.keyBase64), [item.keyBase64]);
   const below = useMemo(() => childLevel(key), [key]);
   const expanded = item.hasChildren && state.isOpen(below);
   const selected = bytesEqual(key, state.selectedKey) && (item.isKey || item.hasChildren);
   const label = labelOf(item, depth);
   return (
-    <li role="treeitem" aria-expanded={item.hasChildren ? expanded : undefined} aria-selected={selected} aria-label={label}>
+    <li
+      role="treeitem"
+      aria-expanded={item.hasChildren ? expanded : undefined}
+      aria-selected={selected}
+      aria-label={label}
+      ref={placement?.measure}
+      data-index={placement?.index}
+      aria-posinset={placement ? placement.index + 1 : undefined}
+      aria-setsize={placement?.setSize}
+      style={placement?.style}
+    >
       <div
         className={`flex items-center gap-1 rounded py-0.5 pr-1 ${selected ? "bg-blue-100" : "hover:bg-slate-100"}`}
         style={{ paddingLeft: depth * 14 }}
