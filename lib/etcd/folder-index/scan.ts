@@ -1,14 +1,14 @@
 import "server-only";
 import type { ClusterConnection } from "../client";
 import type { FolderTree } from "./folder-tree";
-import { RangeStepper, type KeyRange } from "./range-stepper";
+import { RangePlanner, type KeyRange } from "./range-planner";
 
 // Fills a tree from one keys-only pass over the whole keyspace, pinned to one revision so the
-// pages add up to a snapshot. Ranges come from RangeStepper (narrow ends, since etcd's cost per
-// request follows a range's width); pages are read raw (range-wire.ts) and sized from the bytes
-// etcd sent so far to stay near 3 MiB, well under gRPC's usual 4 MiB receive limit. The next
-// page is asked for before the current one is added to the tree, so etcd and this process work
-// at the same time. Only the pages in flight are ever held.
+// pages add up to a snapshot. Ranges come from RangePlanner (narrow ends, since etcd's cost per
+// request follows a range's width), two at a time, so that etcd reads values on two cores while
+// this process counts keys; pages are read raw (range-wire.ts) and sized from the bytes etcd sent
+// so far to stay near 3 MiB, well under gRPC's usual 4 MiB receive limit. Only the pages in
+// flight, and those read ahead of an earlier one still in flight, are held.
 
 const TARGET_PAGE_BYTES = 3 * 1024 * 1024;
 const FIRST_PAGE_KEYS = 5_000;
@@ -18,12 +18,15 @@ const MAX_PAGE_KEYS = 100_000;
 // person waits on, and a failed page is retried smaller before the build gives up.
 const PAGE_DEADLINE_MS = 60_000;
 const PAGE_ATTEMPTS = 3;
+const RANGES_IN_FLIGHT = 2;
 
 export type ScanProgress = { keysScanned: number };
 
 export type ScanOptions = {
   /** Keys per page at most; tests make it tiny so that a small keyspace takes many ranges. */
   maxPageKeys?: number;
+  /** Ranges read at once. */
+  concurrency?: number;
 };
 
 type Page = { range: KeyRange; limit: number; keys: string[]; more: boolean; count: number; bytes: number };
@@ -52,22 +55,30 @@ export async function scanIntoTree(
   options: ScanOptions = {},
 ): Promise<void> {
   const maxPageKeys = options.maxPageKeys ?? MAX_PAGE_KEYS;
-  const stepper = new RangeStepper();
+  const concurrency = options.concurrency ?? RANGES_IN_FLIGHT;
+  const planner = new RangePlanner();
+  // Every request is in each race until it settles, so a failure is always seen (and never unhandled).
+  const inFlight = new Map<number, Promise<{ id: number; page: Page }>>();
+  let requests = 0;
   let limit = Math.min(FIRST_PAGE_KEYS, maxPageKeys);
   let keysRead = 0;
   let bytesRead = 0;
-  const first = stepper.next();
-  let pending = first ? readPage(connection, first, limit, revision) : null;
-  while (pending) {
-    const page = await pending;
+  while (!planner.finished) {
+    for (let range = inFlight.size < concurrency ? planner.nextRange() : null; range; range = inFlight.size < concurrency ? planner.nextRange() : null) {
+      const id = requests++;
+      inFlight.set(id, readPage(connection, range, limit, revision).then((page) => ({ id, page })));
+    }
+    if (inFlight.size === 0) throw new Error("the folder index scan has nothing to read but is not finished");
+    const { id, page } = await Promise.race(inFlight.values());
+    inFlight.delete(id);
     if (isStopped()) return;
-    stepper.record(page.range, page, page.limit);
+    planner.record(page.range, page, page.limit);
     keysRead += page.keys.length;
     bytesRead += page.bytes;
     if (keysRead > 0) limit = Math.max(1, Math.min(maxPageKeys, Math.floor(TARGET_PAGE_BYTES / (bytesRead / keysRead))));
-    const next = stepper.next();
-    pending = next ? readPage(connection, next, limit, revision) : null;
-    for (const key of page.keys) tree.addKey(key, true);
-    progress.keysScanned += page.keys.length;
+    for (const keys of planner.takeKeysInOrder()) {
+      for (const key of keys) tree.addKey(key, true);
+      progress.keysScanned += keys.length;
+    }
   }
 }
