@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
 // Timing helpers for `npm run bench`: bounded loops (a count and a time budget, whichever ends
@@ -25,15 +25,24 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** Runs etcdctl with its output thrown away (as piping it to a file would cost about the same). */
-export function etcdctl(endpoint: string, args: string[]): Promise<void> {
+/**
+ * Runs etcdctl as a user would: its output read by the caller (as a terminal or a pipe reads it),
+ * or, with `discard`, written to /dev/null: the least a keys-only pass can cost.
+ */
+export function etcdctl(endpoint: string, args: string[], options: { discard?: boolean } = {}): Promise<void> {
+  const fullArgs = ["--endpoints", endpoint, "--command-timeout=300s", ...args];
+  const env = { ...process.env, ETCDCTL_API: "3" };
+  if (options.discard) {
+    return new Promise((resolve, reject) => {
+      const child = spawn("etcdctl", fullArgs, { env, stdio: ["ignore", "ignore", "inherit"] });
+      child.once("error", reject);
+      child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`etcdctl exited with ${code}`))));
+    });
+  }
   return new Promise((resolve, reject) => {
-    const child = execFile(
-      "etcdctl",
-      // etcdctl gives up after 5 s by default; a full keys-only pass of a million keys takes longer.
-      ["--endpoints", endpoint, "--command-timeout=300s", ...args],
-      { env: { ...process.env, ETCDCTL_API: "3" }, maxBuffer: 1024 * 1024 * 1024, encoding: "buffer" },
-      (error) => (error ? reject(error) : resolve()),
+    // etcdctl gives up after 5 s by default; a full keys-only pass of a million keys takes longer.
+    const child = execFile("etcdctl", fullArgs, { env, maxBuffer: 1024 * 1024 * 1024, encoding: "buffer" }, (error) =>
+      error ? reject(error) : resolve(),
     );
     child.stdin?.end();
   });
