@@ -75,7 +75,11 @@ export async function scanIntoTree(
     planner.record(page.range, page, page.limit);
     keysRead += page.keys.length;
     bytesRead += page.bytes;
-    if (keysRead > 0) limit = Math.max(1, Math.min(maxPageKeys, Math.floor(TARGET_PAGE_BYTES / (bytesRead / keysRead))));
+    if (page.keys.length > 0) {
+      // The larger of the average so far and this page's: a stretch of longer keys stays under 4 MiB.
+      const bytesPerKey = Math.max(bytesRead / keysRead, page.bytes / page.keys.length);
+      limit = Math.max(1, Math.min(maxPageKeys, Math.floor(TARGET_PAGE_BYTES / bytesPerKey)));
+    }
     for (const keys of planner.takeKeysInOrder()) {
       for (const key of keys) tree.addKey(key, true);
       progress.keysScanned += keys.length;
