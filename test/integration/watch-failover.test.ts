@@ -1,6 +1,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { noop } from "cockatiel";
 import { Etcd3 } from "etcd3";
 import { configureWatchHubs, getWatchHubStats } from "@/lib/etcd/watch-hub";
 import { encodeKeyParam } from "@/lib/keys";
@@ -19,6 +20,15 @@ const hubOf = (prefix: string) => getWatchHubStats().perHub.find((hub) => hub.pr
 const memberAt = (endpoint: string | null | undefined) => members.find((member) => member.endpoint === endpoint);
 
 /** Puts `key` until etcd acknowledges it, each retry under a new key so every write stays distinct. */
+/**
+ * A client whose calls etcd3 never retries by itself: a put whose answer was lost in the failover
+ * would otherwise be sent again under the same name and stored twice, which putUntilAcknowledged
+ * avoids by naming each of its own attempts.
+ */
+function writerTo(endpoints: string[]): Etcd3 {
+  return new Etcd3({ hosts: endpoints, faultHandling: { global: noop } });
+}
+
 async function putUntilAcknowledged(writer: Etcd3, key: string): Promise<number> {
   for (let attempt = 0; ; attempt++) {
     try {
@@ -126,7 +136,7 @@ describe("GET /api/watch on a three-member cluster", () => {
     await makeLeader(streaming!);
     const collected = collectChanges(stream);
 
-    const writer = new Etcd3({ hosts: members.map((member) => member.endpoint) });
+    const writer = writerTo(members.map((member) => member.endpoint));
     let writing = true;
     let written = 0;
     const writes = (async () => {
@@ -138,33 +148,39 @@ describe("GET /api/watch on a three-member cluster", () => {
     await sleep(500);
     const stoppedAt = Date.now();
     await streaming!.stop();
-    await sleep(3_000);
-    writing = false;
-    await writes;
+    // The next test needs all three members again, whatever happens here.
+    try {
+      await sleep(3_000);
+      writing = false;
+      await writes;
 
-    const survivor = new Etcd3({ hosts: members.filter((member) => member !== streaming).map((member) => member.endpoint) });
-    const stored = await survivor.getAll().prefix("/fo/").exec();
-    const expected = stored.kvs
-      .map((kv) => ({ revision: Number(kv.mod_revision), key: kv.key.toString() }))
-      .sort((a, b) => a.revision - b.revision);
-    survivor.close();
-    writer.close();
-    const last = expected[expected.length - 1].revision;
-    await waitFor(() => collected.events.some((event) => event.revision >= last), 15_000);
-    collected.stop();
+      const survivor = new Etcd3({ hosts: members.filter((member) => member !== streaming).map((member) => member.endpoint) });
+      const stored = await survivor.getAll().prefix("/fo/").exec();
+      // Each attempt has its own name, so every stored key was written once.
+      expect(stored.kvs.filter((kv) => kv.version !== "1").map((kv) => kv.key.toString())).toEqual([]);
+      const expected = stored.kvs
+        .map((kv) => ({ revision: Number(kv.mod_revision), key: kv.key.toString() }))
+        .sort((a, b) => a.revision - b.revision);
+      survivor.close();
+      writer.close();
+      const last = expected[expected.length - 1].revision;
+      await waitFor(() => collected.events.some((event) => event.revision >= last), 15_000);
+      collected.stop();
 
-    const received = collected.events.map((event) => ({ revision: event.revision, key: event.key }));
-    console.log(
-      `failover: ${written} writes acknowledged, ${expected.length} stored, ${received.length} streamed; ` +
-        `hub reconnects ${hubOf("/fo/")?.reconnects}, now on ${hubOf("/fo/")?.endpoint} (leader ${streaming!.endpoint} stopped ${Date.now() - stoppedAt} ms ago)`,
-    );
-    expect(expected.length).toBeGreaterThanOrEqual(written);
-    expect(expected[0].revision).toBeGreaterThan(ready);
-    expect(received).toEqual(expected);
-    expect(collected.others).toEqual([]);
-    expect(hubOf("/fo/")?.endpoint).not.toBe(streaming!.endpoint);
-    await stream.close();
-    await streaming!.restart();
+      const received = collected.events.map((event) => ({ revision: event.revision, key: event.key }));
+      console.log(
+        `failover: ${written} writes acknowledged, ${expected.length} stored, ${received.length} streamed; ` +
+          `hub reconnects ${hubOf("/fo/")?.reconnects}, now on ${hubOf("/fo/")?.endpoint} (leader ${streaming!.endpoint} stopped ${Date.now() - stoppedAt} ms ago)`,
+      );
+      expect(expected.length).toBeGreaterThanOrEqual(written);
+      expect(expected[0].revision).toBeGreaterThan(ready);
+      expect(received).toEqual(expected);
+      expect(collected.others).toEqual([]);
+      expect(hubOf("/fo/")?.endpoint).not.toBe(streaming!.endpoint);
+    } finally {
+      await stream.close();
+      await streaming!.restart();
+    }
   });
 
   it("tells every subscriber when its watch fell behind a compaction", async () => {
@@ -177,7 +193,7 @@ describe("GET /api/watch on a three-member cluster", () => {
     await handLeadershipAwayFrom(frozen);
     // A member that stops answering without closing its connections: the hub notices the silence.
     process.kill(frozen.pid()!, "SIGSTOP");
-    const writer = new Etcd3({ hosts: members.filter((member) => member !== frozen).map((member) => member.endpoint) });
+    const writer = writerTo(members.filter((member) => member !== frozen).map((member) => member.endpoint));
     try {
       let latest = 0;
       for (let i = 0; i < 5; i++) latest = await putUntilAcknowledged(writer, `/cp/k${i}`);
