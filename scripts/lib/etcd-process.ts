@@ -21,6 +21,8 @@ export type EtcdOptions = {
   quiet?: boolean;
   /** etcd's --initial-cluster for a member of a cluster; default: this member alone. */
   initialCluster?: string;
+  /** More etcd flags, e.g. a short --auth-token-ttl for a test. */
+  extraArgs?: string[];
 };
 
 export type EtcdProcess = {
@@ -66,6 +68,7 @@ function etcdArgs(options: EtcdOptions, clientPort: number, peerPort: number): s
     "--log-level", "warn",
     "--logger", "zap",
   ];
+  args.push(...(options.extraArgs ?? []));
   if (options.tls) {
     args.push("--cert-file", options.tls.certFile, "--key-file", options.tls.keyFile);
     args.push("--client-cert-auth", "--trusted-ca-file", options.tls.caFile);

@@ -46,12 +46,15 @@ async function failureOf(promise: Promise<unknown>): Promise<AppError> {
 let pki: TestPki;
 let tlsEtcd: EtcdProcess;
 let authEtcd: EtcdProcess;
+// Auth tokens that expire after one idle second, as they do after five idle minutes by default.
+let shortTokenEtcd: EtcdProcess;
 
 beforeAll(async () => {
   pki = makeTestPki(scratchDir(join(tmpdir(), "etcdlens-test"), "pki"));
-  [tlsEtcd, authEtcd] = await Promise.all([
+  [tlsEtcd, authEtcd, shortTokenEtcd] = await Promise.all([
     startTestEtcd("tls", { tls: pki.server }),
     startTestEtcd("auth"),
+    startTestEtcd("short-token", { extraArgs: ["--auth-token-ttl", "1"] }),
   ]);
   const tlsWriter = new Etcd3({
     hosts: tlsEtcd.endpoint,
@@ -65,6 +68,11 @@ beforeAll(async () => {
   await enableAuth(tlsWriter, "tls-secret");
   tlsWriter.close();
 
+  const shortTokenWriter = new Etcd3({ hosts: shortTokenEtcd.endpoint });
+  await shortTokenWriter.put("/short/hello").value("v");
+  await enableAuth(shortTokenWriter, "short");
+  shortTokenWriter.close();
+
   const authWriter = new Etcd3({ hosts: authEtcd.endpoint });
   await authWriter.put("/auth/hello").value("with password");
   await enableAuth(authWriter, "s3cret:with:colons");
@@ -72,7 +80,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([tlsEtcd?.stop(), authEtcd?.stop()]);
+  await Promise.all([tlsEtcd?.stop(), authEtcd?.stop(), shortTokenEtcd?.stop()]);
 });
 
 describe("settings from the etcdctl environment variables", () => {
@@ -113,6 +121,18 @@ describe("TLS and password auth against a real etcd", () => {
       await index.rebuild();
       expect(index.status()).toMatchObject({ state: "ready", folders: 3, keys: 1 });
       index.stop();
+    } finally {
+      connection.client.close();
+    }
+  });
+
+  it("reads raw key pages again after the auth token expired", async () => {
+    const connection = connectCluster(settingsFor(shortTokenEtcd, { username: "root", password: "short" }));
+    const readKeys = () => connection.client.rangeKeys({ key: Buffer.from("/"), range_end: Buffer.from("0"), limit: 10 }, Date.now() + 5_000);
+    try {
+      expect((await readKeys()).keys).toEqual(["/short/hello"]);
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect((await readKeys()).keys).toEqual(["/short/hello"]);
     } finally {
       connection.client.close();
     }
