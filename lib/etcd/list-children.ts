@@ -2,6 +2,7 @@ import "server-only";
 import { concatBytes, prefixRangeEnd } from "@/lib/keys";
 import type { ClusterConnection } from "./client";
 import { isCompactedError } from "./errors";
+import { positionOf, rangeEndAfter, unitAtByte } from "./key-positions";
 import { getFolderIndex } from "./folder-index/folder-index";
 import { listLevelFromIndex } from "./folder-index/list-level";
 import { range } from "./kv";
@@ -20,6 +21,10 @@ import { range } from "./kv";
 
 const SLASH = 0x2f;
 const ZERO_CHAR = 0x30;
+// The first read of a scanned level spans one unit in the 6th byte after the prefix, and grows
+// sixteenfold while it finds nothing.
+const FIRST_STEP_BYTES = 5;
+const EMPTY_GROWTH = 16n;
 
 export type ChildEntry = {
   name: Uint8Array;
@@ -93,19 +98,27 @@ export async function listChildrenByScan(connection: ClusterConnection, request:
   let revision = request.revision;
   const candidates: Candidate[] = [];
   let exhausted = false;
+  // Each read ends near where the next child or two are expected (see key-positions.ts): a read
+  // to the level's end would make etcd walk the rest of the level once per child.
+  let step = unitAtByte(prefix.length + FIRST_STEP_BYTES);
 
   while (candidates.length < limit && !exhausted) {
+    const readFrom = start;
+    const readTo = rangeEndAfter(readFrom, step, end);
+    const toLevelEnd = Buffer.from(readTo).equals(Buffer.from(end));
     const page = await range(connection, {
-      key: start,
-      rangeEnd: end,
+      key: readFrom,
+      rangeEnd: readTo,
       limit: limit - candidates.length + 1,
       keysOnly: true,
       revision,
     });
     revision ??= page.header.revision;
     if (page.kvs.length === 0) {
-      exhausted = true;
-      break;
+      if (toLevelEnd) exhausted = true;
+      start = readTo;
+      step *= EMPTY_GROWTH;
+      continue;
     }
     let openFolder: Uint8Array | undefined;
     let consumedAll = true;
@@ -129,7 +142,14 @@ export async function listChildrenByScan(connection: ClusterConnection, request:
         start = concatBytes(folderKey, Uint8Array.of(ZERO_CHAR));
       }
     }
-    if (consumedAll && !page.more) exhausted = true;
+    if (consumedAll && !page.more) {
+      // Nothing else lies before the end of this read.
+      if (toLevelEnd) exhausted = true;
+      else start = maxBytes(start, readTo);
+    }
+    // Next, a read about twice as wide as the distance this one advanced.
+    const advanced = positionOf(start) - positionOf(readFrom);
+    step = advanced > 0n ? advanced * 2n : step * 2n;
   }
 
   const pinned = revision;

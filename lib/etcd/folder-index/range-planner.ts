@@ -1,4 +1,5 @@
 import "server-only";
+import { KEYSPACE_END, positionOf, rangeEndAfter, unitAtByte } from "../key-positions";
 
 // Chooses the ranges of one keys-only pass over the whole keyspace, a few of them read at once.
 // etcd up to 3.6 walks every key between a range's start and its end on each request, whatever the
@@ -6,9 +7,9 @@ import "server-only";
 // full pass, and more, on a million keys). Instead each range ends where about one page of keys is
 // expected to end.
 //
-// Keys are placed on a number line (their first POSITION_BYTES bytes read as one big-endian
-// number). The keyspace is a row of pieces, in key order: gaps not read yet, ranges being read, and
-// ranges read whose keys wait for every earlier piece. A new range is cut from the front of the
+// Keys are placed on a number line (key-positions.ts). The keyspace is a row of pieces, in key
+// order: gaps not read yet, ranges being read, and ranges read whose keys wait for every earlier
+// piece. A new range is cut from the front of the
 // first gap, as long as the distance the last page's keys spanned; etcd answers each range with the
 // count of keys in it, which corrects the distance for the next ones. A range that held more than
 // a page is kept up to its last key returned; the rest is read to its end when about one page is
@@ -17,10 +18,8 @@ import "server-only";
 // handed out in key order. Measured on 1,000,000 Kubernetes-shaped keys: etcd walks about 4 keys
 // per key read, against about 12 with open-ended pages.
 
-const POSITION_BYTES = 256;
-const POSITION_LIMIT = 1n << BigInt(8 * POSITION_BYTES);
 // Before anything is known: a distance of one unit in the 20th byte.
-const FIRST_STEP = 1n << BigInt(8 * (POSITION_BYTES - 20));
+const FIRST_STEP = unitAtByte(19);
 // An empty range says nothing of where keys are: grow fast, at the price of overshooting once.
 const EMPTY_GROWTH = 16n;
 // A range with some keys grows the next at most this much, so one sparse stretch does not throw
@@ -29,7 +28,8 @@ const MAX_GROWTH = 4n;
 // Read pages held for an earlier piece still being read; past this, no new range is started except
 // the first piece's own, so memory stays bounded.
 const MAX_HELD_KEYS = 250_000;
-const ZERO = Buffer.from([0]);
+// The smallest key there can be, and what follows a key to make the next smallest.
+const NUL = Buffer.from([0]);
 
 export type KeyRange = { start: Buffer; end: Buffer };
 
@@ -48,28 +48,8 @@ type Piece =
   | { state: "reading"; start: Buffer; end: Buffer; step?: bigint }
   | { state: "read"; start: Buffer; end: Buffer; keys: string[] };
 
-function positionOf(key: Buffer): bigint {
-  const padded = Buffer.alloc(POSITION_BYTES);
-  key.copy(padded, 0, 0, POSITION_BYTES);
-  return BigInt(`0x${padded.toString("hex")}`);
-}
-
-/** The shortest key at `position`; every key that sorts below it has a smaller position. */
-function keyAt(position: bigint): Buffer {
-  const bytes = Buffer.from(position.toString(16).padStart(POSITION_BYTES * 2, "0"), "hex");
-  let length = bytes.length;
-  while (length > 1 && bytes[length - 1] === 0) length -= 1;
-  return bytes.subarray(0, length);
-}
-
-/** Whether `a` comes before `b` as a range end, "\0" standing for the end of the keyspace. */
-function endsBefore(a: Buffer, b: Buffer): boolean {
-  if (a.equals(ZERO)) return false;
-  return b.equals(ZERO) || Buffer.compare(a, b) < 0;
-}
-
 export class RangePlanner {
-  private pieces: Piece[] = [{ state: "gap", start: ZERO, end: ZERO }];
+  private pieces: Piece[] = [{ state: "gap", start: NUL, end: KEYSPACE_END }];
   private step = FIRST_STEP;
   private heldKeys = 0;
   /** Keys etcd walked to answer the ranges so far: the cost this design keeps low. */
@@ -91,10 +71,7 @@ export class RangePlanner {
       this.pieces[at] = { state: "reading", start: gap.start, end: gap.end };
       return { start: gap.start, end: gap.end };
     }
-    const endPosition = positionOf(gap.start) + this.step;
-    // "\0" as a range end means "to the end of the keyspace".
-    const cut = endPosition >= POSITION_LIMIT ? ZERO : keyAt(endPosition);
-    const end = endsBefore(cut, gap.end) ? cut : gap.end;
+    const end = Buffer.from(rangeEndAfter(gap.start, this.step, gap.end));
     const reading: Piece = { state: "reading", start: gap.start, end, step: this.step };
     const rest: Piece[] = end.equals(gap.end) ? [] : [{ state: "gap", start: end, end: gap.end }];
     this.pieces.splice(at, 1, reading, ...rest);
@@ -115,7 +92,7 @@ export class RangePlanner {
       return;
     }
     const last = Buffer.from(outcome.keys[outcome.keys.length - 1], "latin1");
-    const after = Buffer.concat([last, ZERO]);
+    const after = Buffer.concat([last, NUL]);
     const remaining = outcome.count - outcome.keys.length;
     const whole = remaining <= limit * 1.5;
     if (!whole) {
