@@ -169,6 +169,17 @@ async function main() {
       ),
     );
 
+    // A revision after the seeding, when /registry/events/ already held its 201 namespaces.
+    const lateRevision = ((await fetchOk(`${base}/api/keys?prefix=${q("/registry/events/")}&limit=1`)) as { revision: number }).revision - 10;
+    rows.push(
+      row(
+        `list \`/registry/events/\` at a past revision (?rev=${lateRevision})`,
+        await timeRuns(listing("/registry/events/", `&rev=${lateRevision}`), { count: 3, budgetMs: 60_000 }),
+        `etcdctl get /registry/events/ --prefix --keys-only --rev=${lateRevision}`,
+        await timeRuns(() => etcdctl(endpoint, ["get", "/registry/events/", "--prefix", "--keys-only", `--rev=${lateRevision}`]), { count: 3, budgetMs: 60_000, warmup: 0 }),
+      ),
+    );
+
     const pods = (await fetchOk(`${base}/api/keys?prefix=${q("/registry/pods/ns-0/")}&limit=1`)) as { items: { key: string }[] };
     const podKey = pods.items[0].key;
     rows.push(
