@@ -27,7 +27,7 @@ const EMPTY_GROWTH = 16n;
 const MAX_GROWTH = 4n;
 // Read pages held for an earlier piece still being read; past this, no new range is started except
 // the first piece's own, so memory stays bounded.
-const MAX_HELD_KEYS = 250_000;
+const DEFAULT_MAX_HELD_KEYS = 250_000;
 // The smallest key there can be, and what follows a key to make the next smallest.
 const NUL = Buffer.from([0]);
 
@@ -52,8 +52,18 @@ export class RangePlanner {
   private pieces: Piece[] = [{ state: "gap", start: NUL, end: KEYSPACE_END }];
   private step = FIRST_STEP;
   private heldKeys = 0;
+  private readonly maxHeldKeys: number;
   /** Keys etcd walked to answer the ranges so far: the cost this design keeps low. */
   keysWalked = 0;
+
+  constructor(options: { maxHeldKeys?: number } = {}) {
+    this.maxHeldKeys = options.maxHeldKeys ?? DEFAULT_MAX_HELD_KEYS;
+  }
+
+  /** Keys read but not handed out yet, waiting for an earlier range. */
+  get keysHeld(): number {
+    return this.heldKeys;
+  }
 
   /** True once every key has been read and handed out. */
   get finished(): boolean {
@@ -65,7 +75,7 @@ export class RangePlanner {
     const at = this.pieces.findIndex((piece) => piece.state === "gap");
     if (at < 0) return null;
     const firstUnread = this.pieces.findIndex((piece) => piece.state !== "read");
-    if (at > firstUnread && this.heldKeys > MAX_HELD_KEYS) return null;
+    if (at > firstUnread && this.heldKeys > this.maxHeldKeys) return null;
     const gap = this.pieces[at] as Extract<Piece, { state: "gap" }>;
     if (gap.whole) {
       this.pieces[at] = { state: "reading", start: gap.start, end: gap.end };
