@@ -151,11 +151,14 @@ function WindowedRows({
     getItemKey: (index) => rowKey(items[index]),
   });
   const rows = virtualizer.getVirtualItems();
-  const lastShown = rows.at(-1)?.index ?? -1;
+  const lastRow = rows.at(-1);
+  // The next page is wanted when the level's loaded end is near the viewport, not when the user
+  // has scrolled past the whole level (its last rows are then "in range" too, above the viewport).
+  const nearLoadedEnd = lastRow !== undefined && lastRow.index >= items.length - 30 && lastRow.end >= (virtualizer.scrollOffset ?? 0);
 
   useEffect(() => {
-    if (hasNextPage && !isFetchingNextPage && lastShown >= items.length - 30) void fetchNextPage();
-  }, [lastShown, items.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
+    if (hasNextPage && !isFetchingNextPage && nearLoadedEnd) void fetchNextPage();
+  }, [nearLoadedEnd, items.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
 
   return (
     <li role="none" ref={container}>

@@ -7,7 +7,8 @@ import { RangePlanner, type KeyRange } from "./range-planner";
 // pages add up to a snapshot. Ranges come from RangePlanner (narrow ends, since etcd's cost per
 // request follows a range's width), two at a time, so that etcd reads values on two cores while
 // this process counts keys; pages are read raw (range-wire.ts) and sized from the bytes etcd sent
-// so far to stay near 3 MiB, well under gRPC's usual 4 MiB receive limit. Only the pages in
+// (the larger of the average key so far and the last page's) to stay near 3 MiB, well under
+// gRPC's usual 4 MiB receive limit. Only the pages in
 // flight, and those read ahead of an earlier one still in flight, are held.
 
 const TARGET_PAGE_BYTES = 3 * 1024 * 1024;
