@@ -8,8 +8,8 @@ import { RangePlanner, type KeyRange } from "./range-planner";
 // request follows a range's width), two at a time, so that etcd reads values on two cores while
 // this process counts keys; pages are read raw (range-wire.ts) and sized from the bytes etcd sent
 // (the larger of the average key so far and the last page's) to stay near 3 MiB, well under
-// gRPC's usual 4 MiB receive limit. Only the pages in
-// flight, and those read ahead of an earlier one still in flight, are held.
+// gRPC's usual 4 MiB receive limit. Only the pages in flight, and those read ahead of an earlier
+// one still in flight, are held.
 
 const TARGET_PAGE_BYTES = 3 * 1024 * 1024;
 const FIRST_PAGE_KEYS = 5_000;
