@@ -99,22 +99,28 @@ async function main() {
   const fullScanDiscarded = await timeRuns(() => etcdctl(endpoint, ["get", "/registry/", "--prefix", "--keys-only"], { discard: true }), { count: 3, budgetMs: 60_000, warmup: 0 });
 
   // The first listing after a start, three starts: the server builds the folder index as it boots
-  // and listings answer "indexing" until it is ready. Timed from the moment `next start` is spawned;
-  // the last server stays up for the rest of the run.
+  // and listings answer "indexing" until it is ready. Timed from the moment `next start` is spawned
+  // and from its first answer; the last server stays up for the rest of the run.
   const firstListings: number[] = [];
   const firstListingsAfterBoot: number[] = [];
   let indexingAnswers = 0;
-  let dashboard = await startDashboard(env);
-  for (let start = 1; ; start++) {
-    const first = await timeFirstListing(dashboard);
-    firstListings.push(first.millis);
-    firstListingsAfterBoot.push(first.afterBootMillis);
-    indexingAnswers += first.indexingAnswers;
-    console.log(`bench: start ${start}: first listing after ${ms(first.millis)} (${ms(first.afterBootMillis)} after the server first answered)`);
-    if (start === FIRST_LISTING_STARTS) break;
-    await dashboard.stop();
-    dashboard = await startDashboard(env);
+  let dashboard: Dashboard | undefined;
+  try {
+    for (let start = 1; start <= FIRST_LISTING_STARTS; start++) {
+      await dashboard?.stop();
+      dashboard = await startDashboard(env);
+      const first = await timeFirstListing(dashboard);
+      firstListings.push(first.millis);
+      firstListingsAfterBoot.push(first.afterBootMillis);
+      indexingAnswers += first.indexingAnswers;
+      console.log(`bench: start ${start}: first listing after ${ms(first.millis)} (${ms(first.afterBootMillis)} after the server first answered)`);
+    }
+  } catch (error) {
+    await dashboard?.stop();
+    await target.stop();
+    throw error;
   }
+  if (!dashboard) throw new Error("the dashboard was never started");
   const { server, base } = dashboard;
   const rows: Row[] = [];
   const notes: string[] = [];

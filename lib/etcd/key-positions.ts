@@ -6,7 +6,7 @@ import "server-only";
 // need the next few keys ask for ranges ending where those keys are expected, not at the end.
 
 const POSITION_BYTES = 256;
-export const POSITION_LIMIT = 1n << BigInt(8 * POSITION_BYTES);
+const POSITION_LIMIT = 1n << BigInt(8 * POSITION_BYTES);
 /** "\0" as a range end means "to the end of the keyspace". */
 export const KEYSPACE_END = Buffer.from([0]);
 
@@ -22,7 +22,7 @@ export function positionOf(key: Uint8Array): bigint {
 }
 
 /** The shortest key at `position`; every key that sorts below it has a smaller position. */
-export function keyAt(position: bigint): Buffer {
+function keyAt(position: bigint): Buffer {
   const bytes = Buffer.from(position.toString(16).padStart(POSITION_BYTES * 2, "0"), "hex");
   let length = bytes.length;
   while (length > 1 && bytes[length - 1] === 0) length -= 1;
@@ -30,7 +30,7 @@ export function keyAt(position: bigint): Buffer {
 }
 
 /** Whether range end `a` comes before range end `b`, KEYSPACE_END standing for the end. */
-export function endsBefore(a: Uint8Array, b: Uint8Array): boolean {
+function endsBefore(a: Uint8Array, b: Uint8Array): boolean {
   if (Buffer.from(a).equals(KEYSPACE_END)) return false;
   return Buffer.from(b).equals(KEYSPACE_END) || Buffer.compare(Buffer.from(a), Buffer.from(b)) < 0;
 }
