@@ -67,6 +67,21 @@ describe("round trips through encodeKubernetesObject and decodeValue", () => {
     expect(decodeObject(encodeKubernetesObject(lease)).object).toEqual(lease);
   });
 
+  it("prints an absent pointer field without omitempty as null, as Go prints a nil pointer", () => {
+    const claim = {
+      kind: "PersistentVolumeClaim",
+      apiVersion: "v1",
+      metadata: { name: "restored" },
+      spec: { dataSource: { kind: "PersistentVolumeClaim", name: "source" } },
+    };
+    const decoded = decodeObject(encodeKubernetesObject(claim)).object as { spec: { dataSource: unknown } };
+    // TypedLocalObjectReference.APIGroup is a *string tagged json:"apiGroup".
+    expect(decoded.spec.dataSource).toEqual({ apiGroup: null, kind: "PersistentVolumeClaim", name: "source" });
+    expect(decodeObject(encodeKubernetesObject({ ...claim, spec: { dataSource: { apiGroup: "", kind: "K", name: "n" } } })).object).toMatchObject({
+      spec: { dataSource: { apiGroup: "", kind: "K", name: "n" } },
+    });
+  });
+
   it("refuses fields the schema does not have, instead of dropping them", () => {
     expect(() => encodeKubernetesObject({ ...pod, spec: { nodeNmae: "typo" } })).toThrow(/nodeNmae/);
   });

@@ -166,6 +166,7 @@ export class PlanCompiler {
     const options = field.options ?? {};
     const isMap = field instanceof protobuf.MapField;
     const [kind, message] = this.resolveKind(owner, field, field.type);
+    const ptr = options["(etcdlens.ptr)"] === true;
     return {
       number: field.id,
       name: field.name,
@@ -176,10 +177,11 @@ export class PlanCompiler {
       wireType: wireTypeOfKind(kind),
       message,
       mapKeyKind: isMap ? (SCALAR_KINDS[(field as protobuf.MapField).keyType] ?? KIND_STRING) : 0,
-      ptr: options["(etcdlens.ptr)"] === true,
+      ptr,
       keep: options["(etcdlens.keep)"] === true,
       inline: options["(etcdlens.inline)"] === true && kind === KIND_MESSAGE,
-      absentJson: isMap || field.repeated ? null : zeroJsonOf(kind),
+      // A nil pointer prints null, like a nil list or map; a value field prints its zero.
+      absentJson: isMap || field.repeated || ptr ? null : zeroJsonOf(kind),
     };
   }
 
