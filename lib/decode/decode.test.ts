@@ -67,6 +67,25 @@ describe("round trips through encodeKubernetesObject and decodeValue", () => {
     expect(decodeObject(encodeKubernetesObject(lease)).object).toEqual(lease);
   });
 
+  it("prints Go's []string wrapper messages (ExtraValue, AttestationValue) as plain lists", () => {
+    const csr = {
+      kind: "CertificateSigningRequest",
+      apiVersion: "certificates.k8s.io/v1",
+      metadata: { name: "csr-1", creationTimestamp: null },
+      spec: { request: "", signerName: "example.com/signer", extra: { groups: ["a", "b"] } },
+      status: {},
+    };
+    expect(decodeObject(encodeKubernetesObject(csr)).object).toEqual(csr);
+    const tokenRequest = {
+      kind: "TokenRequest",
+      apiVersion: "authentication.k8s.io/v1",
+      metadata: { name: "default", creationTimestamp: null },
+      spec: { audiences: null, expirationSeconds: null, boundObjectRef: null, attestations: { "example.com/node": ["quote-1", "quote-2"] } },
+      status: { token: "", expirationTimestamp: null },
+    };
+    expect(decodeObject(encodeKubernetesObject(tokenRequest)).object).toEqual(tokenRequest);
+  });
+
   it("prints an absent pointer field without omitempty as null, as Go prints a nil pointer", () => {
     const claim = {
       kind: "PersistentVolumeClaim",

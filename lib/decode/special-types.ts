@@ -186,6 +186,8 @@ export const SPECIAL_TYPES: ReadonlyMap<string, SpecialType> = new Map([
   ...["certificates.v1", "certificates.v1beta1", "authentication.v1", "authentication.v1beta1", "authorization.v1", "authorization.v1beta1"].map(
     (groupVersion): [string, SpecialType] => [`k8s.io.api.${groupVersion}.ExtraValue`, stringList],
   ),
+  // So is a TokenRequest's AttestationValue.
+  ["k8s.io.api.authentication.v1.AttestationValue", stringList],
 ]);
 
 /** Bytes a special type's fromJson produced may arrive as base64 text when built by hand. */
