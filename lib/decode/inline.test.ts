@@ -1,5 +1,5 @@
 // Inline (embedded Go struct) fields: printed flattened, in place, with the parent winning name clashes.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import protobuf from "protobufjs";
@@ -35,6 +35,7 @@ function planOf(name: string) {
     writeFileSync(path.join(dir, file), source);
   }
   const schema = loadSchemaFrom(dir);
+  rmSync(dir, { recursive: true, force: true });
   expect(schema.errors).toEqual([]);
   return new PlanCompiler(schema.errors).planOf(schema.root.lookupType(`example.v1.${name}`) as protobuf.Type);
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import protobuf from "protobufjs";
@@ -8,13 +8,18 @@ import { loadSchemaFrom } from "./schema";
 
 const optionsProto = readFileSync(path.join(process.cwd(), "proto/etcdlens/options.proto"), "utf8");
 
-function schemaDir(files: Record<string, string>): string {
+/** Loads the files as a schema folder (written to a temporary one, removed once loaded). */
+function loadFiles(files: Record<string, string>) {
   const dir = mkdtempSync(path.join(tmpdir(), "etcdlens-proto-"));
-  for (const [name, source] of Object.entries({ "etcdlens/options.proto": optionsProto, ...files })) {
-    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    writeFileSync(path.join(dir, name), source);
+  try {
+    for (const [name, source] of Object.entries({ "etcdlens/options.proto": optionsProto, ...files })) {
+      mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+      writeFileSync(path.join(dir, name), source);
+    }
+    return loadSchemaFrom(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return dir;
 }
 
 const widgetProto = `syntax = "proto2";
@@ -37,16 +42,14 @@ describe("schema loading", () => {
   });
 
   it("keeps loading the other files when one does not parse, and says which", () => {
-    const dir = schemaDir({ "good/types.proto": widgetProto, "bad/types.proto": "syntax = proto2; message {" });
-    const schema = loadSchemaFrom(dir);
+    const schema = loadFiles({ "good/types.proto": widgetProto, "bad/types.proto": "syntax = proto2; message {" });
     expect(schema.errors.map((error) => error.file)).toEqual([path.join("bad", "types.proto")]);
     const registry = buildRegistry(schema);
     expect(registry.lookup("widgets.k8s.io/v1beta1", "Widget")?.name).toBe("Widget");
   });
 
   it("reports a type defined twice and keeps the first", () => {
-    const dir = schemaDir({ "a/types.proto": widgetProto, "b/types.proto": widgetProto });
-    expect(loadSchemaFrom(dir).errors[0].message).toMatch(/Widget is defined twice/);
+    expect(loadFiles({ "a/types.proto": widgetProto, "b/types.proto": widgetProto }).errors[0].message).toMatch(/Widget is defined twice/);
   });
 });
 
