@@ -30,7 +30,9 @@ const STORED_KINDS: Record<string, string[]> = {
   ],
   "flowcontrol.apiserver.k8s.io/v1": ["FlowSchema", "PriorityLevelConfiguration"],
   "apiextensions.k8s.io/v1": ["CustomResourceDefinition"],
+  "apiextensions.k8s.io/v1beta1": ["CustomResourceDefinition"],
   "apiregistration.k8s.io/v1": ["APIService"],
+  "apiregistration.k8s.io/v1beta1": ["APIService"],
   "resource.k8s.io/v1": ["ResourceClaim", "ResourceClaimTemplate", "DeviceClass", "ResourceSlice"],
   // Versions older clusters stored, and alpha APIs a cluster stores once the feature is on.
   "flowcontrol.apiserver.k8s.io/v1beta1": ["FlowSchema", "PriorityLevelConfiguration"],
@@ -61,5 +63,54 @@ describe("stored kinds with a schema", () => {
     expect(decoded).toMatchObject({ format: "kubernetes", known: true });
     // Fields without omitempty print too (a ClusterRole's "rules": null), so the rest is not compared.
     expect(decoded.object).toMatchObject(object);
+  });
+});
+
+/** The JSON-schema wrappers of a CRD print as JSON values, not as the messages that carry them. */
+const openApiSchema = {
+  type: "object",
+  properties: {
+    spec: {
+      type: "object",
+      default: { replicas: 1 },
+      additionalProperties: false,
+      properties: { ports: { type: "array", items: { type: "integer" } }, tags: { type: "object", additionalProperties: { type: "string" } } },
+    },
+    extra: { "x-kubernetes-preserve-unknown-fields": true, dependencies: { a: ["b"] }, enum: ["x", 1, null] },
+  },
+};
+
+describe("CustomResourceDefinition schemas", () => {
+  it("keeps a v1 CRD's openAPIV3Schema exactly", () => {
+    const crd = {
+      kind: "CustomResourceDefinition",
+      apiVersion: "apiextensions.k8s.io/v1",
+      metadata: { name: "widgets.example.com" },
+      spec: {
+        group: "example.com",
+        names: { plural: "widgets", kind: "Widget" },
+        scope: "Namespaced",
+        versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: openApiSchema } }],
+      },
+    };
+    const decoded = decodeValue(encodeKubernetesObject(crd)) as KubernetesValue;
+    expect(decoded.object).toMatchObject(crd);
+  });
+
+  it("keeps a v1beta1 CRD's validation schema exactly (clusters that predate v1 still store these)", () => {
+    const crd = {
+      kind: "CustomResourceDefinition",
+      apiVersion: "apiextensions.k8s.io/v1beta1",
+      metadata: { name: "widgets.example.com" },
+      spec: {
+        group: "example.com",
+        version: "v1",
+        names: { plural: "widgets", kind: "Widget" },
+        scope: "Namespaced",
+        validation: { openAPIV3Schema: openApiSchema },
+      },
+    };
+    const decoded = decodeValue(encodeKubernetesObject(crd)) as KubernetesValue;
+    expect(decoded.object).toMatchObject(crd);
   });
 });

@@ -166,7 +166,7 @@ function formatRfc3339Cached(seconds: number): string {
 }
 
 const META = "k8s.io.apimachinery.pkg.apis.meta.v1";
-const APIEXTENSIONS = "k8s.io.apiextensions_apiserver.pkg.apis.apiextensions.v1";
+const APIEXTENSIONS = "k8s.io.apiextensions_apiserver.pkg.apis.apiextensions";
 
 export const SPECIAL_TYPES: ReadonlyMap<string, SpecialType> = new Map([
   [`${META}.Time`, time],
@@ -178,10 +178,12 @@ export const SPECIAL_TYPES: ReadonlyMap<string, SpecialType> = new Map([
   ["k8s.io.apimachinery.pkg.api.resource.Quantity", quantity],
   ["k8s.io.apimachinery.pkg.api.resource.QuantityValue", quantity],
   ["k8s.io.apimachinery.pkg.util.intstr.IntOrString", intOrString],
-  [`${APIEXTENSIONS}.JSON`, embeddedDocument()],
-  [`${APIEXTENSIONS}.JSONSchemaPropsOrArray`, schemaOrArray],
-  [`${APIEXTENSIONS}.JSONSchemaPropsOrBool`, schemaOrBool],
-  [`${APIEXTENSIONS}.JSONSchemaPropsOrStringArray`, schemaOrStringArray],
+  ...["v1", "v1beta1"].flatMap((version): [string, SpecialType][] => [
+    [`${APIEXTENSIONS}.${version}.JSON`, embeddedDocument()],
+    [`${APIEXTENSIONS}.${version}.JSONSchemaPropsOrArray`, schemaOrArray],
+    [`${APIEXTENSIONS}.${version}.JSONSchemaPropsOrBool`, schemaOrBool],
+    [`${APIEXTENSIONS}.${version}.JSONSchemaPropsOrStringArray`, schemaOrStringArray],
+  ]),
   // Go's ExtraValue is a []string: user info "extra" values print as plain lists.
   ...["certificates.v1", "certificates.v1beta1", "authentication.v1", "authentication.v1beta1", "authorization.v1", "authorization.v1beta1"].map(
     (groupVersion): [string, SpecialType] => [`k8s.io.api.${groupVersion}.ExtraValue`, stringList],
