@@ -4,6 +4,7 @@ import { keyToDisplay } from "@/lib/keys";
 import type { ClusterConnection } from "./client";
 import { toAppError } from "./errors";
 import { range } from "./kv";
+import { answersProgressInOrder } from "./progress-ordering";
 import { catchUpChanges } from "./watch-catch-up";
 import { ChangeRing } from "./watch-ring";
 import {
@@ -42,6 +43,11 @@ export type WatchHubSettings = {
   catchUpTimeoutMs: number;
   /** Messages held for a subscriber while it catches up; more and it is dropped. */
   maxPendingMessages: number;
+  /**
+   * Whether progress answers come in order with events; undefined asks each member its version
+   * (see progress-ordering.ts). Tests set it: the etcd they run predates ordered answers.
+   */
+  progressInOrder: boolean | undefined;
 };
 
 const settings: WatchHubSettings = {
@@ -57,6 +63,7 @@ const settings: WatchHubSettings = {
   maxCatchUpScanned: 200_000,
   catchUpTimeoutMs: 30_000,
   maxPendingMessages: 50_000,
+  progressInOrder: undefined,
 };
 
 /** Changes the hubs' tuning (tests shorten the intervals); applies to hubs made afterwards. */
@@ -117,6 +124,8 @@ export class WatchHub {
   private awaitingAnswerSince = 0;
   private changedSinceTick = false;
   private progressCandidate = 0;
+  /** The member the stream is on answers progress requests in order with its events. */
+  private progressInOrder = false;
   private timers: NodeJS.Timeout[] = [];
   private graceTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -209,6 +218,8 @@ export class WatchHub {
     this.stream = stream;
     this.endpoint = endpoint;
     this.awaitingAnswerSince = Date.now();
+    this.progressInOrder = false;
+    void this.learnProgressOrdering(generation, endpoint);
     stream.on("data", (response: IWatchResponse) => {
       if (generation === this.generation) this.receive(response, generation);
     });
@@ -249,12 +260,16 @@ export class WatchHub {
     const events = response.events ?? [];
     const revision = Number(response.header?.revision ?? 0);
     if (events.length === 0) {
-      if (String(response.watch_id) === "-1") {
-        this.noteProgressAnswer(revision);
-      } else if (revision > this.lastRevision) {
+      if (String(response.watch_id) !== "-1") {
         // etcd's own progress notification travels with the events: nothing up to it is missing.
-        this.lastRevision = revision;
-        this.ring.advanceTo(revision);
+        this.advanceTo(revision);
+      } else if (this.progressInOrder) {
+        // Kept as the point to resume from: a reconnect after etcd compacted revisions that
+        // changed nothing here then goes on without telling everyone about a compaction.
+        this.advanceTo(revision);
+        this.broadcast({ kind: "progress", revision: this.lastRevision });
+      } else {
+        this.noteProgressAnswer(revision);
       }
       return;
     }
@@ -265,6 +280,29 @@ export class WatchHub {
     this.changedSinceTick = true;
     this.progressCandidate = 0;
     this.broadcast({ kind: "changes", changes });
+  }
+
+  private advanceTo(revision: number): void {
+    if (revision <= this.lastRevision) return;
+    this.lastRevision = revision;
+    this.ring.advanceTo(revision);
+  }
+
+  /** Asks the member the stream is on for its version; until it answers, answers are not trusted. */
+  private async learnProgressOrdering(generation: number, endpoint: string): Promise<void> {
+    const configured = this.settings.progressInOrder;
+    if (configured !== undefined) {
+      this.progressInOrder = configured;
+      return;
+    }
+    try {
+      const endpoints = this.connection.settings.endpoints;
+      const client = endpoints.length === 1 ? this.connection.client : this.connection.forEndpoint(endpoint);
+      const { version } = await client.maintenance.status({});
+      if (generation === this.generation) this.progressInOrder = answersProgressInOrder(version);
+    } catch {
+      // The member did not say: its answers stay hints, as with an old etcd.
+    }
   }
 
   private fellBehindCompaction(compactRevision: number): void {

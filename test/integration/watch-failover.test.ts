@@ -183,6 +183,40 @@ describe("GET /api/watch on a three-member cluster", () => {
     }
   });
 
+  it("resumes an idle prefix past a compaction of revisions that changed nothing in it, without reporting one", async () => {
+    // Ordered progress answers are what etcd 3.4.24+ and 3.5.8+ give; the etcd here is older.
+    configureWatchHubs({ progressInOrder: true });
+    const stream = await openWatch(`?prefix=${q("/quiet/")}`);
+    const writer = writerTo(members.map((member) => member.endpoint));
+    let frozen: EtcdProcess | undefined;
+    let survivors: Etcd3 | undefined;
+    try {
+      await stream.nextOf(["ready"]);
+      let latest = 0;
+      for (let i = 0; i < 5; i++) latest = await putUntilAcknowledged(writer, `/busy/k${i}`);
+      // The hub hears that nothing under /quiet/ changed up to the last write...
+      for (let revision = 0; revision < latest; ) revision = JSON.parse((await stream.nextOf(["progress"], 5_000)).data).revision;
+      // ...then etcd compacts those revisions, and the member the hub streams from goes silent.
+      await writer.kv.compact({ revision: latest, physical: true });
+      frozen = memberAt(hubOf("/quiet/")?.endpoint)!;
+      await handLeadershipAwayFrom(frozen);
+      process.kill(frozen.pid()!, "SIGSTOP");
+      const reconnects = hubOf("/quiet/")!.reconnects;
+      await waitFor(() => (hubOf("/quiet/")?.reconnects ?? 0) > reconnects && hubOf("/quiet/")?.watching === true, 15_000);
+      survivors = writerTo(members.filter((member) => member !== frozen).map((member) => member.endpoint));
+      const written = await putUntilAcknowledged(survivors, "/quiet/k");
+      const event = await stream.nextOf(["compacted", "message"], 15_000);
+      expect(event.event).toBe("message");
+      expect(JSON.parse(event.data).revision).toBe(written);
+    } finally {
+      if (frozen) process.kill(frozen.pid()!, "SIGCONT");
+      configureWatchHubs({ progressInOrder: undefined });
+      writer.close();
+      survivors?.close();
+      await stream.close();
+    }
+  });
+
   it("tells every subscriber when its watch fell behind a compaction", async () => {
     const first = await openWatch(`?prefix=${q("/cp/")}`);
     const second = await openWatch(`?prefix=${q("/cp/")}`);
