@@ -214,12 +214,12 @@ export class WatchHub {
       cancelQuietly(opened.stream);
       return;
     }
-    const { stream, endpoint } = opened;
+    const { stream, endpoint, client } = opened;
     this.stream = stream;
     this.endpoint = endpoint;
     this.awaitingAnswerSince = Date.now();
     this.progressInOrder = false;
-    void this.learnProgressOrdering(generation, endpoint);
+    void this.learnProgressOrdering(generation, client);
     stream.on("data", (response: IWatchResponse) => {
       if (generation === this.generation) this.receive(response, generation);
     });
@@ -289,16 +289,14 @@ export class WatchHub {
   }
 
   /** Asks the member the stream is on for its version; until it answers, answers are not trusted. */
-  private async learnProgressOrdering(generation: number, endpoint: string): Promise<void> {
+  private async learnProgressOrdering(generation: number, member: ClusterConnection["client"]): Promise<void> {
     const configured = this.settings.progressInOrder;
     if (configured !== undefined) {
       this.progressInOrder = configured;
       return;
     }
     try {
-      const endpoints = this.connection.settings.endpoints;
-      const client = endpoints.length === 1 ? this.connection.client : this.connection.forEndpoint(endpoint);
-      const { version } = await client.maintenance.status({});
+      const { version } = await member.maintenance.status({});
       if (generation === this.generation) this.progressInOrder = answersProgressInOrder(version);
     } catch {
       // The member did not say: its answers stay hints, as with an old etcd.

@@ -46,18 +46,19 @@ export function compactRevisionOf(response: IWatchResponse): number {
 }
 
 /**
- * Opens a raw watch stream on the endpoint at `attempt` (mod the endpoint count). etcd3 opens a
- * stream on a dead host without noticing, so callers rotate `attempt` when a stream fails and
- * treat a stream that never answers as failed.
+ * Opens a raw watch stream on the endpoint at `attempt` (mod the endpoint count), and returns the
+ * client it is on, for other calls to the same member. etcd3 opens a stream on a dead host without
+ * noticing, so callers rotate `attempt` when a stream fails and treat a stream that never answers
+ * as failed.
  */
 export async function openRawWatchStream(
   connection: ClusterConnection,
   attempt: number,
-): Promise<{ stream: RawWatchStream; endpoint: string }> {
+): Promise<{ stream: RawWatchStream; endpoint: string; client: ClusterConnection["client"] }> {
   const endpoints = connection.settings.endpoints;
   const endpoint = endpoints[attempt % endpoints.length];
   const client = endpoints.length === 1 ? connection.client : connection.forEndpoint(endpoint);
-  return { stream: await client.watchClient.watch(), endpoint };
+  return { stream: await client.watchClient.watch(), endpoint, client };
 }
 
 export function cancelQuietly(stream: RawWatchStream): void {
