@@ -124,8 +124,8 @@ export class WatchHub {
   private awaitingAnswerSince = 0;
   private changedSinceTick = false;
   private progressCandidate = 0;
-  /** The member the stream is on answers progress requests in order with its events. */
-  private progressInOrder = false;
+  /** The member the stream is on answers progress requests in order with its events (undefined: not known yet). */
+  private progressInOrder: boolean | undefined = undefined;
   private timers: NodeJS.Timeout[] = [];
   private graceTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -170,10 +170,20 @@ export class WatchHub {
     return subscription;
   }
 
-  stats(): { prefix: string; endpoint: string | null; subscribers: number; watching: boolean; lastRevision: number; buffered: number; reconnects: number } {
+  stats(): {
+    prefix: string;
+    endpoint: string | null;
+    progressInOrder: boolean | null;
+    subscribers: number;
+    watching: boolean;
+    lastRevision: number;
+    buffered: number;
+    reconnects: number;
+  } {
     return {
       prefix: keyToDisplay(this.prefix),
       endpoint: this.endpoint,
+      progressInOrder: this.progressInOrder ?? null,
       subscribers: this.subscribers.size,
       watching: this.stream !== null,
       lastRevision: this.lastRevision,
@@ -218,7 +228,7 @@ export class WatchHub {
     this.stream = stream;
     this.endpoint = endpoint;
     this.awaitingAnswerSince = Date.now();
-    this.progressInOrder = false;
+    this.progressInOrder = undefined;
     void this.learnProgressOrdering(generation, client);
     stream.on("data", (response: IWatchResponse) => {
       if (generation === this.generation) this.receive(response, generation);
@@ -263,7 +273,7 @@ export class WatchHub {
       if (String(response.watch_id) !== "-1") {
         // etcd's own progress notification travels with the events: nothing up to it is missing.
         this.advanceTo(revision);
-      } else if (this.progressInOrder) {
+      } else if (this.progressInOrder === true) {
         // Kept as the point to resume from: a reconnect after etcd compacted revisions that
         // changed nothing here then goes on without telling everyone about a compaction.
         this.advanceTo(revision);

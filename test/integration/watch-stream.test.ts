@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Etcd3 } from "etcd3";
 import { configureWatchHubs, getWatchHubStats } from "@/lib/etcd/watch-hub";
+import { answersProgressInOrder } from "@/lib/etcd/progress-ordering";
 import { encodeKeyParam } from "@/lib/keys";
 import type { WatchEventDto } from "@/lib/api/dto";
 import type { EtcdProcess } from "@/scripts/lib/etcd-process";
@@ -97,6 +98,9 @@ describe("GET /api/watch", () => {
     expect(progress.id).toBeUndefined();
     expect(JSON.parse(progress.data).revision).toBeGreaterThanOrEqual(elsewhere);
     expect(stream.heartbeats).toBeGreaterThan(0);
+    // The etcd here predates ordered progress answers: its answers stay hints, not resume points.
+    const { version } = await writer.maintenance.status();
+    expect(getWatchHubStats().perHub.find((hub) => hub.prefix === "/idle/")?.progressInOrder).toBe(answersProgressInOrder(version));
     await stream.close();
   });
 
