@@ -223,6 +223,7 @@ function assembleLine(field: FieldPlan, s: string): string {
   if (field.shape === SHAPE_MAP) return `if (${s} !== undefined) ${key} = h.sortKeys(${s});${absent}`;
   if (field.shape === SHAPE_REPEATED) return `if (${s} !== undefined && ${s}.length > 0) ${key} = ${s};${absent}`;
   if (field.inline) return `if (${s} !== undefined) h.mergeInline(out, ${s}, shadowed);`;
+  if (field.omitZero) return `if (${s} !== undefined && ${s} !== null) ${key} = ${s};`;
   // A message on the wire is a non-nil Go pointer or a value struct: printed whatever it holds, even
   // when a special type prints it as a zero scalar (IntOrString 0, Quantity "0", RawExtension false).
   if (field.kind === KIND_MESSAGE || field.kind === KIND_UNRESOLVED || field.ptr || field.keep) {

@@ -61,7 +61,7 @@ describe("round trips through encodeKubernetesObject and decodeValue", () => {
     const lease = {
       kind: "Lease",
       apiVersion: "coordination.k8s.io/v1",
-      metadata: { name: "kube-scheduler", namespace: "kube-system", creationTimestamp: null },
+      metadata: { name: "kube-scheduler", namespace: "kube-system" },
       spec: { holderIdentity: "node-1", leaseDurationSeconds: 15, renewTime: "2024-05-01T12:00:00.123456Z", leaseTransitions: 0 },
     };
     expect(decodeObject(encodeKubernetesObject(lease)).object).toEqual(lease);
@@ -71,7 +71,7 @@ describe("round trips through encodeKubernetesObject and decodeValue", () => {
     const csr = {
       kind: "CertificateSigningRequest",
       apiVersion: "certificates.k8s.io/v1",
-      metadata: { name: "csr-1", creationTimestamp: null },
+      metadata: { name: "csr-1" },
       spec: { request: "", signerName: "example.com/signer", extra: { groups: ["a", "b"] } },
       status: {},
     };
@@ -79,7 +79,7 @@ describe("round trips through encodeKubernetesObject and decodeValue", () => {
     const tokenRequest = {
       kind: "TokenRequest",
       apiVersion: "authentication.k8s.io/v1",
-      metadata: { name: "default", creationTimestamp: null },
+      metadata: { name: "default" },
       spec: { audiences: null, expirationSeconds: null, boundObjectRef: null, attestations: { "example.com/node": ["quote-1", "quote-2"] } },
       status: { token: "", expirationTimestamp: null },
     };
@@ -99,6 +99,27 @@ describe("round trips through encodeKubernetesObject and decodeValue", () => {
     expect(decodeObject(encodeKubernetesObject({ ...claim, spec: { dataSource: { apiGroup: "", kind: "K", name: "n" } } })).object).toMatchObject({
       spec: { dataSource: { apiGroup: "", kind: "K", name: "n" } },
     });
+  });
+
+  it("leaves out a zero creationTimestamp (omitzero since Kubernetes 1.34) but prints other zero times as null", () => {
+    const deployment = {
+      kind: "Deployment",
+      apiVersion: "apps/v1",
+      metadata: { name: "web", creationTimestamp: null },
+      spec: { selector: null, template: { metadata: { labels: { app: "web" }, creationTimestamp: null }, spec: { containers: null } } },
+      status: {},
+    };
+    const decoded = decodeObject(encodeKubernetesObject(deployment)).object as typeof deployment;
+    expect(decoded.metadata).toEqual({ name: "web" });
+    expect(decoded.spec.template.metadata).toEqual({ labels: { app: "web" } });
+    const pod = {
+      kind: "Pod",
+      apiVersion: "v1",
+      metadata: { name: "p", creationTimestamp: "2024-05-01T12:00:00Z" },
+      spec: { containers: null },
+      status: { conditions: [{ type: "Ready", status: "True", lastProbeTime: null, lastTransitionTime: "2024-05-01T12:00:05Z" }] },
+    };
+    expect(decodeObject(encodeKubernetesObject(pod)).object).toEqual(pod);
   });
 
   it("refuses fields the schema does not have, instead of dropping them", () => {
@@ -236,10 +257,10 @@ describe("message fields on the wire print even when their special type is a zer
     const deployment = {
       kind: "Deployment",
       apiVersion: "apps/v1",
-      metadata: { name: "web", creationTimestamp: null },
+      metadata: { name: "web" },
       spec: {
         selector: null,
-        template: { metadata: { creationTimestamp: null }, spec: { containers: null } },
+        template: { metadata: {}, spec: { containers: null } },
         strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } },
       },
       status: {},
@@ -254,7 +275,7 @@ describe("message fields on the wire print even when their special type is a zer
     const volumePod = {
       kind: "Pod",
       apiVersion: "v1",
-      metadata: { name: "p", creationTimestamp: null },
+      metadata: { name: "p" },
       spec: { volumes: [{ name: "scratch", emptyDir: { sizeLimit: "0" } }], containers: null },
       status: {},
     };
@@ -262,14 +283,14 @@ describe("message fields on the wire print even when their special type is a zer
   });
 
   it.each([false, 0])("prints a RawExtension holding %s", (data) => {
-    const revision = { kind: "ControllerRevision", apiVersion: "apps/v1", metadata: { name: "r", creationTimestamp: null }, data, revision: 0 };
+    const revision = { kind: "ControllerRevision", apiVersion: "apps/v1", metadata: { name: "r" }, data, revision: 0 };
     expect(decodeObject(encodeKubernetesObject(revision)).object).toEqual(revision);
   });
 });
 
 describe("Secrets embedded in other objects", () => {
   const b64 = (value: string) => Buffer.from(value).toString("base64");
-  const secret = { kind: "Secret", apiVersion: "v1", metadata: { name: "db", creationTimestamp: null }, data: { password: b64("hunter2") }, type: "Opaque" };
+  const secret = { kind: "Secret", apiVersion: "v1", metadata: { name: "db" }, data: { password: b64("hunter2") }, type: "Opaque" };
 
   /** A WatchEvent as the API server writes one: the object inside is "k8s\0" protobuf, not JSON. */
   function watchEventHolding(object: Uint8Array): Uint8Array {

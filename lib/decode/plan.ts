@@ -64,6 +64,8 @@ export interface FieldPlan {
   keep: boolean;
   /** An embedded Go struct: its fields print in the parent object. */
   inline: boolean;
+  /** Go's omitzero on a message: left out when it prints as null (a zero Time). */
+  omitZero: boolean;
   /** What a keep field prints when it is absent. */
   absentJson: null | string | number | boolean;
 }
@@ -180,6 +182,7 @@ export class PlanCompiler {
       ptr,
       keep: options["(etcdlens.keep)"] === true,
       inline: options["(etcdlens.inline)"] === true && kind === KIND_MESSAGE,
+      omitZero: options["(etcdlens.omitzero)"] === true,
       // A nil pointer prints null, like a nil list or map; a value field prints its zero.
       absentJson: isMap || field.repeated || ptr ? null : zeroJsonOf(kind),
     };
