@@ -6,10 +6,13 @@ import { delimiter, join } from "node:path";
 // Debian's package when running as root on Debian or Ubuntu, and otherwise saying exactly what to
 // install. Used by the demo, the test harness and npm test.
 
-export type SystemProgram = { name: string; debianPackage: string; fallbackPaths: string[] };
+/** `versionArgs`: how the program prints its version (`--version` when not given). */
+export type SystemProgram = { name: string; debianPackage: string; fallbackPaths: string[]; versionArgs?: string[] };
 
 export const ETCD: SystemProgram = { name: "etcd", debianPackage: "etcd-server", fallbackPaths: ["/usr/bin/etcd"] };
 export const CHROMIUM: SystemProgram = { name: "chromium", debianPackage: "chromium", fallbackPaths: ["/usr/bin/chromium"] };
+export const ETCDCTL: SystemProgram = { name: "etcdctl", debianPackage: "etcd-client", fallbackPaths: ["/usr/bin/etcdctl"], versionArgs: ["version"] };
+export const OPENSSL: SystemProgram = { name: "openssl", debianPackage: "openssl", fallbackPaths: ["/usr/bin/openssl"], versionArgs: ["version"] };
 
 function isExecutable(path: string): boolean {
   try {
@@ -76,7 +79,7 @@ export function requireProgram(program: SystemProgram, overrideVar?: string): st
   );
 }
 
-export function programVersion(path: string): string {
-  const result = spawnSync(path, ["--version"], { encoding: "utf8" });
+export function programVersion(path: string, program?: SystemProgram): string {
+  const result = spawnSync(path, program?.versionArgs ?? ["--version"], { encoding: "utf8" });
   return (result.stdout || result.stderr || "").split("\n")[0].trim();
 }
