@@ -1,6 +1,7 @@
 // npm run -s decode -- [--yaml] [--reveal-secrets] [FILE]
-// Prints an etcd value (a file, or stdin) as Kubernetes JSON, or YAML with --yaml. Works on
-// `etcdctl get KEY --print-value-only` output, which ends with one extra newline.
+// Prints an etcd value (a file, or stdin) as Kubernetes JSON, or YAML with --yaml (keys sorted, as
+// kubectl prints it). Works on `etcdctl get KEY --print-value-only` output, which ends with one
+// extra newline.
 import { readFileSync } from "node:fs";
 import { decodeValue, type DecodedValue } from "../lib/decode/index";
 import { toYaml } from "../lib/decode/yaml";
@@ -54,7 +55,9 @@ function main(): number {
   else if (decoded.format === "encrypted") process.stdout.write(`${JSON.stringify(decoded, null, 2)}\n`);
   else {
     const value = printable(decoded);
-    process.stdout.write(yaml ? toYaml(value) : `${JSON.stringify(value, null, 2)}\n`);
+    // kubectl's YAML sorts keys (it converts through a map); its JSON keeps the API's field order.
+    const sortKeys = decoded.format === "kubernetes";
+    process.stdout.write(yaml ? toYaml(value, { sortKeys }) : `${JSON.stringify(value, null, 2)}\n`);
   }
   if (decoded.format === "kubernetes" && decoded.masked.length > 0) {
     process.stderr.write(`${decoded.masked.length} secret value(s) masked; pass --reveal-secrets to show them\n`);
