@@ -79,7 +79,8 @@ export function requireProgram(program: SystemProgram, overrideVar?: string): st
   );
 }
 
-export function programVersion(path: string, program?: SystemProgram): string {
-  const result = spawnSync(path, program?.versionArgs ?? ["--version"], { encoding: "utf8" });
+/** The first line of what the program at `path` says its version is. */
+export function programVersion(path: string, program: SystemProgram): string {
+  const result = spawnSync(path, program.versionArgs ?? ["--version"], { encoding: "utf8" });
   return (result.stdout || result.stderr || "").split("\n")[0].trim();
 }

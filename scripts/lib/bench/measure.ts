@@ -1,5 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { ETCDCTL, requireProgram } from "../system-deps";
 
 // Timing helpers for `npm run bench`: bounded loops (a count and a time budget, whichever ends
 // first), medians, and the resident memory of a process tree read from /proc.
@@ -30,18 +31,19 @@ export function median(values: number[]): number {
  * or, with `discard`, written to /dev/null: the least a keys-only pass can cost.
  */
 export function etcdctl(endpoint: string, args: string[], options: { discard?: boolean } = {}): Promise<void> {
+  const binary = requireProgram(ETCDCTL, "ETCDCTL_BIN");
   const fullArgs = ["--endpoints", endpoint, "--command-timeout=300s", ...args];
   const env = { ...process.env, ETCDCTL_API: "3" };
   if (options.discard) {
     return new Promise((resolve, reject) => {
-      const child = spawn("etcdctl", fullArgs, { env, stdio: ["ignore", "ignore", "inherit"] });
+      const child = spawn(binary, fullArgs, { env, stdio: ["ignore", "ignore", "inherit"] });
       child.once("error", reject);
       child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`etcdctl exited with ${code}`))));
     });
   }
   return new Promise((resolve, reject) => {
     // etcdctl gives up after 5 s by default; a full keys-only pass of a million keys takes longer.
-    const child = execFile("etcdctl", fullArgs, { env, maxBuffer: 1024 * 1024 * 1024, encoding: "buffer" }, (error) =>
+    const child = execFile(binary, fullArgs, { env, maxBuffer: 1024 * 1024 * 1024, encoding: "buffer" }, (error) =>
       error ? reject(error) : resolve(),
     );
     child.stdin?.end();
