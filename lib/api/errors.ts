@@ -1,13 +1,5 @@
 // One error shape on the wire: {"error": {"code", "message", ...details}} with a fitting status.
-
-export type ErrorCode =
-  | "bad_request"
-  | "not_found"
-  | "compacted"
-  | "future_revision"
-  | "etcd_unavailable"
-  | "forbidden"
-  | "internal";
+import type { AppError, ErrorCode, ErrorDetails } from "@/lib/errors";
 
 const STATUS: Record<ErrorCode, number> = {
   bad_request: 400,
@@ -19,21 +11,8 @@ const STATUS: Record<ErrorCode, number> = {
   internal: 500,
 };
 
-export type ErrorDetails = { compactRevision?: number; currentRevision?: number; endpoint?: string };
-
-export class AppError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly details: ErrorDetails = {},
-  ) {
-    super(message);
-    this.name = "AppError";
-  }
-
-  get status(): number {
-    return STATUS[this.code];
-  }
+export function statusOf(error: AppError): number {
+  return STATUS[error.code];
 }
 
 export type ErrorBody = { error: { code: ErrorCode; message: string } & ErrorDetails };

@@ -1,7 +1,8 @@
 import "server-only";
 import { ZodError, type ZodType } from "zod";
 import { ConfigurationError } from "@/lib/env";
-import { AppError, errorBody } from "./errors";
+import { AppError } from "@/lib/errors";
+import { errorBody, statusOf } from "./errors";
 import { rawQueryOf } from "./raw-query";
 import { base64UrlToBytes, decodeKeyParam, MalformedParamError, readRawQuery } from "@/lib/keys";
 
@@ -18,7 +19,7 @@ export function apiRoute(handler: (request: Request) => Promise<unknown>) {
     } catch (error) {
       const appError = asAppError(error);
       if (appError.code === "internal") console.error("etcdlens: unexpected error", error);
-      return Response.json(errorBody(appError), { status: appError.status, headers: { "cache-control": "no-store" } });
+      return Response.json(errorBody(appError), { status: statusOf(appError), headers: { "cache-control": "no-store" } });
     }
   };
 }

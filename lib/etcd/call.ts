@@ -1,5 +1,5 @@
 import "server-only";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors";
 import type { ClusterConnection } from "./client";
 import { isCompactedError, toAppError } from "./errors";
 import { getCompactRevision } from "./watch-replay";

@@ -2,7 +2,7 @@ import "server-only";
 import { readFileSync } from "node:fs";
 import { circuitBreaker, ConsecutiveBreaker, handleWhen, noop } from "cockatiel";
 import { isRecoverableError, type IOptions } from "etcd3";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors";
 import { ConfigurationError, getServerSettings, type ClusterSettings } from "@/lib/env";
 import { EtcdClient } from "./etcd-client";
 

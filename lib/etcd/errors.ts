@@ -6,7 +6,7 @@ import {
   GRPCDeadlineExceededError,
   GRPCUnavailableError,
 } from "etcd3";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors";
 import { ConfigurationError } from "@/lib/env";
 import type { ClusterConnection } from "./client";
 

@@ -1,5 +1,5 @@
 import "server-only";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors";
 import type { ClusterConnection } from "./client";
 
 // Leases as `etcdctl lease list` and `etcdctl lease timetolive --keys` show them. etcd returns

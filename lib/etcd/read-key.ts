@@ -1,5 +1,5 @@
 import "server-only";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors";
 import { keyToDisplay } from "@/lib/keys";
 import type { ClusterConnection } from "./client";
 import { range, type KeyValue, type ResponseHeader } from "./kv";

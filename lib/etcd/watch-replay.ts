@@ -1,6 +1,6 @@
 import "server-only";
 import type { Etcd3, IWatchResponse } from "etcd3";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors";
 import type { ClusterConnection } from "./client";
 import { toKeyValue, type KeyValue } from "./kv";
 

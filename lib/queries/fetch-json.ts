@@ -1,4 +1,5 @@
-import type { ErrorBody, ErrorCode } from "@/lib/api/errors";
+import type { ErrorBody } from "@/lib/api/errors";
+import type { ErrorCode } from "@/lib/errors";
 import { withActiveCluster } from "./active-cluster";
 
 // The browser's side of the API's error shape: every non-2xx answer becomes an ApiError carrying

@@ -9,7 +9,8 @@ import { connectCluster } from "@/lib/etcd/client";
 import { getClusterHeader } from "@/lib/etcd/cluster";
 import { getFolderIndex } from "@/lib/etcd/folder-index/folder-index";
 import { readKeyAtOrThrow } from "@/lib/etcd/read-key";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors";
+import { statusOf } from "@/lib/api/errors";
 import { findFreePort, scratchDir, type EtcdProcess } from "@/scripts/lib/etcd-process";
 import { startTestEtcd, settingsFor } from "./support";
 import { makeTestPki, type TestPki } from "./tls";
@@ -166,7 +167,7 @@ describe("unreachable endpoints and failover", () => {
     const error = await failureOf(callEtcd(connection, () => getClusterHeader(connection)));
     connection.client.close();
     expect(error.code).toBe("etcd_unavailable");
-    expect(error.status).toBe(502);
+    expect(statusOf(error)).toBe(502);
     expect(error.message).toContain(`127.0.0.1:${port}`);
   });
 

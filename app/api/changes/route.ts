@@ -1,7 +1,7 @@
 // GET /api/changes?prefix=P[&from=A][&to=B][&cursor=C][&limit=N][&type=PUT|DELETE][&contains=S]
 // — every change under a prefix in a revision range, newest first, from etcd's event history.
 import { z } from "zod";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors";
 import { limitParam, revisionParam } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { callEtcd } from "@/lib/etcd/call";

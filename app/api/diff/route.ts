@@ -1,7 +1,7 @@
 // GET /api/diff?key=K&from=A&to=B — the key as it was at revisions A and B, decoded, and the
 // structural changes from A to B. A side where the key did not exist is empty (kv and value null);
 // 404 when it existed at neither, 410 when a revision was compacted.
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors";
 import { revisionParam } from "@/lib/api/params";
 import { presentKeyValue } from "@/lib/api/present";
 import { apiRoute, QueryParams } from "@/lib/api/route";

@@ -1,5 +1,5 @@
 // GET /api/raw?key=K[&rev=R] — the value's exact bytes as a download (application/octet-stream).
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors";
 import { revisionParam } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { decodeValue } from "@/lib/decode";

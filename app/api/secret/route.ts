@@ -2,7 +2,7 @@
 // only when the operator started the server with ETCDLENS_REVEAL_SECRETS=true. One value per
 // request, so revealing is a deliberate click per value and the others stay masked.
 import { z } from "zod";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors";
 import { revisionParam } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { readMaskedValue } from "@/lib/decode";

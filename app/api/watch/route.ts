@@ -1,7 +1,7 @@
 // GET /api/watch?prefix=P[&fromRevision=R][&cluster=NAME] — server-sent events for every change
 // under P after R (or after the Last-Event-ID header, or from now); one etcd watch per prefix and
 // cluster however many browsers watch it.
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors";
 import { revisionParam } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { getCluster } from "@/lib/etcd/client";
