@@ -1,6 +1,7 @@
 // CBOR values as Kubernetes writes them: the self-describe tag (d9 d9 f7) and then one data item.
 import { Decoder } from "cbor-x";
 import { toBase64 } from "./bytes";
+import { MAX_NESTING_DEPTH, TOO_DEEP } from "./depth";
 import type { DecodeProblem, JsonObject, JsonValue } from "./types";
 
 export const CBOR_SELF_DESCRIBE: readonly number[] = [0xd9, 0xd9, 0xf7];
@@ -11,13 +12,15 @@ export function decodeCbor(bytes: Uint8Array): { data: JsonValue } | { error: De
   try {
     return { data: toJsonValue(decoder.decode(bytes), 0) };
   } catch (error) {
+    // cbor-x reads nested items by recursion: a deep enough item overflows the stack.
+    if (error instanceof TooDeepError || error instanceof RangeError) return { error: TOO_DEEP };
     return { error: { message: `CBOR: ${error instanceof Error ? error.message : String(error)}` } };
   }
 }
 
 /** CBOR has more types than JSON: byte strings become base64, big integers numbers, maps objects. */
 function toJsonValue(value: unknown, depth: number): JsonValue {
-  if (depth > 200) throw new Error("nested too deeply");
+  if (depth > MAX_NESTING_DEPTH) throw new TooDeepError();
   if (value === null || value === undefined) return null;
   switch (typeof value) {
     case "string":
@@ -43,6 +46,8 @@ function toJsonValue(value: unknown, depth: number): JsonValue {
   }
   return String(value);
 }
+
+class TooDeepError extends Error {}
 
 function setKey(out: JsonObject, key: string, value: JsonValue): void {
   if (key === "__proto__") Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });

@@ -2,6 +2,7 @@
 // encrypted. Pure, and it never throws; malformed values come back with an error.
 import { readStrictUtf8, isPrintableText, startsWith } from "./bytes";
 import { CBOR_SELF_DESCRIBE, decodeCbor } from "./cbor";
+import { limitNesting } from "./depth";
 import { readEncryptionHeader } from "./encrypted";
 import { getEngine } from "./engine";
 import { decodeKubernetesProtobufDeep } from "./embedded";
@@ -12,7 +13,8 @@ import type { DecodedValue, DecodeOptions, JsonObject, JsonValue, KubernetesValu
 
 export function decodeValue(bytes: Uint8Array, options: DecodeOptions = {}): DecodedValue {
   try {
-    return detectAndDecode(bytes, options);
+    // Every route, summary and diff takes its value from here, so the nesting limit is applied here once.
+    return limitNesting(detectAndDecode(bytes, options), bytes);
   } catch (error) {
     // A bug in a decoder must not take the page down: show the bytes and say why.
     return isKubernetesProtobuf(bytes)

@@ -3,6 +3,7 @@
 // Secret, and what was masked is reported with its path from the root of the outer object.
 import { readUtf8, toBase64 } from "./bytes";
 import { CBOR_SELF_DESCRIBE, decodeCbor } from "./cbor";
+import { exceedsDepth, MAX_NESTING_DEPTH } from "./depth";
 import { startsWith } from "./bytes";
 import { decodeKubernetesProtobuf, isKubernetesProtobuf } from "./kubernetes-protobuf";
 import { isSecret, maskSecretValues } from "./secrets";
@@ -51,6 +52,8 @@ class EmbeddedObjects {
     } catch {
       return toBase64(bytes);
     }
+    // Not the text either: a Secret too deep to mask must not be shown in clear.
+    if (exceedsDepth(data)) return `<embedded document nested deeper than ${MAX_NESTING_DEPTH} levels: ${bytes.length} bytes>`;
     return this.maskIfSecret(data);
   };
 

@@ -1,6 +1,7 @@
 // Values that are text: JSON documents, YAML documents, or plain text. Detection is by content only.
 import { parse as parseYaml } from "yaml";
 import { isPrintableText } from "./bytes";
+import { MAX_NESTING_DEPTH, yamlNestingBound } from "./depth";
 import type { JsonValue } from "./types";
 
 /** JSON when the text is an object or an array; scalars ("42", "true") read better as plain text. */
@@ -25,6 +26,7 @@ export function parseYamlDocument(text: string): { data: JsonValue } | undefined
   if (text.length > MAX_YAML_GUESS || !isPrintableText(text)) return undefined;
   const explicit = /^---(\s|$)/.test(text);
   if (!explicit && !/^(?:[^\s#:][^:\n]*:(?:\s|$)|- )/m.test(text)) return undefined;
+  if (yamlNestingBound(text) > MAX_NESTING_DEPTH) return undefined;
   let data: unknown;
   try {
     data = parseYaml(text, { uniqueKeys: true, strict: true, prettyErrors: false, maxAliasCount: 100 });
