@@ -1,7 +1,19 @@
 import "server-only";
 import { readFileSync } from "node:fs";
-import { circuitBreaker, ConsecutiveBreaker, handleWhen, noop } from "cockatiel";
-import { isRecoverableError, type IOptions } from "etcd3";
+import {
+  circuitBreaker,
+  ConsecutiveBreaker,
+  handleWhen,
+  noop,
+  retry,
+  TaskCancelledError,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+  type IDefaultPolicyContext,
+  type IPolicy,
+} from "cockatiel";
+import { GRPCDeadlineExceededError, isRecoverableError, type IOptions } from "etcd3";
 import { AppError } from "@/lib/errors";
 import { ConfigurationError, getServerSettings, type ClusterSettings } from "@/lib/env";
 import { EtcdClient } from "./etcd-client";
@@ -21,6 +33,41 @@ export type ClusterConnection = {
 // Large enough for one page of values; listing asks for keys only, and no request asks etcd for
 // more than a page, so this is a guard rather than a budget.
 const MAX_RECEIVE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The whole budget of one unary request, retries included. etcd3 retries a failed call up to three
+ * more times, each attempt with a fresh gRPC deadline, so a member that keeps its connection open
+ * but never answers (frozen, a stuck disk) held a request for four deadlines and more. Here the
+ * attempts share one deadline: when it passes the request fails, whatever attempt is running.
+ */
+class RequestDeadline implements IPolicy {
+  declare readonly _altReturn: never;
+  private readonly policy: IPolicy;
+
+  constructor(private readonly ms: number) {
+    this.policy = wrap(timeout(ms, TimeoutStrategy.Aggressive), retry(handleWhen(isRecoverableError), { maxAttempts: 3 }));
+  }
+
+  get onSuccess() {
+    return this.policy.onSuccess;
+  }
+
+  get onFailure() {
+    return this.policy.onFailure;
+  }
+
+  async execute<T>(fn: (context: IDefaultPolicyContext) => PromiseLike<T> | T, signal?: AbortSignal): Promise<T> {
+    try {
+      return await this.policy.execute(fn, signal);
+    } catch (error) {
+      // instanceof, not cockatiel's isTaskCancelledError: in 3.2.1 that tests for a bulkhead's error.
+      if (error instanceof TaskCancelledError && !signal?.aborted) {
+        throw new GRPCDeadlineExceededError(`etcd did not answer within ${this.ms} ms`);
+      }
+      throw error;
+    }
+  }
+}
 
 function readTlsFile(variable: string, path: string): Buffer {
   try {
@@ -44,6 +91,7 @@ function buildOptions(settings: ClusterSettings): IOptions {
     // endpoint it would turn every request for seconds after an outage into "circuit open", even
     // once etcd is back; without it each request simply tries, and fails or succeeds on its own.
     faultHandling: {
+      global: new RequestDeadline(settings.requestTimeoutMs),
       host: () =>
         settings.endpoints.length > 1
           ? circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 2_000, breaker: new ConsecutiveBreaker(3) })
