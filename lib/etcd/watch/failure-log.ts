@@ -1,0 +1,50 @@
+// One console line per watch failure, with the cause and when the next attempt comes, so an
+// operator sees what the dashboard does to etcd during an outage. During a long outage the same
+// cause repeats on every attempt; such repeats are counted and said once per interval instead of
+// flooding the log.
+
+export type FailureContext = { cluster: string; purpose: string; endpoint: string };
+
+export const REPEAT_LOG_INTERVAL_MS = 30_000;
+
+type Last = { cause: string; printedAt: number; unprinted: number; recoverySaid: boolean };
+
+export class FailureLog {
+  private readonly last = new Map<string, Last>();
+
+  constructor(
+    private readonly write: (line: string) => void = (line) => console.warn(line),
+    private readonly now: () => number = Date.now,
+    private readonly intervalMs = REPEAT_LOG_INTERVAL_MS,
+  ) {}
+
+  failed(context: FailureContext, cause: string, retryInMs: number): void {
+    const who = `${context.cluster}/${context.purpose}`;
+    const same = comparable(cause);
+    const last = this.last.get(who);
+    const now = this.now();
+    if (last && last.cause === same && now - last.printedAt < this.intervalMs) {
+      last.unprinted += 1;
+      return;
+    }
+    const repeats = last && last.cause === same && last.unprinted > 0 ? ` (the same failure ${last.unprinted} more times since the last line)` : "";
+    this.write(
+      `etcdlens: watch (cluster ${context.cluster}, ${context.purpose}) on ${context.endpoint} failed: ${cause}${repeats}; next attempt in ${retryInMs} ms`,
+    );
+    this.last.set(who, { cause: same, printedAt: now, unprinted: 0, recoverySaid: false });
+  }
+
+  /** Said once after a printed failure; a watch that flaps keeps its repeats counted. */
+  recovered(context: FailureContext, failures: number): void {
+    const last = this.last.get(`${context.cluster}/${context.purpose}`);
+    if (!last || last.recoverySaid) return;
+    last.recoverySaid = true;
+    this.write(`etcdlens: watch (cluster ${context.cluster}, ${context.purpose}) live again on ${context.endpoint} after ${failures} failed attempts`);
+  }
+}
+
+// gRPC messages carry timestamps and attempt details; two failures with the same cause should
+// compare equal without them.
+function comparable(cause: string): string {
+  return cause.replace(/\d{4}-\d\d-\d\dT[\d:.]+Z?/g, "").replace(/\d+ ms/g, "N ms");
+}
