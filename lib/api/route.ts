@@ -3,6 +3,7 @@ import { ZodError, type ZodType } from "zod";
 import { ConfigurationError } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { errorBody, statusOf } from "./errors";
+import { parseRevision } from "./params";
 import { rawQueryOf } from "./raw-query";
 import { base64UrlToBytes, decodeKeyParam, MalformedParamError, readRawQuery } from "@/lib/keys";
 
@@ -69,6 +70,11 @@ export class QueryParams {
       throw new AppError("bad_request", `"${name}": ${result.error.issues[0]?.message ?? "invalid value"}`);
     }
     return result.data;
+  }
+
+  /** A revision parameter, exact or refused (see parseRevision); undefined when absent. */
+  revision(name: string): number | undefined {
+    return parseRevision(name, this.text(name));
   }
 
   /** The `cluster` parameter: which configured cluster to read (the default when absent). */

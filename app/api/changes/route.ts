@@ -2,7 +2,7 @@
 // — every change under a prefix in a revision range, newest first, from etcd's event history.
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
-import { limitParam, revisionParam } from "@/lib/api/params";
+import { limitParam, refuseFutureRevisions } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { callEtcd } from "@/lib/etcd/call";
 import { listChanges } from "@/lib/etcd/changes";
@@ -15,9 +15,9 @@ export const dynamic = "force-dynamic";
 export const GET = apiRoute(async (request): Promise<ChangesDto> => {
   const query = new QueryParams(request);
   const prefix = query.keyOrEmpty("prefix");
-  const from = query.parsed("from", revisionParam);
-  const to = query.parsed("to", revisionParam);
-  const cursor = query.parsed("cursor", revisionParam);
+  const from = query.revision("from");
+  const to = query.revision("to");
+  const cursor = query.revision("cursor");
   const limit = query.parsed("limit", limitParam(100, 1000));
   const type = query.parsed("type", z.enum(["PUT", "DELETE"]).optional());
   const contains = query.keyOrEmpty("contains");
@@ -30,6 +30,8 @@ export const GET = apiRoute(async (request): Promise<ChangesDto> => {
     () => listChanges(connection, { prefix, from, to, cursor, limit, type, contains: contains.length ? contains : undefined }),
     { revision: from },
   );
+  // A replay from a revision etcd has not reached finds nothing; say so instead of an empty page.
+  refuseFutureRevisions(page.revision, { from, to, cursor });
   return {
     ...page,
     items: page.items.map((item) => ({

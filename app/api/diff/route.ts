@@ -2,7 +2,7 @@
 // structural changes from A to B. A side where the key did not exist is empty (kv and value null);
 // 404 when it existed at neither, 410 when a revision was compacted.
 import { AppError } from "@/lib/errors";
-import { revisionParam } from "@/lib/api/params";
+import { readRefusingFuture } from "@/lib/api/future-revision";
 import { presentKeyValue } from "@/lib/api/present";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { decodeValue } from "@/lib/decode";
@@ -21,7 +21,7 @@ function presentSide(revision: number, kv: KeyValue | undefined, revealSecrets: 
 }
 
 function requiredRevision(query: QueryParams, name: string): number {
-  const revision = query.parsed(name, revisionParam);
+  const revision = query.revision(name);
   if (revision === undefined) throw new AppError("bad_request", `the "${name}" parameter (a revision) is required`);
   return revision;
 }
@@ -32,8 +32,8 @@ export const GET = apiRoute(async (request): Promise<DiffDto> => {
   const from = requiredRevision(query, "from");
   const to = requiredRevision(query, "to");
   const connection = getCluster(query.clusterName());
-  const [older, newer] = await Promise.all(
-    [from, to].map((revision) => callEtcd(connection, () => range(connection, { key, revision }), { revision })),
+  const [older, newer] = await readRefusingFuture(connection, { from, to }, () =>
+    Promise.all([from, to].map((revision) => callEtcd(connection, () => range(connection, { key, revision }), { revision }))),
   );
   const oldKv = older.kvs[0];
   const newKv = newer.kvs[0];

@@ -1,6 +1,7 @@
 // GET /api/history?key=K[&before=R][&limit=N] — the revisions of one key, newest first, each with
 // its lifecycle, whether a create re-created the key, and a one-line summary of what it changed.
-import { limitParam, revisionParam } from "@/lib/api/params";
+import { readRefusingFuture } from "@/lib/api/future-revision";
+import { limitParam } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { describeVersions, type VersionInput } from "@/lib/diff/lifecycle";
 import { callEtcd } from "@/lib/etcd/call";
@@ -17,10 +18,12 @@ function toInput({ entry, value }: HistoryVersion): VersionInput {
 export const GET = apiRoute(async (request): Promise<HistoryDto> => {
   const query = new QueryParams(request);
   const key = query.keyOrThrow("key");
-  const before = query.parsed("before", revisionParam);
+  const before = query.revision("before");
   const limit = query.parsed("limit", limitParam(50, 500));
   const connection = getCluster(query.clusterName());
-  const page = await callEtcd(connection, () => getHistory(connection, key, { before, limit }), { revision: before });
+  const page = await readRefusingFuture(connection, { before }, () =>
+    callEtcd(connection, () => getHistory(connection, key, { before, limit }), { revision: before }),
+  );
   // Secret values stay masked in summaries even when the operator allows revealing: that is one
   // value per click, through /api/secret.
   const meanings = describeVersions(page.items.map(toInput), page.older && toInput(page.older), page.olderKnown, {

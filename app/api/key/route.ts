@@ -1,5 +1,5 @@
 // GET /api/key?key=K[&rev=R] — one key's metadata and decoded value, at a revision or now.
-import { revisionParam } from "@/lib/api/params";
+import { readRefusingFuture } from "@/lib/api/future-revision";
 import { presentKey } from "@/lib/api/present-value";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { callEtcd } from "@/lib/etcd/call";
@@ -12,8 +12,10 @@ export const dynamic = "force-dynamic";
 export const GET = apiRoute(async (request): Promise<KeyDto> => {
   const query = new QueryParams(request);
   const key = query.keyOrThrow("key");
-  const revision = query.parsed("rev", revisionParam);
+  const revision = query.revision("rev");
   const connection = getCluster(query.clusterName());
-  const read = await callEtcd(connection, () => readKeyAtOrThrow(connection, key, revision), { revision });
+  const read = await readRefusingFuture(connection, { rev: revision }, () =>
+    callEtcd(connection, () => readKeyAtOrThrow(connection, key, revision), { revision }),
+  );
   return presentKey(read.header.revision, read.kv);
 });

@@ -1,9 +1,10 @@
 // GET /api/watch?prefix=P[&fromRevision=R][&cluster=NAME] — server-sent events for every change
 // under P after R (or after the Last-Event-ID header, or from now); one etcd watch per prefix and
 // cluster however many browsers watch it.
-import { AppError } from "@/lib/errors";
-import { revisionParam } from "@/lib/api/params";
+import { refuseFutureRevisionsNow } from "@/lib/api/future-revision";
+import { parseRevision } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
+import { callEtcd } from "@/lib/etcd/call";
 import { getCluster } from "@/lib/etcd/client";
 import { getWatchHub, type WatchSubscription } from "@/lib/etcd/watch-hub";
 import { encodeMessage } from "./sse";
@@ -17,18 +18,19 @@ const MAX_QUEUED_BYTES = 1024 * 1024;
 function readLastEventId(request: Request): number | undefined {
   const header = request.headers.get("last-event-id");
   if (header === null || header.trim() === "") return undefined;
-  const parsed = revisionParam.safeParse(header.trim());
-  if (!parsed.success) throw new AppError("bad_request", `"Last-Event-ID": ${parsed.error.issues[0]?.message ?? "invalid value"}`);
-  return parsed.data;
+  return parseRevision("Last-Event-ID", header.trim());
 }
 
 export const GET = apiRoute(async (request) => {
   const query = new QueryParams(request);
   const connection = getCluster(query.clusterName());
   const prefix = query.keyOrEmpty("prefix");
-  const fromRevision = query.parsed("fromRevision", revisionParam);
+  const fromRevision = query.revision("fromRevision");
+  const lastEventId = readLastEventId(request);
+  // A watch from a revision etcd has not reached would wait in silence; refuse it as every route does.
+  await callEtcd(connection, () => refuseFutureRevisionsNow(connection, { fromRevision, "Last-Event-ID": lastEventId }));
   // A reconnecting EventSource repeats the URL it started with; its Last-Event-ID is newer.
-  const resumeAfter = readLastEventId(request) ?? fromRevision;
+  const resumeAfter = lastEventId ?? fromRevision;
 
   let subscription: WatchSubscription | null = null;
   let finished = false;
