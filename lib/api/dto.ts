@@ -191,6 +191,10 @@ export type WatchControlDto =
   | { event: "ready"; revision: number }
   | { event: "progress"; revision: number }
   | { event: "compacted"; compactRevision: number; revision: number }
-  | { event: "reset"; reason: string; revision: number };
+  | { event: "reset"; reason: string; revision: number }
+  /** The server's watch of etcd is down and retried in `retryInMs`; nothing is lost meanwhile. */
+  | { event: "reconnecting"; reason: string; retryInMs: number }
+  /** The server's watch of etcd is back. */
+  | { event: "live"; revision: number };
 
 export type ClustersDto = { clusters: { name: string; defaultPrefix?: string }[] };

@@ -1,53 +1,45 @@
 import "server-only";
-import type { IWatchResponse } from "etcd3";
-import { keyToDisplay } from "@/lib/keys";
+import { keyToDisplay, startsWithBytes } from "@/lib/keys";
 import type { ClusterConnection } from "./client";
 import { toAppError } from "./errors";
-import { range } from "./kv";
-import { answersProgressInOrder } from "./progress-ordering";
-import { catchUpChanges } from "./watch-catch-up";
-import { ChangeRing } from "./watch-ring";
 import {
-  cancelQuietly,
-  compactRevisionOf,
-  openRawWatchStream,
+  getClusterFeed,
+  getWatchStats,
   rangeOfPrefix,
-  toWatchChange,
-  type RawWatchStream,
+  replayRevisions,
+  WHOLE_KEYSPACE,
+  type ChangeBatch,
+  type FeedSubscription,
   type WatchChange,
-} from "./watch-stream";
+  type WatchState,
+} from "./watch";
+import { ChangeRing } from "./watch-ring";
 
-// One etcd watch per watched prefix, shared by every browser that watches it. The hub follows the
-// prefix on a raw watch stream, remembers the last revision it received, and after a broken
-// stream reopens it from the next revision on another endpoint, so nothing is skipped. Recent
-// changes stay in a bounded ring so that a browser resuming a little behind is served from
-// memory; one further behind is caught up from etcd's history, within bounds, or told to reload.
+// The watch hub of one prefix fans the cluster feed out to the browsers watching that prefix: it
+// keeps the prefix's changes from the feed (one etcd stream per cluster, however many prefixes
+// and browsers), holds recent ones in a bounded ring so that a browser resuming a little behind
+// is served from memory, and catches one further behind up from etcd's history with a bounded
+// replay, or tells it to reload. It never watches etcd itself.
 
 export type WatchHubSettings = {
   /** The ring keeps at most this many recent changes... */
   bufferChanges: number;
   /** ...and at most this many key bytes. */
   bufferKeyBytes: number;
-  /** How long a hub without subscribers keeps its etcd watch, for a browser that reconnects. */
+  /** How long a hub without subscribers keeps its ring, for a browser that reconnects. */
   graceMs: number;
   heartbeatMs: number;
-  /** How often an idle hub asks etcd how far it has got, for `progress` events. */
+  /** How often an idle hub tells its subscribers how far it has seen etcd (`progress`). */
   progressMs: number;
-  /** A stream that does not answer (create, progress) within this is taken as dead. */
-  stallMs: number;
-  maxBackoffMs: number;
   /** Catch-ups spanning more revisions than this are not attempted: the browser reloads. */
   maxCatchUpRevisions: number;
-  maxCatchUpChanges: number;
+  /** Events a catch-up may read (whole-keyspace catch-ups read other prefixes too). */
   maxCatchUpScanned: number;
+  /** Key and value bytes a catch-up may hold while it reads. */
+  maxCatchUpBytes: number;
   catchUpTimeoutMs: number;
   /** Messages held for a subscriber while it catches up; more and it is dropped. */
   maxPendingMessages: number;
-  /**
-   * Whether progress answers come in order with events; undefined asks each member its version
-   * (see progress-ordering.ts). Tests set it: the etcd they run predates ordered answers.
-   */
-  progressInOrder: boolean | undefined;
 };
 
 const settings: WatchHubSettings = {
@@ -56,14 +48,11 @@ const settings: WatchHubSettings = {
   graceMs: 5_000,
   heartbeatMs: 15_000,
   progressMs: 5_000,
-  stallMs: 10_000,
-  maxBackoffMs: 5_000,
   maxCatchUpRevisions: 100_000,
-  maxCatchUpChanges: 20_000,
   maxCatchUpScanned: 200_000,
+  maxCatchUpBytes: 64 * 1024 * 1024,
   catchUpTimeoutMs: 30_000,
   maxPendingMessages: 50_000,
-  progressInOrder: undefined,
 };
 
 /** Changes the hubs' tuning (tests shorten the intervals); applies to hubs made afterwards. */
@@ -78,6 +67,10 @@ export type HubMessage =
   | { kind: "progress"; revision: number }
   | { kind: "compacted"; compactRevision: number; revision: number }
   | { kind: "reset"; reason: string; revision: number }
+  /** The server's watch of etcd is down; it tries again in `retryInMs`. Nothing is lost meanwhile. */
+  | { kind: "reconnecting"; reason: string; retryInMs: number }
+  /** The server's watch of etcd is back; changes after `revision` follow. */
+  | { kind: "live"; revision: number }
   | { kind: "heartbeat" };
 
 export type WatchSink = {
@@ -104,11 +97,6 @@ class Subscriber {
   }
 }
 
-// etcd answers a progress request at once with the store's revision, on a path that is not
-// ordered with the events; a change sent just before may still be on its way. A progress report
-// waits this long for such a change before it is passed on.
-const PROGRESS_SETTLE_MS = 250;
-
 export class WatchHub {
   private readonly subscribers = new Set<Subscriber>();
   private readonly ring: ChangeRing;
@@ -116,29 +104,19 @@ export class WatchHub {
   /** Every change in the prefix in (ring.floor, lastRevision] is in the ring. */
   private lastRevision = 0;
   private started: Promise<void> | null = null;
-  private stream: RawWatchStream | null = null;
-  private endpoint: string | null = null;
-  private generation = 0;
-  private attempt: number;
-  private failures = 0;
-  private awaitingAnswerSince = 0;
+  private feed: FeedSubscription | null = null;
+  private reconnecting: Extract<WatchState, { state: "reconnecting" }> | null = null;
   private changedSinceTick = false;
-  private progressCandidate = 0;
-  /** The member the stream is on answers progress requests in order with its events (undefined: not known yet). */
-  private progressInOrder: boolean | undefined = undefined;
   private timers: NodeJS.Timeout[] = [];
   private graceTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  reconnects = 0;
 
   constructor(
     private readonly connection: ClusterConnection,
     readonly prefix: Uint8Array,
     private readonly onClosed: () => void,
-    firstAttempt: number,
   ) {
     this.ring = new ChangeRing(this.settings.bufferChanges, this.settings.bufferKeyBytes);
-    this.attempt = firstAttempt;
   }
 
   get isClosed(): boolean {
@@ -157,6 +135,7 @@ export class WatchHub {
     this.subscribers.add(subscriber);
     const subscription = { startsAfter, close: () => this.unsubscribe(subscriber) };
     if (!this.deliver(subscriber, { kind: "ready", revision: startsAfter })) return subscription;
+    if (this.reconnecting && !this.deliver(subscriber, this.reconnectingMessage(this.reconnecting))) return subscription;
 
     if (startsAfter >= this.ring.floor) {
       this.deliver(subscriber, { kind: "changes", changes: this.ring.after(startsAfter) });
@@ -173,22 +152,24 @@ export class WatchHub {
   stats(): {
     prefix: string;
     endpoint: string | null;
-    progressInOrder: boolean | null;
     subscribers: number;
+    /** The cluster feed this hub consumes has its stream open or opening, and is not failing. */
     watching: boolean;
+    state: WatchState["state"];
     lastRevision: number;
     buffered: number;
     reconnects: number;
   } {
+    const feed = getClusterFeed(this.connection);
     return {
       prefix: keyToDisplay(this.prefix),
-      endpoint: this.endpoint,
-      progressInOrder: this.progressInOrder ?? null,
+      endpoint: feed.endpoint,
       subscribers: this.subscribers.size,
-      watching: this.stream !== null,
+      watching: this.feed !== null && (feed.state.state === "live" || feed.state.state === "connecting"),
+      state: feed.state.state,
       lastRevision: this.lastRevision,
       buffered: this.ring.size,
-      reconnects: this.reconnects,
+      reconnects: feed.reconnects,
     };
   }
 
@@ -201,175 +182,79 @@ export class WatchHub {
   }
 
   private async open(): Promise<void> {
-    const { key, rangeEnd } = rangeOfPrefix(this.prefix);
-    const { header } = await range(this.connection, { key, rangeEnd, countOnly: true });
-    this.lastRevision = header.revision;
-    this.ring.reset(header.revision);
+    const feed = await getClusterFeed(this.connection).subscribe({
+      batch: (batch) => this.receive(batch),
+      compacted: (compactRevision) => this.fellBehindCompaction(compactRevision),
+      state: (state) => this.feedStateChanged(state),
+    });
+    if (this.closed) {
+      feed.close();
+      return;
+    }
+    this.feed = feed;
+    this.lastRevision = Math.max(this.lastRevision, feed.startsAfter);
+    this.ring.reset(this.lastRevision);
     this.timers.push(setInterval(() => this.heartbeat(), this.settings.heartbeatMs));
     this.timers.push(setInterval(() => this.tick(), this.settings.progressMs));
     for (const timer of this.timers) timer.unref();
-    void this.connect();
   }
 
-  private async connect(): Promise<void> {
-    const generation = ++this.generation;
-    let opened: Awaited<ReturnType<typeof openRawWatchStream>>;
-    try {
-      opened = await openRawWatchStream(this.connection, this.attempt);
-    } catch {
-      this.broken(generation);
+  private receive(batch: ChangeBatch): void {
+    if (batch.revision <= this.lastRevision) return;
+    this.lastRevision = batch.revision;
+    const changes = batch.changes.filter((change) => startsWithBytes(change.key, this.prefix));
+    if (changes.length === 0) {
+      // The feed covers the whole keyspace: nothing changed here up to this revision.
+      this.ring.advanceTo(batch.revision);
       return;
     }
-    if (generation !== this.generation || this.closed) {
-      cancelQuietly(opened.stream);
-      return;
-    }
-    const { stream, endpoint, client } = opened;
-    this.stream = stream;
-    this.endpoint = endpoint;
-    this.awaitingAnswerSince = Date.now();
-    this.progressInOrder = undefined;
-    void this.learnProgressOrdering(generation, client);
-    stream.on("data", (response: IWatchResponse) => {
-      if (generation === this.generation) this.receive(response, generation);
-    });
-    stream.on("error", () => this.broken(generation));
-    stream.on("end", () => this.broken(generation));
-    const { key, rangeEnd } = rangeOfPrefix(this.prefix);
-    stream.write({
-      create_request: { key, range_end: rangeEnd, start_revision: this.lastRevision + 1, progress_notify: true },
-    });
-  }
-
-  /** The stream failed or went silent: reopen it from the next revision on the next endpoint. */
-  private broken(generation: number): void {
-    if (generation !== this.generation || this.closed) return;
-    this.generation += 1; // later error/end callbacks of the same stream are ignored
-    if (this.stream) cancelQuietly(this.stream);
-    this.stream = null;
-    this.awaitingAnswerSince = 0;
-    this.attempt += 1;
-    this.failures += 1;
-    this.reconnects += 1;
-    // The first retry goes straight to the next endpoint; repeated failures back off.
-    const delay = this.failures <= 1 ? 0 : Math.min(this.settings.maxBackoffMs, 100 * 2 ** (this.failures - 2));
-    setTimeout(() => {
-      if (!this.closed) void this.connect();
-    }, delay).unref();
-  }
-
-  private receive(response: IWatchResponse, generation: number): void {
-    this.awaitingAnswerSince = 0;
-    const compactRevision = compactRevisionOf(response);
-    if (compactRevision > 0) return this.fellBehindCompaction(compactRevision);
-    if (response.canceled) return this.broken(generation);
-    if (response.created) {
-      this.failures = 0;
-      return;
-    }
-    const events = response.events ?? [];
-    const revision = Number(response.header?.revision ?? 0);
-    if (events.length === 0) {
-      if (String(response.watch_id) !== "-1") {
-        // etcd's own progress notification travels with the events: nothing up to it is missing.
-        this.advanceTo(revision);
-      } else if (this.progressInOrder === true) {
-        // Kept as the point to resume from: a reconnect after etcd compacted revisions that
-        // changed nothing here then goes on without telling everyone about a compaction.
-        this.advanceTo(revision);
-        this.broadcast({ kind: "progress", revision: this.lastRevision });
-      } else {
-        this.noteProgressAnswer(revision);
-      }
-      return;
-    }
-    const changes = events.map(toWatchChange).filter((change) => change.revision > this.lastRevision);
-    if (changes.length === 0) return;
-    this.lastRevision = changes[changes.length - 1].revision;
     this.ring.push(changes);
     this.changedSinceTick = true;
-    this.progressCandidate = 0;
     this.broadcast({ kind: "changes", changes });
-  }
-
-  private advanceTo(revision: number): void {
-    if (revision <= this.lastRevision) return;
-    this.lastRevision = revision;
-    this.ring.advanceTo(revision);
-  }
-
-  /** Asks the member the stream is on for its version; until it answers, answers are not trusted. */
-  private async learnProgressOrdering(generation: number, member: ClusterConnection["client"]): Promise<void> {
-    const configured = this.settings.progressInOrder;
-    if (configured !== undefined) {
-      this.progressInOrder = configured;
-      return;
-    }
-    try {
-      const { version } = await member.maintenance.status({});
-      if (generation === this.generation) this.progressInOrder = answersProgressInOrder(version);
-    } catch {
-      // The member did not say: its answers stay hints, as with an old etcd.
-    }
   }
 
   private fellBehindCompaction(compactRevision: number): void {
     // Changes between the last one received and the compaction are gone. Everyone is told, and
-    // the watch continues from the oldest revision etcd still has.
-    const continuesAfter = compactRevision - 1;
-    this.lastRevision = Math.max(this.lastRevision, continuesAfter);
+    // the feed goes on from the oldest revision etcd still has.
+    this.lastRevision = Math.max(this.lastRevision, compactRevision - 1);
     this.ring.reset(this.lastRevision);
     this.broadcast({ kind: "compacted", compactRevision, revision: this.lastRevision });
-    this.generation += 1;
-    if (this.stream) cancelQuietly(this.stream);
-    this.stream = null;
-    void this.connect();
+  }
+
+  private feedStateChanged(state: WatchState): void {
+    if (state.state === "reconnecting") {
+      this.reconnecting = state;
+      this.broadcast(this.reconnectingMessage(state));
+    } else if (state.state === "live" && this.reconnecting) {
+      this.reconnecting = null;
+      this.broadcast({ kind: "live", revision: this.lastRevision });
+    }
+  }
+
+  private reconnectingMessage(state: Extract<WatchState, { state: "reconnecting" }>): HubMessage {
+    return { kind: "reconnecting", reason: state.lastError, retryInMs: Math.max(0, state.nextRetryAt - Date.now()) };
   }
 
   private heartbeat(): void {
     for (const subscriber of this.subscribers) this.deliverNow(subscriber, { kind: "heartbeat" });
   }
 
-  /** Periodic: notice a silent stream, and ask an idle one how far etcd has got. */
+  /** Periodic: an idle prefix tells its subscribers how far the feed has seen etcd. */
   private tick(): void {
-    const stream = this.stream;
-    if (!stream) return;
-    if (this.awaitingAnswerSince && Date.now() - this.awaitingAnswerSince > this.settings.stallMs) {
-      this.broken(this.generation);
-      return;
-    }
     if (this.changedSinceTick) {
       this.changedSinceTick = false;
       return;
     }
-    if (this.subscribers.size === 0) return;
-    this.awaitingAnswerSince ||= Date.now();
-    stream.write({ progress_request: {} });
-  }
-
-  private noteProgressAnswer(revision: number): void {
-    this.progressCandidate = revision;
-    setTimeout(() => {
-      if (this.progressCandidate !== revision || this.closed) return;
-      this.progressCandidate = 0;
-      this.broadcast({ kind: "progress", revision: Math.max(revision, this.lastRevision) });
-    }, PROGRESS_SETTLE_MS).unref();
+    if (this.subscribers.size > 0) this.broadcast({ kind: "progress", revision: this.lastRevision });
   }
 
   private async catchUp(subscriber: Subscriber, after: number, through: number, buffered: WatchChange[]): Promise<void> {
-    let result: Awaited<ReturnType<typeof catchUpChanges>> | null = null;
+    let first: HubMessage = { kind: "reset", reason: `more changed since revision ${after} than the server replays`, revision: through };
     if (through - after <= this.settings.maxCatchUpRevisions) {
       try {
-        result = await catchUpChanges(this.connection, {
-          prefix: this.prefix,
-          afterRevision: after,
-          throughRevision: through,
-          knownChangeRevision: buffered[0]?.revision,
-          maxChanges: this.settings.maxCatchUpChanges,
-          maxScanned: this.settings.maxCatchUpScanned,
-          stallMs: this.settings.stallMs,
-          timeoutMs: this.settings.catchUpTimeoutMs,
-        });
+        const result = await this.replayGap(after, through, buffered[0]?.revision);
+        if (result.kind === "compacted") first = { kind: "compacted", compactRevision: result.compactRevision, revision: through };
+        else if (result.kind === "changes") first = { kind: "changes", changes: result.changes };
       } catch (error) {
         this.drop(subscriber, error instanceof Error ? error.message : "catching up failed");
         return;
@@ -378,15 +263,44 @@ export class WatchHub {
     if (subscriber.closed) return;
     const pending = subscriber.pending ?? [];
     subscriber.pending = null;
-    const first: HubMessage =
-      result === null || result.kind === "too_large"
-        ? { kind: "reset", reason: `more changed since revision ${after} than the server replays`, revision: through }
-        : result.kind === "compacted"
-          ? { kind: "compacted", compactRevision: result.compactRevision, revision: through }
-          : { kind: "changes", changes: result.changes };
     for (const message of [first, { kind: "changes", changes: buffered } as const, ...pending]) {
       if (!this.deliver(subscriber, message)) return;
     }
+  }
+
+  /**
+   * The prefix's changes in (after, through]. With a change in the prefix known above `through`
+   * the replay watches the prefix alone and ends on that change; otherwise it reads the whole
+   * keyspace, where the revision `through` itself has an event and so ends the replay.
+   */
+  private async replayGap(
+    after: number,
+    through: number,
+    knownChangeRevision: number | undefined,
+  ): Promise<{ kind: "changes"; changes: WatchChange[] } | { kind: "compacted"; compactRevision: number } | { kind: "too_large" }> {
+    const bounded = knownChangeRevision !== undefined;
+    const result = await replayRevisions(this.connection, {
+      range: bounded ? rangeOfPrefix(this.prefix) : WHOLE_KEYSPACE,
+      keep: bounded ? undefined : (key) => startsWithBytes(key, this.prefix),
+      fromRevision: after + 1,
+      through,
+      stopAt: knownChangeRevision ?? through,
+      maxEvents: this.settings.maxCatchUpScanned,
+      maxBytes: this.settings.maxCatchUpBytes,
+      timeoutMs: this.settings.catchUpTimeoutMs,
+    });
+    if (result.kind !== "events") return result.kind === "compacted" ? result : { kind: "too_large" };
+    const changes = result.events.map(
+      (event): WatchChange => ({
+        revision: event.revision,
+        type: event.type,
+        key: Buffer.from(event.kv.key),
+        version: event.kv.version,
+        createRevision: event.kv.createRevision,
+        modRevision: event.kv.modRevision,
+      }),
+    );
+    return { kind: "changes", changes };
   }
 
   private broadcast(message: HubMessage): void {
@@ -412,8 +326,8 @@ export class WatchHub {
     if (message.kind === "compacted" || message.kind === "reset") {
       subscriber.sentThrough = Math.max(subscriber.sentThrough, message.revision);
     }
-    if (message.kind === "progress") {
-      return this.deliverNow(subscriber, { kind: "progress", revision: Math.max(message.revision, subscriber.sentThrough) });
+    if (message.kind === "progress" || message.kind === "live") {
+      return this.deliverNow(subscriber, { ...message, revision: Math.max(message.revision, subscriber.sentThrough) });
     }
     return this.deliverNow(subscriber, message);
   }
@@ -447,16 +361,15 @@ export class WatchHub {
   private close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.generation += 1;
     for (const timer of this.timers) clearInterval(timer);
-    if (this.stream) cancelQuietly(this.stream);
-    this.stream = null;
+    this.feed?.close();
+    this.feed = null;
     this.onClosed();
   }
 }
 
-// Cached on globalThis so that Next's dev-mode module reloading does not open a second watch.
-const globalHubs = globalThis as unknown as { etcdlensWatchHubs?: Map<ClusterConnection, Map<string, WatchHub>>; etcdlensWatchHubCount?: number };
+// Cached on globalThis so that Next's dev-mode module reloading does not make a second hub.
+const globalHubs = globalThis as unknown as { etcdlensWatchHubs?: Map<ClusterConnection, Map<string, WatchHub>> };
 
 /** The hub for a prefix, made on first use; it closes itself a while after its last subscriber. */
 export function getWatchHub(connection: ClusterConnection, prefix: Uint8Array): WatchHub {
@@ -469,23 +382,16 @@ export function getWatchHub(connection: ClusterConnection, prefix: Uint8Array): 
   const name = Buffer.from(prefix).toString("latin1");
   const existing = hubs.get(name);
   if (existing && !existing.isClosed) return existing;
-  // Hubs start on different endpoints, so many prefixes do not all load one member.
-  const count = (globalHubs.etcdlensWatchHubCount = (globalHubs.etcdlensWatchHubCount ?? 0) + 1);
-  const hub = new WatchHub(
-    connection,
-    Uint8Array.from(prefix),
-    () => {
-      if (hubs.get(name) === hub) hubs.delete(name);
-      if (hubs.size === 0) all.delete(connection);
-    },
-    count - 1,
-  );
+  const hub = new WatchHub(connection, Uint8Array.from(prefix), () => {
+    if (hubs.get(name) === hub) hubs.delete(name);
+    if (hubs.size === 0) all.delete(connection);
+  });
   hubs.set(name, hub);
   return hub;
 }
 
 export type WatchHubStats = {
-  /** etcd watch streams open now (one per hub that is watching). */
+  /** etcd watch streams the dashboard holds now, on every cluster (see getWatchStats). */
   etcdWatches: number;
   hubs: number;
   subscribers: number;
@@ -496,7 +402,7 @@ export type WatchHubStats = {
 export function getWatchHubStats(): WatchHubStats {
   const perHub = [...(globalHubs.etcdlensWatchHubs?.values() ?? [])].flatMap((hubs) => [...hubs.values()].map((hub) => hub.stats()));
   return {
-    etcdWatches: perHub.filter((hub) => hub.watching).length,
+    etcdWatches: getWatchStats().streams,
     hubs: perHub.length,
     subscribers: perHub.reduce((sum, hub) => sum + hub.subscribers, 0),
     perHub,

@@ -1,5 +1,5 @@
 import "server-only";
-import type { WatchChange } from "./watch-stream";
+import type { WatchChange } from "./watch";
 
 // The recent changes a watch hub keeps, bounded by count and key bytes. It always holds every
 // change after `floor`: eviction removes whole revisions (a transaction's changes share one) and

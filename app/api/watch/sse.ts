@@ -1,12 +1,13 @@
 import "server-only";
 import type { WatchControlDto, WatchEventDto } from "@/lib/api/dto";
 import type { HubMessage } from "@/lib/etcd/watch-hub";
-import type { WatchChange } from "@/lib/etcd/watch-stream";
+import type { WatchChange } from "@/lib/etcd/watch";
 import { bytesToBase64, keyToDisplay } from "@/lib/keys";
 
 // Server-sent events as GET /api/watch writes them. Every event that moves the stream's position
 // carries `id: <revision>`, so the browser's EventSource reconnects with Last-Event-ID and resumes
-// after it; `progress` carries none, because it is a report and not a position to resume from.
+// after it; `progress`, `reconnecting` and `live` carry none: they are reports, not positions to
+// resume from.
 
 const encoder = new TextEncoder();
 
@@ -51,6 +52,10 @@ export function encodeMessage(message: HubMessage): Uint8Array {
       );
     case "reset":
       return encoder.encode(control({ event: "reset", reason: message.reason, revision: message.revision }, message.revision));
+    case "reconnecting":
+      return encoder.encode(control({ event: "reconnecting", reason: message.reason, retryInMs: message.retryInMs }));
+    case "live":
+      return encoder.encode(control({ event: "live", revision: message.revision }));
     case "heartbeat":
       return encoder.encode(": heartbeat\n\n");
   }
