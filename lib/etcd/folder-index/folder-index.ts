@@ -1,20 +1,30 @@
 import "server-only";
-import type { IWatchResponse } from "etcd3";
 import type { ClusterConnection } from "../client";
-import { range } from "../kv";
+import {
+  getClusterFeed,
+  readCurrentRevision,
+  replayRevisions,
+  WHOLE_KEYSPACE,
+  type ChangeBatch,
+  type FeedSubscription,
+  type ReplayedEvent,
+} from "../watch";
 import { FolderTree } from "./folder-tree";
 import { scanIntoTree, type ScanOptions, type ScanProgress } from "./scan";
 
-// The folder index of one cluster: built once from a keys-only pass pinned to revision R, then
-// kept exact by a watch over the whole keyspace from R + 1. A create is a PUT with version 1, a
-// deletion (lease expiry included) a DELETE; updates change no folder. The watch is the raw
-// stream: it reports compact_revision when etcd no longer has the events the index needs (then
-// the index is rebuilt), and the revision to resume from after a broken stream is tracked here,
-// from the events themselves, never from response headers, which carry the store's current
-// revision even while a replay is still catching up.
+// The folder index of one cluster: built once from a keys-only pass pinned to a revision R, then
+// kept exact by applying the cluster feed's changes after R. A create is a PUT with version 1, a
+// deletion (lease expiry included) a DELETE; updates change no folder. The index does not watch
+// etcd itself: it consumes the cluster feed (lib/etcd/watch), which resumes after broken streams
+// without skipping a revision. R is the revision the feed had delivered when the index subscribed,
+// so every change after R reaches the index exactly once; changes arriving while the pass runs
+// are held (bounded) and applied after it. A compaction the feed could not follow, or more held
+// changes than the bound, means the index no longer knows every change: it is rebuilt.
 
-const PROBE_KEY = Buffer.from("\u0000etcdlens/revision-probe");
-const RESUME_GIVE_UP_MS = 30_000;
+export { readCurrentRevision };
+
+/** Changes held while a build or a catch-up runs; more and the index is built again. */
+const MAX_HELD_CHANGES = 200_000;
 
 export type IndexStatus =
   | { state: "idle" }
@@ -24,17 +34,11 @@ export type IndexStatus =
 export type ReadyIndex = {
   tree: FolderTree;
   revision: number;
-  /** False when the watch had not reached etcd's current revision within the wait. */
+  /** False when the index had not reached etcd's current revision within the wait. */
   caughtUp: boolean;
 };
 
 type Waiter = { revision: number; resolve: () => void };
-
-/** The cluster's current revision, from the cheapest request etcd answers with a header. */
-export async function readCurrentRevision(connection: ClusterConnection): Promise<number> {
-  const response = await range(connection, { key: PROBE_KEY, countOnly: true });
-  return response.header.revision;
-}
 
 export class FolderIndex {
   private tree: FolderTree | null = null;
@@ -44,11 +48,15 @@ export class FolderIndex {
   private generation = 0;
   private builds = 0;
   private builtInMs = 0;
-  private stream: Awaited<ReturnType<ClusterConnection["client"]["watchClient"]["watch"]>> | null = null;
+  private feed: FeedSubscription | null = null;
+  /** The last revision the feed delivered to this index. */
+  private feedRevision = 0;
+  /** Feed batches held while a build or catch-up runs (null: applied as they come). */
+  private held: ChangeBatch[] | null = null;
+  private heldChanges = 0;
+  private overflowed = false;
   private waiters: Waiter[] = [];
   private stopped = false;
-  private brokenSince = 0;
-  private paused = false;
   private scanOptions: ScanOptions = {};
 
   constructor(private readonly connection: ClusterConnection) {}
@@ -69,7 +77,7 @@ export class FolderIndex {
   }
 
   /**
-   * The index at the cluster's current revision (or as close as the watch gets within
+   * The index at the cluster's current revision (or as close as the feed gets within
    * `catchUpMs`), or null while it is still being built after `buildWaitMs`. A failed build
    * rejects here and is retried by the next call.
    */
@@ -113,17 +121,21 @@ export class FolderIndex {
     this.scanOptions = options;
   }
 
-  /** Stops following etcd but keeps the tree, as a watch that lags would (for tests). */
+  /** Stops consuming the feed but keeps the tree, as an index that lags would (for tests). */
   pauseWatch(): void {
-    this.paused = true;
-    this.closeStream();
+    this.leaveFeed();
   }
 
-  /** Follows etcd again from the last applied revision; a compaction in between forces a rebuild. */
+  /**
+   * Consumes the feed again: the revisions since the last one applied are replayed from etcd's
+   * history first; a compaction in between (or too many of them) forces a rebuild.
+   */
   resumeWatch(): void {
-    this.paused = false;
+    if (!this.tree || this.feed) return;
     const generation = this.generation;
-    if (this.tree && !this.stream) void this.follow(generation).catch(() => this.reset());
+    void this.catchUp(generation).catch(() => {
+      if (generation === this.generation) void this.rebuild().catch(() => undefined);
+    });
   }
 
   stop(): void {
@@ -135,7 +147,7 @@ export class FolderIndex {
     this.generation += 1;
     this.tree = null;
     this.building = null;
-    this.closeStream();
+    this.leaveFeed();
   }
 
   private startBuild(): Promise<void> {
@@ -150,96 +162,116 @@ export class FolderIndex {
   private async build(): Promise<void> {
     const generation = ++this.generation;
     const startedAt = Date.now();
-    const revision = await readCurrentRevision(this.connection);
+    this.hold();
+    await this.joinFeed();
+    if (generation !== this.generation) return;
+    // Every change after this revision reaches the index through the feed, held until the pass ends.
+    const revision = this.feedRevision;
     this.progress = { keysScanned: 0, revision, startedAt };
     const tree = new FolderTree();
     await scanIntoTree(this.connection, tree, revision, this.progress, () => generation !== this.generation, this.scanOptions);
     if (generation !== this.generation) return;
+    if (this.overflowed) {
+      this.building = null;
+      this.leaveFeed();
+      return this.startBuild();
+    }
     this.tree = tree;
     this.revision = revision;
     this.builds += 1;
     this.builtInMs = Date.now() - startedAt;
     this.building = null;
-    if (!this.paused) await this.follow(generation);
-    this.settleWaiters();
+    this.applyHeld();
   }
 
-  private async follow(generation: number): Promise<void> {
-    const stream = await this.connection.client.watchClient.watch();
-    if (generation !== this.generation) {
-      cancelQuietly(stream);
+  /** Replays what the feed delivered while the index was not consuming it, then follows it again. */
+  private async catchUp(generation: number): Promise<void> {
+    this.hold();
+    await this.joinFeed();
+    const through = this.feedRevision;
+    if (through > this.revision) {
+      const result = await replayRevisions(this.connection, {
+        range: WHOLE_KEYSPACE,
+        fromRevision: this.revision + 1,
+        // Every revision has an event somewhere in the keyspace: the one at `through` ends the replay.
+        through,
+        maxEvents: MAX_HELD_CHANGES,
+        maxBytes: 256 * 1024 * 1024,
+        timeoutMs: 60_000,
+      });
+      if (generation !== this.generation) return;
+      if (result.kind !== "events") throw new Error(`catching up the folder index: ${result.kind}`);
+      for (const batch of batchesOf(result.events)) if (!this.apply(batch)) return;
+    }
+    if (this.overflowed) throw new Error("catching up the folder index: too many changes meanwhile");
+    this.applyHeld();
+  }
+
+  private async joinFeed(): Promise<void> {
+    if (this.feed) return;
+    const subscription = await getClusterFeed(this.connection).subscribe({
+      batch: (batch) => this.receive(batch),
+      // The events the index needs are gone: start over.
+      compacted: () => void this.rebuild().catch(() => undefined),
+    });
+    if (this.feed) {
+      subscription.close();
       return;
     }
-    this.stream = stream;
-    let fragments: NonNullable<IWatchResponse["events"]> = [];
-    stream.on("data", (response: IWatchResponse) => {
-      if (generation !== this.generation) return;
-      this.brokenSince = 0;
-      if (Number(response.compact_revision ?? 0) > 0 || response.canceled) {
-        // The events the index needs are gone (or etcd dropped the watch): start over.
-        void this.rebuild().catch(() => undefined);
-        return;
-      }
-      if (response.created) return;
-      fragments = fragments.concat(response.events ?? []);
-      if (response.fragment) return;
-      const events = fragments;
-      fragments = [];
-      // Responses without events (progress reports) are ignored: etcd 3.4 answers a progress
-      // request at once with the store's revision even while the watcher is still replaying, and
-      // every revision of a whole-keyspace watch arrives as events anyway.
-      if (events.length > 0) this.apply(events);
-    });
-    const onBroken = () => {
-      if (generation !== this.generation || this.paused) return;
-      this.stream = null;
-      this.brokenSince ||= Date.now();
-      if (Date.now() - this.brokenSince > RESUME_GIVE_UP_MS) {
-        this.reset();
-        return;
-      }
-      setTimeout(() => {
-        if (generation === this.generation) void this.follow(generation).catch(onBroken);
-      }, 500).unref();
-    };
-    stream.on("error", onBroken);
-    stream.on("end", onBroken);
-    stream.write({
-      create_request: {
-        key: Buffer.from([0]),
-        range_end: Buffer.from([0]),
-        start_revision: this.revision + 1,
-        fragment: true,
-      },
-    });
+    this.feed = subscription;
+    this.feedRevision = subscription.startsAfter;
   }
 
-  private apply(events: NonNullable<IWatchResponse["events"]>): void {
+  private leaveFeed(): void {
+    this.feed?.close();
+    this.feed = null;
+    this.held = null;
+  }
+
+  private hold(): void {
+    this.held = [];
+    this.heldChanges = 0;
+    this.overflowed = false;
+  }
+
+  private receive(batch: ChangeBatch): void {
+    this.feedRevision = batch.revision;
+    if (this.held) {
+      this.heldChanges += batch.changes.length;
+      if (this.heldChanges > MAX_HELD_CHANGES) this.overflowed = true;
+      else this.held.push(batch);
+      return;
+    }
+    this.apply(batch);
+  }
+
+  private applyHeld(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const batch of held) if (!this.apply(batch)) return;
+    this.settleWaiters();
+  }
+
+  /** Applies one revision's changes; false when the index had to be rebuilt. */
+  private apply(batch: ChangeBatch): boolean {
     const tree = this.tree;
-    if (!tree) return;
-    let last = this.revision;
-    for (const event of events) {
-      const revision = Number(event.kv.mod_revision);
-      // A resumed stream may repeat a revision that was already applied.
-      if (revision <= this.revision) continue;
-      const key = event.kv.key.toString("latin1");
-      if (event.type === "Delete") {
+    if (!tree) return false;
+    // A revision already in the tree (held during a catch-up that replayed it) is skipped.
+    if (batch.revision <= this.revision) return true;
+    for (const change of batch.changes) {
+      const key = change.key.toString("latin1");
+      if (change.type === "DELETE") {
         if (!tree.removeKey(key)) {
           void this.rebuild().catch(() => undefined);
-          return;
+          return false;
         }
-      } else if (Number(event.kv.version) === 1) {
+      } else if (change.version === 1) {
         tree.addKey(key);
       }
-      last = Math.max(last, revision);
     }
-    this.advanceTo(last);
-  }
-
-  private advanceTo(revision: number): void {
-    if (revision <= this.revision) return;
-    this.revision = revision;
+    this.revision = batch.revision;
     this.settleWaiters();
+    return true;
   }
 
   private settleWaiters(): void {
@@ -249,20 +281,24 @@ export class FolderIndex {
     this.waiters = this.waiters.filter((waiter) => waiter.revision > this.revision);
     for (const waiter of due) waiter.resolve();
   }
-
-  private closeStream(): void {
-    if (this.stream) cancelQuietly(this.stream);
-    this.stream = null;
-  }
 }
 
-// The stream's listeners stay attached and ignore whatever comes after a newer generation began.
-function cancelQuietly(stream: { cancel: () => void }): void {
-  try {
-    stream.cancel();
-  } catch {
-    // Already closed.
+function batchesOf(events: ReplayedEvent[]): ChangeBatch[] {
+  const batches: ChangeBatch[] = [];
+  for (const event of events) {
+    const change = {
+      revision: event.revision,
+      type: event.type,
+      key: event.kv.key,
+      version: event.kv.version,
+      createRevision: event.kv.createRevision,
+      modRevision: event.kv.modRevision,
+    };
+    const last = batches[batches.length - 1];
+    if (last?.revision === event.revision) last.changes.push(change);
+    else batches.push({ revision: event.revision, changes: [change] });
   }
+  return batches;
 }
 
 function delay(ms: number): Promise<void> {
