@@ -1,8 +1,8 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
 import type { ClusterConnection } from "./client";
-import { isCompactedError, toAppError } from "./errors";
-import { getCompactRevision } from "./watch-replay";
+import { explainEtcdError, isCompactedError } from "./errors";
+import { getCompactRevision } from "./watch";
 
 /**
  * Runs etcd work and turns any failure into an AppError. A compacted revision is answered with
@@ -17,11 +17,12 @@ export async function callEtcd<T>(
     return await work();
   } catch (error) {
     if (isCompactedError(error)) {
-      const compactRevision = await getCompactRevision(connection).catch(() => undefined);
+      // Fresh: a value cached before this compaction would name a revision that is gone.
+      const compactRevision = await getCompactRevision(connection, { fresh: true }).catch(() => undefined);
       const what = requested?.revision ? `revision ${requested.revision}` : "that revision";
       const oldest = compactRevision ? `; the oldest revision still available is ${compactRevision}` : "";
       throw new AppError("compacted", `${what} has been compacted${oldest}`, { compactRevision });
     }
-    throw toAppError(error, connection);
+    throw await explainEtcdError(error, connection);
   }
 }

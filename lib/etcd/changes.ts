@@ -1,8 +1,9 @@
 import "server-only";
+import { AppError } from "@/lib/errors";
 import { includesBytes, startsWithBytes } from "@/lib/keys";
 import type { ClusterConnection } from "./client";
 import { getClusterHeader } from "./cluster";
-import { CompactedReplayError, getCompactRevision, replayEvents, type ReplayedEvent } from "./watch-replay";
+import { getCompactRevision, replayRevisions, WHOLE_KEYSPACE, type ReplayedEvent, type ReplayResult } from "./watch";
 
 // The change feed: every change under a prefix in a revision range, newest first, read from
 // etcd's event history. A watch replay on a prefix has no end marker in etcd 3.4 (a progress
@@ -41,6 +42,9 @@ export type ChangesPage = {
 /** Revisions replayed per etcd request, and per API request at most. */
 const WINDOW = 1_000;
 const MAX_SCANNED_PER_PAGE = 5_000;
+/** A window reading more than this is halved (a revision can hold a transaction of many changes). */
+const MAX_EVENTS_PER_WINDOW = 100_000;
+const MAX_BYTES_PER_WINDOW = 64 * 1024 * 1024;
 
 function matches(event: ReplayedEvent, request: ChangesRequest): boolean {
   return (
@@ -50,12 +54,15 @@ function matches(event: ReplayedEvent, request: ChangesRequest): boolean {
   );
 }
 
-async function replayWindow(connection: ClusterConnection, from: number, through: number): Promise<ReplayedEvent[]> {
-  return replayEvents(connection, {
-    key: Uint8Array.of(0),
-    rangeEnd: Uint8Array.of(0),
-    startRevision: from,
-    throughRevision: through,
+async function replayWindow(connection: ClusterConnection, from: number, through: number, request: ChangesRequest): Promise<ReplayResult> {
+  return replayRevisions(connection, {
+    range: WHOLE_KEYSPACE,
+    keep: (key) => startsWithBytes(key, request.prefix),
+    fromRevision: from,
+    // Every revision has an event somewhere in the keyspace, so the one at `through` ends the replay.
+    through,
+    maxEvents: MAX_EVENTS_PER_WINDOW,
+    maxBytes: MAX_BYTES_PER_WINDOW,
     timeoutMs: 30_000,
   });
 }
@@ -70,18 +77,24 @@ export async function listChanges(connection: ClusterConnection, request: Change
   let count = 0;
   let scanned = 0;
 
+  let window = WINDOW;
   while (high >= lowest && count < request.limit && scanned < MAX_SCANNED_PER_PAGE) {
-    const low = Math.max(lowest, high - WINDOW + 1);
-    let events: ReplayedEvent[];
-    try {
-      events = await replayWindow(connection, low, high);
-    } catch (error) {
-      if (!(error instanceof CompactedReplayError)) throw error;
-      compactRevision = error.compactRevision;
-      if (lowest >= compactRevision) throw error;
+    const low = Math.max(lowest, high - window + 1);
+    const result = await replayWindow(connection, low, high, request);
+    if (result.kind === "compacted") {
+      compactRevision = result.compactRevision;
+      if (lowest >= compactRevision) {
+        throw new AppError("compacted", `history before revision ${compactRevision} was compacted`, { compactRevision });
+      }
       lowest = compactRevision;
       continue;
     }
+    if (result.kind === "too_large") {
+      if (high === low) throw new AppError("bad_request", `revision ${high} holds more changes than the server reads at once (${result.reason})`);
+      window = Math.max(1, Math.floor((high - low + 1) / 2));
+      continue;
+    }
+    const events = result.events;
     scanned += high - low + 1;
     const byRevision = new Map<number, ChangeItem[]>();
     for (const event of events) {

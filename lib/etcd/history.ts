@@ -1,8 +1,9 @@
 import "server-only";
+import { AppError } from "@/lib/errors";
 import { isCompactedError } from "./errors";
 import type { ClusterConnection } from "./client";
 import { range, type KeyValue } from "./kv";
-import { CompactedReplayError, getCompactRevision, replayEvents, type ReplayedEvent } from "./watch-replay";
+import { getCompactRevision, replayRevisions, type ReplayedEvent } from "./watch";
 
 // The revisions of one key, newest first. Within one lifecycle (create → updates) each version is
 // found by reading the key at its mod revision − 1, one cheap point read per entry. Before a
@@ -78,17 +79,40 @@ async function readAt(connection: ClusterConnection, key: Uint8Array, revision: 
   return range(connection, { key, revision });
 }
 
+// Without a later event of the key to end on, a replay ends once etcd has been quiet this long.
+const REPLAY_QUIET_MS = 400;
+// Earlier lifecycles of one key are read at once; a key rewritten more often than this is refused
+// rather than held in memory.
+const MAX_REPLAYED_EVENTS = 100_000;
+const MAX_REPLAYED_BYTES = 64 * 1024 * 1024;
+
+/** The key's events before `untilRevision`, from revision 1 or, when that is compacted, from the compaction. */
 async function replayBefore(connection: ClusterConnection, key: Uint8Array, untilRevision: number) {
-  try {
-    return { events: await replayEvents(connection, { key, startRevision: 1, untilRevision, prevKv: true }) };
-  } catch (error) {
-    if (!(error instanceof CompactedReplayError)) throw error;
-    const events =
-      error.compactRevision < untilRevision
-        ? await replayEvents(connection, { key, startRevision: error.compactRevision, untilRevision, prevKv: true })
-        : [];
-    return { events, compactRevision: error.compactRevision };
-  }
+  const replayFrom = async (fromRevision: number) =>
+    replayRevisions(connection, {
+      range: { key: Buffer.from(key), rangeEnd: undefined },
+      fromRevision,
+      through: untilRevision - 1,
+      // The caller saw the key change at untilRevision when it was created then; otherwise quiet ends it.
+      stopAt: untilRevision,
+      quietMs: REPLAY_QUIET_MS,
+      prevKv: true,
+      maxEvents: MAX_REPLAYED_EVENTS,
+      maxBytes: MAX_REPLAYED_BYTES,
+      timeoutMs: 15_000,
+    });
+  const eventsOf = (result: Awaited<ReturnType<typeof replayFrom>>): ReplayedEvent[] => {
+    if (result.kind === "events") return result.events;
+    if (result.kind === "too_large") {
+      throw new AppError("bad_request", `this key changed too often before revision ${untilRevision} to read its earlier history (${result.reason})`);
+    }
+    throw new AppError("compacted", `history before revision ${result.compactRevision} was compacted`, { compactRevision: result.compactRevision });
+  };
+  const first = await replayFrom(1);
+  if (first.kind !== "compacted") return { events: eventsOf(first) };
+  const compactRevision = first.compactRevision;
+  const events = compactRevision < untilRevision ? eventsOf(await replayFrom(compactRevision)) : [];
+  return { events, compactRevision };
 }
 
 type Walk = { versions: HistoryVersion[]; exhausted: boolean; compactRevision?: number };
@@ -122,7 +146,8 @@ async function walkBack(
         current = (await readAt(connection, key, point)).kvs[0];
       } catch (error) {
         if (!isCompactedError(error)) throw error;
-        const compactRevision = await getCompactRevision(connection);
+        // Fresh: a cached value may predate the compaction just met.
+        const compactRevision = await getCompactRevision(connection, { fresh: true });
         return { versions, exhausted: true, stoppedAtCreate: false, compactRevision: compactRevision || current.modRevision };
       }
       continue;

@@ -5,7 +5,7 @@ import { apiRoute, QueryParams } from "@/lib/api/route";
 import { callEtcd } from "@/lib/etcd/call";
 import { getCluster } from "@/lib/etcd/client";
 import { getClusterHeader, getEndpointStatuses, listAlarms, listMembers } from "@/lib/etcd/cluster";
-import { getCompactRevision } from "@/lib/etcd/watch-replay";
+import { getCompactRevision } from "@/lib/etcd/watch";
 import type { ClusterDto, ClusterHeaderDto } from "@/lib/api/dto";
 import { z } from "zod";
 
