@@ -30,6 +30,12 @@ describe("FailureLog", () => {
     expect(lines).toHaveLength(3);
     log.failed({ ...context, purpose: "replay" }, "connect ECONNREFUSED", 250);
     expect(lines).toHaveLength(4);
+    // Members of one cluster failing in turn are each rate-limited on their own.
+    const other = { ...context, endpoint: "http://10.0.0.2:2379" };
+    log.failed(other, "connect ECONNREFUSED", 250);
+    log.failed(context, "no answer to a progress request within 10000 ms", 250);
+    log.failed(other, "connect ECONNREFUSED", 250);
+    expect(lines).toHaveLength(5);
   });
 
   it("says when a failing watch is live again, once", () => {

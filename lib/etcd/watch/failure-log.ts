@@ -7,10 +7,12 @@ export type FailureContext = { cluster: string; purpose: string; endpoint: strin
 
 export const REPEAT_LOG_INTERVAL_MS = 30_000;
 
-type Last = { cause: string; printedAt: number; unprinted: number; recoverySaid: boolean };
+type Last = { cause: string; printedAt: number; unprinted: number };
 
 export class FailureLog {
-  private readonly last = new Map<string, Last>();
+  /** Per watch (cluster and purpose), the last failure said per endpoint. */
+  private readonly last = new Map<string, Map<string, Last>>();
+  private readonly recoverySaid = new Set<string>();
 
   constructor(
     private readonly write: (line: string) => void = (line) => console.warn(line),
@@ -20,8 +22,10 @@ export class FailureLog {
 
   failed(context: FailureContext, cause: string, retryInMs: number): void {
     const who = `${context.cluster}/${context.purpose}`;
+    const perEndpoint = this.last.get(who) ?? new Map<string, Last>();
+    this.last.set(who, perEndpoint);
     const same = comparable(cause);
-    const last = this.last.get(who);
+    const last = perEndpoint.get(context.endpoint);
     const now = this.now();
     if (last && last.cause === same && now - last.printedAt < this.intervalMs) {
       last.unprinted += 1;
@@ -31,14 +35,15 @@ export class FailureLog {
     this.write(
       `etcdlens: watch (cluster ${context.cluster}, ${context.purpose}) on ${context.endpoint} failed: ${cause}${repeats}; next attempt in ${retryInMs} ms`,
     );
-    this.last.set(who, { cause: same, printedAt: now, unprinted: 0, recoverySaid: false });
+    perEndpoint.set(context.endpoint, { cause: same, printedAt: now, unprinted: 0 });
+    this.recoverySaid.delete(who);
   }
 
-  /** Said once after a printed failure; a watch that flaps keeps its repeats counted. */
+  /** Said once after failures were said; a watch that flaps keeps its repeats counted. */
   recovered(context: FailureContext, failures: number): void {
-    const last = this.last.get(`${context.cluster}/${context.purpose}`);
-    if (!last || last.recoverySaid) return;
-    last.recoverySaid = true;
+    const who = `${context.cluster}/${context.purpose}`;
+    if (!this.last.has(who) || this.recoverySaid.has(who)) return;
+    this.recoverySaid.add(who);
     this.write(`etcdlens: watch (cluster ${context.cluster}, ${context.purpose}) live again on ${context.endpoint} after ${failures} failed attempts`);
   }
 }
