@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { parseAllowedHosts, parseHostAddress, type HostAddress, type HostPolicy } from "@/lib/http/allowed-host";
 
 // The one place that reads process.env. The connection settings are the variables etcdctl reads,
 // so a shell where etcdctl works starts the dashboard against the same cluster.
@@ -57,7 +58,25 @@ export type ServerSettings = {
 /** The name the ETCDCTL_* variables' cluster goes by when a configuration file names others. */
 export const ENV_CLUSTER_NAME = "default";
 
+// Its message reaches the browser: it names the setting to fix, never a file path or a value; the
+// underlying error (with the path) is its cause, for the server's log.
 export class ConfigurationError extends Error {}
+
+export type SettingField = "cacert" | "cert" | "key" | "user" | "passwordFile";
+
+const ENV_VARIABLES: Record<SettingField, string> = {
+  cacert: "ETCDCTL_CACERT",
+  cert: "ETCDCTL_CERT",
+  key: "ETCDCTL_KEY",
+  user: "ETCDCTL_USER",
+  passwordFile: "ETCDCTL_PASSWORD",
+};
+
+/** How the operator wrote a setting: the etcdctl variable, or the field of a cluster in ETCDLENS_CONFIG. */
+export function describeSetting(cluster: { name?: string } | undefined, field: SettingField): string {
+  if (cluster?.name && cluster.name !== ENV_CLUSTER_NAME) return `ETCDLENS_CONFIG cluster "${cluster.name}" ${field}`;
+  return ENV_VARIABLES[field];
+}
 
 function splitUser(user: string | undefined, password: string | undefined) {
   if (!user) return {};
@@ -89,24 +108,26 @@ function readConfigFile(path: string, defaultTimeoutMs: number): NamedCluster[] 
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new ConfigurationError(`cannot read ETCDLENS_CONFIG (${path}): ${error instanceof Error ? error.message : String(error)}`);
+    throw new ConfigurationError("ETCDLENS_CONFIG: the file cannot be read", { cause: error });
   }
   let data: unknown;
   try {
     data = parseYaml(text);
   } catch (error) {
-    throw new ConfigurationError(`ETCDLENS_CONFIG (${path}) is not valid YAML: ${error instanceof Error ? error.message : String(error)}`);
+    // The parser's first line says where; the lines after it quote the file, passwords included.
+    const where = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new ConfigurationError(`ETCDLENS_CONFIG is not valid YAML: ${where}`, { cause: error });
   }
   const parsed = ConfigFileSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ConfigurationError(`ETCDLENS_CONFIG (${path}): ${issue.path.join(".") || "file"}: ${issue.message}`);
+    throw new ConfigurationError(`ETCDLENS_CONFIG: ${issue.path.join(".") || "file"}: ${issue.message}`);
   }
   const folder = dirname(path);
   const file = (value: string | undefined) => (value ? (isAbsolute(value) ? value : resolve(folder, value)) : undefined);
   const names = new Set<string>();
   return parsed.data.clusters.map((entry) => {
-    if (names.has(entry.name)) throw new ConfigurationError(`ETCDLENS_CONFIG (${path}) names cluster "${entry.name}" twice`);
+    if (names.has(entry.name)) throw new ConfigurationError(`ETCDLENS_CONFIG names cluster "${entry.name}" twice`);
     names.add(entry.name);
     if (Boolean(entry.cert) !== Boolean(entry.key)) {
       throw new ConfigurationError(`cluster "${entry.name}": cert and key must be set together`);
@@ -120,7 +141,7 @@ function readConfigFile(path: string, defaultTimeoutMs: number): NamedCluster[] 
       try {
         password = readFileSync(file(entry.passwordFile)!, "utf8").replace(/\r?\n$/, "");
       } catch (error) {
-        throw new ConfigurationError(`cluster "${entry.name}": cannot read passwordFile: ${error instanceof Error ? error.message : String(error)}`);
+        throw new ConfigurationError(`${describeSetting(entry, "passwordFile")}: the file cannot be read`, { cause: error });
       }
     }
     return {
@@ -168,6 +189,49 @@ export function parseServerSettings(env: Record<string, string | undefined>): Se
   }
   const clusters = useEnvironment ? [fromEnvironment, ...fromFile] : fromFile;
   return { clusters, cluster: clusters[0], revealSecrets: vars.ETCDLENS_REVEAL_SECRETS };
+}
+
+/** Who may talk to the server (see lib/http/allowed-host.ts); read apart from the cluster settings
+ * so that a broken cluster configuration never opens the door. */
+export type DoorSettings = HostPolicy & { development: boolean };
+
+const DoorSchema = z.object({
+  // `next start` sets PORT to the port it listens on before the first request (npm start passes
+  // --port ${PORT:-3000}); 3000 is Next's own default.
+  PORT: z.coerce.number().int().min(1).max(65535).optional().default(3000),
+  HOST: z.string().optional(),
+  ETCDLENS_ALLOWED_HOSTS: z.string().optional(),
+  NODE_ENV: z.string().optional(),
+});
+
+// Addresses that mean "every interface": nobody browses to them, so they name no host to allow.
+const WILDCARD_ADDRESSES = new Set(["0.0.0.0", "[::]"]);
+
+export function parseDoorSettings(env: Record<string, string | undefined>): DoorSettings {
+  const parsed = DoorSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigurationError(`invalid ${issue.path.join(".")}: ${issue.message}`);
+  }
+  const vars = parsed.data;
+  let allowed: HostAddress[];
+  try {
+    allowed = parseAllowedHosts(vars.ETCDLENS_ALLOWED_HOSTS);
+  } catch (error) {
+    throw new ConfigurationError(`invalid ETCDLENS_ALLOWED_HOSTS: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  // The name the operator bound the server to is one users browse to, on the server's port.
+  const bound = vars.HOST ? parseHostAddress(vars.HOST.includes(":") && !vars.HOST.startsWith("[") ? `[${vars.HOST}]` : vars.HOST) : undefined;
+  if (bound && !WILDCARD_ADDRESSES.has(bound.name)) allowed.push({ name: bound.name, port: vars.PORT });
+  return { serverPort: vars.PORT, allowed, development: vars.NODE_ENV === "development" };
+}
+
+let cachedDoor: DoorSettings | undefined;
+
+// Read on the first request, not at import: `next start` sets PORT only once it is listening.
+export function getDoorSettings(): DoorSettings {
+  cachedDoor ??= parseDoorSettings(process.env);
+  return cachedDoor;
 }
 
 let cached: ServerSettings | undefined;

@@ -3,6 +3,7 @@ import { ZodError, type ZodType } from "zod";
 import { ConfigurationError } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { errorBody, statusOf } from "./errors";
+import { logFailure } from "./log-failure";
 import { parseRevision } from "./params";
 import { rawQueryOf } from "./raw-query";
 import { base64UrlToBytes, decodeKeyParam, MalformedParamError, readRawQuery } from "@/lib/keys";
@@ -19,7 +20,7 @@ export function apiRoute(handler: (request: Request) => Promise<unknown>) {
       return Response.json(body, { headers: { "cache-control": "no-store" } });
     } catch (error) {
       const appError = asAppError(error);
-      if (appError.code === "internal") console.error("etcdlens: unexpected error", error);
+      logFailure(appError);
       return Response.json(errorBody(appError), { status: statusOf(appError), headers: { "cache-control": "no-store" } });
     }
   };
@@ -29,10 +30,10 @@ function asAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof MalformedParamError) return new AppError("bad_request", error.message);
   if (error instanceof ConfigurationError) {
-    return new AppError("etcd_unavailable", `the etcd connection is misconfigured: ${error.message}`);
+    return new AppError("etcd_unavailable", `the etcd connection is misconfigured: ${error.message}`, {}, { cause: error });
   }
   if (error instanceof ZodError) return new AppError("bad_request", error.issues.map((issue) => issue.message).join("; "));
-  return new AppError("internal", "internal error; the server log has the details");
+  return new AppError("internal", "internal error; the server log has the details", {}, { cause: error });
 }
 
 /** Query parameters read from the raw URL, so that keys keep their exact bytes. */

@@ -1,7 +1,7 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
 import type { ClusterConnection } from "./client";
-import { isCompactedError, toAppError } from "./errors";
+import { explainEtcdError, isCompactedError } from "./errors";
 import { getCompactRevision } from "./watch";
 
 /**
@@ -23,6 +23,6 @@ export async function callEtcd<T>(
       const oldest = compactRevision ? `; the oldest revision still available is ${compactRevision}` : "";
       throw new AppError("compacted", `${what} has been compacted${oldest}`, { compactRevision });
     }
-    throw toAppError(error, connection);
+    throw await explainEtcdError(error, connection);
   }
 }

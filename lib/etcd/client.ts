@@ -15,7 +15,7 @@ import {
 } from "cockatiel";
 import { GRPCDeadlineExceededError, isRecoverableError, type IOptions } from "etcd3";
 import { AppError } from "@/lib/errors";
-import { ConfigurationError, getServerSettings, type ClusterSettings } from "@/lib/env";
+import { ConfigurationError, describeSetting, getServerSettings, type ClusterSettings, type NamedCluster, type SettingField } from "@/lib/env";
 import { EtcdClient } from "./etcd-client";
 
 // One client per configured cluster, reused across requests: a gRPC channel is expensive to open
@@ -69,12 +69,13 @@ class RequestDeadline implements IPolicy {
   }
 }
 
-function readTlsFile(variable: string, path: string): Buffer {
+// The message names the setting, not the path: it is shown in the browser. The cause keeps the
+// path and the reason for the server's log.
+function readTlsFile(settings: ClusterSettings, field: SettingField, path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigurationError(`cannot read ${variable} (${path}): ${reason}`);
+    throw new ConfigurationError(`${describeSetting(settings as Partial<NamedCluster>, field)}: the file cannot be read`, { cause: error });
   }
 }
 
@@ -100,9 +101,9 @@ function buildOptions(settings: ClusterSettings): IOptions {
   };
   if (settings.caFile || settings.certFile) {
     options.credentials = {
-      rootCertificate: settings.caFile ? readTlsFile("ETCDCTL_CACERT", settings.caFile) : (undefined as unknown as Buffer),
-      certChain: settings.certFile ? readTlsFile("ETCDCTL_CERT", settings.certFile) : undefined,
-      privateKey: settings.keyFile ? readTlsFile("ETCDCTL_KEY", settings.keyFile) : undefined,
+      rootCertificate: settings.caFile ? readTlsFile(settings, "cacert", settings.caFile) : (undefined as unknown as Buffer),
+      certChain: settings.certFile ? readTlsFile(settings, "cert", settings.certFile) : undefined,
+      privateKey: settings.keyFile ? readTlsFile(settings, "key", settings.keyFile) : undefined,
     };
   }
   if (settings.username) {

@@ -2,6 +2,7 @@ import "server-only";
 import type { AlarmDto, EndpointStatusDto, MemberDto } from "@/lib/api/dto";
 import type { ClusterConnection } from "./client";
 import { range, type ResponseHeader } from "./kv";
+import { toAppError } from "./errors";
 
 // A key nobody writes: a count over it is the cheapest request that returns a response header.
 const HEADER_PROBE_KEY = Buffer.from("\u0000etcdlens/header-probe");
@@ -60,7 +61,8 @@ export async function getEndpointStatuses(connection: ClusterConnection): Promis
           errors: status.errors ?? [],
         };
       } catch (error) {
-        return { endpoint, ok: false, error: error instanceof Error ? error.message : String(error) };
+        // Worded for the browser, as every error the API answers (lib/etcd/errors.ts).
+        return { endpoint, ok: false, error: toAppError(error, { ...connection, describeEndpoints: () => endpoint }).message };
       }
     }),
   );
