@@ -85,7 +85,7 @@ export type Sampled = {
   /** The largest resident memory of this (the dashboard's) process over the period. */
   maxOwnRss: number;
   samples: number;
-  /** Samples etcd did not answer (while it starts, or frozen). */
+  /** Samples no member answered (while etcd starts, or frozen). */
   missed: number;
   /** Set when a sample crossed `stopAbove`: sampling stopped early. */
   stoppedEarly?: string;
@@ -111,15 +111,17 @@ export async function sampleMax(
   while (Date.now() < end) {
     const started = Date.now();
     maxOwnRss = Math.max(maxOwnRss, process.memoryUsage().rss);
-    try {
-      const read = await Promise.all(members.map((member) => readMetrics(member, Math.max(options.everyMs, 1_000))));
+    // A member that is down has no streams to count: the sample sums the members that answered.
+    const settled = await Promise.allSettled(members.map((member) => readMetrics(member, Math.max(options.everyMs, 1_000))));
+    const read = settled.flatMap((result) => (result.status === "fulfilled" ? [result.value] : []));
+    if (read.length > 0) {
       samples += 1;
       for (const name of names) {
         const value = read.reduce((sum, metrics) => sum + (metrics.get(name) ?? 0), 0);
         last[name] = value;
         max[name] = Math.max(max[name], value);
       }
-    } catch {
+    } else {
       missed += 1;
     }
     const over = Object.entries(options.stopAbove ?? {}).find(([name, limit]) => (last[name] ?? 0) > limit);
