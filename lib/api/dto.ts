@@ -20,6 +20,8 @@ export type ChildrenDto = {
   nextCursor: string | null;
   /** Present while the folder index is first being built: no items yet; ask again shortly. */
   indexing?: { keysScanned: number; startedAt: number };
+  /** Present when the level listed is not the prefix asked for (it lacked its trailing slash). */
+  listed?: { prefix: string; prefixBase64: string; message: string };
 };
 
 export type KeyValueDto = {
