@@ -20,7 +20,7 @@ export const STREAMS_PER_PURPOSE: Readonly<Record<WatchPurpose, number>> = { fee
 export const MAX_WATCH_STREAMS_PER_CLUSTER = 4;
 
 /** Replays waiting for a slot beyond this are refused at once rather than queued. */
-export const MAX_WAITING_PER_PURPOSE = 16;
+export const MAX_WAITING_PER_PURPOSE = 32;
 
 export type StreamSlot = { readonly purpose: WatchPurpose; release: () => void };
 

@@ -15,6 +15,11 @@ import type { KeyRange } from "./watch-change";
 // a quiet stream that is not answered, within the stall deadline ends the attempt. Whatever ends
 // it (error, end, cancel, stall, compaction, or both error and end of one stream) ends it once:
 // its listeners are detached, the stream is cancelled, and only then is its budget slot given back.
+// etcd tears a cancelled stream down a moment after the client has let go of it; the slot is
+// kept that moment longer, so that etcd's own count of our streams stays within the budget too.
+
+/** How long a slot stays taken after its stream was cancelled, for etcd to close its side. */
+const TEARDOWN_MS = 150;
 
 export type AttemptRequest = { range: KeyRange; startRevision: number; prevKv?: boolean };
 
@@ -91,7 +96,7 @@ export class WatchAttempt {
     if (this.done) {
       // Given up on before etcd3 handed the stream over: it still has to be closed.
       closeStream(stream, this);
-      this.slot.release();
+      releaseAfterTeardown(this.slot);
       return;
     }
     this.stream = stream;
@@ -170,7 +175,7 @@ export class WatchAttempt {
     if (this.stream) {
       closeStream(this.stream, this);
       this.stream = null;
-      this.slot.release();
+      releaseAfterTeardown(this.slot);
     }
     this.settle(end);
   }
@@ -182,6 +187,10 @@ export class WatchAttempt {
     emitter.off("error", this.onError);
     emitter.off("end", this.onEnd);
   }
+}
+
+function releaseAfterTeardown(slot: StreamSlot): void {
+  setTimeout(() => slot.release(), TEARDOWN_MS).unref();
 }
 
 function closeStream(stream: RawWatchStream, attempt: WatchAttempt): void {
