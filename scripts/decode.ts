@@ -1,7 +1,8 @@
-// npm run -s decode -- [--yaml] [--reveal-secrets] [FILE]
+// npm run -s decode -- [--yaml] [--reveal-secrets] [--key KEY] [FILE]
 // Prints an etcd value (a file, or stdin) as Kubernetes JSON, or YAML with --yaml (keys sorted, as
 // kubectl prints it). Works on `etcdctl get KEY --print-value-only` output, which ends with one
-// extra newline.
+// extra newline. Secret values are masked, and a Secret that cannot be decoded is not printed,
+// unless --reveal-secrets; --key names the key the value came from (a secrets path is a Secret).
 import { readFileSync } from "node:fs";
 import { decodeValue, type DecodedValue } from "../lib/decode/index";
 import { toYaml } from "../lib/decode/yaml";
@@ -11,15 +12,20 @@ function readInput(file: string | undefined): Uint8Array {
 }
 
 function isMalformed(value: DecodedValue): boolean {
-  return (value.format === "kubernetes" || value.format === "cbor") && value.error !== undefined;
+  return ((value.format === "kubernetes" || value.format === "cbor") && value.error !== undefined) || value.format === "undecodable-secret";
 }
 
 /** etcdctl appends "\n" to the value; a payload that is complete without it is read without it. */
-function decodeTolerantly(bytes: Uint8Array, revealSecrets: boolean): DecodedValue {
-  const decoded = decodeValue(bytes, { revealSecrets });
+function decodeTolerantly(bytes: Uint8Array, revealSecrets: boolean, key: Uint8Array | undefined): DecodedValue {
+  const decoded = decodeValue(bytes, { revealSecrets, key });
   if (!isMalformed(decoded) || bytes[bytes.length - 1] !== 0x0a) return decoded;
-  const trimmed = decodeValue(bytes.subarray(0, bytes.length - 1), { revealSecrets });
+  const trimmed = decodeValue(bytes.subarray(0, bytes.length - 1), { revealSecrets, key });
   return isMalformed(trimmed) ? decoded : trimmed;
+}
+
+function optionValue(args: string[], name: string): string | undefined {
+  const at = args.indexOf(name);
+  return at >= 0 ? args[at + 1] : undefined;
 }
 
 function printable(value: DecodedValue): unknown {
@@ -40,9 +46,14 @@ function main(): number {
   const args = process.argv.slice(2);
   const yaml = args.includes("--yaml");
   const revealSecrets = args.includes("--reveal-secrets");
-  const file = args.find((arg) => !arg.startsWith("--"));
-  const decoded = decodeTolerantly(readInput(file), revealSecrets);
+  const key = optionValue(args, "--key");
+  const file = args.find((arg, i) => !arg.startsWith("--") && args[i - 1] !== "--key");
+  const decoded = decodeTolerantly(readInput(file), revealSecrets, key === undefined ? undefined : new TextEncoder().encode(key));
 
+  if (decoded.format === "undecodable-secret") {
+    process.stderr.write(`Secret, not decodable: ${decoded.size} bytes (${decoded.reason}); pass --reveal-secrets to decode it anyway\n`);
+    return 1;
+  }
   if (isMalformed(decoded)) {
     const error = (decoded as { error: { message: string; offset?: number } }).error;
     const at = error.offset === undefined ? "" : ` at byte offset ${error.offset}`;

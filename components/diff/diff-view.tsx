@@ -191,6 +191,10 @@ function ByteSummary({ data }: { data: DiffDto }) {
     <section aria-label="Byte differences" className="rounded border border-slate-200 bg-white p-3 text-sm">
       {bytes.equal ? (
         <p>The bytes are identical ({bytes.oldSize.toLocaleString()} bytes).</p>
+      ) : bytes.differingBytes === null ? (
+        <p>
+          Changed (a Secret: only the sizes are shown): {bytes.oldSize.toLocaleString()} → {bytes.newSize.toLocaleString()} bytes.
+        </p>
       ) : (
         <p>
           {bytes.oldSize.toLocaleString()} → {bytes.newSize.toLocaleString()} bytes; {bytes.differingBytes.toLocaleString()} bytes differ, the first at

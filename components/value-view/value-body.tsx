@@ -23,6 +23,7 @@ const FORMAT_LABEL: Record<DecodedValue["format"], string> = {
   cbor: "CBOR",
   kubernetes: "Kubernetes",
   encrypted: "encrypted",
+  "undecodable-secret": "Secret",
 };
 
 export function ValueBody({ data, downloadUrl, keyBytes }: { data: KeyDto; downloadUrl: string; keyBytes: Uint8Array }) {
@@ -56,7 +57,19 @@ export function ValueBody({ data, downloadUrl, keyBytes }: { data: KeyDto; downl
       </div>
       {current === "raw" ? (
         data.raw.base64 === "" && data.kv.size > 0 ? (
-          <NoticePanel title="Raw bytes hidden">This value holds masked Secret data; its bytes are not sent to the browser.</NoticePanel>
+          <NoticePanel title="Raw bytes hidden">
+            This value is or holds a Secret; its bytes are not sent to the browser.
+            {value.format === "undecodable-secret" && data.revealAllowed ? (
+              <>
+                {" "}
+                The server allows revealing:{" "}
+                <a className="text-blue-700 underline" href={downloadUrl}>
+                  download the value
+                </a>
+                .
+              </>
+            ) : null}
+          </NoticePanel>
         ) : (
           <HexDump base64={data.raw.base64} totalSize={data.kv.size} downloadUrl={downloadUrl} />
         )
@@ -89,6 +102,13 @@ function DecodedView({ value }: { value: DecodedValue }) {
           {value.error ? <ErrorPanel title="The CBOR value is malformed">{value.error.message}</ErrorPanel> : null}
           <CodeView text={JSON.stringify(value.data, null, 2)} label="Value" />
         </>
+      );
+    case "undecodable-secret":
+      return (
+        <NoticePanel title={`Secret, not decodable: ${value.size.toLocaleString()} bytes`}>
+          This value is {value.reason}. Nothing of it is shown
+          {value.size > 0 ? "; its raw bytes stay closed unless the server is started with ETCDLENS_REVEAL_SECRETS=true" : ""}.
+        </NoticePanel>
       );
     case "encrypted":
       return (

@@ -97,8 +97,10 @@ export type FieldChangeDto = {
   kind: "added" | "removed" | "changed";
   old?: JsonValue;
   new?: JsonValue;
-  /** A masked Secret value: only the fact that it changed is known. */
+  /** A masked Secret value: only the fact that it changed is known, and its lengths in bytes. */
   masked?: true;
+  oldLength?: number;
+  newLength?: number;
   /** A field that changes on every write without meaning (see `noisePatterns`). */
   noise: boolean;
 };
@@ -113,7 +115,8 @@ export type DiffDto = {
   /** The patterns `noise` was judged by. */
   noisePatterns: string[];
   /** For values without text (binary): what differs in the bytes. */
-  bytes?: { oldSize: number; newSize: number; equal: boolean; firstDifference: number | null; differingBytes: number };
+  /** For a Secret, only equal and the sizes are said (firstDifference and differingBytes are null). */
+  bytes?: { oldSize: number; newSize: number; equal: boolean; firstDifference: number | null; differingBytes: number | null };
 };
 
 export type ClusterHeaderDto = {

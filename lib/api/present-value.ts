@@ -1,5 +1,5 @@
 import "server-only";
-import { decodeValue } from "@/lib/decode";
+import { decodeValue, judgeSecret } from "@/lib/decode";
 import { getServerSettings } from "@/lib/env";
 import type { KeyValue } from "@/lib/etcd/kv";
 import { bytesToBase64 } from "@/lib/keys";
@@ -11,16 +11,17 @@ export const RAW_PREVIEW_BYTES = 64 * 1024;
 
 export function presentKey(revision: number, kv: KeyValue): KeyDto {
   // Secret values stay masked here even when the operator allows revealing: each one is revealed
-  // on its own request (/api/secret), a click per value.
-  const value = decodeValue(kv.value, { modRevision: kv.modRevision });
-  // Raw bytes of a masked Secret would reveal what the mask hides.
-  const masked = value.format === "kubernetes" && value.masked.length > 0;
-  const preview = masked ? new Uint8Array(0) : kv.value.subarray(0, RAW_PREVIEW_BYTES);
+  // on its own request (/api/secret), a click per value, and a Secret that cannot be decoded is
+  // downloaded whole from /api/raw.
+  const value = decodeValue(kv.value, { modRevision: kv.modRevision, key: kv.key });
+  // Raw bytes (and the hex and text views made of them) of a Secret would reveal what the mask hides.
+  const closed = judgeSecret(kv.value, kv.key) !== undefined;
+  const preview = closed ? new Uint8Array(0) : kv.value.subarray(0, RAW_PREVIEW_BYTES);
   return {
     revision,
     kv: presentKeyValue(kv),
     value,
-    raw: { base64: bytesToBase64(preview), truncated: masked || kv.value.length > preview.length },
+    raw: { base64: bytesToBase64(preview), truncated: closed || kv.value.length > preview.length },
     revealAllowed: getServerSettings().revealSecrets,
   };
 }

@@ -8,10 +8,21 @@ import { getEngine } from "./engine";
 import { decodeKubernetesProtobufDeep } from "./embedded";
 import { finishObject } from "./finish-object";
 import { isKubernetesProtobuf } from "./kubernetes-protobuf";
+import { judgeSecret } from "./secret-detection";
+import { closeSecretValue } from "./secret-masking";
 import { parseJsonDocument, parseYamlDocument } from "./text-formats";
 import type { DecodedValue, DecodeOptions, JsonObject, JsonValue, KubernetesValue } from "./types";
 
 export function decodeValue(bytes: Uint8Array, options: DecodeOptions = {}): DecodedValue {
+  const decoded = decodeAnyValue(bytes, options);
+  if (options.revealSecrets) return decoded;
+  // Judged from the key and the bytes' framing, not from how decoding went: a Secret too broken
+  // to decode is still a Secret, and then nothing of it is shown.
+  const secret = judgeSecret(bytes, options.key);
+  return secret ? closeSecretValue(decoded, bytes.length, secret) : decoded;
+}
+
+function decodeAnyValue(bytes: Uint8Array, options: DecodeOptions): DecodedValue {
   try {
     // Every route, summary and diff takes its value from here, so the nesting limit is applied here once.
     return limitNesting(detectAndDecode(bytes, options), bytes);

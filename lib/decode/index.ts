@@ -10,6 +10,7 @@ export { decodeValue } from "./decode-value";
 export { readMaskedValue, type RevealedValue } from "./reveal";
 export { getSchemaErrors, resetSchemaCache, type SchemaError } from "./schema";
 export { MASKED_PLACEHOLDER } from "./secrets";
+export { judgeSecret, type SecretReason } from "./secret-detection";
 export { EncodeError } from "./protobuf-encoder";
 
 /**

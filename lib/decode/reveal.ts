@@ -5,19 +5,20 @@ import type { JsonValue } from "./types";
 
 export interface RevealedValue {
   value: string;
-  /** "base64" for Secret data (as the API prints it), "text" for stringData. */
+  /** "base64" for Secret data (as the API prints it), "text" for stringData and any other masked string. */
   encoding: "base64" | "text";
 }
 
-/** The value at path, revealed, when decoding the bytes masks a value there; otherwise undefined. */
-export function readMaskedValue(bytes: Uint8Array, path: string[]): RevealedValue | undefined {
-  const masked = decodeValue(bytes);
+/** The value at path, revealed, when decoding the bytes (stored under key) masks a value there; otherwise undefined. */
+export function readMaskedValue(bytes: Uint8Array, path: string[], key?: Uint8Array): RevealedValue | undefined {
+  const masked = decodeValue(bytes, { key });
   if (masked.format !== "kubernetes" || !masked.masked.some((value) => samePath(value.path, path))) return undefined;
   const revealed = decodeValue(bytes, { revealSecrets: true });
   if (revealed.format !== "kubernetes") return undefined;
   const value = valueAt(revealed.object, path);
   if (typeof value !== "string") return undefined;
-  return { value, encoding: path[path.length - 2] === "stringData" ? "text" : "base64" };
+  // Only Secret.data is base64; stringData, the last-applied annotation and other masked strings are text.
+  return { value, encoding: path[path.length - 2] === "data" ? "base64" : "text" };
 }
 
 function samePath(a: string[], b: string[]): boolean {

@@ -27,6 +27,8 @@ export interface DecodeOptions {
   revealSecrets?: boolean;
   /** The type to assume when the protobuf envelope does not name one. */
   typeHint?: TypeRef;
+  /** The key the value is stored under: any value under a secrets path is a Secret. */
+  key?: Uint8Array;
 }
 
 export interface EmptyValue {
@@ -72,6 +74,15 @@ export interface EncryptedValue {
   kmsVersion?: string;
 }
 
+/** A Secret (by its key, envelope or content) that cannot be decoded and masked: nothing of it is shown. */
+export interface UndecodableSecretValue {
+  format: "undecodable-secret";
+  /** The value's size in bytes. */
+  size: number;
+  /** Why it counts as a Secret, and why it could not be decoded. */
+  reason: string;
+}
+
 export type DecodedValue =
   | EmptyValue
   | TextValue
@@ -80,6 +91,7 @@ export type DecodedValue =
   | BinaryValue
   | CborValue
   | KubernetesValue
-  | EncryptedValue;
+  | EncryptedValue
+  | UndecodableSecretValue;
 
 export type DecodedFormat = DecodedValue["format"];

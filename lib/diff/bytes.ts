@@ -5,13 +5,17 @@ export type ByteDiffSummary = {
   oldSize: number;
   newSize: number;
   equal: boolean;
-  /** Offset of the first differing byte; null when equal. */
+  /** Offset of the first differing byte; null when equal, or when a side is a Secret. */
   firstDifference: number | null;
-  /** Bytes that differ within the common length, plus the length difference. */
-  differingBytes: number;
+  /** Bytes that differ within the common length, plus the length difference; null for a Secret. */
+  differingBytes: number | null;
 };
 
-export function summarizeBytes(old: Uint8Array, next: Uint8Array): ByteDiffSummary {
+/** With `secret`, only whether the bytes are equal and their sizes: where they differ tells about the values. */
+export function summarizeBytes(old: Uint8Array, next: Uint8Array, options: { secret?: boolean } = {}): ByteDiffSummary {
+  if (options.secret) {
+    return { oldSize: old.length, newSize: next.length, equal: Buffer.compare(Buffer.from(old), Buffer.from(next)) === 0, firstDifference: null, differingBytes: null };
+  }
   const common = Math.min(old.length, next.length);
   let first: number | null = null;
   let differing = Math.abs(old.length - next.length);

@@ -26,6 +26,8 @@ export function renderForDiff(value: DecodedValue | null, object?: JsonValue): D
       return { language: "none", reason: "encrypted at rest" };
     case "binary":
       return { language: "none", reason: "binary" };
+    case "undecodable-secret":
+      return { language: "none", reason: "a Secret that cannot be decoded" };
   }
 }
 

@@ -17,9 +17,13 @@ export type FieldChange = {
   old?: JsonValue;
   /** Absent when the field was removed. */
   new?: JsonValue;
-  /** A masked Secret value: old and new are placeholders; only the fact of a change is known. */
+  /** A masked Secret value: old and new are placeholders; only the fact of a change and the lengths are known. */
   masked?: true;
+  oldLength?: number;
+  newLength?: number;
 };
+
+const MASKED = "<masked>";
 
 function isObject(value: JsonValue | undefined): value is { [key: string]: JsonValue } {
   return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -57,19 +61,29 @@ export function diffJson(old: JsonValue | undefined, next: JsonValue | undefined
 
 /**
  * Masked Secret values are the same placeholder on both sides, so the plain walk sees no change;
- * their fingerprints say whether the bytes differ. Returns the changes with those added, in place
- * of nothing (added and removed masked fields are already found by the walk and get marked).
+ * their fingerprints say whether the bytes differ. Returns the changes with those added; every
+ * change of a masked value says only that it changed and its lengths, never a value (a masked
+ * annotation's text, which the walk may see change, included).
  */
 export function withMaskedChanges(changes: FieldChange[], oldMasked: readonly MaskedValue[], newMasked: readonly MaskedValue[]): FieldChange[] {
-  const keyOf = (path: readonly PathSegment[]) => JSON.stringify(path);
+  const keyOf = (path: readonly PathSegment[]) => JSON.stringify(path.map(String));
   const before = new Map(oldMasked.map((masked) => [keyOf(masked.path), masked]));
   const after = new Map(newMasked.map((masked) => [keyOf(masked.path), masked]));
-  const result = changes.map((item) => (before.has(keyOf(item.segments)) || after.has(keyOf(item.segments)) ? { ...item, masked: true as const } : item));
+  const isMasked = (segments: readonly PathSegment[]) => before.has(keyOf(segments)) || after.has(keyOf(segments));
+  const result = changes.map((item) => (isMasked(item.segments) ? maskedChange(item.segments, item.kind, before.get(keyOf(item.segments)), after.get(keyOf(item.segments))) : item));
+  const seen = new Set(result.map((item) => keyOf(item.segments)));
   for (const [key, masked] of after) {
     const previous = before.get(key);
-    if (previous && previous.fingerprint !== masked.fingerprint) {
-      result.push({ ...change([...masked.path], "<masked>", "<masked>"), masked: true });
-    }
+    if (previous && previous.fingerprint !== masked.fingerprint && !seen.has(key)) result.push(maskedChange([...masked.path], "changed", previous, masked));
   }
+  return result;
+}
+
+function maskedChange(segments: PathSegment[], kind: ChangeKind, old: MaskedValue | undefined, next: MaskedValue | undefined): FieldChange {
+  const result: FieldChange = { path: formatPath(segments), segments, kind, masked: true };
+  if (kind !== "added") result.old = MASKED;
+  if (kind !== "removed") result.new = MASKED;
+  if (old && kind !== "added") result.oldLength = old.length;
+  if (next && kind !== "removed") result.newLength = next.length;
   return result;
 }

@@ -61,6 +61,23 @@ describe("revealing Secret values when the operator allows it", () => {
   });
 });
 
+describe("a Secret that cannot be decoded, when revealing is allowed", () => {
+  it("opens its raw bytes at /api/raw, and only there", async () => {
+    const writer = seedingClient(etcd);
+    const whole = Buffer.from(encodeKubernetesObject({ apiVersion: "v1", kind: "Secret", metadata: { name: "cut", namespace: "shop" }, data: { password: Buffer.from("hunter3").toString("base64") } }));
+    // The last 4 bytes are the empty contentEncoding and contentType; cutting 8 cuts into the object.
+    const cut = whole.subarray(0, whole.length - 8);
+    await writer.put("/registry/secrets/shop/cut").value(cut).exec();
+    writer.close();
+    const shown = await callRoute(getKey, `/api/key?key=${q("/registry/secrets/shop/cut")}`);
+    expect(shown.body.value).toMatchObject({ format: "undecodable-secret", size: cut.length });
+    expect(shown.body.raw.base64).toBe("");
+    const raw = await callRoute(getRaw, `/api/raw?key=${q("/registry/secrets/shop/cut")}`);
+    expect(raw.status).toBe(200);
+    expect(Buffer.compare(raw.body, cut)).toBe(0);
+  });
+});
+
 describe("diffs and history of a Secret when revealing is allowed", () => {
   it("still say only changed or unchanged, never the values", async () => {
     const writer = seedingClient(etcd);

@@ -5,7 +5,7 @@ import { AppError } from "@/lib/errors";
 import { readRefusingFuture } from "@/lib/api/future-revision";
 import { presentKeyValue } from "@/lib/api/present";
 import { apiRoute, QueryParams } from "@/lib/api/route";
-import { decodeValue } from "@/lib/decode";
+import { decodeValue, judgeSecret } from "@/lib/decode";
 import { DEFAULT_NOISE_PATTERNS, diffValues, renderForDiff, summarizeBytes } from "@/lib/diff";
 import { callEtcd } from "@/lib/etcd/call";
 import { getCluster } from "@/lib/etcd/client";
@@ -17,7 +17,7 @@ export const dynamic = "force-dynamic";
 
 function presentSide(revision: number, kv: KeyValue | undefined, revealSecrets: boolean): DiffSideDto {
   if (!kv) return { revision, kv: null, value: null };
-  return { revision, kv: presentKeyValue(kv), value: decodeValue(kv.value, { modRevision: kv.modRevision, revealSecrets }) };
+  return { revision, kv: presentKeyValue(kv), value: decodeValue(kv.value, { modRevision: kv.modRevision, revealSecrets, key: kv.key }) };
 }
 
 function requiredRevision(query: QueryParams, name: string): number {
@@ -55,6 +55,9 @@ export const GET = apiRoute(async (request): Promise<DiffDto> => {
     noisePatterns: [...DEFAULT_NOISE_PATTERNS],
   };
   const textless = [fromSide.value, toSide.value].some((value) => value !== null && renderForDiff(value).language === "none");
-  if (textless) body.bytes = summarizeBytes(oldKv?.value ?? new Uint8Array(0), newKv?.value ?? new Uint8Array(0));
+  if (textless) {
+    const secret = [oldKv, newKv].some((kv) => kv && judgeSecret(kv.value, kv.key));
+    body.bytes = summarizeBytes(oldKv?.value ?? new Uint8Array(0), newKv?.value ?? new Uint8Array(0), { secret });
+  }
   return body;
 });

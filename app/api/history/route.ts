@@ -28,6 +28,7 @@ export const GET = apiRoute(async (request): Promise<HistoryDto> => {
   // value per click, through /api/secret.
   const meanings = describeVersions(page.items.map(toInput), page.older && toInput(page.older), page.olderKnown, {
     revealSecrets: false,
+    key,
   });
   const body: HistoryDto = {
     revision: page.revision,

@@ -2,7 +2,8 @@
 import { AppError } from "@/lib/errors";
 import { revisionParam } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
-import { decodeValue } from "@/lib/decode";
+import { decodeValue, judgeSecret } from "@/lib/decode";
+import { getServerSettings } from "@/lib/env";
 import { callEtcd } from "@/lib/etcd/call";
 import { getCluster } from "@/lib/etcd/client";
 import { readKeyAtOrThrow } from "@/lib/etcd/read-key";
@@ -15,10 +16,18 @@ export const GET = apiRoute(async (request) => {
   const revision = query.parsed("rev", revisionParam);
   const connection = getCluster(query.clusterName());
   const { kv } = await callEtcd(connection, () => readKeyAtOrThrow(connection, key, revision), { revision });
-  // Raw bytes would reveal every Secret value at once; values are revealed one by one instead.
-  const decoded = decodeValue(kv.value);
-  if (decoded.format === "kubernetes" && decoded.masked.length > 0) {
-    throw new AppError("forbidden", "this value holds Secret data; its raw bytes are never sent (reveal single values where the server allows it)");
+  // Raw bytes would reveal every Secret value at once; values are revealed one by one instead. A
+  // Secret that cannot be decoded has no single values, so revealing allowed opens its bytes.
+  if (judgeSecret(kv.value, kv.key)) {
+    const undecodable = decodeValue(kv.value, { key: kv.key }).format === "undecodable-secret";
+    if (!undecodable || !getServerSettings().revealSecrets) {
+      throw new AppError(
+        "forbidden",
+        undecodable
+          ? "this value is a Secret that cannot be decoded; its raw bytes are sent only when the server is started with ETCDLENS_REVEAL_SECRETS=true"
+          : "this value holds Secret data; its raw bytes are never sent (reveal single values where the server allows it)",
+      );
+    }
   }
   return new Response(new Uint8Array(kv.value), {
     headers: {

@@ -46,7 +46,7 @@ export const GET = apiRoute(async (request): Promise<SecretValueDto> => {
   const path = query.parsed("path", pathParam);
   const connection = getCluster(query.clusterName());
   const { kv } = await callEtcd(connection, () => readKeyAtOrThrow(connection, key, revision), { revision });
-  const revealed = readMaskedValue(kv.value, path);
+  const revealed = readMaskedValue(kv.value, path, kv.key);
   if (!revealed) throw new AppError("not_found", `no masked Secret value at ${path.join(".")}`);
   return {
     path,
