@@ -1,5 +1,6 @@
 import { Explorer } from "@/components/explorer/explorer";
 import { readViewState } from "@/components/diff/view-state";
+import { revisionParam } from "@/lib/api/params";
 import { bytesToBase64, pathToKey } from "@/lib/keys";
 
 // /keys/<key path>?rev=N[&compare=M&view=split|unified&noise=show&ignore=…] — the explorer. The
@@ -15,8 +16,9 @@ type PageProps = {
 function parseRevision(raw: string | string[] | undefined): { revision?: number; error?: string } {
   if (raw === undefined || raw === "") return {};
   const text = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-  if (!/^[1-9][0-9]{0,17}$/.test(text)) return { error: `"${text}" is not a revision: a revision is a positive whole number` };
-  return { revision: Number(text) };
+  const parsed = revisionParam.safeParse(text);
+  if (!parsed.success) return { error: `"${text}" is not a revision: ${parsed.error.issues[0]?.message ?? "invalid value"}` };
+  return { revision: parsed.data };
 }
 
 export default async function KeyPage({ params, searchParams }: PageProps) {
