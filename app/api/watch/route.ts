@@ -1,6 +1,6 @@
 // GET /api/watch?prefix=P[&fromRevision=R][&cluster=NAME] — server-sent events for every change
-// under P after R (or after the Last-Event-ID header, or from now); one etcd watch per prefix and
-// cluster however many browsers watch it.
+// under P after R (or after the Last-Event-ID header, or from now); served from the cluster's one
+// etcd watch (lib/etcd/watch) however many prefixes and browsers are watched.
 import { refuseFutureRevisionsNow } from "@/lib/api/future-revision";
 import { parseRevision } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
@@ -54,8 +54,11 @@ export const GET = apiRoute(async (request) => {
     {
       send: (message) => {
         if (finished) return true;
+        // Judged before the message is queued: one revision larger than the bound (a big
+        // transaction) still goes to a subscriber that is keeping up.
+        const keepingUp = (controller.desiredSize ?? 0) > -MAX_QUEUED_BYTES;
         controller.enqueue(encodeMessage(message));
-        return (controller.desiredSize ?? 0) > -MAX_QUEUED_BYTES;
+        return keepingUp;
       },
       dropped: (reason) => {
         if (finished) return;
