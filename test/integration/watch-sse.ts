@@ -50,14 +50,14 @@ export class SseStream {
     }
   }
 
-  /** `count` change events (type "message"), skipping progress reports. */
+  /** `count` change events (type "message"), skipping reports (progress, the server's watch reconnecting or live). */
   async changes(count: number, timeoutMs = 10_000): Promise<SseEvent[]> {
     const events: SseEvent[] = [];
     const deadline = Date.now() + timeoutMs;
     while (events.length < count) {
       const event = await this.next(Math.max(1, deadline - Date.now()));
       if (event.event === "message") events.push(event);
-      else if (event.event !== "progress") throw new Error(`unexpected ${event.event} event: ${event.data}`);
+      else if (!["progress", "reconnecting", "live"].includes(event.event)) throw new Error(`unexpected ${event.event} event: ${event.data}`);
     }
     return events;
   }
