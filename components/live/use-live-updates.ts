@@ -8,6 +8,8 @@ import { withActiveCluster } from "@/lib/queries/active-cluster";
 // Follows changes under a prefix through the server's event stream (/api/watch). The browser's
 // EventSource reconnects by itself with Last-Event-ID, so nothing is lost or repeated across a
 // dropped connection; events at or below the revision already shown are ignored all the same.
+// The status says "interrupted" both while the browser's connection is down and while the
+// server reports that its own watch of etcd is reconnecting: either way nothing new arrives.
 
 export type LiveStatus =
   | { state: "off" }
@@ -15,6 +17,11 @@ export type LiveStatus =
   | { state: "live"; revision: number }
   | { state: "interrupted"; revision?: number }
   | { state: "gap"; reason: string; revision?: number };
+
+// How soon a stream the browser gave up on is opened again, doubling up to the cap while the
+// server keeps refusing.
+const FIRST_REOPEN_MS = 2_000;
+const MAX_REOPEN_MS = 30_000;
 
 type LiveOptions = {
   prefix: Uint8Array;
@@ -45,8 +52,9 @@ export function useLiveUpdates({ prefix, enabled, shownRevision, onChanges, onGa
     let seen = shownAtStart;
     let pending: WatchEventDto[] = [];
     let flushTimer: ReturnType<typeof setTimeout> | undefined;
-    const from = seen ? `&fromRevision=${seen}` : "";
-    const source = new EventSource(withActiveCluster(`/api/watch?prefix=${prefixParam}${from}`));
+    let reopenTimer: ReturnType<typeof setTimeout> | undefined;
+    let reopenDelayMs = FIRST_REOPEN_MS;
+    let source: EventSource | undefined;
     const flush = () => {
       flushTimer = undefined;
       const batch = pending;
@@ -54,35 +62,60 @@ export function useLiveUpdates({ prefix, enabled, shownRevision, onChanges, onGa
       if (batch.length) callbacks.current.onChanges(batch);
     };
     const markLive = (revision: number) => setStatus({ state: "live", revision: Math.max(revision, seen) });
+    const markInterrupted = () => setStatus((current) => ({ state: "interrupted", revision: "revision" in current ? current.revision : undefined }));
 
-    source.addEventListener("ready", (event) => markLive(Number(JSON.parse((event as MessageEvent).data).revision)));
-    source.addEventListener("progress", (event) => markLive(Number(JSON.parse((event as MessageEvent).data).revision)));
-    source.addEventListener("message", (event) => {
-      const change = JSON.parse(event.data) as WatchEventDto;
-      // At or below what was on screen when live began: stale. Below the newest seen: a repeat.
-      // (Several changes of one transaction share a revision and arrive together.)
-      if (change.revision <= shownAtStart || change.revision < seen) return;
-      seen = Math.max(seen, change.revision);
-      pending.push(change);
-      markLive(seen);
-      // Changes of one busy second are applied together rather than one refetch each.
-      flushTimer ??= setTimeout(flush, 150);
-    });
-    for (const name of ["compacted", "reset"]) {
-      source.addEventListener(name, (event) => {
-        const data = JSON.parse((event as MessageEvent).data) as { revision?: number; reason?: string; compactRevision?: number };
-        setStatus({
-          state: "gap",
-          revision: data.revision,
-          reason: name === "compacted" ? `history before revision ${data.compactRevision} was compacted` : (data.reason ?? "the server could not replay what was missed"),
-        });
-        callbacks.current.onGap();
+    const open = () => {
+      // A new EventSource sends no Last-Event-ID: it asks for what came after the newest change seen.
+      const from = seen ? `&fromRevision=${seen}` : "";
+      const opened = new EventSource(withActiveCluster(`/api/watch?prefix=${prefixParam}${from}`));
+      source = opened;
+      opened.addEventListener("ready", (event) => {
+        reopenDelayMs = FIRST_REOPEN_MS;
+        markLive(Number(JSON.parse((event as MessageEvent).data).revision));
       });
-    }
-    source.onerror = () => setStatus((current) => ({ state: "interrupted", revision: current.state === "live" ? current.revision : undefined }));
+      opened.addEventListener("progress", (event) => markLive(Number(JSON.parse((event as MessageEvent).data).revision)));
+      // The browser's connection is up but the server's watch of etcd is not: nothing arrives
+      // until it is back, so the view is not live, whatever the connection says.
+      opened.addEventListener("reconnecting", markInterrupted);
+      opened.addEventListener("live", (event) => markLive(Number(JSON.parse((event as MessageEvent).data).revision)));
+      opened.addEventListener("message", (event) => {
+        const change = JSON.parse(event.data) as WatchEventDto;
+        // At or below what was on screen when live began: stale. Below the newest seen: a repeat.
+        // (Several changes of one transaction share a revision and arrive together.)
+        if (change.revision <= shownAtStart || change.revision < seen) return;
+        seen = Math.max(seen, change.revision);
+        pending.push(change);
+        markLive(seen);
+        // Changes of one busy second are applied together rather than one refetch each.
+        flushTimer ??= setTimeout(flush, 150);
+      });
+      for (const name of ["compacted", "reset"]) {
+        opened.addEventListener(name, (event) => {
+          const data = JSON.parse((event as MessageEvent).data) as { revision?: number; reason?: string; compactRevision?: number };
+          if (data.revision) seen = Math.max(seen, data.revision);
+          setStatus({
+            state: "gap",
+            revision: data.revision,
+            reason: name === "compacted" ? `history before revision ${data.compactRevision} was compacted` : (data.reason ?? "the server could not replay what was missed"),
+          });
+          callbacks.current.onGap();
+        });
+      }
+      opened.onerror = () => {
+        markInterrupted();
+        // EventSource retries a dropped connection by itself, but gives up for good on an answer
+        // that is not a stream (a 502 while etcd is down, a restarting server): open a new one.
+        if (opened.readyState !== EventSource.CLOSED) return;
+        opened.close();
+        reopenTimer = setTimeout(open, reopenDelayMs);
+        reopenDelayMs = Math.min(reopenDelayMs * 2, MAX_REOPEN_MS);
+      };
+    };
+    open();
     return () => {
-      source.close();
+      source?.close();
       clearTimeout(flushTimer);
+      clearTimeout(reopenTimer);
       setStatus({ state: "off" });
     };
   }, [enabled, prefixParam]);
