@@ -2,6 +2,8 @@
 // secret value is distinctive, so a scan of any response can tell whether one got out, and a
 // ConfigMap seeded the same way is the control that proves the scan finds what is there.
 import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { stringify as toYamlText } from "yaml";
 import type { Etcd3 } from "etcd3";
 import { encodeKubernetesObject } from "@/lib/decode";
@@ -221,6 +223,20 @@ export async function seedSecretShapes(writer: Etcd3, namespace = "leak-scan", p
   return shapes;
 }
 
+/** Where the e2e setup writes what it seeded, for the specs (in other processes) to read. */
+const E2E_SHAPES_FILE = join(process.cwd(), "e2e", ".state", "secret-shapes.json");
+
+/** Seeds the shapes for the e2e run and writes them down for e2e/ui/secret-leaks.spec.ts. */
+export async function seedSecretShapesForE2E(writer: Etcd3): Promise<void> {
+  const shapes = await seedSecretShapes(writer);
+  mkdirSync(join(E2E_SHAPES_FILE, ".."), { recursive: true });
+  writeFileSync(E2E_SHAPES_FILE, JSON.stringify(shapes, null, 2));
+}
+
+export function readE2EShapes(): SeededShape[] {
+  return JSON.parse(readFileSync(E2E_SHAPES_FILE, "utf8")) as SeededShape[];
+}
+
 /** The characters of base64(pad + value) that depend on the value's bytes alone, at each alignment. */
 function base64Cores(bytes: Buffer, alphabet: "base64" | "base64url"): string[] {
   const cores: string[] = [];
@@ -264,11 +280,30 @@ export function leakForms(value: string): LeakForm[] {
 
 export type LeakHit = { where: string; value: string; form: string };
 
-/** The forms of each value found in text (a response body, a page's text). */
+/**
+ * The bytes a hex dump shows (components/value-view/hex-dump.tsx: `offset: 16 bytes in hex, ASCII`),
+ * joined across rows, as hex and as its ASCII column: a value longer than a row is split by them.
+ */
+function readHexDump(text: string): { hex: string; ascii: string } {
+  let hex = "";
+  let ascii = "";
+  for (const line of text.split("\n")) {
+    const row = /^[0-9a-f]{8}: (.{40}) (.{0,16})$/.exec(line.padEnd(51, " "));
+    if (!row || !/^[0-9a-f ]+$/.test(row[1])) continue;
+    hex += row[1].replace(/ /g, "");
+    ascii += row[2];
+  }
+  return { hex, ascii };
+}
+
+/** The forms of each value found in text (a response body, a page's text, a hex dump in it). */
 export function findLeaks(where: string, text: string, values: readonly string[]): LeakHit[] {
   const hits: LeakHit[] = [];
+  const dump = readHexDump(text);
   for (const value of values) {
     for (const { form, needle } of leakForms(value)) if (text.includes(needle)) hits.push({ where, value, form });
+    if (dump.hex !== "" && dump.hex.includes(Buffer.from(value).toString("hex"))) hits.push({ where, value, form: "hex dump rows" });
+    if (dump.ascii !== "" && dump.ascii.includes(value)) hits.push({ where, value, form: "hex dump ASCII column" });
   }
   return hits;
 }

@@ -168,6 +168,17 @@ describe("the Secret leak scan over every API route", () => {
     }
   });
 
+  it("summarizes a Secret's revisions as masked changes in the history", async () => {
+    for (const name of ["applied", "json"]) {
+      const shape = shapes.find((item) => item.key.endsWith(`/${name}`))!;
+      const { status, text } = await ask(getHistory, `/api/history?key=${q(shape.key)}`);
+      expect(status).toBe(200);
+      const items = JSON.parse(text).items as { summary: string | null }[];
+      expect(items).toHaveLength(shape.revisions.length);
+      expect(items[0].summary).toContain("data.password: changed (masked)");
+    }
+  });
+
   it("finds nothing in what the decode CLI prints without --reveal-secrets, and the values with it", () => {
     const secretValues = shapes.filter((shape) => !shape.control).flatMap((shape) => shape.values);
     const answers = shapes.map((shape) => decodeWithCli(shape.key, []));
