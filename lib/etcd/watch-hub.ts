@@ -7,6 +7,7 @@ import {
   getWatchStats,
   rangeOfPrefix,
   replayRevisions,
+  toChangeBatches,
   WHOLE_KEYSPACE,
   type ChangeBatch,
   type FeedSubscription,
@@ -290,17 +291,7 @@ export class WatchHub {
       timeoutMs: this.settings.catchUpTimeoutMs,
     });
     if (result.kind !== "events") return result.kind === "compacted" ? result : { kind: "too_large" };
-    const changes = result.events.map(
-      (event): WatchChange => ({
-        revision: event.revision,
-        type: event.type,
-        key: Buffer.from(event.kv.key),
-        version: event.kv.version,
-        createRevision: event.kv.createRevision,
-        modRevision: event.kv.modRevision,
-      }),
-    );
-    return { kind: "changes", changes };
+    return { kind: "changes", changes: toChangeBatches(result.events).flatMap((batch) => batch.changes) };
   }
 
   private broadcast(message: HubMessage): void {

@@ -4,10 +4,10 @@ import {
   getClusterFeed,
   readCurrentRevision,
   replayRevisions,
+  toChangeBatches,
   WHOLE_KEYSPACE,
   type ChangeBatch,
   type FeedSubscription,
-  type ReplayedEvent,
 } from "../watch";
 import { FolderTree } from "./folder-tree";
 import { scanIntoTree, type ScanOptions, type ScanProgress } from "./scan";
@@ -201,7 +201,7 @@ export class FolderIndex {
       });
       if (generation !== this.generation) return;
       if (result.kind !== "events") throw new Error(`catching up the folder index: ${result.kind}`);
-      for (const batch of batchesOf(result.events)) if (!this.apply(batch)) return;
+      for (const batch of toChangeBatches(result.events)) if (!this.apply(batch)) return;
     }
     if (this.overflowed) throw new Error("catching up the folder index: too many changes meanwhile");
     this.applyHeld();
@@ -281,24 +281,6 @@ export class FolderIndex {
     this.waiters = this.waiters.filter((waiter) => waiter.revision > this.revision);
     for (const waiter of due) waiter.resolve();
   }
-}
-
-function batchesOf(events: ReplayedEvent[]): ChangeBatch[] {
-  const batches: ChangeBatch[] = [];
-  for (const event of events) {
-    const change = {
-      revision: event.revision,
-      type: event.type,
-      key: event.kv.key,
-      version: event.kv.version,
-      createRevision: event.kv.createRevision,
-      modRevision: event.kv.modRevision,
-    };
-    const last = batches[batches.length - 1];
-    if (last?.revision === event.revision) last.changes.push(change);
-    else batches.push({ revision: event.revision, changes: [change] });
-  }
-  return batches;
 }
 
 function delay(ms: number): Promise<void> {

@@ -10,7 +10,7 @@ export { getClusterFeed, type FeedConsumer, type FeedSubscription } from "./clus
 export type { WatchState } from "./cluster-watches";
 export { getCompactRevision, noteCompactRevision } from "./compaction";
 export { readCurrentRevision } from "./current-revision";
-export { replayRevisions, type ReplayedEvent, type ReplayRequest, type ReplayResult } from "./replay";
+export { replayRevisions, toChangeBatches, type ReplayedEvent, type ReplayRequest, type ReplayResult } from "./replay";
 export { configureWatches, type WatchSettings } from "./settings";
 export { getWatchStats, type ClusterWatchStats, type WatchStats } from "./stats";
 export { MAX_WATCH_STREAMS_PER_CLUSTER, STREAMS_PER_PURPOSE, type WatchPurpose } from "./stream-budget";

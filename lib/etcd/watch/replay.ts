@@ -9,7 +9,7 @@ import type { RevisionBatch } from "./revision-batches";
 import { watchSettings } from "./settings";
 import type { StreamSlot } from "./stream-budget";
 import { WatchAttempt } from "./watch-attempt";
-import type { KeyRange } from "./watch-change";
+import type { ChangeBatch, KeyRange, WatchChange } from "./watch-change";
 
 // A bounded read of past revisions from etcd's event history, on the same attempts as the live
 // watch: one stream at a time from the cluster's replay slots, failover to the next endpoint with
@@ -146,4 +146,23 @@ async function replayOnce(
   }
   if (ended.kind === "failed") return { kind: "failed", cause: ended.cause, endpoint: attempt.endpoint };
   return { kind: "timeout" };
+}
+
+/** Replayed events as the feed delivers changes: without values, one batch per revision. */
+export function toChangeBatches(events: readonly ReplayedEvent[]): ChangeBatch[] {
+  const batches: ChangeBatch[] = [];
+  for (const event of events) {
+    const change: WatchChange = {
+      revision: event.revision,
+      type: event.type,
+      key: Buffer.from(event.kv.key),
+      version: event.kv.version,
+      createRevision: event.kv.createRevision,
+      modRevision: event.kv.modRevision,
+    };
+    const last = batches[batches.length - 1];
+    if (last?.revision === event.revision) last.changes.push(change);
+    else batches.push({ revision: event.revision, changes: [change] });
+  }
+  return batches;
 }

@@ -3,6 +3,7 @@ import type { ClusterConnection } from "../client";
 import { backoffDelayMs } from "./backoff";
 import { watchesOf, type ClusterWatches, type WatchReport, type WatchState } from "./cluster-watches";
 import { noteCompactRevision } from "./compaction";
+import { readCurrentRevision } from "./current-revision";
 import type { RevisionBatch } from "./revision-batches";
 import { watchSettings } from "./settings";
 import type { WatchPurpose } from "./stream-budget";
@@ -14,6 +15,15 @@ import type { KeyRange } from "./watch-change";
 // next waits a backoff (full jitter, doubling, capped), goes to the next endpoint and resumes
 // from the last delivered revision + 1. A resume point etcd has compacted is reported with the
 // compaction revision, and the watch goes on from there.
+//
+// A long backoff would keep the watch down well after etcd is back, so while it waits it asks
+// etcd for its revision (one cheap unary read at a time, every few seconds) and tries again as
+// soon as etcd, having not answered, answers again. (A watch that fails while etcd answers keeps
+// its backoff.)
+
+/** While a backoff is longer than this, etcd is asked this often whether it is back. */
+const REACHABILITY_CHECK_MS = 2_000;
+const TRANSPORT_FAILURE = /UNAVAILABLE|no answer|closed the watch stream/i;
 
 export type ResumableWatchOptions = {
   purpose: WatchPurpose;
@@ -37,6 +47,8 @@ export class ResumableWatch {
   private lastError: string | null = null;
   private reconnects = 0;
   private fragmentsReassembled = 0;
+  /** etcd was out of reach (by a failure's cause or a check) since the watch was last live. */
+  private etcdWasUnreachable = false;
   private readonly watches: ClusterWatches;
   private readonly reporter = () => this.report();
 
@@ -136,6 +148,7 @@ export class ResumableWatch {
     if (this.attempt !== attempt) return;
     const failures = this.failures;
     if (failures > 0) this.watches.log.recovered(this.context(attempt.endpoint), failures);
+    this.etcdWasUnreachable = false;
     this.setState({ state: "live", since: Date.now() });
   }
 
@@ -155,9 +168,12 @@ export class ResumableWatch {
     this.reconnects += 1;
     this.attemptNumber += 1;
     this.lastError = cause;
+    // gRPC's UNAVAILABLE, a stall or a stream closed under us: etcd itself was out of reach.
+    if (TRANSPORT_FAILURE.test(cause)) this.etcdWasUnreachable = true;
     const delay = backoffDelayMs(this.failures, { baseMs: watchSettings.backoffBaseMs, capMs: watchSettings.backoffCapMs });
     this.watches.log.failed(this.context(endpoint), cause, delay);
     this.setState({ state: "reconnecting", lastError: cause, nextRetryAt: Date.now() + delay, failures: this.failures });
+    let waiting = true;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, delay);
       timer.unref();
@@ -165,8 +181,27 @@ export class ResumableWatch {
         clearTimeout(timer);
         resolve();
       };
+      if (delay > REACHABILITY_CHECK_MS) void this.wakeWhenReachable(() => waiting);
     });
+    waiting = false;
     this.wake = null;
+  }
+
+  private async wakeWhenReachable(waiting: () => boolean): Promise<void> {
+    while (waiting() && !this.stopped) {
+      await new Promise((resolve) => setTimeout(resolve, REACHABILITY_CHECK_MS).unref());
+      if (!waiting() || this.stopped) return;
+      const reachable = await readCurrentRevision(this.connection).then(
+        () => true,
+        () => false,
+      );
+      if (!reachable) {
+        this.etcdWasUnreachable = true;
+        continue;
+      }
+      if (this.etcdWasUnreachable && waiting()) this.wake?.();
+      return;
+    }
   }
 
   private setState(state: WatchState): void {
