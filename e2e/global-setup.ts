@@ -32,6 +32,7 @@ export default async function globalSetup(): Promise<void> {
   const etcd = await startEtcd({ dataDir: scratchDir(join(tmpdir(), "etcdlens-e2e"), "etcd"), quiet: true });
   const writer = new Etcd3({ hosts: etcd.endpoint });
   await seedDemoData(writer);
+  await (await import("./support/bad-input-seed")).seedBadInputKeys(writer);
   await (await import("@/scripts/lib/secret-shapes")).seedSecretShapesForE2E(writer);
   writer.close();
 

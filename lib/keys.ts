@@ -176,6 +176,15 @@ export function keyToPath(key: Uint8Array): string {
   return segments.map(encodeURIComponent).join("/");
 }
 
+/**
+ * Past this length a key's page URL carries the key in its fragment (`/keys#key=<path>`), which
+ * the browser keeps but never sends: Node refuses a request line and headers over 16 KB with an
+ * empty 431, and Next's client navigation repeats the path in its own headers.
+ */
+export const MAX_PAGE_PATH_CHARS = 2048;
+
+const KEY_FRAGMENT = "#key=";
+
 /** The page URL for a key. */
 export function keyHref(key: Uint8Array, search?: Record<string, string | number | undefined>): string {
   const path = keyToPath(key);
@@ -184,7 +193,23 @@ export function keyHref(key: Uint8Array, search?: Record<string, string | number
     if (value !== undefined && value !== "") query.set(name, String(value));
   }
   const qs = query.toString();
+  if (path.length > MAX_PAGE_PATH_CHARS) return `/keys${qs ? `?${qs}` : ""}${KEY_FRAGMENT}${path}`;
   return `/keys${path ? `/${path}` : ""}${qs ? `?${qs}` : ""}`;
+}
+
+/** The key a page URL's fragment names (see MAX_PAGE_PATH_CHARS), or undefined. */
+export function keyFromFragment(hash: string): KeyBytes | undefined {
+  if (!hash.startsWith(KEY_FRAGMENT)) return undefined;
+  try {
+    return pathToKey(hash.slice(KEY_FRAGMENT.length).split("/").map(decodeURIComponent));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a page URL names its key in the fragment: Next's Link does not re-render on a fragment change. */
+export function isFragmentKeyHref(href: string): boolean {
+  return href.includes(KEY_FRAGMENT);
 }
 
 function isHexDigit(code: number): boolean {

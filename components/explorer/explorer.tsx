@@ -4,7 +4,7 @@ import { Link } from "@/components/ui/link";
 import { useClusterRouter } from "@/components/cluster/cluster-scope";
 import { useEffect, useMemo } from "react";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { base64ToBytes, keyHref, keyToDisplay } from "@/lib/keys";
+import { base64ToBytes, bytesToBase64, keyFromFragment, keyHref, keyToDisplay } from "@/lib/keys";
 import { clusterQueries, keyQueries } from "@/lib/queries";
 import type { HistoryItemDto } from "@/lib/api/dto";
 import { KeyTree } from "@/components/key-tree/key-tree";
@@ -17,6 +17,7 @@ import { ErrorPanel, Loading } from "@/components/ui/panels";
 import { LiveToggle } from "@/components/live/live-toggle";
 import { useExplorerLive } from "@/components/live/use-explorer-live";
 import { FolderOrMissing } from "./folder-view";
+import { usePageFragment } from "./use-page-fragment";
 
 // The explorer: tree, value (or a comparison of two versions) and history side by side, all
 // driven by the URL (key path + ?rev=&compare=&view=&noise=). The tree lists the keyspace at the
@@ -25,7 +26,9 @@ import { FolderOrMissing } from "./folder-view";
 type ExplorerProps = { keyBase64: string; revisionError?: string; view: ViewState };
 
 export function Explorer({ keyBase64, revisionError, view }: ExplorerProps) {
-  const keyBytes = useMemo(() => base64ToBytes(keyBase64), [keyBase64]);
+  // A key too long for the URL path is named in the fragment, on /keys (see keyHref).
+  const fragment = usePageFragment();
+  const keyBytes = useMemo(() => keyFromFragment(fragment) ?? base64ToBytes(keyBase64), [fragment, keyBase64]);
   const pinned = revisionError ? undefined : view.rev;
   const history = useInfiniteQuery({ ...keyQueries.history(keyBytes), enabled: !revisionError });
   const items = useMemo(() => history.data?.pages.flatMap((page) => page.items) ?? [], [history.data]);
@@ -63,7 +66,7 @@ export function Explorer({ keyBase64, revisionError, view }: ExplorerProps) {
           )
         ) : (
           <ValuePane
-            key={`${keyBase64}@${pinned ?? "now"}`}
+            key={`${bytesToBase64(keyBytes)}@${pinned ?? "now"}`}
             keyBytes={keyBytes}
             revision={pinned}
             missing={

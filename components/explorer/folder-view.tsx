@@ -1,6 +1,6 @@
 "use client";
 
-import { Link } from "@/components/ui/link";
+import { KeyLink } from "@/components/key-tree/key-link";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef, useState } from "react";
@@ -82,10 +82,10 @@ export function FolderOrMissing({ keyBytes, revision }: { keyBytes: Uint8Array; 
                 className="absolute left-0 top-0 flex w-full items-center gap-2 px-3"
                 style={{ transform: `translateY(${row.start}px)`, height: ROW_HEIGHT }}
               >
-                <Link className="truncate font-mono text-[13px] text-blue-800 hover:underline" href={keyHref(key, { rev: revision })}>
+                <KeyLink className="truncate font-mono text-[13px] text-blue-800 hover:underline" href={keyHref(key, { rev: revision })}>
                   {item.name || "(empty name)"}
                   {item.hasChildren && !item.isKey ? "/" : ""}
-                </Link>
+                </KeyLink>
                 {item.isKey && item.hasChildren ? <Badge tone="blue">key + folder</Badge> : null}
                 {item.keyCount !== undefined ? (
                   <span className="ml-auto shrink-0 text-xs tabular-nums text-slate-500">{formatKeyCount(item.keyCount)}</span>

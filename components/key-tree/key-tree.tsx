@@ -1,6 +1,6 @@
 "use client";
 
-import { Link } from "@/components/ui/link";
+import { KeyLink } from "./key-link";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type RefObject } from "react";
@@ -229,7 +229,7 @@ function TreeRow({ item, state, depth, placement }: { item: ChildDto; state: Tre
         ) : (
           <span className="w-5 shrink-0 text-center text-slate-300">·</span>
         )}
-        <Link
+        <KeyLink
           href={keyHref(key, { rev: state.revision })}
           className={`min-w-0 truncate font-mono text-[13px] ${item.isKey ? "text-slate-900" : "text-slate-600"}`}
           title={item.key || "/"}
@@ -239,7 +239,7 @@ function TreeRow({ item, state, depth, placement }: { item: ChildDto; state: Tre
         >
           {label}
           {item.hasChildren && !item.isKey && label !== "/" ? "/" : ""}
-        </Link>
+        </KeyLink>
         {item.isKey && item.hasChildren ? <Badge tone="blue">key + folder</Badge> : null}
         {item.keyCount !== undefined ? (
           <span className="ml-auto shrink-0 pl-1 text-[11px] tabular-nums text-slate-400">{formatKeyCount(item.keyCount)}</span>

@@ -36,12 +36,30 @@ function asAppError(error: unknown): AppError {
   return new AppError("internal", "internal error; the server log has the details", {}, { cause: error });
 }
 
+// etcd refuses requests over 1.5 MiB by default (--max-request-bytes); a key percent-encoded
+// takes at most three times its bytes.
+const MAX_QUERY_BODY_BYTES = 8 * 1024 * 1024;
+
 /** Query parameters read from the raw URL, so that keys keep their exact bytes. */
 export class QueryParams {
   private readonly raw: Map<string, string>;
 
-  constructor(request: Request) {
-    this.raw = readRawQuery(rawQueryOf(request));
+  constructor(request: Request, rawQuery = rawQueryOf(request)) {
+    this.raw = readRawQuery(rawQuery);
+  }
+
+  /**
+   * The parameters of a GET's query string, or of a POST's body holding the same query string:
+   * a key too long for a URL (Node refuses a request line and headers over 16 KB with an empty
+   * 431) travels in the body instead.
+   */
+  static async read(request: Request): Promise<QueryParams> {
+    if (request.method !== "POST") return new QueryParams(request);
+    const declared = Number(request.headers.get("content-length") ?? 0);
+    if (declared > MAX_QUERY_BODY_BYTES) throw new AppError("bad_request", `a query body is at most ${MAX_QUERY_BODY_BYTES} bytes`);
+    const body = await request.text();
+    if (body.length > MAX_QUERY_BODY_BYTES) throw new AppError("bad_request", `a query body is at most ${MAX_QUERY_BODY_BYTES} bytes`);
+    return new QueryParams(request, body.startsWith("?") ? body : `?${body}`);
   }
 
   keyOrThrow(name: string): Uint8Array {

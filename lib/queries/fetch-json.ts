@@ -17,10 +17,25 @@ export class ApiError extends Error {
   }
 }
 
+// Node answers a request whose request line and headers exceed 16 KB with an empty 431, and the
+// browser adds its own headers; proxies in front often allow 8 KB. Past this length the query
+// goes in a POST body instead (the key, history, diff and level routes accept both).
+export const MAX_GET_URL_CHARS = 4096;
+
+/** The request for an API URL: a GET, or a POST of its query when the URL would be too long. */
+export function requestFor(url: string): { url: string; init: RequestInit } {
+  const headers: Record<string, string> = { accept: "application/json" };
+  const start = url.indexOf("?");
+  if (url.length <= MAX_GET_URL_CHARS || start < 0) return { url, init: { headers } };
+  headers["content-type"] = "application/x-www-form-urlencoded";
+  return { url: url.slice(0, start), init: { method: "POST", headers, body: url.slice(start + 1) } };
+}
+
 export async function fetchJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(withActiveCluster(url), { signal, headers: { accept: "application/json" } });
+    const request = requestFor(withActiveCluster(url));
+    response = await fetch(request.url, { ...request.init, signal });
   } catch (error) {
     if (signal?.aborted) throw error;
     throw new ApiError(0, "network", "the etcdlens server does not answer");

@@ -27,7 +27,7 @@ function requiredRevision(query: QueryParams, name: string): number {
 }
 
 export const GET = apiRoute(async (request): Promise<DiffDto> => {
-  const query = new QueryParams(request);
+  const query = await QueryParams.read(request);
   const key = query.keyOrThrow("key");
   const from = requiredRevision(query, "from");
   const to = requiredRevision(query, "to");
@@ -61,3 +61,6 @@ export const GET = apiRoute(async (request): Promise<DiffDto> => {
   }
   return body;
 });
+
+// The same query in a POST body, for keys too long for a URL (see QueryParams.read).
+export const POST = GET;

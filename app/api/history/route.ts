@@ -16,7 +16,7 @@ function toInput({ entry, value }: HistoryVersion): VersionInput {
 }
 
 export const GET = apiRoute(async (request): Promise<HistoryDto> => {
-  const query = new QueryParams(request);
+  const query = await QueryParams.read(request);
   const key = query.keyOrThrow("key");
   const before = query.revision("before");
   const limit = query.parsed("limit", limitParam(50, 500));
@@ -38,3 +38,6 @@ export const GET = apiRoute(async (request): Promise<HistoryDto> => {
   if (page.compactRevision) body.compactRevision = page.compactRevision;
   return body;
 });
+
+// The same query in a POST body, for keys too long for a URL (see QueryParams.read).
+export const POST = GET;

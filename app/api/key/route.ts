@@ -10,7 +10,7 @@ import type { KeyDto } from "@/lib/api/dto";
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute(async (request): Promise<KeyDto> => {
-  const query = new QueryParams(request);
+  const query = await QueryParams.read(request);
   const key = query.keyOrThrow("key");
   const revision = query.revision("rev");
   const connection = getCluster(query.clusterName());
@@ -19,3 +19,6 @@ export const GET = apiRoute(async (request): Promise<KeyDto> => {
   );
   return presentKey(read.header.revision, read.kv);
 });
+
+// The same query in a POST body, for keys too long for a URL (see QueryParams.read).
+export const POST = GET;

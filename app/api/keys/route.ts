@@ -18,7 +18,7 @@ export const dynamic = "force-dynamic";
 const SLASH = 0x2f;
 
 export const GET = apiRoute(async (request): Promise<ChildrenDto> => {
-  const query = new QueryParams(request);
+  const query = await QueryParams.read(request);
   const asked = query.keyOrEmpty("prefix");
   const revision = query.revision("rev");
   const limit = query.parsed("limit", limitParam(200, 1000));
@@ -57,3 +57,6 @@ export const GET = apiRoute(async (request): Promise<ChildrenDto> => {
     ...(page.indexing ? { indexing: page.indexing } : {}),
   };
 });
+
+// The same query in a POST body, for keys too long for a URL (see QueryParams.read).
+export const POST = GET;
