@@ -1,18 +1,56 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { RAW_QUERY_HEADER } from "@/lib/api/raw-query";
+import { ConfigurationError, getDoorSettings, type DoorSettings } from "@/lib/env";
+import { isAllowedHost } from "@/lib/http/allowed-host";
 import { refuseBadLink } from "@/lib/http/refuse-bad-link";
+import { refuseHost, refuseMisconfigured } from "@/lib/http/refuse-host";
+import {
+  createNonce,
+  pageContentSecurityPolicy,
+  RESOURCE_CONTENT_SECURITY_POLICY,
+  setSecurityHeaders,
+} from "@/lib/http/security-headers";
 
-// Next re-encodes a request's query string before route handlers see it, turning percent-escapes
-// that are not valid UTF-8 (%FF) into U+FFFD. Keys are bytes, so the API reads the query exactly
-// as the client sent it: with skipProxyUrlNormalize the proxy sees the original URL and passes
-// its query on in a header, always overwriting whatever a client put there.
+// Every request passes here first (no matcher): pages, the API, the event stream and static
+// assets alike. It is the door: a request addressed to a host name this server does not go by is
+// refused (DNS rebinding, see lib/http/allowed-host.ts), and every answer carries the security
+// headers (lib/http/security-headers.ts).
 export function proxy(request: NextRequest) {
-  const badLink = refuseBadLink(request.nextUrl.pathname, request.nextUrl.pathname.startsWith("/api/"));
-  if (badLink) return badLink;
+  const path = request.nextUrl.pathname;
+  const api = path === "/api" || path.startsWith("/api/");
+  let door: DoorSettings;
+  try {
+    door = getDoorSettings();
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    return withHeaders(refuseMisconfigured(error.message, api), RESOURCE_CONTENT_SECURITY_POLICY);
+  }
+  const host = request.headers.get("host");
+  if (!isAllowedHost(host, door)) return withHeaders(refuseHost(host, door, api), RESOURCE_CONTENT_SECURITY_POLICY);
+  const badLink = refuseBadLink(path, api);
+  if (badLink) return withHeaders(badLink, RESOURCE_CONTENT_SECURITY_POLICY);
+
   const headers = new Headers(request.headers);
-  const queryStart = request.url.indexOf("?");
-  headers.set(RAW_QUERY_HEADER, queryStart < 0 ? "" : request.url.slice(queryStart));
-  return NextResponse.next({ request: { headers } });
+  // Next re-encodes a request's query string before route handlers see it, turning percent-escapes
+  // that are not valid UTF-8 (%FF) into U+FFFD. Keys are bytes, so the API reads the query exactly
+  // as the client sent it: with skipProxyUrlNormalize the proxy sees the original URL and passes
+  // its query on in a header, always overwriting whatever a client put there.
+  if (api) {
+    const queryStart = request.url.indexOf("?");
+    headers.set(RAW_QUERY_HEADER, queryStart < 0 ? "" : request.url.slice(queryStart));
+  }
+  let policy = RESOURCE_CONTENT_SECURITY_POLICY;
+  if (!api && !path.startsWith("/_next/static/")) {
+    // Next reads the nonce from the request's policy and stamps it on the scripts it renders.
+    const nonce = createNonce();
+    policy = pageContentSecurityPolicy(nonce, door.development);
+    headers.set("content-security-policy", policy);
+    headers.set("x-nonce", nonce);
+  }
+  return withHeaders(NextResponse.next({ request: { headers } }), policy);
 }
 
-export const config = { matcher: "/api/:path*" };
+function withHeaders<T extends Response>(response: T, policy: string): T {
+  setSecurityHeaders(response.headers, policy);
+  return response;
+}

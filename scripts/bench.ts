@@ -55,7 +55,11 @@ async function startDashboard(env: NodeJS.ProcessEnv): Promise<Dashboard> {
   const port = await findFreePort();
   const base = `http://127.0.0.1:${port}`;
   const startedAt = performance.now();
-  const server = spawn(process.execPath, [nextBin, "start", "--hostname", "127.0.0.1", "--port", String(port)], { stdio: ["ignore", "ignore", "inherit"], env });
+  // PORT: the port the Host check answers 127.0.0.1 on (lib/env.ts getDoorSettings).
+  const server = spawn(process.execPath, [nextBin, "start", "--hostname", "127.0.0.1", "--port", String(port)], {
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...env, PORT: String(port) },
+  });
   const stop = () =>
     new Promise<void>((resolve) => {
       if (server.exitCode !== null || server.signalCode !== null) return resolve();

@@ -46,7 +46,8 @@ async function main() {
 
   const etcd = running.etcd;
   // The dashboard sees only this etcd, whatever the shell has exported for etcdctl.
-  const env: NodeJS.ProcessEnv = { ...process.env, ETCDCTL_ENDPOINTS: etcd.endpoint };
+  // HOST and PORT also tell the Host check which names and port the dashboard answers to.
+  const env: NodeJS.ProcessEnv = { ...process.env, ETCDCTL_ENDPOINTS: etcd.endpoint, HOST: host, PORT: String(port) };
   for (const name of ["ETCDCTL_CACERT", "ETCDCTL_CERT", "ETCDCTL_KEY", "ETCDCTL_USER", "ETCDCTL_PASSWORD"]) delete env[name];
   const server = spawn(process.execPath, [nextBin, "start", "--hostname", host, "--port", String(port)], { stdio: ["ignore", "pipe", "inherit"], env });
   server.stdout?.on("data", (chunk: Buffer) => {
