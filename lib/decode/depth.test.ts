@@ -3,6 +3,7 @@ import { diffValues, renderForDiff, summarizeVersion } from "@/lib/diff";
 import { describeVersions } from "@/lib/diff/lifecycle";
 import { decodeValue, encodeKubernetesObject, type JsonObject, type JsonValue } from "./index";
 import { exceedsDepth, MAX_NESTING_DEPTH, yamlNestingBound } from "./depth";
+import { writeEnvelope } from "./envelope";
 import { toYaml } from "./yaml";
 
 const text = (value: string) => new TextEncoder().encode(value);
@@ -95,5 +96,41 @@ describe("decodeValue with values nested beyond the limit", () => {
       { type: "PUT" as const, revision: 2, version: 1, createRevision: 2, value: text(deepJson(100_000, 1)) },
     ];
     expect(describeVersions(versions, undefined, true).map((meaning) => meaning.summary)).toEqual([null, "created"]);
+  });
+});
+
+describe("decodeValue with protobuf nested beyond the limit", () => {
+  /** Field 1, length-delimited, inside itself `depth` times: linear to build, however deep. */
+  function nestedMessage(depth: number): Uint8Array {
+    const lengths = new Array<number>(depth + 1).fill(0);
+    const varintLength = (value: number) => (value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : 4);
+    for (let level = depth - 1; level >= 0; level--) lengths[level] = 1 + varintLength(lengths[level + 1]) + lengths[level + 1];
+    const out: number[] = [];
+    for (let level = 0; level < depth; level++) {
+      out.push(0x0a);
+      let value = lengths[level + 1];
+      while (value >= 0x80) {
+        out.push((value & 0x7f) | 0x80);
+        value >>>= 7;
+      }
+      out.push(value);
+    }
+    return Uint8Array.from(out);
+  }
+
+  it.each([5_000, 100_000])("decodes %i nested messages of an unknown type within the limit", (depth) => {
+    const bytes = writeEnvelope("example.com/v1", "Deep", nestedMessage(depth));
+    const value = decodeValue(bytes);
+    expect(value).toMatchObject({ format: "kubernetes", kind: "Deep" });
+    expect(exceedsDepth(value)).toBe(false);
+    expect(() => JSON.stringify(value)).not.toThrow();
+  });
+
+  it.each([5_000, 100_000])("decodes %i nested messages in a known type within the limit", (depth) => {
+    // ConfigMap field 1 is its ObjectMeta; the nesting then goes on in fields the schema does not know.
+    const value = decodeValue(writeEnvelope("v1", "ConfigMap", nestedMessage(depth)));
+    expect(value.format).toBe("kubernetes");
+    expect(exceedsDepth(value)).toBe(false);
+    expect(() => JSON.stringify(value)).not.toThrow();
   });
 });
