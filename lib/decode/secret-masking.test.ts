@@ -149,3 +149,12 @@ function varint(value: number): number[] {
   out.push(v);
   return out;
 }
+
+describe("references to Secrets", () => {
+  it("leave a {kind: Secret, name} reference in a custom resource as it is", () => {
+    const release = { apiVersion: "helm.toolkit.fluxcd.io/v2", kind: "HelmRelease", metadata: { name: "web" }, spec: { valuesFrom: [{ kind: "Secret", name: "web-values", valuesKey: "values.yaml" }] } };
+    const decoded = decodeValue(new TextEncoder().encode(JSON.stringify(release)));
+    expect(decoded.format).toBe("kubernetes");
+    expect(decoded.format === "kubernetes" && decoded.object.spec).toEqual(release.spec);
+  });
+});

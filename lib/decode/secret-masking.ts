@@ -41,6 +41,11 @@ function isSecretObject(value: JsonObject): boolean {
   return value.kind === "Secret";
 }
 
+/** `{kind: Secret, name}` names a Secret (a Flux valuesFrom, an event's object): no data in it. */
+function isReference(value: JsonObject): boolean {
+  return !("metadata" in value || "data" in value || "stringData" in value);
+}
+
 /**
  * Masks the Secrets anywhere in the object (the root too when `rootIsSecret`), then every string
  * that still holds one, as text or base64 (an embedded object etcdlens could not decode). Returns
@@ -58,7 +63,7 @@ function maskEverySecret(decoded: KubernetesValue, rootIsSecret: boolean): Maske
     for (const [name, child] of entries) {
       const childPath = [...path, name];
       if (isObject(child)) {
-        if (isSecretObject(child)) found.push(...maskSecretValues(child).map((value) => ({ ...value, path: [...childPath, ...value.path] })));
+        if (isSecretObject(child) && !isReference(child)) found.push(...maskSecretValues(child).map((value) => ({ ...value, path: [...childPath, ...value.path] })));
         stack.push({ node: child, path: childPath });
       } else if (Array.isArray(child)) {
         stack.push({ node: child, path: childPath });
