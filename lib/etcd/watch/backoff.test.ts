@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BACKOFF_BASE_MS, BACKOFF_CAP_MS, backoffCeilingMs, backoffDelayMs } from "./backoff";
+import { BACKOFF_BASE_MS, BACKOFF_CAP_MS, backoffCeilingMs, backoffDelayMs, failureRounds } from "./backoff";
 
 const options = { baseMs: BACKOFF_BASE_MS, capMs: BACKOFF_CAP_MS };
 
@@ -29,5 +29,13 @@ describe("backoffDelayMs", () => {
     // Spread over the whole interval, not clustered at its ceiling.
     expect(draws.filter((draw) => draw < 2_000).length).toBeGreaterThan(600);
     expect(draws.filter((draw) => draw >= 2_000).length).toBeGreaterThan(600);
+  });
+});
+
+describe("failureRounds", () => {
+  it("grows the wait only once every endpoint has failed in turn", () => {
+    expect([1, 2, 3, 4, 5, 6, 7].map((failures) => failureRounds(failures, 3))).toEqual([1, 1, 1, 2, 2, 2, 3]);
+    expect([1, 2, 3].map((failures) => failureRounds(failures, 1))).toEqual([1, 2, 3]);
+    expect(failureRounds(0, 3)).toBe(0);
   });
 });

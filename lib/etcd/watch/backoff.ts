@@ -19,3 +19,12 @@ export function backoffCeilingMs(failures: number, options: BackoffOptions): num
 export function backoffDelayMs(failures: number, options: BackoffOptions, random: () => number = Math.random): number {
   return Math.floor(random() * backoffCeilingMs(failures, options));
 }
+
+/**
+ * Failures counted in rounds over the cluster's endpoints: a member that died is followed by an
+ * attempt on the next one after the shortest wait, and the wait grows only once every endpoint
+ * has failed in turn. With one endpoint every failure is a round.
+ */
+export function failureRounds(failures: number, endpoints: number): number {
+  return Math.ceil(failures / Math.max(1, endpoints));
+}

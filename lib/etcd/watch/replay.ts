@@ -2,7 +2,7 @@ import "server-only";
 import { AppError } from "@/lib/errors";
 import type { ClusterConnection } from "../client";
 import { toKeyValue, type KeyValue } from "../kv";
-import { backoffDelayMs } from "./backoff";
+import { backoffDelayMs, failureRounds } from "./backoff";
 import { watchesOf } from "./cluster-watches";
 import { noteCompactRevision } from "./compaction";
 import type { RevisionBatch } from "./revision-batches";
@@ -76,7 +76,8 @@ export async function replayRevisions(connection: ClusterConnection, request: Re
       watches.replays.failedAttempts += 1;
       attemptNumber += 1;
       lastCause = outcome.cause;
-      const delay = backoffDelayMs(failures, { baseMs: watchSettings.backoffBaseMs, capMs: watchSettings.backoffCapMs });
+      const rounds = failureRounds(failures, connection.settings.endpoints.length);
+      const delay = backoffDelayMs(rounds, { baseMs: watchSettings.backoffBaseMs, capMs: watchSettings.backoffCapMs });
       if (Date.now() + delay < deadline) {
         watches.log.failed({ cluster: watches.name, purpose: "replay", endpoint: outcome.endpoint }, outcome.cause, delay);
         await new Promise((resolve) => setTimeout(resolve, delay).unref());

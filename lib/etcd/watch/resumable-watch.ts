@@ -1,6 +1,6 @@
 import "server-only";
 import type { ClusterConnection } from "../client";
-import { backoffDelayMs } from "./backoff";
+import { backoffDelayMs, failureRounds } from "./backoff";
 import { watchesOf, type ClusterWatches, type WatchReport, type WatchState } from "./cluster-watches";
 import { noteCompactRevision } from "./compaction";
 import { readCurrentRevision } from "./current-revision";
@@ -170,7 +170,8 @@ export class ResumableWatch {
     this.lastError = cause;
     // gRPC's UNAVAILABLE, a stall or a stream closed under us: etcd itself was out of reach.
     if (TRANSPORT_FAILURE.test(cause)) this.etcdWasUnreachable = true;
-    const delay = backoffDelayMs(this.failures, { baseMs: watchSettings.backoffBaseMs, capMs: watchSettings.backoffCapMs });
+    const rounds = failureRounds(this.failures, this.connection.settings.endpoints.length);
+    const delay = backoffDelayMs(rounds, { baseMs: watchSettings.backoffBaseMs, capMs: watchSettings.backoffCapMs });
     this.watches.log.failed(this.context(endpoint), cause, delay);
     this.setState({ state: "reconnecting", lastError: cause, nextRetryAt: Date.now() + delay, failures: this.failures });
     let waiting = true;
