@@ -61,3 +61,12 @@ describe("a 20 KB key with the query in a POST body", () => {
     expect(body.error.message).toBe("a query body is at most 8388608 bytes");
   });
 });
+
+describe("a 20 KB prefix in the change feed", () => {
+  it("is read with the query in a POST body", async () => {
+    const { POST: postChanges } = await import("@/app/api/changes/route");
+    const { status, body } = await post(postChanges, "/api/changes", `prefix=${encodeKeyParam(Buffer.from(key))}`);
+    expect(status).toBe(200);
+    expect(body.items.map((item: { revision: number }) => item.revision)).toEqual([second, first]);
+  });
+});

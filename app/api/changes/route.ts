@@ -13,7 +13,7 @@ import type { ChangesDto } from "@/lib/api/dto";
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute(async (request): Promise<ChangesDto> => {
-  const query = new QueryParams(request);
+  const query = await QueryParams.read(request);
   const prefix = query.keyOrEmpty("prefix");
   const from = query.revision("from");
   const to = query.revision("to");
@@ -43,3 +43,6 @@ export const GET = apiRoute(async (request): Promise<ChangesDto> => {
     })),
   };
 });
+
+// The same query in a POST body, for a prefix too long for a URL (see QueryParams.read).
+export const POST = GET;
