@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Etcd3 } from "etcd3";
 import { GET as clusterRoute } from "@/app/api/cluster/route";
 import { GET as keyRoute } from "@/app/api/key/route";
@@ -98,6 +98,7 @@ describe("the cluster feed", () => {
     for (let i = 0; i < 10; i++) written.push(await put(`/rs/before-${i}`));
     await stream.changes(5);
     const reconnectsBefore = getWatchStats().clusters[0].watches[0].reconnects;
+    const warn = vi.spyOn(console, "warn");
 
     await etcd.stop();
     await sleep(2_000);
@@ -114,7 +115,15 @@ describe("the cluster feed", () => {
     expect(seen.map((event) => event.event)).toContain("live");
     expect(seen.filter((event) => !["message", "progress", "reconnecting", "live"].includes(event.event))).toEqual([]);
     await expect(stream.changes(1, 800)).rejects.toThrow(/in time/);
-    expect(getWatchStats().clusters[0].watches[0].reconnects).toBeGreaterThan(reconnectsBefore);
+    const reconnects = getWatchStats().clusters[0].watches[0].reconnects - reconnectsBefore;
+    expect(reconnects).toBeGreaterThan(0);
+    // Every failure is said in one line with its cause and the next attempt; repeats of one cause
+    // are counted into a later line, so there are never more lines than failures.
+    const lines = warn.mock.calls.map((call) => String(call[0])).filter((line) => line.includes(" failed: "));
+    warn.mockRestore();
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.length).toBeLessThanOrEqual(reconnects);
+    for (const line of lines) expect(line).toMatch(/^etcdlens: watch \(cluster \S+, feed\) on http:\/\/127\.0\.0\.1:\d+ failed: .+; next attempt in \d+ ms$/);
     // The feed went on from where it was; its stream count never exceeded one.
     expect(getWatchStats().clusters[0].streamsByPurpose.feed).toBe(1);
     await stream.close();
