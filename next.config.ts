@@ -1,5 +1,4 @@
 import type { NextConfig } from "next";
-import { RESOURCE_CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from "./lib/http/security-headers";
 
 const nextConfig: NextConfig = {
   // Lets two checkouts' worth of builds (or a build and a test run) coexist in one folder.
@@ -10,11 +9,9 @@ const nextConfig: NextConfig = {
   // Lets proxy.ts see the query string as sent, so keys keep their exact bytes (see proxy.ts).
   skipProxyUrlNormalize: true,
   reactStrictMode: true,
-  // proxy.ts sets these on every answer it sees; this covers the few Next answers before the proxy
-  // runs (the trailing-slash redirect). The proxy's page policy replaces this stricter one.
-  headers: async () => [
-    { source: "/:path*", headers: [...SECURITY_HEADERS, { key: "content-security-policy", value: RESOURCE_CONTENT_SECURITY_POLICY }] },
-  ],
+  // Next's trailing-slash redirect would answer before proxy.ts, skipping the Host check and the
+  // security headers; the proxy makes it instead.
+  skipTrailingSlashRedirect: true,
   // Schemas are read from disk at run time by lib/decode; make sure the
   // standalone trace includes them.
   outputFileTracingIncludes: { "/**": ["./proto/**/*.proto"] },

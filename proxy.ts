@@ -29,6 +29,7 @@ export function proxy(request: NextRequest) {
   if (!isAllowedHost(host, door)) return withHeaders(refuseHost(host, door, api), RESOURCE_CONTENT_SECURITY_POLICY);
   const badLink = refuseBadLink(path, api);
   if (badLink) return withHeaders(badLink, RESOURCE_CONTENT_SECURITY_POLICY);
+  if (path.length > 1 && path.endsWith("/")) return withHeaders(redirectWithoutTrailingSlash(request), RESOURCE_CONTENT_SECURITY_POLICY);
 
   const headers = new Headers(request.headers);
   // Next re-encodes a request's query string before route handlers see it, turning percent-escapes
@@ -48,6 +49,20 @@ export function proxy(request: NextRequest) {
     headers.set("x-nonce", nonce);
   }
   return withHeaders(NextResponse.next({ request: { headers } }), policy);
+}
+
+// Next's own trailing-slash redirect answers before the proxy runs, so it would skip the Host
+// check and the headers; next.config.ts turns it off (skipTrailingSlashRedirect) and it is made
+// here, the same way: permanent, query kept byte for byte. Leading slashes are collapsed so that
+// "//evil.example/" cannot become a redirect to another site.
+function redirectWithoutTrailingSlash(request: NextRequest): Response {
+  const path = request.nextUrl.pathname.replace(/\/+$/, "").replace(/^\/+/, "/") || "/";
+  const queryStart = request.url.indexOf("?");
+  const query = queryStart < 0 ? "" : request.url.slice(queryStart);
+  // Next's proxy adapter wants an absolute Location. The host is the request's own Host, already
+  // checked (nextUrl.origin would say "localhost" for 127.0.0.1, another origin for the browser).
+  const origin = `${request.nextUrl.protocol}//${request.headers.get("host")}`;
+  return new Response(null, { status: 308, headers: { location: `${origin}${path}${query}` } });
 }
 
 function withHeaders<T extends Response>(response: T, policy: string): T {

@@ -50,6 +50,7 @@ const paths = () => ({
   listing: `/api/keys?prefix=${param("/registry/secrets/")}`,
   watch: `/api/watch?prefix=${param("/registry/")}`,
   asset: staticAsset,
+  redirect: "/keys/registry/",
 });
 
 const HOSTILE_HOSTS = [
@@ -79,7 +80,7 @@ test("refuses pages, the API, the event stream and assets addressed to a name th
       refused += 1;
     }
   }
-  expect(refused).toBe(HOSTILE_HOSTS.length * 6);
+  expect(refused).toBe(HOSTILE_HOSTS.length * Object.keys(paths()).length);
 });
 
 test("refuses a request with no Host header, and one that only claims the right host in X-Forwarded-Host", async () => {
@@ -95,8 +96,8 @@ test("answers the loopback names on its port", async () => {
   for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST.:${port}`]) {
     for (const [what, path] of Object.entries(paths())) {
       const answer = await send(path, { host });
-      // "/" redirects to /keys.
-      expect(answer.status, `${what} via ${host}`).toBe(what === "root" ? 307 : 200);
+      // "/" redirects to /keys, and a trailing slash is dropped.
+      expect(answer.status, `${what} via ${host}`).toBe(({ root: 307, redirect: 308 } as Record<string, number>)[what] ?? 200);
     }
   }
 });
@@ -122,6 +123,7 @@ test("every kind of answer carries the security headers and no CORS header", asy
     ["refused raw download of a Secret", await send(`/api/raw?key=${param(DEMO_KEYS.secret)}`)],
     ["event stream", await send(`/api/watch?prefix=${param("/registry/")}`)],
     ["static asset", await send(staticAsset)],
+    ["trailing-slash redirect", await send("/keys/registry/?rev=1")],
     ["refused host", await send("/api/keys", { host: `evil.example:${port}` })],
     [
       "CORS preflight",
@@ -138,6 +140,11 @@ test("every kind of answer carries the security headers and no CORS header", asy
   expect(byName["refused raw download of a Secret"].status).toBe(403);
   expect(byName["event stream"].headers["content-type"]).toContain("text/event-stream");
   expect(byName["not-found page"].status).toBe(404);
+  expect(byName["trailing-slash redirect"].status).toBe(308);
+  expect(byName["trailing-slash redirect"].headers.location).toBe("/keys/registry?rev=1");
+  // A doubled leading slash must not turn the redirect into one to another site.
+  const doubled = await send("//evil.example/");
+  expect(doubled.headers.location ?? "").not.toMatch(/^(https?:)?\/\/evil\.example/);
 });
 
 test("a page's policy allows only this server's scripts and the nonce Next stamps on its own", async () => {
