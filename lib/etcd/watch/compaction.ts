@@ -17,9 +17,10 @@ const PROBE_QUIET_MS = 250;
 const CACHE_MS = 5_000;
 
 type Cached = { value: number; at: number };
+type Probe = { startedAt: bigint; answer: Promise<number> };
 
 const globalCache = globalThis as unknown as {
-  etcdlensCompaction?: { cached: WeakMap<ClusterConnection, Cached>; probing: WeakMap<ClusterConnection, Promise<number>> };
+  etcdlensCompaction?: { cached: WeakMap<ClusterConnection, Cached>; probing: WeakMap<ClusterConnection, Probe> };
 };
 const compaction = (globalCache.etcdlensCompaction ??= { cached: new WeakMap(), probing: new WeakMap() });
 
@@ -27,15 +28,33 @@ const compaction = (globalCache.etcdlensCompaction ??= { cached: new WeakMap(), 
 export async function getCompactRevision(connection: ClusterConnection, options: { fresh?: boolean } = {}): Promise<number> {
   const cached = compaction.cached.get(connection);
   if (!options.fresh && cached && Date.now() - cached.at < CACHE_MS) return cached.value;
-  // One probe at a time per cluster: many requests failing on one compaction share its answer.
-  let probing = compaction.probing.get(connection);
-  if (!probing) {
-    probing = probeCompactRevision(connection).finally(() => compaction.probing.delete(connection));
-    compaction.probing.set(connection, probing);
-  }
-  const value = await probing;
+  const value = await probeStartedAfter(connection, options.fresh ? process.hrtime.bigint() : 0n);
   noteCompactRevision(connection, value);
   return Math.max(value, compaction.cached.get(connection)?.value ?? 0);
+}
+
+/**
+ * One probe at a time per cluster, shared by everyone asking meanwhile. A fresh answer must come
+ * from a probe started after the caller asked (one started earlier may predate the compaction the
+ * caller just met), so such a caller waits for the running probe and then shares the next one.
+ */
+async function probeStartedAfter(connection: ClusterConnection, asked: bigint): Promise<number> {
+  for (;;) {
+    const running = compaction.probing.get(connection);
+    if (running && running.startedAt > asked) return running.answer;
+    if (running) {
+      await running.answer.catch(() => undefined);
+      continue;
+    }
+    const probe: Probe = {
+      startedAt: process.hrtime.bigint(),
+      answer: probeCompactRevision(connection).finally(() => {
+        if (compaction.probing.get(connection) === probe) compaction.probing.delete(connection);
+      }),
+    };
+    compaction.probing.set(connection, probe);
+    return probe.answer;
+  }
 }
 
 /** A compaction revision etcd just reported (to a watch, a replay or the probe). */
