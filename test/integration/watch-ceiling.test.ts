@@ -78,7 +78,7 @@ describe("the watch stream ceiling", () => {
       expect(answers[0].body.items.map((item: { type: string }) => item.type)).toEqual(["PUT", "PUT", "DELETE", "PUT"]);
       // Every subscriber got the write under its prefix.
       const received = await Promise.all(streams.map((stream) => stream.changes(1)));
-      expect(received.map((events, i) => Number(events[0].id))).toEqual(streams.map((_, i) => written[i % 10]));
+      expect(received.map((events) => Number(events[0].id))).toEqual(streams.map((_, i) => written[i % 10]));
     } finally {
       sampling = false;
       await sampler;

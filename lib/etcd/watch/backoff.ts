@@ -1,3 +1,4 @@
+import "server-only";
 // How long a watch waits before its next attempt: exponential backoff with full jitter. After an
 // outage every stream of every dashboard would otherwise come back at the same instant; drawing
 // the wait uniformly from [0, ceiling) spreads them out, and the cap bounds how late a recovered

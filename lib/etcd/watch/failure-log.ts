@@ -1,3 +1,4 @@
+import "server-only";
 // One console line per watch failure, with the cause and when the next attempt comes, so an
 // operator sees what the dashboard does to etcd during an outage. During a long outage the same
 // cause repeats on every attempt; such repeats are counted and said once per interval instead of

@@ -1,3 +1,4 @@
+import "server-only";
 import type { IEvent } from "etcd3";
 
 // etcd sends a watch response per batch of revisions, every event of one revision in the same

@@ -1,3 +1,4 @@
+import "server-only";
 import { AppError } from "@/lib/errors";
 
 // The hard ceiling on etcd watch streams per cluster. etcd3's watchClient.watch() opens a new
