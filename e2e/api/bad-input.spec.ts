@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { param } from "../support/api";
-import { LONG_KEY_20K } from "../support/bad-input-seed";
+import { DEEP_JSON, DEEP_JSON_KEY, LONG_KEY_20K } from "../support/bad-input-seed";
 
 // Bad input through the production server over HTTP: links that cannot be decoded, a level asked
 // for without its trailing slash, a key too long for a URL.
@@ -42,4 +42,11 @@ test("a 20 KB key is read through POST, which carries the query in its body", as
   const [newer, older] = (await history.json()).items;
   const diff = await request.post("/api/diff", { ...form, data: `key=${param(LONG_KEY_20K)}&from=${older.revision}&to=${newer.revision}` });
   expect((await diff.json()).to.value.text).toBe("twenty kilobytes of key, second version");
+});
+
+test("a JSON value nested 5,000 levels deep is answered as text, not a 500", async ({ request }) => {
+  const response = await request.get(`/api/key?key=${param(DEEP_JSON_KEY)}`);
+  expect(response.status()).toBe(200);
+  expect((await response.json()).value).toEqual({ format: "text", text: DEEP_JSON });
+  expect((await request.get(`/api/history?key=${param(DEEP_JSON_KEY)}`)).status()).toBe(200);
 });

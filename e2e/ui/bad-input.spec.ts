@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { LONG_KEY_10K, LONG_KEY_20K } from "../support/bad-input-seed";
+import { pageOf } from "../support/api";
 
 // Bad input as a person meets it in Chromium: a broken link, a folder typed without its slash,
 // keys too long for a URL.
@@ -41,4 +42,10 @@ test("keys of 10 KB and 20 KB open from the folder and the tree without a reques
   await page.goto(page.url());
   await expect(page.getByText("ten kilobytes of key")).toBeVisible();
   expect(refused).toEqual([]);
+});
+
+test("a JSON value nested 5,000 levels deep is shown as its text", async ({ page }) => {
+  await page.goto(pageOf("/bad-input/deep/json"));
+  await expect(page.getByText(/^\{"a":\{"a":\{"a":/).first()).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Key" })).toHaveText("/bad-input/deep/json");
 });
