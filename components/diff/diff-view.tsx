@@ -119,7 +119,13 @@ function ChangedFields({ changes, structured }: { changes: FieldChangeDto[]; str
           <li key={`${item.path}-${item.kind}`} className="break-all">
             <span className="font-semibold">{item.path || "(whole value)"}</span>:{" "}
             {item.masked ? (
-              <span className="text-amber-800">{item.kind === "changed" ? "changed" : item.kind} (masked Secret value)</span>
+              <span className="text-amber-800">
+                {item.kind === "changed" ? "changed" : item.kind} (masked Secret value
+                {item.oldLength !== undefined || item.newLength !== undefined
+                  ? `, ${[item.oldLength, item.newLength].filter((length) => length !== undefined).join(" → ")} bytes`
+                  : ""}
+                )
+              </span>
             ) : (
               <>
                 <span className="text-red-800">{formatValueShort(item.old)}</span> → <span className="text-emerald-800">{formatValueShort(item.new)}</span>

@@ -55,6 +55,18 @@ describe("revealing Secret values when the operator allows it", () => {
     expect(binary.body.text).toBeUndefined();
   });
 
+  it("reveals a masked last-applied-configuration annotation as text, whole", async () => {
+    const writer = seedingClient(etcd);
+    const applied = `${JSON.stringify({ apiVersion: "v1", kind: "Secret", metadata: { name: "applied", namespace: "shop" }, stringData: { token: "s3cr3t-applied" } })}\n`;
+    const object = { apiVersion: "v1", kind: "Secret", metadata: { name: "applied", namespace: "shop", annotations: { "kubectl.kubernetes.io/last-applied-configuration": applied } }, data: { token: Buffer.from("s3cr3t-applied").toString("base64") } };
+    await writer.put("/registry/secrets/shop/applied").value(Buffer.from(encodeKubernetesObject(object))).exec();
+    writer.close();
+    const path = encodeURIComponent(JSON.stringify(["metadata", "annotations", "kubectl.kubernetes.io/last-applied-configuration"]));
+    const { status, body } = await callRoute(getSecret, `/api/secret?key=${q("/registry/secrets/shop/applied")}&path=${path}`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ value: applied, encoding: "text", text: applied });
+  });
+
   it("answers 404 for a path that is not a masked value and 400 for a malformed path", async () => {
     expect((await callRoute(getSecret, `/api/secret?key=${q(key)}&path=${encodeURIComponent('["metadata","name"]')}`)).status).toBe(404);
     expect((await callRoute(getSecret, `/api/secret?key=${q(key)}&path=nope`)).status).toBe(400);
