@@ -158,3 +158,18 @@ describe("references to Secrets", () => {
     expect(decoded.format === "kubernetes" && decoded.object.spec).toEqual(release.spec);
   });
 });
+
+describe("a Secret written as text inside another object", () => {
+  it("masks a ConfigMap value that holds a Secret manifest as YAML, and keeps the other values", () => {
+    const manifest = toYamlText({ apiVersion: "v1", kind: "Secret", metadata: { name: "db" }, stringData: { token: TOKEN } });
+    const configMap = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "manifests", namespace: "shop" }, data: { "secret.yaml": manifest, "plain.txt": "hello" } };
+    const bytes = encodeKubernetesObject(configMap);
+    const decoded = decodeValue(bytes);
+    expect(judgeSecret(bytes)).toBe("content");
+    expect(decoded.format).toBe("kubernetes");
+    if (decoded.format !== "kubernetes") return;
+    expect(leaksOf(decoded)).toEqual([]);
+    expect(decoded.object.data).toEqual({ "secret.yaml": MASKED_PLACEHOLDER, "plain.txt": "hello" });
+    expect(decoded.masked.map((value) => value.path.join("."))).toEqual(["data.secret.yaml"]);
+  });
+});
