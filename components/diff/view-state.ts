@@ -1,5 +1,6 @@
 import { DEFAULT_NOISE_PATTERNS } from "@/lib/diff/noise";
 import { keyHref } from "@/lib/keys";
+import { readRevisionText } from "@/lib/revision";
 
 // What the explorer shows besides the key, all of it in the URL so that a link restores the view:
 // `?rev=812&compare=640&view=split&noise=show&ignore=metadata.resourceVersion,...`.
@@ -43,16 +44,13 @@ function last(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[value.length - 1] : value;
 }
 
-function revisionOf(text: string | undefined): number | undefined {
-  return text && /^[1-9][0-9]{0,17}$/.test(text) ? Number(text) : undefined;
-}
-
 /** Reads everything but `rev` (which the page validates itself) from the page's search params. */
 export function readViewState(search: SearchParams, rev: number | undefined): ViewState {
   const ignore = last(search.ignore);
   return {
     rev,
-    compare: revisionOf(last(search.compare)),
+    // A compare revision the URL cannot name exactly (above 2^53, not a number) is dropped, not rounded.
+    compare: readRevisionText(last(search.compare)),
     layout: last(search.view) === "unified" ? "unified" : "split",
     hideNoise: last(search.noise) !== "show",
     noiseFields: ignore === undefined ? DEFAULT_NOISE_PATTERNS : ignore === "-" ? [] : ignore.split(",").map((item) => item.trim()).filter(Boolean),

@@ -1,17 +1,15 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
+import { revisionProblem } from "@/lib/revision";
 
 // Schemas for the numeric query parameters the routes share.
 
-// etcd revisions are int64. Past 2^53 a JavaScript number cannot hold every integer: such a
-// revision is refused rather than read as its rounded neighbour. No etcd reaches it in practice
-// (a million writes a second for 285 years).
-const REVISION_TEXT = /^[1-9][0-9]*$/;
-
 export const revisionParam = z
   .string()
-  .regex(REVISION_TEXT, "a revision is a positive whole number")
-  .refine((text) => Number.isSafeInteger(Number(text)), `a revision is at most ${Number.MAX_SAFE_INTEGER}`)
+  .superRefine((text, context) => {
+    const problem = revisionProblem(text);
+    if (problem) context.addIssue({ code: "custom", message: problem });
+  })
   .transform(Number)
   .optional();
 
