@@ -1,6 +1,7 @@
 // GET /api/raw?key=K[&rev=R] — the value's exact bytes as a download (application/octet-stream).
+// POST: the same query in the body, for keys too long for a URL (see QueryParams.read).
 import { AppError } from "@/lib/errors";
-import { revisionParam } from "@/lib/api/params";
+import { readRefusingFuture } from "@/lib/api/future-revision";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { decodeValue, judgeSecret } from "@/lib/decode";
 import { getServerSettings } from "@/lib/env";
@@ -11,11 +12,13 @@ import { readKeyAtOrThrow } from "@/lib/etcd/read-key";
 export const dynamic = "force-dynamic";
 
 export const GET = apiRoute(async (request) => {
-  const query = new QueryParams(request);
+  const query = await QueryParams.read(request);
   const key = query.keyOrThrow("key");
-  const revision = query.parsed("rev", revisionParam);
+  const revision = query.revision("rev");
   const connection = getCluster(query.clusterName());
-  const { kv } = await callEtcd(connection, () => readKeyAtOrThrow(connection, key, revision), { revision });
+  const { kv } = await readRefusingFuture(connection, { rev: revision }, () =>
+    callEtcd(connection, () => readKeyAtOrThrow(connection, key, revision), { revision }),
+  );
   // Raw bytes would reveal every Secret value at once; values are revealed one by one instead. A
   // Secret that cannot be decoded has no single values, so revealing allowed opens its bytes.
   if (judgeSecret(kv.value, kv.key)) {
@@ -38,3 +41,5 @@ export const GET = apiRoute(async (request) => {
     },
   });
 });
+
+export const POST = GET;

@@ -1,9 +1,10 @@
 // GET /api/secret?key=K[&rev=R]&path=["data","password"] — one masked Kubernetes Secret value,
 // only when the operator started the server with ETCDLENS_REVEAL_SECRETS=true. One value per
 // request, so revealing is a deliberate click per value and the others stay masked.
+// POST: the same query in the body, for keys too long for a URL (see QueryParams.read).
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
-import { revisionParam } from "@/lib/api/params";
+import { readRefusingFuture } from "@/lib/api/future-revision";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { readMaskedValue } from "@/lib/decode";
 import { getServerSettings } from "@/lib/env";
@@ -40,12 +41,14 @@ export const GET = apiRoute(async (request): Promise<SecretValueDto> => {
   if (!getServerSettings().revealSecrets) {
     throw new AppError("forbidden", "this server does not reveal Secret values; the operator can allow it with ETCDLENS_REVEAL_SECRETS=true");
   }
-  const query = new QueryParams(request);
+  const query = await QueryParams.read(request);
   const key = query.keyOrThrow("key");
-  const revision = query.parsed("rev", revisionParam);
+  const revision = query.revision("rev");
   const path = query.parsed("path", pathParam);
   const connection = getCluster(query.clusterName());
-  const { kv } = await callEtcd(connection, () => readKeyAtOrThrow(connection, key, revision), { revision });
+  const { kv } = await readRefusingFuture(connection, { rev: revision }, () =>
+    callEtcd(connection, () => readKeyAtOrThrow(connection, key, revision), { revision }),
+  );
   const revealed = readMaskedValue(kv.value, path, kv.key);
   if (!revealed) throw new AppError("not_found", `no masked Secret value at ${path.join(".")}`);
   return {
@@ -55,3 +58,5 @@ export const GET = apiRoute(async (request): Promise<SecretValueDto> => {
     text: revealed.encoding === "base64" ? printableText(revealed.value) : revealed.value,
   };
 });
+
+export const POST = GET;
