@@ -111,6 +111,21 @@ export function toAppError(error: unknown, connection: ClusterConnection | undef
   return new AppError("internal", "internal error; the server log has the details", {}, cause);
 }
 
+// One handshake answers every request that fails in the same few seconds: a page asks several
+// things at once, and an outage must not turn into a stream of handshakes. Short, because the
+// request waits for it.
+const PROBE_REUSE_MS = 5_000;
+const PROBE_TIMEOUT_MS = 1_000;
+const probes = new WeakMap<ClusterConnection, { at: number; result: Promise<Error | undefined> }>();
+
+function probeOnce(connection: ClusterConnection): Promise<Error | undefined> {
+  const recent = probes.get(connection);
+  if (recent && Date.now() - recent.at < PROBE_REUSE_MS) return recent.result;
+  const result = probeTls(connection, Math.min(connection.settings.requestTimeoutMs, PROBE_TIMEOUT_MS));
+  probes.set(connection, { at: Date.now(), result });
+  return result;
+}
+
 /**
  * toAppError, and when gRPC gave no reason for an unreachable cluster (see probe-tls.ts), the
  * reason one TLS handshake of our own finds. The cause stays the client's error.
@@ -118,7 +133,7 @@ export function toAppError(error: unknown, connection: ClusterConnection | undef
 export async function explainEtcdError(error: unknown, connection: ClusterConnection): Promise<AppError> {
   const appError = toAppError(error, connection);
   if (appError.code !== "etcd_unavailable" || appError.message !== vaguelyUnreachable(connection.describeEndpoints())) return appError;
-  const found = await probeTls(connection, Math.min(connection.settings.requestTimeoutMs, 2_000));
+  const found = await probeOnce(connection);
   if (!found) return appError;
   const explained = toAppError(found, connection);
   if (explained.message === appError.message) return appError;
