@@ -3,6 +3,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useMemo, useRef } from "react";
 import { base64ToBytes } from "@/lib/keys";
+import { DownloadLink } from "./download-link";
 
 // A hex dump like `xxd`: offset, 16 bytes in hex, and the printable ASCII beside them. Virtualized,
 // since a 64 KiB preview is 4,096 rows.
@@ -40,9 +41,7 @@ export function HexDump({ base64, totalSize, downloadUrl }: { base64: string; to
         {bytes.length < totalSize
           ? `First ${bytes.length.toLocaleString()} of ${totalSize.toLocaleString()} bytes. `
           : `${totalSize.toLocaleString()} bytes. `}
-        <a className="text-blue-700 underline" href={downloadUrl}>
-          Download the value
-        </a>
+        <DownloadLink url={downloadUrl}>Download the value</DownloadLink>
       </p>
       <div
         ref={scroller}

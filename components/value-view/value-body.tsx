@@ -8,6 +8,7 @@ import type { DecodedValue, JsonObject, JsonValue, KubernetesValue } from "@/lib
 import { toYaml } from "@/lib/decode/yaml";
 import { Badge, ErrorPanel, NoticePanel } from "@/components/ui/panels";
 import { CodeView } from "./code-view";
+import { DownloadLink } from "./download-link";
 import { HexDump } from "./hex-dump";
 
 // The value in the form it was decoded to, with the raw bytes always one click away.
@@ -63,9 +64,7 @@ export function ValueBody({ data, downloadUrl, keyBytes }: { data: KeyDto; downl
               <>
                 {" "}
                 The server allows revealing:{" "}
-                <a className="text-blue-700 underline" href={downloadUrl}>
-                  download the value
-                </a>
+                <DownloadLink url={downloadUrl}>download the value</DownloadLink>
                 .
               </>
             ) : null}
