@@ -62,7 +62,7 @@ afterAll(async () => {
 describe("a 20 KB key with the query in a POST body", () => {
   it("is downloaded raw from /api/raw, bytes exact", async () => {
     expect(raw.POST, "/api/raw has no POST").toBeTypeOf("function");
-    const answer = await post(raw.POST as Handler, "/api/raw", `key=${q(longKey)}`);
+    const answer = await post(raw.POST, "/api/raw", `key=${q(longKey)}`);
     expect(answer.status).toBe(200);
     expect(answer.type).toBe("application/octet-stream");
     expect(answer.body.toString()).toBe("long value bytes");
@@ -71,7 +71,7 @@ describe("a 20 KB key with the query in a POST body", () => {
   it("is completed by /api/complete, as the jump box sends it", async () => {
     expect(complete.POST, "/api/complete has no POST").toBeTypeOf("function");
     const typed = longKey.slice(0, 10 * 1024);
-    const answer = await post(complete.POST as Handler, "/api/complete", `q=${q(typed)}&limit=12`);
+    const answer = await post(complete.POST, "/api/complete", `q=${q(typed)}&limit=12`);
     expect(answer.status).toBe(200);
     expect(answer.body.items.map((item: { key: string }) => item.key)).toEqual([longKey]);
   });
@@ -79,7 +79,7 @@ describe("a 20 KB key with the query in a POST body", () => {
   it("has a masked Secret value revealed by /api/secret", async () => {
     expect(secret.POST, "/api/secret has no POST").toBeTypeOf("function");
     const path = encodeURIComponent(JSON.stringify(["data", "password"]));
-    const answer = await post(secret.POST as Handler, "/api/secret", `key=${q(longSecretKey)}&path=${path}`);
+    const answer = await post(secret.POST, "/api/secret", `key=${q(longSecretKey)}&path=${path}`);
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ path: ["data", "password"], text: "hunter2" });
   });
