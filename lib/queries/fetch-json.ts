@@ -19,7 +19,7 @@ export class ApiError extends Error {
 
 // Node answers a request whose request line and headers exceed 16 KB with an empty 431, and the
 // browser adds its own headers; proxies in front often allow 8 KB. Past this length the query
-// goes in a POST body instead (the key, history, diff and level routes accept both).
+// goes in a POST body instead (every route that takes a key accepts both).
 export const MAX_GET_URL_CHARS = 4096;
 
 /** The request for an API URL: a GET, or a POST of its query when the URL would be too long. */
