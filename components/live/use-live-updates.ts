@@ -55,6 +55,7 @@ export function useLiveUpdates({ prefix, enabled, shownRevision, onChanges, onGa
     let reopenTimer: ReturnType<typeof setTimeout> | undefined;
     let reopenDelayMs = FIRST_REOPEN_MS;
     let source: EventSource | undefined;
+    let serverReconnecting = false;
     const flush = () => {
       flushTimer = undefined;
       const batch = pending;
@@ -71,13 +72,24 @@ export function useLiveUpdates({ prefix, enabled, shownRevision, onChanges, onGa
       source = opened;
       opened.addEventListener("ready", (event) => {
         reopenDelayMs = FIRST_REOPEN_MS;
+        serverReconnecting = false;
         markLive(Number(JSON.parse((event as MessageEvent).data).revision));
       });
-      opened.addEventListener("progress", (event) => markLive(Number(JSON.parse((event as MessageEvent).data).revision)));
+      // A progress report repeats the last revision the server heard of; while its watch of etcd
+      // is down that says nothing about now, so only "live" ends the reconnecting state.
+      opened.addEventListener("progress", (event) => {
+        if (!serverReconnecting) markLive(Number(JSON.parse((event as MessageEvent).data).revision));
+      });
       // The browser's connection is up but the server's watch of etcd is not: nothing arrives
       // until it is back, so the view is not live, whatever the connection says.
-      opened.addEventListener("reconnecting", markInterrupted);
-      opened.addEventListener("live", (event) => markLive(Number(JSON.parse((event as MessageEvent).data).revision)));
+      opened.addEventListener("reconnecting", () => {
+        serverReconnecting = true;
+        markInterrupted();
+      });
+      opened.addEventListener("live", (event) => {
+        serverReconnecting = false;
+        markLive(Number(JSON.parse((event as MessageEvent).data).revision));
+      });
       opened.addEventListener("message", (event) => {
         const change = JSON.parse(event.data) as WatchEventDto;
         // At or below what was on screen when live began: stale. Below the newest seen: a repeat.

@@ -70,3 +70,63 @@ test("the Live badge says Reconnecting… while etcd is down and Live again afte
     if (!isRunning(readState().etcd.pid)) await restartEtcd();
   }
 });
+
+test("live mode switched on while etcd is down goes live once etcd is back, without a reload", async ({ page }) => {
+  test.setTimeout(120_000);
+  const state = readState();
+  // A level no other test watches, so that no watch of it is running when the page asks for one.
+  const key = "/demo/opened-during-outage/key";
+  const writer = new Etcd3({ hosts: state.etcd.endpoint });
+  try {
+    await writer.put(key).value("before").exec();
+    await stopEtcd(state.etcd.pid);
+    // The server cannot start a watch it has no revision for: the stream is refused, and the
+    // browser's EventSource gives up on a refused stream for good.
+    await page.goto(pageOf(key));
+    await page.getByRole("button", { name: "Live", exact: true }).click();
+    const badge = page.getByRole("status", { name: "Live status" });
+    await expect(badge).toHaveText("Reconnecting…", { timeout: 20_000 });
+    await page.waitForTimeout(5_000);
+
+    await restartEtcd();
+    await expect(badge).toContainText("Live · up to revision", { timeout: 60_000 });
+    await writer.put(key).value("after the outage").exec();
+    await expect(page.getByLabel("Value", { exact: true }).last()).toHaveText("after the outage", { timeout: 15_000 });
+  } finally {
+    writer.close();
+    if (!isRunning(readState().etcd.pid)) await restartEtcd();
+  }
+});
+
+test("a live stream the server refused is opened again, without a reload", async ({ page }) => {
+  // The server answered GET /api/watch with 502 etcd_unavailable when it could not start a watch
+  // (etcd frozen, before the one watch module): EventSource never retries such an answer by
+  // itself. Here the first answers are that 502, then the real stream is let through.
+  const writer = new Etcd3({ hosts: readState().etcd.endpoint });
+  let refused = 0;
+  let refusing = true;
+  await page.route((url) => url.pathname === "/api/watch", async (route) => {
+    if (!refusing) return route.continue();
+    refused += 1;
+    await route.fulfill({
+      status: 502,
+      contentType: "application/json",
+      body: JSON.stringify({ error: { code: "etcd_unavailable", message: "etcd did not answer within 5000 ms" } }),
+    });
+  });
+  try {
+    const key = "/demo/live/refused-stream";
+    await writer.put(key).value("before").exec();
+    await page.goto(pageOf(key));
+    await page.getByRole("button", { name: "Live", exact: true }).click();
+    const badge = page.getByRole("status", { name: "Live status" });
+    await expect(badge).toHaveText("Reconnecting…");
+    await expect.poll(() => refused, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    refusing = false;
+    await expect(badge).toContainText("Live · up to revision", { timeout: 20_000 });
+    await writer.put(key).value("after").exec();
+    await expect(page.getByLabel("Value", { exact: true }).last()).toHaveText("after");
+  } finally {
+    writer.close();
+  }
+});
