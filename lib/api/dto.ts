@@ -73,12 +73,18 @@ export type HistoryItemDto = {
   uidChanged?: boolean;
   /** What the entry changed against the previous version (`spec.replicas: 2 → 5`); null when unknown. */
   summary: string | null;
+  /**
+   * The revision to open the version at (`?rev=`): its own, or the compaction revision when its own
+   * is compacted but the key still held it then; null when etcd no longer has it at any revision.
+   */
+  openRevision: number | null;
 };
 
 export type HistoryDto = {
   revision: number;
   items: HistoryItemDto[];
   next: number | null;
+  /** Present only when the key's history reaches back past the compaction: older versions are gone. */
   compactRevision?: number;
 };
 

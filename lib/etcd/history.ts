@@ -22,6 +22,11 @@ export type HistoryEntry = {
   createRevision: number;
   size: number;
   lease: string;
+  /**
+   * The revision to open this version at: its own, or the compaction revision when its own is
+   * compacted but the key still held this version there; null when etcd keeps it at no revision.
+   */
+  openRevision: number | null;
 };
 
 export type HistoryVersion = {
@@ -42,7 +47,10 @@ export type HistoryPage = {
   olderKnown: boolean;
   /** Pass as `before` for the next page; null when nothing older is left. */
   next: number | null;
-  /** Set when older history is known to be gone: the cluster's compaction revision. */
+  /**
+   * The cluster's compaction revision, set only when the key's history reaches back past it (the
+   * oldest entry's lifecycle began before it), so that versions of the key are known to be gone.
+   */
   compactRevision?: number;
 };
 
@@ -55,6 +63,7 @@ function versionFromKeyValue(kv: KeyValue): HistoryVersion {
       createRevision: kv.createRevision,
       size: kv.value.length,
       lease: kv.lease,
+      openRevision: kv.modRevision,
     },
     value: kv.value,
   };
@@ -70,6 +79,7 @@ function versionFromEvent(event: ReplayedEvent): HistoryVersion {
       createRevision: event.prevKv?.createRevision ?? 0,
       size: 0,
       lease: "0",
+      openRevision: event.revision,
     },
     value: event.prevKv?.value ?? null,
   };
@@ -176,12 +186,47 @@ export async function getHistory(
   const older = walk.versions[options.limit];
   const last = items[items.length - 1];
   const more = older !== undefined || walk.stoppedAtCreate;
+  const compactRevision = walk.compactRevision ?? (last ? await findCompactionBelow(connection, key, last.entry.revision) : undefined);
+  if (compactRevision) placeOpenRevisions(items, point, compactRevision);
   return {
     revision,
     items,
     older,
     olderKnown: older !== undefined || walk.exhausted,
     next: more && last ? last.entry.revision : null,
-    compactRevision: walk.compactRevision,
+    compactRevision: compactRevision && last && reachesBack(last.entry, compactRevision) ? compactRevision : undefined,
   };
+}
+
+/**
+ * The compaction revision when `revision` is below it, else undefined. Only the oldest entry of a
+ * page can be: every newer one was followed by a successful read just below its own revision.
+ * One point read at that revision tells, since etcd refuses a read below its compaction.
+ */
+async function findCompactionBelow(connection: ClusterConnection, key: Uint8Array, revision: number): Promise<number | undefined> {
+  try {
+    await readAt(connection, key, revision);
+    return undefined;
+  } catch (error) {
+    if (!isCompactedError(error)) throw error;
+    return (await getCompactRevision(connection, { fresh: true })) || undefined;
+  }
+}
+
+/**
+ * A version is the key's value from its mod revision until the next newer entry (the newest: until
+ * the revision the page was read at). Whose mod revision is compacted is still readable at the
+ * compaction revision when it lasted that long, and at no revision otherwise.
+ */
+function placeOpenRevisions(items: HistoryVersion[], readRevision: number, compactRevision: number): void {
+  items.forEach(({ entry }, index) => {
+    if (entry.revision >= compactRevision) return;
+    const lastedUntil = index === 0 ? readRevision : items[index - 1].entry.revision - 1;
+    entry.openRevision = entry.type === "PUT" && lastedUntil >= compactRevision ? compactRevision : null;
+  });
+}
+
+/** Whether versions of the key older than the compaction existed: its oldest lifecycle began before it (0: unknown). */
+function reachesBack(oldest: HistoryEntry, compactRevision: number): boolean {
+  return oldest.createRevision < compactRevision;
 }
