@@ -34,6 +34,7 @@ export default async function globalSetup(): Promise<void> {
   await seedDemoData(writer);
   await (await import("./support/bad-input-seed")).seedBadInputKeys(writer);
   await (await import("@/scripts/lib/secret-shapes")).seedSecretShapesForE2E(writer);
+  await (await import("@/scripts/lib/odd-names")).seedOddNames(writer);
   writer.close();
 
   // A second cluster, named in a configuration file beside the ETCDCTL_* one, for the switcher.

@@ -7,6 +7,7 @@ import {
   bytesToBase64Url,
   decodeKeyParam,
   encodeKeyParam,
+  keyFromRouteSegments,
   keyHref,
   keyToDisplay,
   keyToPath,
@@ -76,6 +77,44 @@ describe("page URL paths", () => {
       }),
       { numRuns: 5000 },
     );
+  });
+});
+
+// How `next start` (Next 16) hands the segments of /keys/[[...key]] to the page, measured by
+// requesting such paths: each segment decoded, then re-encoded with encodeURIComponent.
+function segmentsAsNextHandsThem(path: string): string[] {
+  const url = new URL(`http://127.0.0.1/keys/${path}`);
+  const rest = url.pathname.replace(/^\/keys\/?/, "");
+  return rest === "" ? [] : rest.split("/").map((segment) => encodeURIComponent(decodeURIComponent(segment)));
+}
+
+describe("route segments as Next hands them to the page", () => {
+  it("open the key from the URL etcdlens writes", () => {
+    fc.assert(
+      fc.property(anyKey, (key) => {
+        expect(Buffer.from(keyFromRouteSegments(segmentsAsNextHandsThem(keyToPath(key)))).equals(Buffer.from(key))).toBe(true);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("open the key from a plain percent-encoded URL: decoded per segment, then etcdlens' ~ escapes", () => {
+    const open = (path: string) => new TextDecoder().decode(keyFromRouteSegments(segmentsAsNextHandsThem(path)));
+    expect(open("registry/clusterroles/system:aggregate-to-admin")).toBe("/registry/clusterroles/system:aggregate-to-admin");
+    expect(open("registry/clusterroles/system%3Aaggregate-to-view")).toBe("/registry/clusterroles/system:aggregate-to-view");
+    expect(open("registry/clusterroles/system%3aaggregate-to-view")).toBe("/registry/clusterroles/system:aggregate-to-view");
+    expect(open("team/notes/with%20space")).toBe("/team/notes/with space");
+    expect(open("team/notes/q%3Fmark")).toBe("/team/notes/q?mark");
+    expect(open("team/notes/pct%2541")).toBe("/team/notes/pct%41");
+    expect(open("team/notes/a+b")).toBe("/team/notes/a+b");
+    expect(open("team/notes/a%2Fb")).toBe("/team/notes/a/b");
+    expect(open("team/notes/%C3%BCn%C3%AF")).toBe("/team/notes/ünï");
+    expect(open("team/notes/tilde~7e~2f")).toBe("/team/notes/tilde~/");
+    expect(open("~/relative")).toBe("relative");
+  });
+
+  it("take a segment that does not decode as written", () => {
+    expect(keyFromRouteSegments(["a%ZZ"])).toEqual(text("/a%ZZ"));
   });
 });
 

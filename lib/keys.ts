@@ -229,14 +229,34 @@ function decodePathText(text: string): Uint8Array {
 }
 
 /**
- * The key for the decoded path segments a router hands over (`params.key` of `/keys/[[...key]]`).
+ * The key for percent-decoded path segments; no segments name the tree's root (the empty name).
  * A `~` not followed by two hex digits is taken literally, so hand-typed URLs still work.
  */
 export function pathToKey(segments: readonly string[]): KeyBytes {
-  const relative = segments.length > 0 && segments[0] === RELATIVE_KEY_MARKER;
+  if (segments.length === 0) return new Uint8Array(0);
+  const relative = segments[0] === RELATIVE_KEY_MARKER;
   const rest = relative ? segments.slice(1) : segments;
   const body = decodePathText(rest.join("/"));
   return relative ? body : concatBytes(Uint8Array.of(SLASH), body);
+}
+
+// Next 16 hands a catch-all route's segments to the page percent-encoded, in its own spelling:
+// each segment decoded and re-encoded with encodeURIComponent, so `system:admin`, `system%3Aadmin`
+// and `system%3aadmin` all arrive as `system%3Aadmin` (measured against `next start`; the e2e
+// suite e2e/ui/odd-names.spec.ts holds it to that). A segment is decoded once here; the proxy has
+// already refused paths that do not decode (lib/http/refuse-bad-link.ts), and a segment that
+// still does not is taken as written.
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/** The key for the segments of `/keys/[[...key]]` as Next hands them to the page. */
+export function keyFromRouteSegments(segments: readonly string[]): KeyBytes {
+  return pathToKey(segments.map(decodeSegment));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import { Explorer } from "@/components/explorer/explorer";
 import { readViewState } from "@/components/diff/view-state";
 import { revisionParam } from "@/lib/api/params";
-import { bytesToBase64, pathToKey } from "@/lib/keys";
+import { bytesToBase64, keyFromRouteSegments } from "@/lib/keys";
 
 // /keys/<key path>?rev=N[&compare=M&view=split|unified&noise=show&ignore=…] — the explorer. The
 // path is the key (see lib/keys.ts for the encoding); the query says which revision is shown and
@@ -24,7 +24,7 @@ function parseRevision(raw: string | string[] | undefined): { revision?: number;
 export default async function KeyPage({ params, searchParams }: PageProps) {
   const { key: segments = [] } = await params;
   const search = await searchParams;
-  const key = pathToKey(segments);
+  const key = keyFromRouteSegments(segments);
   const { revision, error } = parseRevision(search.rev);
   const view = readViewState(search, error ? undefined : revision);
   return <Explorer keyBase64={bytesToBase64(key)} revisionError={error} view={{ ...view, noiseFields: [...view.noiseFields] }} />;
