@@ -51,8 +51,15 @@ describe("page URL paths", () => {
   it("marks keys without a leading slash with a first segment ~", () => {
     expect(keyToPath(text("foo"))).toBe("~/foo");
     expect(pathToKey(["~", "foo"])).toEqual(text("foo"));
-    expect(keyToPath(text("/"))).toBe("");
-    expect(pathToKey([])).toEqual(text("/"));
+  });
+
+  it("names the tree's root ~ and gives the key / a path of its own, apart from the landing page", () => {
+    expect(keyToPath(new Uint8Array(0))).toBe("~");
+    expect(keyHref(new Uint8Array(0))).toBe("/keys/~");
+    expect(pathToKey(["~"])).toEqual(new Uint8Array(0));
+    expect(pathToKey([])).toEqual(new Uint8Array(0));
+    expect(keyHref(text("/"))).toBe("/keys/~/~2f");
+    expect(pathToKey(["~", "~2f"])).toEqual(text("/"));
   });
 
   it("escapes bytes a URL cannot carry and slashes that would make empty segments", () => {

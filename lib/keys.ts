@@ -167,9 +167,13 @@ function escapeDotSegment(segment: string): string {
   return segment === "." || segment === ".." ? segment.replaceAll(".", "~2e") : segment;
 }
 
-/** The URL path below `/keys/` for a key, without a leading slash; `""` for the key `/`. */
+/**
+ * The URL path below `/keys/` for a key, without a leading slash. The tree's root (the empty
+ * name, which etcd never stores as a key) is `~`; the key `/` is written `~/~2f`, because a bare
+ * `/keys` is the landing page, which may open a cluster's default folder instead.
+ */
 export function keyToPath(key: Uint8Array): string {
-  const absolute = key.length > 0 && key[0] === SLASH;
+  const absolute = key.length > 1 && key[0] === SLASH;
   const text = encodePathText(absolute ? key.subarray(1) : key);
   const segments = text === "" ? [] : text.split("/").map(escapeDotSegment);
   if (!absolute) segments.unshift(RELATIVE_KEY_MARKER);

@@ -18,6 +18,7 @@ import { LiveToggle } from "@/components/live/live-toggle";
 import { useExplorerLive } from "@/components/live/use-explorer-live";
 import { FolderOrMissing } from "./folder-view";
 import { usePageFragment } from "./use-page-fragment";
+import { useNameKind } from "./use-name-kind";
 
 // The explorer: tree, value (or a comparison of two versions) and history side by side, all
 // driven by the URL (key path + ?rev=&compare=&view=&noise=). The tree lists the keyspace at the
@@ -30,7 +31,10 @@ export function Explorer({ keyBase64, revisionError, view }: ExplorerProps) {
   const fragment = usePageFragment();
   const keyBytes = useMemo(() => keyFromFragment(fragment) ?? base64ToBytes(keyBase64), [fragment, keyBase64]);
   const pinned = revisionError ? undefined : view.rev;
-  const history = useInfiniteQuery({ ...keyQueries.history(keyBytes), enabled: !revisionError });
+  // The tree's root (the empty name) is a folder etcd cannot store a key under: no value, no history.
+  const root = keyBytes.length === 0;
+  const history = useInfiniteQuery({ ...keyQueries.history(keyBytes), enabled: !revisionError && !root });
+  const kind = useNameKind(keyBytes, pinned);
   const items = useMemo(() => history.data?.pages.flatMap((page) => page.items) ?? [], [history.data]);
   useVersionShortcuts(keyBytes, view, items);
 
@@ -41,6 +45,11 @@ export function Explorer({ keyBase64, revisionError, view }: ExplorerProps) {
   const deletion = shownEntry?.type === "DELETE" ? shownEntry : undefined;
   const newest = items[0]?.revision;
   const to = pinned ?? newest;
+  const missing = deletion ? (
+    <DeletedNotice keyBytes={keyBytes} deletedAt={deletion.revision} pinned={pinned} />
+  ) : (
+    <FolderOrMissing keyBytes={keyBytes} revision={pinned} />
+  );
 
   return (
     <div className="grid h-full min-h-0 grid-cols-1 md:grid-cols-[minmax(240px,22rem)_1fr_minmax(220px,22rem)]">
@@ -50,7 +59,7 @@ export function Explorer({ keyBase64, revisionError, view }: ExplorerProps) {
       <section aria-label="Selected key" className="min-h-0 min-w-0 space-y-3 overflow-auto p-4">
         <div className="flex flex-wrap items-center gap-2">
           <h1 className="min-w-0 break-all font-mono text-base font-semibold" aria-label="Key">
-            {keyToDisplay(keyBytes)}
+            {root ? "/" : keyToDisplay(keyBytes)}
           </h1>
           <CopyLinkButton />
           <LiveToggle on={live.on} onChange={live.setOn} status={live.status} disabledReason={live.disabledReason} />
@@ -64,25 +73,27 @@ export function Explorer({ keyBase64, revisionError, view }: ExplorerProps) {
           ) : (
             <DiffView keyBytes={keyBytes} from={Math.min(view.compare!, to)} to={Math.max(view.compare!, to)} state={view} />
           )
-        ) : (
+        ) : kind === "pending" ? (
+          <Loading label="Looking for this key…" />
+        ) : kind === "key" || kind === "unknown" ? (
           <ValuePane
             key={`${bytesToBase64(keyBytes)}@${pinned ?? "now"}`}
             keyBytes={keyBytes}
             revision={pinned}
-            missing={
-              deletion ? (
-                <DeletedNotice keyBytes={keyBytes} deletedAt={deletion.revision} pinned={pinned} />
-              ) : (
-                <FolderOrMissing keyBytes={keyBytes} revision={pinned} />
-              )
-            }
+            missing={missing}
           />
+        ) : (
+          missing
         )}
         <ShortcutHelp comparing={comparing} />
       </section>
       <aside aria-label="History" className="min-h-0 overflow-auto border-l border-slate-200 bg-white p-2">
         <h2 className="px-2 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">History</h2>
-        {revisionError ? null : <HistoryPane keyBytes={keyBytes} state={{ ...view, rev: pinned }} />}
+        {revisionError ? null : root ? (
+          <p className="px-2 text-sm text-slate-500">The root of the tree is a folder: it has no history of its own.</p>
+        ) : (
+          <HistoryPane keyBytes={keyBytes} state={{ ...view, rev: pinned }} />
+        )}
       </aside>
     </div>
   );

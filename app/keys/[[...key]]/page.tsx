@@ -1,11 +1,13 @@
 import { Explorer } from "@/components/explorer/explorer";
 import { readViewState } from "@/components/diff/view-state";
 import { revisionParam } from "@/lib/api/params";
-import { bytesToBase64, keyFromRouteSegments } from "@/lib/keys";
+import { ConfigurationError, getServerSettings } from "@/lib/env";
+import { bytesFromText, bytesToBase64, keyFromRouteSegments } from "@/lib/keys";
 
 // /keys/<key path>?rev=N[&compare=M&view=split|unified&noise=show&ignore=…] — the explorer. The
 // path is the key (see lib/keys.ts for the encoding); the query says which revision is shown and
-// what it is compared with. Everything else is fetched by the browser from the JSON API, so that
+// what it is compared with. A bare /keys is the landing page: the cluster's defaultPrefix folder
+// when one is configured, else the tree's root (also at /keys/~). Everything else is fetched by the browser from the JSON API, so that
 // the page renders even when etcd does not answer and recovers when it does.
 
 type PageProps = {
@@ -21,10 +23,25 @@ function parseRevision(raw: string | string[] | undefined): { revision?: number;
   return { revision: parsed.data };
 }
 
+/** The folder a bare /keys opens: the cluster's defaultPrefix without its trailing "/", or the root. */
+function readLandingKey(clusterParam: string | string[] | undefined): Uint8Array {
+  const name = Array.isArray(clusterParam) ? clusterParam[clusterParam.length - 1] : clusterParam;
+  let clusters;
+  try {
+    clusters = getServerSettings().clusters;
+  } catch (error) {
+    // The page still renders; the banner names the setting to fix.
+    if (error instanceof ConfigurationError) return new Uint8Array(0);
+    throw error;
+  }
+  const cluster = name ? clusters.find((entry) => entry.name === name) : clusters[0];
+  return bytesFromText(cluster?.defaultPrefix?.replace(/\/+$/, "") ?? "");
+}
+
 export default async function KeyPage({ params, searchParams }: PageProps) {
   const { key: segments = [] } = await params;
   const search = await searchParams;
-  const key = keyFromRouteSegments(segments);
+  const key = segments.length === 0 ? readLandingKey(search.cluster) : keyFromRouteSegments(segments);
   const { revision, error } = parseRevision(search.rev);
   const view = readViewState(search, error ? undefined : revision);
   return <Explorer keyBase64={bytesToBase64(key)} revisionError={error} view={{ ...view, noiseFields: [...view.noiseFields] }} />;
