@@ -195,6 +195,8 @@ export class WatchHub {
     this.feed = feed;
     this.lastRevision = Math.max(this.lastRevision, feed.startsAfter);
     this.ring.reset(this.lastRevision);
+    // The feed reports changes of state only; a hub made during an outage learns of it here.
+    this.feedStateChanged(getClusterFeed(this.connection).state);
     this.timers.push(setInterval(() => this.heartbeat(), this.settings.heartbeatMs));
     this.timers.push(setInterval(() => this.tick(), this.settings.progressMs));
     for (const timer of this.timers) timer.unref();
@@ -246,7 +248,9 @@ export class WatchHub {
       this.changedSinceTick = false;
       return;
     }
-    if (this.subscribers.size > 0) this.broadcast({ kind: "progress", revision: this.lastRevision });
+    // While the feed reconnects the hub has not seen etcd: repeating its revision as progress
+    // would claim it had.
+    if (this.subscribers.size > 0 && !this.reconnecting) this.broadcast({ kind: "progress", revision: this.lastRevision });
   }
 
   private async catchUp(subscriber: Subscriber, after: number, through: number, buffered: WatchChange[]): Promise<void> {

@@ -129,6 +129,39 @@ describe("the cluster feed", () => {
     await stream.close();
   });
 
+  it("tells a browser that starts watching a new prefix during an outage that the watch is reconnecting, and sends no progress until it is back", async () => {
+    // The feed keeps running for the first prefix; the second prefix's hub is made mid-outage.
+    const first = await openWatch(`?prefix=${q("/early/")}`);
+    await first.nextOf(["ready"]);
+    await etcd.stop();
+    try {
+      await first.nextOf(["reconnecting"], 20_000);
+      const late = await openWatch(`?prefix=${q("/late/")}`);
+      expect((await late.next()).event).toBe("ready");
+      expect((await late.next()).event).toBe("reconnecting");
+      // Hubs tick every few seconds; none may claim progress while etcd is away.
+      const during: SseEvent[] = [];
+      const until = Date.now() + 6_000;
+      while (Date.now() < until) {
+        try {
+          during.push(await late.next(Math.max(1, until - Date.now())));
+        } catch {
+          break;
+        }
+      }
+      expect(during.filter((event) => event.event === "progress" || event.event === "live")).toEqual([]);
+      await etcd.restart();
+      await late.nextOf(["live"], 30_000);
+      const revision = await put("/late/after");
+      const change = await late.nextOf(["message"], 10_000);
+      expect(Number(change.id)).toBe(revision);
+      await late.close();
+    } finally {
+      if (!etcd.pid()) await etcd.restart();
+      await first.close();
+    }
+  });
+
   it("names the real oldest revision in a 410 when the compaction came after the probe was cached", async () => {
     // The cluster page asks for the compaction revision, which is then cached for a few seconds.
     const cluster = await callRoute(clusterRoute, "/api/cluster");

@@ -9,6 +9,7 @@ export class SseStream {
   private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
   private readonly decoder = new TextDecoder();
   private buffer = "";
+  private pendingRead: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
   private readonly queue: SseEvent[] = [];
   heartbeats = 0;
   /** The id of the last event seen, as EventSource keeps it for Last-Event-ID. */
@@ -27,9 +28,12 @@ export class SseStream {
       if (remaining <= 0) throw new Error("no server-sent event arrived in time");
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), remaining)));
-      const result = await Promise.race([this.reader.read(), timeout]);
+      // A read that outlives a timeout is kept for the next call: dropping it would lose its chunk.
+      this.pendingRead ??= this.reader.read();
+      const result = await Promise.race([this.pendingRead, timeout]);
       clearTimeout(timer);
       if (result === "timeout") continue;
+      this.pendingRead = null;
       if (result.done) throw new Error("the watch stream ended");
       this.buffer += this.decoder.decode(result.value, { stream: true });
       this.parse();
