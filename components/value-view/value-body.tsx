@@ -5,6 +5,7 @@ import type { KeyDto, SecretValueDto } from "@/lib/api/dto";
 import { encodeKeyParam } from "@/lib/keys";
 import { fetchJson } from "@/lib/queries/fetch-json";
 import type { DecodedValue, JsonObject, JsonValue, KubernetesValue } from "@/lib/decode/types";
+import { showsFieldNumbers } from "@/lib/decode/field-numbers";
 import { toYaml } from "@/lib/decode/yaml";
 import { Badge, ErrorPanel, NoticePanel } from "@/components/ui/panels";
 import { CodeView } from "./code-view";
@@ -180,7 +181,7 @@ function KubernetesObjectView({ value, format, secretSource }: { value: Kubernet
           has every byte.
         </ErrorPanel>
       ) : null}
-      {!value.known ? (
+      {showsFieldNumbers(value) ? (
         <NoticePanel title="No schema for this type">
           etcdlens has no schema for {value.apiVersion}/{value.kind}: metadata is decoded, the rest is shown by protobuf field number.
         </NoticePanel>
