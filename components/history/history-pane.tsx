@@ -38,8 +38,9 @@ export function HistoryPane({ keyBytes, state }: { keyBytes: Uint8Array; state: 
   // The version shown is the newest one at or before the selected revision.
   const selectedIndex = state.rev === undefined ? 0 : items.findIndex((item) => item.revision <= state.rev!);
   const compareIndex = state.compare === undefined ? -1 : items.findIndex((item) => item.revision <= state.compare!);
-  const revisionHref = (item: HistoryItemDto, index: number) =>
-    viewHref(keyBytes, { ...state, rev: index === 0 && item.type === "PUT" ? undefined : item.revision, compare: undefined });
+  // A version whose own revision is compacted opens at the compaction revision, where etcd still has it.
+  const revisionHref = (item: HistoryItemDto, openRevision: number, index: number) =>
+    viewHref(keyBytes, { ...state, rev: index === 0 && item.type === "PUT" ? undefined : openRevision, compare: undefined });
   const compareHref = (newer: number, older: number) => viewHref(keyBytes, { ...state, rev: newer, compare: older });
   const togglePick = (revision: number) =>
     setPicked((current) => (current.includes(revision) ? current.filter((r) => r !== revision) : [...current, revision].slice(-2)));
@@ -81,43 +82,63 @@ export function HistoryPane({ keyBytes, state }: { keyBytes: Uint8Array; state: 
                   const older = items[index + 1];
                   const isSelected = index === selectedIndex;
                   const isCompared = index === compareIndex;
+                  const openRevision = item.openRevision;
+                  const olderOpenRevision = older?.openRevision ?? null;
+                  const row = (
+                    <>
+                      <span className="w-20 font-mono">rev {item.revision}</span>
+                      {item.type === "DELETE" ? <Badge tone="red">DELETE</Badge> : <Badge tone="green">PUT</Badge>}
+                      <span className="text-xs text-slate-500">{item.type === "PUT" ? `v${item.version}` : "tombstone"}</span>
+                      <span className="ml-auto text-xs text-slate-500">{item.type === "PUT" ? `${item.size.toLocaleString()} B` : ""}</span>
+                    </>
+                  );
                   return (
                     <li key={`${item.revision}-${item.type}`} className={`rounded ${isSelected ? "bg-blue-100" : isCompared ? "bg-amber-50" : ""}`}>
-                      <Link
-                        href={revisionHref(item, index)}
-                        aria-current={isSelected ? "true" : undefined}
-                        className="flex items-center gap-2 rounded px-2 pt-1 hover:bg-slate-100"
-                      >
-                        <span className="w-20 font-mono">rev {item.revision}</span>
-                        {item.type === "DELETE" ? <Badge tone="red">DELETE</Badge> : <Badge tone="green">PUT</Badge>}
-                        <span className="text-xs text-slate-500">{item.type === "PUT" ? `v${item.version}` : "tombstone"}</span>
-                        <span className="ml-auto text-xs text-slate-500">{item.type === "PUT" ? `${item.size.toLocaleString()} B` : ""}</span>
-                      </Link>
+                      {openRevision === null ? (
+                        <div className="flex items-center gap-2 rounded px-2 pt-1 text-slate-500">{row}</div>
+                      ) : (
+                        <Link
+                          href={revisionHref(item, openRevision, index)}
+                          aria-current={isSelected ? "true" : undefined}
+                          className="flex items-center gap-2 rounded px-2 pt-1 hover:bg-slate-100"
+                        >
+                          {row}
+                        </Link>
+                      )}
                       {item.summary ? <p className="break-all px-2 font-mono text-[11px] text-slate-600">{item.summary}</p> : null}
-                      <div className="flex items-center gap-2 px-2 pb-1 text-[11px]">
-                        <label className="flex items-center gap-1 text-slate-600">
-                          <input
-                            type="checkbox"
-                            checked={picked.includes(item.revision)}
-                            onChange={() => togglePick(item.revision)}
-                            aria-label={`Select revision ${item.revision} for comparison`}
-                          />
-                          pick
-                        </label>
-                        {older ? (
-                          <button
-                            type="button"
-                            className="text-blue-700 hover:underline"
-                            aria-label={`Compare revision ${item.revision} with previous`}
-                            onClick={() => router.push(compareHref(item.revision, older.revision))}
-                          >
-                            compare with previous
-                          </button>
-                        ) : null}
-                        <span className="ml-auto">
-                          <CopyLinkButton label={`Copy rev ${item.revision} link`} href={viewHref(keyBytes, { rev: item.revision })} />
-                        </span>
-                      </div>
+                      {openRevision === null ? (
+                        <p className="px-2 pb-1 text-[11px] text-slate-500">Compacted: etcd no longer holds this version.</p>
+                      ) : openRevision !== item.revision ? (
+                        <p className="px-2 text-[11px] text-slate-500">
+                          Revision {item.revision} is compacted; this version is shown as of revision {openRevision}, where etcd still has it.
+                        </p>
+                      ) : null}
+                      {openRevision === null ? null : (
+                        <div className="flex items-center gap-2 px-2 pb-1 text-[11px]">
+                          <label className="flex items-center gap-1 text-slate-600">
+                            <input
+                              type="checkbox"
+                              checked={picked.includes(openRevision)}
+                              onChange={() => togglePick(openRevision)}
+                              aria-label={`Select revision ${item.revision} for comparison`}
+                            />
+                            pick
+                          </label>
+                          {older && olderOpenRevision !== null && olderOpenRevision !== openRevision ? (
+                            <button
+                              type="button"
+                              className="text-blue-700 hover:underline"
+                              aria-label={`Compare revision ${item.revision} with previous`}
+                              onClick={() => router.push(compareHref(openRevision, olderOpenRevision))}
+                            >
+                              compare with previous
+                            </button>
+                          ) : null}
+                          <span className="ml-auto">
+                            <CopyLinkButton label={`Copy rev ${item.revision} link`} href={viewHref(keyBytes, { rev: openRevision })} />
+                          </span>
+                        </div>
+                      )}
                     </li>
                   );
                 })}
