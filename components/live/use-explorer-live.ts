@@ -3,7 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 import type { WatchEventDto } from "@/lib/api/dto";
-import { base64ToBytes, bytesEqual, bytesToBase64, parentLevel } from "@/lib/keys";
+import { ancestorLevels, base64ToBytes, bytesEqual, bytesToBase64, parentLevel } from "@/lib/keys";
 import { clusterQueries, keyQueries } from "@/lib/queries";
 import { useLivePreference } from "./live-preference";
 import { useLiveUpdates, type LiveStatus } from "./use-live-updates";
@@ -32,6 +32,10 @@ export function useExplorerLive(keyBytes: Uint8Array, pinnedRevision: number | u
         if (bytesEqual(key, keyBytes)) selectedTouched = true;
         // Creates and deletes change what a level lists; so does anything inside a folder.
         levels.add(bytesToBase64(parentLevel(key)));
+        // They also change the key count every folder row above the key shows, each listed in the
+        // level above it: all the way up to the root.
+        const created = change.type === "PUT" && change.version === 1;
+        if (created || change.type === "DELETE") for (const level of ancestorLevels(key)) levels.add(bytesToBase64(level));
       }
       if (selectedTouched) {
         void queryClient.invalidateQueries({ queryKey: keyQueries.value(keyBytes).queryKey });
