@@ -4,6 +4,7 @@ import { Link } from "@/components/ui/link";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { clusterQueries } from "@/lib/queries";
+import { toSentence } from "@/lib/sentence";
 import { JumpBox } from "@/components/jump-box/jump-box";
 import { ClusterSwitcher } from "./cluster-switcher";
 
@@ -53,7 +54,7 @@ export function ClusterHeader() {
       </div>
       {cluster.isError ? (
         <div role="alert" className="border-t border-red-200 bg-red-50 px-4 py-2 text-sm text-red-900">
-          <strong>etcd is unreachable.</strong> {cluster.error.message}. Retrying every 5 seconds.
+          <strong>etcd is unreachable.</strong> {toSentence(cluster.error.message)} Retrying every 5 seconds.
         </div>
       ) : null}
     </header>

@@ -29,6 +29,9 @@ test("etcd stopped mid-session shows a banner and recovers without a reload", as
   const banner = page.getByRole("alert").filter({ hasText: "etcd is unreachable" });
   await expect(banner).toBeVisible({ timeout: 20_000 });
   await expect(banner).toContainText(`127.0.0.1:${state.etcd.clientPort}`);
+  // One sentence per thought, in words: no gRPC text and no empty "Resolution note: ." at its end.
+  await expect(banner).toHaveText(/^etcd is unreachable\. \S.*[^\s.:]\. Retrying every 5 seconds\.$/);
+  await expect(banner).not.toContainText(/Resolution note|Last error|UNAVAILABLE/);
 
   // Navigating while etcd is down still renders the page, with the error in place of the value.
   await page.getByRole("link", { name: "etcdlens" }).click();
