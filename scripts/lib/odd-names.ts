@@ -4,7 +4,7 @@ import type { JsonObject } from "@/lib/decode/types";
 
 // Keys whose names a URL cannot carry as they are: every character a browser or another tool
 // percent-encodes or treats as syntax, text that is not ASCII, a byte that is not UTF-8, a key
-// ending in "/", and the `system:` RBAC objects every real cluster has, written as kube-apiserver
+// ending in "/", the key "/", and the `system:` RBAC objects every real cluster has, written as kube-apiserver
 // writes them (protobuf). Each value says which key it belongs to, so a test that opens a key can
 // tell it got that one.
 
@@ -40,6 +40,8 @@ export const ODD_NAMES: OddName[] = [
   textKey("tilde~7e~x", ["tilde~7e~x"]),
   textKey("trailing/", ["trailing", "(empty name)"]),
   textKey("ünïcødé/日本語", ["ünïcødé", "日本語"]),
+  // The key "/" itself: listed in the root folder under the empty name.
+  { key: Buffer.from("/"), display: "/", treePath: ["(empty name)"], seen: "the value of the key /" },
   {
     key: Buffer.concat([Buffer.from(`${ODD_NAMES_FOLDER}byte-`), Buffer.of(0xff), Buffer.from("-end")]),
     display: `${ODD_NAMES_FOLDER}byte-\\xff-end`,
