@@ -1,10 +1,8 @@
-import { expect } from "vitest";
-import type { Etcd3 } from "etcd3";
 import type { WatchEventDto } from "@/lib/api/dto";
-import type { ClusterConnection } from "@/lib/etcd/client";
-import { readCurrentRevision, type FolderIndex } from "@/lib/etcd/folder-index/folder-index";
 import type { EtcdProcess } from "@/scripts/lib/etcd-process";
 import { openWatch, type SseEvent, type SseStream } from "./watch-sse";
+
+export { expectIndexMatchesScan } from "./folder-scan";
 
 // What the fault tests do to etcd and how they measure it from outside: etcd's own Prometheus
 // /metrics on its client URL (the gauges etcd keeps of open watch streams and watchers, and its
@@ -135,40 +133,6 @@ export async function sampleMax(
 }
 
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
-
-/** Folder → key counts from one keys-only read of everything, as the folder index counts them. */
-async function scanFolders(writer: Etcd3): Promise<Map<string, { keyCount: number; leafCount: number }>> {
-  const keys = await writer.getAll().keys();
-  const folders = new Map([["", { keyCount: 0, leafCount: 0 }]]);
-  for (const text of keys.map((key) => Buffer.from(key).toString("latin1"))) {
-    let prefix = "";
-    folders.get("")!.keyCount += 1;
-    for (let slash = text.indexOf("/"); slash >= 0; slash = text.indexOf("/", slash + 1)) {
-      prefix = text.slice(0, slash + 1);
-      const folder = folders.get(prefix) ?? { keyCount: 0, leafCount: 0 };
-      folder.keyCount += 1;
-      folders.set(prefix, folder);
-    }
-    folders.get(prefix)!.leafCount += 1;
-  }
-  return folders;
-}
-
-/** The folder index, once caught up with etcd's current revision, counts what a fresh scan counts. */
-export async function expectIndexMatchesScan(index: FolderIndex, connection: ClusterConnection, writer: Etcd3, waitMs: number): Promise<void> {
-  const current = await readCurrentRevision(connection);
-  expect(await index.waitForRevision(current, waitMs), `the folder index reached revision ${current}`).toBe(true);
-  const expected = await scanFolders(writer);
-  const ready = await index.acquire({ buildWaitMs: waitMs, catchUpMs: waitMs });
-  expect(ready).not.toBeNull();
-  const actual = new Map<string, { keyCount: number; leafCount: number }>();
-  for (const prefix of expected.keys()) {
-    const node = ready!.tree.folder(prefix);
-    if (node) actual.set(prefix, { keyCount: node.keyCount, leafCount: node.leafCount });
-  }
-  expect(actual).toEqual(expected);
-  expect(ready!.tree.folderCount).toBe(expected.size);
-}
 
 /**
  * A subscriber to GET /api/watch that behaves like the browser's EventSource: when the stream ends

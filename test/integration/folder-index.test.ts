@@ -4,6 +4,7 @@ import type { ClusterConnection } from "@/lib/etcd/client";
 import { getFolderIndex, readCurrentRevision, type FolderIndex } from "@/lib/etcd/folder-index/folder-index";
 import { listChildren, listChildrenByScan, type ChildEntry } from "@/lib/etcd/list-children";
 import type { EtcdProcess } from "@/scripts/lib/etcd-process";
+import { expectIndexMatchesScan as expectFolderCounts } from "./folder-scan";
 import { connectionTo, seedingClient, startTestEtcd } from "./support";
 
 // The folder index must stay exactly what a fresh scan of etcd says: every folder with its key
@@ -15,26 +16,6 @@ let etcd: EtcdProcess;
 let writer: Etcd3;
 let connection: ClusterConnection;
 let index: FolderIndex;
-
-type Expected = Map<string, { keyCount: number; leafCount: number }>;
-
-/** Folders and counts derived from one keys-only read of everything (the test keyspace is small). */
-async function scanFolders(): Promise<Expected> {
-  const keys = await writer.getAll().keys();
-  const folders: Expected = new Map([["", { keyCount: 0, leafCount: 0 }]]);
-  for (const text of keys.map((key) => Buffer.from(key).toString("latin1"))) {
-    let prefix = "";
-    folders.get("")!.keyCount += 1;
-    for (let slash = text.indexOf("/"); slash >= 0; slash = text.indexOf("/", slash + 1)) {
-      prefix = text.slice(0, slash + 1);
-      const folder = folders.get(prefix) ?? { keyCount: 0, leafCount: 0 };
-      folder.keyCount += 1;
-      folders.set(prefix, folder);
-    }
-    folders.get(prefix)!.leafCount += 1;
-  }
-  return folders;
-}
 
 async function listAll(list: typeof listChildren, prefix: string, revision?: number): Promise<ChildEntry[]> {
   const items: ChildEntry[] = [];
@@ -53,20 +34,7 @@ const describeEntry = (item: ChildEntry) =>
   `${Buffer.from(item.name).toString("latin1")}|${item.isKey ? "key" : ""}|${item.hasChildren ? "folder" : ""}`;
 
 async function expectIndexMatchesScan(): Promise<void> {
-  const current = await readCurrentRevision(connection);
-  expect(await index.waitForRevision(current, 10_000)).toBe(true);
-  const expected = await scanFolders();
-  const ready = await index.acquire({ buildWaitMs: 10_000, catchUpMs: 10_000 });
-  expect(ready).not.toBeNull();
-  const actual = new Map<string, { keyCount: number; leafCount: number }>();
-  for (const prefix of expected.keys()) {
-    const node = ready!.tree.folder(prefix);
-    if (node) actual.set(prefix, { keyCount: node.keyCount, leafCount: node.leafCount });
-  }
-  const differing = [...expected].filter(([prefix, counts]) => JSON.stringify(actual.get(prefix)) !== JSON.stringify(counts)).map(([prefix, counts]) => `${prefix}: index ${JSON.stringify(actual.get(prefix))}, scan ${JSON.stringify(counts)}`);
-  expect(differing).toEqual([]);
-  expect(actual).toEqual(expected);
-  expect(ready!.tree.folderCount).toBe(expected.size);
+  const { expected } = await expectFolderCounts(index, connection, writer, 10_000);
   // Every level lists like the scan at the same revision, in key order, with exact counts.
   for (const [prefix, folder] of expected) {
     const fromIndex = await listAll(listChildren, prefix);
