@@ -1,4 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
+import { WIDE_LEVEL, wideLevelName } from "@/scripts/lib/odd-names";
+import { pageOf } from "../support/api";
 
 // The first page a person sees, the tree's root and folder views: each shows what it names, asks
 // /api/key only for names that are keys, and leaves nothing red in the console.
@@ -63,6 +65,20 @@ test("a folder view asks /api/key for nothing and a key view still reads its key
   // A name that is neither: said so, without a 404 in the console.
   await page.goto("/keys/test/no-such-name");
   await expect(page.getByText("No such key")).toBeVisible();
+  expect(browser.errors).toEqual([]);
+});
+
+test("names past the first page of a long level open as folder or key, with no 404 in the console", async ({ page }) => {
+  const browser = watchBrowser(page);
+  const folder = `${WIDE_LEVEL}${wideLevelName(240)}`;
+  const key = `${WIDE_LEVEL}${wideLevelName(241)}`;
+  await page.goto(pageOf(folder));
+  await expect(page.getByText(/^A folder: no key has this exact name/)).toBeVisible();
+  await expect(folderContents(page).getByRole("link", { name: "x", exact: true })).toBeVisible();
+  expect(browser.keyRequests).toEqual([]);
+  await page.goto(pageOf(key));
+  await expect(page.getByLabel("Value", { exact: true }).last()).toHaveText(`the value of ${key}`);
+  expect(browser.keyRequests).toHaveLength(1);
   expect(browser.errors).toEqual([]);
 });
 

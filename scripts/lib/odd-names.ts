@@ -110,8 +110,24 @@ export const RBAC_NAMES: (OddName & { object: JsonObject })[] = [
   { ...rbacName("clusterrolebindings", nodeProxier(), "system:kube-proxy"), object: nodeProxier() },
 ];
 
-/** Writes the odd names and the RBAC objects through `client`. */
+/**
+ * A level longer than the first page the tree lists (200 names): even entries are folders
+ * (`f-000/x`), odd ones keys (`f-001`), so names past the first page are of both kinds.
+ */
+export const WIDE_LEVEL = "/odd-names/wide/";
+export const WIDE_LEVEL_ENTRIES = 250;
+
+export function wideLevelName(index: number): string {
+  return `f-${String(index).padStart(3, "0")}`;
+}
+
+/** Writes the odd names, the RBAC objects and the wide level through `client`. */
 export async function seedOddNames(client: Etcd3): Promise<void> {
   for (const { key, seen } of ODD_NAMES) await client.put(key).value(seen).exec();
+  for (let index = 0; index < WIDE_LEVEL_ENTRIES; index++) {
+    const name = `${WIDE_LEVEL}${wideLevelName(index)}`;
+    if (index % 2 === 0) await client.put(`${name}/x`).value(`inside the folder ${name}`).exec();
+    else await client.put(name).value(`the value of ${name}`).exec();
+  }
   for (const { key, object } of RBAC_NAMES) await client.put(key).value(Buffer.from(encodeKubernetesObject(object))).exec();
 }
