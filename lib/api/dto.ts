@@ -132,25 +132,12 @@ export type ClusterHeaderDto = {
   raftTerm: number;
 };
 
-export type MemberDto = { id: string; idHex: string; name: string; peerUrls: string[]; clientUrls: string[]; isLearner: boolean };
+// The cluster's members, endpoints and alarms travel as lib/etcd reads them: IDs already strings.
+import type { Alarm, EndpointStatus, Member } from "@/lib/etcd/cluster-types";
 
-export type EndpointStatusDto = {
-  endpoint: string;
-  ok: boolean;
-  error?: string;
-  memberIdHex?: string;
-  version?: string;
-  dbSize?: number;
-  dbSizeInUse?: number;
-  isLeader?: boolean;
-  raftIndex?: number;
-  raftTerm?: number;
-  raftAppliedIndex?: number;
-  isLearner?: boolean;
-  errors?: string[];
-};
-
-export type AlarmDto = { memberId: string; memberIdHex: string; alarm: string };
+export type MemberDto = Member;
+export type EndpointStatusDto = EndpointStatus;
+export type AlarmDto = Alarm;
 
 export type ClusterDto = ClusterHeaderDto & {
   members: MemberDto[];

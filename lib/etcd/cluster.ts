@@ -1,5 +1,5 @@
 import "server-only";
-import type { AlarmDto, EndpointStatusDto, MemberDto } from "@/lib/api/dto";
+import type { Alarm, EndpointStatus, Member } from "./cluster-types";
 import type { ClusterConnection } from "./client";
 import { range, type ResponseHeader } from "./kv";
 import { toAppError } from "./errors";
@@ -17,7 +17,7 @@ function hex(id: string): string {
   return BigInt(id).toString(16);
 }
 
-export async function listMembers(connection: ClusterConnection): Promise<MemberDto[]> {
+export async function listMembers(connection: ClusterConnection): Promise<Member[]> {
   const response = await connection.client.cluster.memberList({});
   return (response.members ?? []).map((member) => ({
     id: String(member.ID),
@@ -29,7 +29,7 @@ export async function listMembers(connection: ClusterConnection): Promise<Member
   }));
 }
 
-export async function listAlarms(connection: ClusterConnection): Promise<AlarmDto[]> {
+export async function listAlarms(connection: ClusterConnection): Promise<Alarm[]> {
   const response = await connection.client.maintenance.alarm({ action: "Get", memberID: 0, alarm: "None" });
   return (response.alarms ?? []).map((alarm) => ({
     memberId: String(alarm.memberID),
@@ -40,9 +40,9 @@ export async function listAlarms(connection: ClusterConnection): Promise<AlarmDt
 
 // Asks each configured endpoint on its own, like `etcdctl endpoint status --cluster=false`: one
 // endpoint down must show as down with its error while the others still report.
-export async function getEndpointStatuses(connection: ClusterConnection): Promise<EndpointStatusDto[]> {
+export async function getEndpointStatuses(connection: ClusterConnection): Promise<EndpointStatus[]> {
   return Promise.all(
-    connection.settings.endpoints.map(async (endpoint): Promise<EndpointStatusDto> => {
+    connection.settings.endpoints.map(async (endpoint): Promise<EndpointStatus> => {
       try {
         const status = await connection.forEndpoint(endpoint).maintenance.status({});
         const memberId = String(status.header.member_id);
