@@ -3,6 +3,7 @@
 // Revisions are JSON numbers; cluster, member and lease IDs are decimal strings (uint64).
 
 import type { DecodedValue, JsonValue } from "@/lib/decode/types";
+import type { Alarm, EndpointStatus, Member } from "@/lib/etcd/cluster-types";
 
 export type ChildDto = {
   name: string;
@@ -133,8 +134,6 @@ export type ClusterHeaderDto = {
 };
 
 // The cluster's members, endpoints and alarms travel as lib/etcd reads them: IDs already strings.
-import type { Alarm, EndpointStatus, Member } from "@/lib/etcd/cluster-types";
-
 export type MemberDto = Member;
 export type EndpointStatusDto = EndpointStatus;
 export type AlarmDto = Alarm;
