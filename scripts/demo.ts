@@ -3,9 +3,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { Etcd3 } from "etcd3";
-import { seedDemoData } from "./lib/demo-data";
-import { startEtcd, type EtcdProcess } from "./lib/etcd-process";
+import { startDemoEtcd } from "./lib/demo-etcd";
+import type { EtcdProcess } from "./lib/etcd-process";
 import { MissingProgramError } from "./lib/system-deps";
 
 const root = process.cwd();
@@ -31,12 +30,10 @@ async function main() {
   process.on("SIGTERM", () => void shutdown(0));
 
   try {
-    running.etcd = await startEtcd({ dataDir: join(root, ".etcdlens", "demo-etcd") });
-    const etcd = running.etcd;
-    const client = new Etcd3({ hosts: etcd.endpoint });
-    const writes = await seedDemoData(client);
-    client.close();
-    console.log(`etcdlens: etcd is at ${etcd.endpoint} with ${writes} demo writes (try: ETCDCTL_ENDPOINTS=${etcd.endpoint} etcdctl get --prefix /registry --keys-only)`);
+    const demo = await startDemoEtcd(join(root, ".etcdlens", "demo"));
+    running.etcd = demo.etcd;
+    const etcd = demo.etcd;
+    console.log(`etcdlens: etcd is at ${etcd.endpoint} with ${demo.seededWrites} demo writes (try: ETCDCTL_ENDPOINTS=${etcd.endpoint} etcdctl get --prefix /registry --keys-only)`);
     buildIfNeeded();
   } catch (error) {
     console.error(`etcdlens: ${error instanceof MissingProgramError ? error.message : error instanceof Error ? error.message : error}`);
