@@ -1,7 +1,7 @@
-// npm run demo — a private etcd on free loopback ports, filled with a small Kubernetes cluster's
-// history, and the dashboard on http://127.0.0.1:3000 (PORT to change). Ctrl-C stops both.
+// npm run demo — a private etcd on loopback ports, filled once with a small Kubernetes cluster's
+// history and kept across restarts, and the dashboard on http://127.0.0.1:3000 (PORT to change). Ctrl-C stops both.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { startDemoEtcd } from "./lib/demo-etcd";
 import type { EtcdProcess } from "./lib/etcd-process";
@@ -30,10 +30,13 @@ async function main() {
   process.on("SIGTERM", () => void shutdown(0));
 
   try {
-    const demo = await startDemoEtcd(join(root, ".etcdlens", "demo"));
+    const folder = join(root, ".etcdlens", "demo");
+    if (process.argv.includes("--reset")) rmSync(folder, { recursive: true, force: true });
+    const demo = await startDemoEtcd(folder);
     running.etcd = demo.etcd;
     const etcd = demo.etcd;
-    console.log(`etcdlens: etcd is at ${etcd.endpoint} with ${demo.seededWrites} demo writes (try: ETCDCTL_ENDPOINTS=${etcd.endpoint} etcdctl get --prefix /registry --keys-only)`);
+    const data = demo.seededWrites > 0 ? `${demo.seededWrites} demo writes` : "the data of the last run (`npm run demo -- --reset` to start over)";
+    console.log(`etcdlens: etcd is at ${etcd.endpoint} with ${data} (try: ETCDCTL_ENDPOINTS=${etcd.endpoint} etcdctl get --prefix /registry --keys-only)`);
     buildIfNeeded();
   } catch (error) {
     console.error(`etcdlens: ${error instanceof MissingProgramError ? error.message : error instanceof Error ? error.message : error}`);

@@ -1,9 +1,11 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Etcd3 } from "etcd3";
 import { seedDemoData } from "./demo-data";
-import { startEtcd, type EtcdProcess } from "./etcd-process";
+import { findFreePort, isPortFree, startEtcd, type EtcdProcess } from "./etcd-process";
 
-// The demo's etcd: its data and ports live in one folder (`.etcdlens/demo` for `npm run demo`).
+// The demo's etcd: its data and ports live in one folder (`.etcdlens/demo` for `npm run demo`), so
+// a restart finds the keys written since and answers at the address a person already uses.
 
 export type DemoEtcd = {
   etcd: EtcdProcess;
@@ -11,12 +13,62 @@ export type DemoEtcd = {
   seededWrites: number;
 };
 
-export async function startDemoEtcd(folder: string, options: { quiet?: boolean; log?: (message: string) => void } = {}): Promise<DemoEtcd> {
-  const etcd = await startEtcd({ dataDir: join(folder, "etcd"), quiet: options.quiet });
-  const client = new Etcd3({ hosts: etcd.endpoint });
+type DemoState = { clientPort?: number; peerPort?: number; seeded?: boolean };
+
+function readState(file: string): DemoState {
   try {
-    return { etcd, seededWrites: await seedDemoData(client) };
-  } finally {
-    client.close();
+    const parsed: unknown = JSON.parse(readFileSync(file, "utf8"));
+    return typeof parsed === "object" && parsed !== null ? (parsed as DemoState) : {};
+  } catch {
+    return {};
+  }
+}
+
+function isPort(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value > 0 && value < 65536;
+}
+
+async function choosePort(remembered: unknown, role: string, log: (message: string) => void): Promise<number> {
+  if (!isPort(remembered)) return findFreePort();
+  if (await isPortFree(remembered)) return remembered;
+  const port = await findFreePort();
+  log(`the demo's etcd ${role} port ${remembered} is taken; using ${port} this time`);
+  return port;
+}
+
+export async function startDemoEtcd(
+  folder: string,
+  options: { quiet?: boolean; log?: (message: string) => void } = {},
+): Promise<DemoEtcd> {
+  const log = options.log ?? ((message: string) => console.log(`etcdlens: ${message}`));
+  const dataDir = join(folder, "etcd");
+  const stateFile = join(folder, "state.json");
+  mkdirSync(folder, { recursive: true });
+  const state = readState(stateFile);
+  // etcd keeps its WAL and snapshots under <data-dir>/member; without it the store is new.
+  const needsSeed = !existsSync(join(dataDir, "member")) || state.seeded !== true;
+  const clientPort = await choosePort(state.clientPort, "client", log);
+  const peerPort = await choosePort(state.peerPort, "peer", log);
+
+  const etcd = await startEtcd({ dataDir, keepData: true, clientPort, peerPort, quiet: options.quiet });
+  const remember = (seeded: boolean) =>
+    writeFileSync(stateFile, `${JSON.stringify({ clientPort, peerPort, seeded }, null, 2)}\n`);
+  try {
+    if (!needsSeed) {
+      remember(true);
+      return { etcd, seededWrites: 0 };
+    }
+    remember(false);
+    const client = new Etcd3({ hosts: etcd.endpoint });
+    try {
+      const seededWrites = await seedDemoData(client);
+      remember(true);
+      return { etcd, seededWrites };
+    } finally {
+      client.close();
+    }
+  } catch (error) {
+    await etcd.stop();
+    throw error;
   }
 }

@@ -51,6 +51,16 @@ export async function findFreePort(): Promise<number> {
   });
 }
 
+/** Whether nothing listens on 127.0.0.1:`port`, found by binding it for a moment. */
+export async function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
 function etcdArgs(options: EtcdOptions, clientPort: number, peerPort: number): string[] {
   const name = options.name ?? "etcdlens";
   const scheme = options.tls ? "https" : "http";
