@@ -5,15 +5,17 @@ import { requestFor } from "@/lib/queries/fetch-json";
 
 // The way to a value's raw bytes. A plain link while its URL fits a GET; for a key too long for
 // a URL (Node answers a request line over 16 KB with an empty 431) the bytes are fetched with
-// the query in a POST body, as every API call does past that length, and saved from a blob.
+// the query in a POST body, as every API call does past that length, and saved from a blob. A
+// link that names its own file is always fetched: Chromium prefers the server's
+// Content-Disposition name (value.bin) over an <a download> name.
 
 const FILE_NAME = "value.bin";
 
-function saveBlob(blob: Blob): void {
+export function saveBlob(blob: Blob, fileName: string = FILE_NAME): void {
   const href = URL.createObjectURL(blob);
   const anchor = document.createElement("a");
   anchor.href = href;
-  anchor.download = FILE_NAME;
+  anchor.download = fileName;
   document.body.append(anchor);
   anchor.click();
   anchor.remove();
@@ -26,10 +28,12 @@ async function refusalOf(response: Response): Promise<string> {
   return body?.error?.message ?? `the server answered ${response.status}`;
 }
 
-export function DownloadLink({ url, children }: { url: string; children: ReactNode }) {
+type DownloadLinkProps = { url: string; children: ReactNode; fileName?: string; className?: string };
+
+export function DownloadLink({ url, children, fileName, className }: DownloadLinkProps) {
   const [state, setState] = useState<{ busy: boolean; problem?: string }>({ busy: false });
   const request = requestFor(url);
-  if (request.init.method !== "POST") {
+  if (request.init.method !== "POST" && fileName === undefined) {
     return (
       <a className="text-blue-700 underline" href={url}>
         {children}
@@ -42,7 +46,7 @@ export function DownloadLink({ url, children }: { url: string; children: ReactNo
     try {
       const response = await fetch(request.url, { ...request.init, headers: { ...request.init.headers, accept: "application/octet-stream" } });
       if (!response.ok) return setState({ busy: false, problem: await refusalOf(response) });
-      saveBlob(await response.blob());
+      saveBlob(await response.blob(), fileName);
       setState({ busy: false });
     } catch {
       setState({ busy: false, problem: "the etcdlens server does not answer" });
@@ -51,7 +55,7 @@ export function DownloadLink({ url, children }: { url: string; children: ReactNo
 
   return (
     <>
-      <button type="button" className="text-blue-700 underline disabled:text-slate-500" disabled={state.busy} onClick={download}>
+      <button type="button" className={className ?? "text-blue-700 underline disabled:text-slate-500"} disabled={state.busy} onClick={download}>
         {children}
       </button>
       {state.problem ? (

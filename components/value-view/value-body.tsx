@@ -1,5 +1,6 @@
 "use client";
 
+import { useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
 import type { KeyDto, SecretValueDto } from "@/lib/api/dto";
 import { encodeKeyParam } from "@/lib/keys";
@@ -11,10 +12,27 @@ import { Badge, ErrorPanel, NoticePanel } from "@/components/ui/panels";
 import { CodeView } from "./code-view";
 import { DownloadLink } from "./download-link";
 import { HexDump } from "./hex-dump";
+import { fileNameOf, RawActions, TextActions } from "./value-actions";
 
 // The value in the form it was decoded to, with the raw bytes always one click away.
 
 type View = "decoded" | "yaml" | "json" | "raw";
+
+// The view is in the page URL as `?format=` (`view` already names the diff layout), so a copied
+// link opens the same tab. A value the key does not offer falls back to its first view.
+const FORMAT_PARAM = "format";
+
+function readView(param: string | null, views: View[]): View {
+  return views.find((name) => name === param) ?? views[0];
+}
+
+/** Puts the view into the address bar without a navigation; the first view is the default and left out. */
+function writeView(view: View, views: View[]): void {
+  const url = new URL(window.location.href);
+  if (view === views[0]) url.searchParams.delete(FORMAT_PARAM);
+  else url.searchParams.set(FORMAT_PARAM, view);
+  window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+}
 
 const FORMAT_LABEL: Record<DecodedValue["format"], string> = {
   empty: "empty",
@@ -32,8 +50,14 @@ export function ValueBody({ data, downloadUrl, keyBytes }: { data: KeyDto; downl
   const value = data.value;
   const isKubernetes = value.format === "kubernetes";
   const views: View[] = isKubernetes ? ["yaml", "json", "raw"] : value.format === "binary" ? ["raw"] : ["decoded", "raw"];
-  const [view, setView] = useState<View>(views[0]);
-  const current = views.includes(view) ? view : views[0];
+  const param = useSearchParams().get(FORMAT_PARAM);
+  const [chosen, setChosen] = useState<View>(() => readView(param, views));
+  const current = views.includes(chosen) ? chosen : views[0];
+
+  function choose(name: View) {
+    setChosen(name);
+    writeView(name, views);
+  }
 
   return (
     <div className="space-y-2">
@@ -47,7 +71,7 @@ export function ValueBody({ data, downloadUrl, keyBytes }: { data: KeyDto; downl
               type="button"
               role="tab"
               aria-selected={current === name}
-              onClick={() => setView(name)}
+              onClick={() => choose(name)}
               className={`rounded px-2 py-0.5 text-xs font-medium ${
                 current === name ? "bg-slate-800 text-white" : "bg-white text-slate-700 ring-1 ring-slate-300 hover:bg-slate-100"
               }`}
@@ -71,36 +95,52 @@ export function ValueBody({ data, downloadUrl, keyBytes }: { data: KeyDto; downl
             ) : null}
           </NoticePanel>
         ) : (
-          <HexDump base64={data.raw.base64} totalSize={data.kv.size} downloadUrl={downloadUrl} />
+          <div className="space-y-2">
+            <RawActions base64={data.raw.base64} truncated={data.raw.truncated} downloadUrl={downloadUrl} fileName={fileNameOf(keyBytes, "bin")} />
+            <HexDump base64={data.raw.base64} totalSize={data.kv.size} downloadUrl={downloadUrl} />
+          </div>
         )
       ) : isKubernetes ? (
         <KubernetesObjectView
           value={value}
           format={current === "json" ? "json" : "yaml"}
+          keyBytes={keyBytes}
           secretSource={{ keyBytes, revision: data.kv.modRevision, revealAllowed: data.revealAllowed }}
         />
       ) : (
-        <DecodedView value={value} />
+        <DecodedView value={value} keyBytes={keyBytes} />
       )}
     </div>
   );
 }
 
-function DecodedView({ value }: { value: DecodedValue }) {
+function ShownText({ text, kind, keyBytes }: { text: string; kind: "text" | "json" | "yaml"; keyBytes: Uint8Array }) {
+  const label = kind === "text" ? "text" : kind.toUpperCase();
+  const extension = kind === "text" ? "txt" : kind;
+  const mediaType = kind === "json" ? "application/json" : kind === "yaml" ? "application/yaml" : "text/plain";
+  return (
+    <>
+      <TextActions text={text} label={label} fileName={fileNameOf(keyBytes, extension)} mediaType={mediaType} />
+      <CodeView text={text} label="Value" />
+    </>
+  );
+}
+
+function DecodedView({ value, keyBytes }: { value: DecodedValue; keyBytes: Uint8Array }) {
   switch (value.format) {
     case "empty":
       return <p className="text-sm text-slate-500">The value is empty (0 bytes).</p>;
     case "text":
-      return <CodeView text={value.text} label="Value" />;
+      return <ShownText text={value.text} kind="text" keyBytes={keyBytes} />;
     case "json":
-      return <CodeView text={JSON.stringify(value.data, null, 2)} label="Value" />;
+      return <ShownText text={JSON.stringify(value.data, null, 2)} kind="json" keyBytes={keyBytes} />;
     case "yaml":
-      return <CodeView text={value.text} label="Value" />;
+      return <ShownText text={value.text} kind="yaml" keyBytes={keyBytes} />;
     case "cbor":
       return (
         <>
           {value.error ? <ErrorPanel title="The CBOR value is malformed">{value.error.message}</ErrorPanel> : null}
-          <CodeView text={JSON.stringify(value.data, null, 2)} label="Value" />
+          <ShownText text={JSON.stringify(value.data, null, 2)} kind="json" keyBytes={keyBytes} />
         </>
       );
     case "undecodable-secret":
@@ -142,7 +182,9 @@ function text(value: JsonValue | undefined): string | undefined {
 
 type SecretSource = { keyBytes: Uint8Array; revision: number; revealAllowed: boolean };
 
-function KubernetesObjectView({ value, format, secretSource }: { value: KubernetesValue; format: "yaml" | "json"; secretSource: SecretSource }) {
+type KubernetesObjectViewProps = { value: KubernetesValue; format: "yaml" | "json"; keyBytes: Uint8Array; secretSource: SecretSource };
+
+function KubernetesObjectView({ value, format, keyBytes, secretSource }: KubernetesObjectViewProps) {
   const [showManagedFields, setShowManagedFields] = useState(false);
   const metadata = metadataOf(value.object);
   const managedFields = Array.isArray(metadata.managedFields) ? metadata.managedFields.length : 0;
@@ -203,6 +245,12 @@ function KubernetesObjectView({ value, format, secretSource }: { value: Kubernet
           {showManagedFields ? "Hide managedFields" : `Show managedFields (${managedFields})`}
         </button>
       ) : null}
+      <TextActions
+        text={rendered}
+        label={format === "json" ? "JSON" : "YAML"}
+        fileName={fileNameOf(keyBytes, format)}
+        mediaType={format === "json" ? "application/json" : "application/yaml"}
+      />
       <CodeView text={rendered} label="Value" />
     </div>
   );
