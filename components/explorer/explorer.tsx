@@ -2,7 +2,7 @@
 
 import { Link } from "@/components/ui/link";
 import { useClusterRouter } from "@/components/cluster/cluster-scope";
-import { useEffect, useMemo } from "react";
+import { Fragment, useEffect, useMemo } from "react";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { base64ToBytes, bytesToBase64, keyFromFragment, keyHref, keyToDisplay } from "@/lib/keys";
 import { clusterQueries, keyQueries } from "@/lib/queries";
@@ -19,6 +19,8 @@ import { useExplorerLive } from "@/components/live/use-explorer-live";
 import { FolderOrMissing } from "./folder-view";
 import { usePageFragment } from "./use-page-fragment";
 import { useNameKind } from "./use-name-kind";
+import { COMPARISON_SHORTCUTS, HELP_SHORTCUT, isShortcutPress, VERSION_SHORTCUTS } from "@/components/shortcuts/shortcut-list";
+import { Keys } from "@/components/shortcuts/shortcuts-dialog";
 
 // The explorer: tree, value (or a comparison of two versions) and history side by side, all
 // driven by the URL (key path + ?rev=&compare=&view=&noise=). The tree lists the keyspace at the
@@ -128,43 +130,57 @@ function TimeTravelBanner({ keyBytes, revision }: { keyBytes: Uint8Array; revisi
 }
 
 function ShortcutHelp({ comparing }: { comparing: boolean }) {
+  const shortcuts = [...VERSION_SHORTCUTS.shortcuts, ...(comparing ? COMPARISON_SHORTCUTS.shortcuts : []), HELP_SHORTCUT];
   return (
     <p aria-label="Keyboard shortcuts" className="text-xs text-slate-500">
-      Keys: <kbd className="rounded border px-1">[</kbd> older version · <kbd className="rounded border px-1">]</kbd> newer version ·{" "}
-      <kbd className="rounded border px-1">c</kbd> compare with previous
-      {comparing ? (
-        <>
-          {" "}
-          · <kbd className="rounded border px-1">d</kbd> split / unified · <kbd className="rounded border px-1">Esc</kbd> close comparison
-        </>
-      ) : null}
+      Keys:{" "}
+      {shortcuts.map((shortcut, index) => (
+        <Fragment key={shortcut.keys.join(" ")}>
+          {index > 0 ? " · " : null}
+          <Keys shortcut={shortcut} /> {shortcut.action}
+        </Fragment>
+      ))}
     </p>
   );
 }
 
-function isTyping(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
-}
-
-/** [ and ] step through the key's versions (a comparison steps as a pair), c compares, d flips the layout. */
+/**
+ * [ and ] step through the key's versions (a comparison steps as a pair), c compares, d flips the
+ * layout. Each version opens at its openRevision: after a compaction a version's own revision may
+ * be gone while etcd still holds it at the compaction revision, and a version etcd holds at no
+ * revision any more is stepped over.
+ */
 function useVersionShortcuts(keyBytes: Uint8Array, view: ViewState, items: HistoryItemDto[]) {
   const router = useClusterRouter();
   useEffect(() => {
     const indexAt = (revision: number | undefined) => (revision === undefined ? 0 : items.findIndex((item) => item.revision <= revision));
-    const revOf = (index: number) => (index <= 0 && items[0]?.type === "PUT" ? undefined : items[index]?.revision);
+    const openable = (index: number) => index >= 0 && index < items.length && items[index].openRevision !== null;
+    const nextOpenable = (from: number, step: 1 | -1) => {
+      let index = from + step;
+      while (index >= 0 && index < items.length && !openable(index)) index += step;
+      return openable(index) ? index : -1;
+    };
+    const revOf = (index: number) => (index === 0 && items[0].type === "PUT" ? undefined : items[index].openRevision!);
     const go = (state: Partial<ViewState>) => router.push(viewHref(keyBytes, { ...view, ...state }), { scroll: false });
+    const compareFrom = (newer: number) => {
+      const older = nextOpenable(newer, 1);
+      return older < 0 ? undefined : { rev: items[newer].openRevision!, compare: items[older].openRevision! };
+    };
     const onKey = (event: KeyboardEvent) => {
-      if (event.metaKey || event.ctrlKey || event.altKey || isTyping(event.target) || items.length === 0) return;
+      if (!isShortcutPress(event) || items.length === 0) return;
       const shown = indexAt(view.rev);
       if (event.key === "[" || event.key === "]") {
-        const target = shown + (event.key === "[" ? 1 : -1);
-        if (target < 0 || target >= items.length) return;
+        const target = nextOpenable(shown, event.key === "[" ? 1 : -1);
+        if (target < 0) return;
         if (view.compare !== undefined) {
-          if (target + 1 >= items.length) return;
-          go({ rev: items[target].revision, compare: items[target + 1].revision });
+          const pair = compareFrom(target);
+          if (!pair) return;
+          go(pair);
         } else go({ rev: revOf(target) });
-      } else if (event.key === "c" && shown >= 0 && shown + 1 < items.length) {
-        go({ rev: items[shown].revision, compare: items[shown + 1].revision });
+      } else if (event.key === "c" && openable(shown)) {
+        const pair = compareFrom(shown);
+        if (!pair) return;
+        go(pair);
       } else if (event.key === "d" && view.compare !== undefined) {
         go({ layout: view.layout === "split" ? "unified" : "split" });
       } else if (event.key === "Escape" && view.compare !== undefined) {

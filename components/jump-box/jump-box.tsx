@@ -1,15 +1,18 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useState, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { ChildDto } from "@/lib/api/dto";
 import { base64ToBytes, bytesFromText, encodeKeyParam, keyHref } from "@/lib/keys";
 import { fetchJson } from "@/lib/queries/fetch-json";
 import { useClusterRouter } from "@/components/cluster/cluster-scope";
 import { useDebounced } from "@/components/ui/use-debounced";
+import { isShortcutPress } from "@/components/shortcuts/shortcut-list";
+import { ShortcutsDialog } from "@/components/shortcuts/shortcuts-dialog";
 
 // "Go to key": type a key or prefix, pick from what etcd has under it, or press Enter to open
-// exactly what was typed. Suggestions come from one level at a time (/api/complete).
+// exactly what was typed. Suggestions come from one level at a time (/api/complete). "/" anywhere
+// but in a field focuses it; the box sits in every page's header, so it also hosts the "?" list.
 
 function suggestionText(item: ChildDto): string {
   return item.hasChildren && !item.isKey ? `${item.key}/` : item.key;
@@ -28,6 +31,16 @@ export function JumpBox() {
     staleTime: 5_000,
   });
   const items = typed.length > 0 ? (suggestions.data?.items ?? []) : [];
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (event.key !== "/" || !isShortcutPress(event)) return;
+      event.preventDefault();
+      input.current?.focus();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
 
   const go = (key: Uint8Array) => {
     setOpen(false);
@@ -56,6 +69,7 @@ export function JumpBox() {
   return (
     <div className="relative">
       <input
+        ref={input}
         role="combobox"
         aria-label="Go to key"
         aria-expanded={open && items.length > 0}
@@ -92,6 +106,7 @@ export function JumpBox() {
           ))}
         </ul>
       ) : null}
+      <ShortcutsDialog />
     </div>
   );
 }

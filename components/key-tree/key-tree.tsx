@@ -3,9 +3,10 @@
 import { KeyLink } from "./key-link";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type RefObject } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type RefObject } from "react";
 import type { ChildDto } from "@/lib/api/dto";
-import { ancestorLevels, base64ToBytes, bytesToBase64, bytesEqual, childLevel, keyHref } from "@/lib/keys";
+import { ancestorLevels, base64ToBytes, bytesToBase64, bytesEqual, childLevel, isFragmentKeyHref, keyHref } from "@/lib/keys";
+import { useClusterRouter } from "@/components/cluster/cluster-scope";
 import { keyQueries } from "@/lib/queries";
 import { Badge, Loading } from "@/components/ui/panels";
 import { formatKeyCount, IndexingNotice, indexingOf, listingLabel } from "./level-status";
@@ -15,8 +16,14 @@ import { formatKeyCount, IndexingNotice, indexingOf, listingLabel } from "./leve
 // page is virtualized inside the tree's scroll box, fetching its next page as the user scrolls
 // near its end, so it never renders at once either. Folders show how many keys lie below them
 // when the server's folder index knows (current revision).
+// The keyboard follows the WAI-ARIA tree pattern: one row is tabbable (roving tabindex), arrows move
+// between the rows on screen in document order, which is the tree's visible order; a virtualized
+// level always renders a few rows past the viewport, so the next row exists to move to.
 
 const ROW_HEIGHT = 24;
+// Opening a key mounts a new page, and with it a new tree: the row Enter was pressed on is
+// remembered here so the new tree gives it the focus back.
+let rowToRefocus: string | null = null;
 // Shorter levels render every row: cheap, and every row stays findable with the browser's search.
 const WINDOWED_FROM_ROWS = 150;
 
@@ -26,6 +33,11 @@ type TreeState = {
   isOpen: (prefix: Uint8Array) => boolean;
   toggle: (prefix: Uint8Array) => void;
   scroller: RefObject<HTMLElement | null>;
+  /** The row that holds the tree's one tab stop, by rowKey; null: the selected row. */
+  focusedRow: string | null;
+  setFocusedRow: (id: string) => void;
+  /** Opens a key's page and leaves the focus on the tree, as a keyboard user expects. */
+  navigate: (href: string) => void;
 };
 
 export function KeyTree({ selectedKey, revision }: { selectedKey: Uint8Array; revision?: number }) {
@@ -52,7 +64,11 @@ export function KeyTree({ selectedKey, revision }: { selectedKey: Uint8Array; re
   );
 
   const scroller = useRef<HTMLElement>(null);
-  const state: TreeState = { revision, selectedKey, isOpen, toggle, scroller };
+  const [focusedRow, setFocusedRow] = useState<string | null>(() => rowToRefocus);
+  const router = useClusterRouter();
+  // The router's default moves scroll and focus to the new page; here the tree keeps both.
+  const navigate = useCallback((href: string) => router.push(href, { scroll: false }), [router]);
+  const state: TreeState = { revision, selectedKey, isOpen, toggle, scroller, focusedRow, setFocusedRow, navigate };
   return (
     <nav ref={scroller} aria-label="Key tree" className="h-full overflow-auto p-2 text-sm">
       <ul role="tree" aria-label="Keys">
@@ -187,6 +203,24 @@ function WindowedRows({
   );
 }
 
+/** Focuses a row and scrolls its own line (not its open children) into view. */
+function focusRow(row: Element | null | undefined) {
+  if (!(row instanceof HTMLElement)) return;
+  row.focus({ preventScroll: true });
+  row.firstElementChild?.scrollIntoView({ block: "nearest" });
+}
+
+/** After a jump to the top or bottom of the scroll box, the rows there render a frame or two later. */
+function focusAfterScroll(scroller: HTMLElement | null, toEnd: boolean) {
+  if (!scroller) return;
+  scroller.scrollTop = toEnd ? scroller.scrollHeight : 0;
+  const pick = () => {
+    const rows = scroller.querySelectorAll('[role="treeitem"]');
+    focusRow(toEnd ? rows[rows.length - 1] : rows[0]);
+  };
+  requestAnimationFrame(() => requestAnimationFrame(pick));
+}
+
 function labelOf(item: ChildDto, depth: number): string {
   if (item.name !== "") return item.name;
   return depth === 0 ? "/" : "(empty name)";
@@ -201,13 +235,65 @@ function TreeRow({ item, state, depth, placement }: { item: ChildDto; state: Tre
   const expanded = item.hasChildren && state.isOpen(below);
   const selected = bytesEqual(key, state.selectedKey) && (item.isKey || item.hasChildren);
   const label = labelOf(item, depth);
+  const href = keyHref(key, { rev: state.revision });
+  const id = rowKey(item);
+  const element = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (rowToRefocus !== id) return;
+    rowToRefocus = null;
+    focusRow(element.current);
+  }, [id]);
+  const measure = placement?.measure;
+  const setElement = useCallback(
+    (li: HTMLLIElement | null) => {
+      element.current = li;
+      measure?.(li);
+    },
+    [measure],
+  );
+  const tabbable = state.focusedRow === null ? selected : state.focusedRow === id;
+  const onKeyDown = (event: KeyboardEvent<HTMLLIElement>) => {
+    const row = event.currentTarget;
+    // Keys pressed on a row inside an open folder bubble through the folder's row too.
+    if (event.target !== row || event.altKey || event.ctrlKey || event.metaKey) return;
+    const rows = () => Array.from(row.closest('[role="tree"]')?.querySelectorAll('[role="treeitem"]') ?? []);
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      const all = rows();
+      focusRow(all[all.indexOf(row) + (event.key === "ArrowDown" ? 1 : -1)]);
+    } else if (event.key === "ArrowRight") {
+      if (!item.hasChildren) return;
+      if (!expanded) state.toggle(below);
+      else focusRow(row.querySelector('[role="group"] [role="treeitem"]'));
+    } else if (event.key === "ArrowLeft") {
+      if (expanded) state.toggle(below);
+      else focusRow(row.parentElement?.closest('[role="treeitem"]'));
+    } else if (event.key === "Enter") {
+      // A key named in the fragment opens through its plain anchor (see KeyLink).
+      if (isFragmentKeyHref(href)) row.querySelector<HTMLElement>(":scope > div a")?.click();
+      else {
+        if (item.hasChildren && !expanded) state.toggle(below);
+        // The selected row's own page stays mounted, and keeps its focus.
+        if (!selected) rowToRefocus = id;
+        state.navigate(href);
+      }
+    } else if (event.key === "Home" || event.key === "End") {
+      focusAfterScroll(state.scroller.current, event.key === "End");
+    } else return;
+    event.preventDefault();
+  };
   return (
     <li
       role="treeitem"
+      tabIndex={tabbable ? 0 : -1}
+      className="outline-none [&:focus-visible>div]:ring-2 [&:focus-visible>div]:ring-blue-500"
+      onKeyDown={onKeyDown}
+      onFocus={(event) => {
+        if (event.target === event.currentTarget) state.setFocusedRow(id);
+      }}
       aria-expanded={item.hasChildren ? expanded : undefined}
       aria-selected={selected}
       aria-label={label}
-      ref={placement?.measure}
+      ref={setElement}
       data-index={placement?.index}
       aria-posinset={placement ? placement.index + 1 : undefined}
       aria-setsize={placement?.setSize}
@@ -220,6 +306,7 @@ function TreeRow({ item, state, depth, placement }: { item: ChildDto; state: Tre
         {item.hasChildren ? (
           <button
             type="button"
+            tabIndex={-1}
             aria-label={`${expanded ? "Collapse" : "Expand"} ${label}`}
             className="w-5 shrink-0 text-slate-500 hover:text-slate-900"
             onClick={() => state.toggle(below)}
@@ -230,7 +317,8 @@ function TreeRow({ item, state, depth, placement }: { item: ChildDto; state: Tre
           <span className="w-5 shrink-0 text-center text-slate-300">·</span>
         )}
         <KeyLink
-          href={keyHref(key, { rev: state.revision })}
+          href={href}
+          tabIndex={-1}
           className={`min-w-0 truncate font-mono text-[13px] ${item.isKey ? "text-slate-900" : "text-slate-600"}`}
           title={item.key || "/"}
           onClick={() => {
