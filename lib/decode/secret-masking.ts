@@ -2,6 +2,7 @@
 // object with every Secret in it masked, wherever it sits, or, when it cannot be decoded and masked
 // with certainty, nothing but its size. Fails closed: any doubt hides the whole value.
 import { fromBase64 } from "./bytes";
+import { walkJson } from "./json-walk";
 import { holdsSecretMarker, textHoldsSecretMarker, type SecretReason } from "./secret-detection";
 import { fingerprintBytes, MASKED_PLACEHOLDER, maskSecretValues } from "./secrets";
 import type { DecodedValue, JsonObject, JsonValue, KubernetesValue, MaskedValue, UndecodableSecretValue } from "./types";
@@ -55,31 +56,16 @@ function maskEverySecret(decoded: KubernetesValue, rootIsSecret: boolean): Maske
   const found: MaskedValue[] = [...decoded.masked];
   const root = decoded.object;
   if (rootIsSecret || isSecretObject(root)) found.push(...maskSecretValues(root));
-  const stack: { node: JsonValue; path: string[] }[] = [{ node: root, path: [] }];
-  while (stack.length > 0) {
-    const { node, path } = stack.pop()!;
-    if (node === null || typeof node !== "object") continue;
-    const entries: [string, JsonValue][] = Array.isArray(node) ? node.map((item, i) => [String(i), item]) : Object.entries(node);
-    for (const [name, child] of entries) {
-      const childPath = [...path, name];
-      if (isObject(child)) {
-        if (isSecretObject(child) && !isReference(child)) found.push(...maskSecretValues(child).map((value) => ({ ...value, path: [...childPath, ...value.path] })));
-        stack.push({ node: child, path: childPath });
-      } else if (Array.isArray(child)) {
-        stack.push({ node: child, path: childPath });
-      } else if (typeof child === "string" && child !== MASKED_PLACEHOLDER && stringHoldsSecret(child)) {
-        setChild(node, name, maskString(child));
-        const bytes = textEncoder.encode(child);
-        found.push({ path: childPath, length: bytes.length, fingerprint: fingerprintBytes(bytes) });
-      }
+  walkJson(root, [], (child, _name, pathOf, replace) => {
+    if (isObject(child)) {
+      if (isSecretObject(child) && !isReference(child)) found.push(...maskSecretValues(child).map((value) => ({ ...value, path: [...pathOf(), ...value.path] })));
+    } else if (typeof child === "string" && child !== MASKED_PLACEHOLDER && stringHoldsSecret(child)) {
+      replace(maskString(child));
+      const bytes = textEncoder.encode(child);
+      found.push({ path: pathOf(), length: bytes.length, fingerprint: fingerprintBytes(bytes) });
     }
-  }
+  });
   return uniqueByPath(found);
-}
-
-function setChild(parent: JsonObject | JsonValue[], name: string, value: JsonValue): void {
-  if (Array.isArray(parent)) parent[Number(name)] = value;
-  else parent[name] = value;
 }
 
 const BASE64 = /^[A-Za-z0-9+/]{12,}={0,2}$/;

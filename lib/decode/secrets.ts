@@ -2,7 +2,8 @@
 // revisions) are equal without revealing them: HMAC with a key that lives only in this process.
 import { createHmac, randomBytes } from "node:crypto";
 import { fromBase64 } from "./bytes";
-import type { JsonObject, JsonValue, MaskedValue } from "./types";
+import { walkJson } from "./json-walk";
+import type { JsonObject, MaskedValue } from "./types";
 
 export const MASKED_PLACEHOLDER = "<masked>";
 
@@ -51,25 +52,13 @@ export function maskSecretValues(object: JsonObject): MaskedValue[] {
   // that damaged bytes (an annotation's name, a length that moved it to another field) do not let
   // its copy of the data through. Names, labels and the like never hold a "{".
   if (isObject(object.metadata)) {
-    const stack: { node: JsonValue; path: string[] }[] = [{ node: object.metadata, path: ["metadata"] }];
-    while (stack.length > 0) {
-      const { node, path } = stack.pop()!;
-      if (node === null || typeof node !== "object") continue;
-      const entries: [string, JsonValue][] = Array.isArray(node) ? node.map((item, i) => [String(i), item]) : Object.entries(node);
-      for (const [name, child] of entries) {
-        const childPath = [...path, name];
-        if (typeof child !== "string") {
-          stack.push({ node: child, path: childPath });
-          continue;
-        }
-        if (child === MASKED_PLACEHOLDER || (name !== LAST_APPLIED_ANNOTATION && !child.includes("{"))) continue;
-        const bytes = textEncoder.encode(child);
-        const replacement = maskAppliedManifest(child);
-        if (Array.isArray(node)) node[Number(name)] = replacement;
-        else node[name] = replacement;
-        masked.push({ path: childPath, length: bytes.length, fingerprint: fingerprintBytes(bytes) });
-      }
-    }
+    walkJson(object.metadata, ["metadata"], (child, name, pathOf, replace) => {
+      if (typeof child !== "string") return;
+      if (child === MASKED_PLACEHOLDER || (name !== LAST_APPLIED_ANNOTATION && !child.includes("{"))) return;
+      const bytes = textEncoder.encode(child);
+      replace(maskAppliedManifest(child));
+      masked.push({ path: pathOf(), length: bytes.length, fingerprint: fingerprintBytes(bytes) });
+    });
   }
   return masked;
 }
