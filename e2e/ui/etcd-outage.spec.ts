@@ -1,8 +1,8 @@
 import { expect, test } from "@playwright/test";
-import { startEtcd } from "@/scripts/lib/etcd-process";
 import { DEMO_KEYS } from "@/scripts/lib/demo-data";
 import { pageOf } from "../support/api";
-import { readState, writeState } from "../support/state";
+import { restartSharedEtcd } from "../support/etcd";
+import { readState } from "../support/state";
 
 // etcd stopped mid-session: the page keeps rendering with a banner naming the endpoint, and comes
 // back by itself, without a reload, when etcd does.
@@ -37,14 +37,7 @@ test("etcd stopped mid-session shows a banner and recovers without a reload", as
   await page.getByRole("link", { name: "etcdlens" }).click();
   await expect(page.getByRole("tree", { name: "Keys" })).toBeVisible();
 
-  const etcd = await startEtcd({
-    dataDir: state.etcd.dataDir,
-    keepData: true,
-    clientPort: state.etcd.clientPort,
-    peerPort: state.etcd.peerPort,
-    quiet: true,
-  });
-  writeState({ ...state, etcd: { ...state.etcd, pid: etcd.pid()! } });
+  await restartSharedEtcd();
   await expect(banner).toBeHidden({ timeout: 30_000 });
   await expect(page.getByRole("treeitem", { name: "/" })).toBeVisible();
   await expect(page.getByTestId("cluster-revision")).toHaveText(/^\d+$/);

@@ -1,8 +1,8 @@
 import { expect, test } from "@playwright/test";
 import { Etcd3 } from "etcd3";
-import { startEtcd } from "@/scripts/lib/etcd-process";
 import { pageOf } from "../support/api";
-import { readState, writeState } from "../support/state";
+import { restartSharedEtcd } from "../support/etcd";
+import { readState } from "../support/state";
 
 // Live mode through a 30 s etcd outage: while the server cannot watch etcd the badge says
 // "Reconnecting…" (not "Live" with a revision it can no longer vouch for); once etcd is back on
@@ -27,18 +27,6 @@ async function stopEtcd(pid: number): Promise<void> {
 }
 
 /** Starts the shared etcd again on its data and ports, and tells the other tests its new pid. */
-async function restartEtcd(): Promise<void> {
-  const state = readState();
-  const etcd = await startEtcd({
-    dataDir: state.etcd.dataDir,
-    keepData: true,
-    clientPort: state.etcd.clientPort,
-    peerPort: state.etcd.peerPort,
-    quiet: true,
-  });
-  writeState({ ...state, etcd: { ...state.etcd, pid: etcd.pid()! } });
-}
-
 test("the Live badge says Reconnecting… while etcd is down and Live again after, without a reload", async ({ page }) => {
   // The outage itself, then the server's backoff (capped at 30 s) before its watch is back.
   test.setTimeout(OUTAGE_MS + 90_000);
@@ -60,14 +48,14 @@ test("the Live badge says Reconnecting… while etcd is down and Live again afte
     await page.waitForTimeout(Math.max(0, OUTAGE_MS - (Date.now() - stoppedAt)));
     await expect(badge).toHaveText("Reconnecting…");
 
-    await restartEtcd();
+    await restartSharedEtcd();
     await expect(badge).toContainText("Live · up to revision", { timeout: 60_000 });
     const revision = Number((await writer.put(KEY).value("after the outage").exec()).header.revision);
     await expect(page.getByLabel("Value", { exact: true }).last()).toHaveText("after the outage", { timeout: 15_000 });
     await expect(badge).toContainText(`Live · up to revision ${revision}`);
   } finally {
     writer.close();
-    if (!isRunning(readState().etcd.pid)) await restartEtcd();
+    if (!isRunning(readState().etcd.pid)) await restartSharedEtcd();
   }
 });
 
@@ -88,13 +76,13 @@ test("live mode switched on while etcd is down goes live once etcd is back, with
     await expect(badge).toHaveText("Reconnecting…", { timeout: 20_000 });
     await page.waitForTimeout(5_000);
 
-    await restartEtcd();
+    await restartSharedEtcd();
     await expect(badge).toContainText("Live · up to revision", { timeout: 60_000 });
     await writer.put(key).value("after the outage").exec();
     await expect(page.getByLabel("Value", { exact: true }).last()).toHaveText("after the outage", { timeout: 15_000 });
   } finally {
     writer.close();
-    if (!isRunning(readState().etcd.pid)) await restartEtcd();
+    if (!isRunning(readState().etcd.pid)) await restartSharedEtcd();
   }
 });
 
