@@ -1,5 +1,5 @@
 import "server-only";
-import type { ChildEntry } from "@/lib/etcd/list-children";
+import type { ChildEntry } from "@/lib/etcd/tree-level";
 import type { KeyValue } from "@/lib/etcd/kv";
 import { bytesToBase64, keyToDisplay } from "@/lib/keys";
 import type { ChildDto, KeyValueDto } from "./dto";

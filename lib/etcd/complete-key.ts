@@ -1,7 +1,8 @@
 import "server-only";
 import { concatBytes, parentLevel, startsWithBytes } from "@/lib/keys";
 import type { ClusterConnection } from "./client";
-import { listChildren, type ChildEntry } from "./list-children";
+import { listChildren } from "./list-children";
+import type { ChildEntry } from "./tree-level";
 
 // Completes a typed key or prefix from etcd, one tree level at a time: the level the text ends
 // in is listed from the first child at or after the text, so the matches come first and the

@@ -1,7 +1,8 @@
 import "server-only";
 import { concatBytes, includesBytes } from "@/lib/keys";
 import type { ClusterConnection } from "./client";
-import { listChildren, type ChildrenPage, type ListChildrenRequest } from "./list-children";
+import { listChildren } from "./list-children";
+import type { ChildrenPage, ListChildrenRequest } from "./tree-level";
 
 // Narrows one level to the children whose name contains some bytes. etcd cannot search, so the
 // level is read page by page; a request reads at most a budget of children and says where it
