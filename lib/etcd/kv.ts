@@ -66,3 +66,41 @@ export async function range(connection: ClusterConnection, request: RangeRequest
     count: Number(response.count ?? 0),
   };
 }
+
+// etcd refuses a transaction of more operations than --max-txn-ops (128 by default); staying
+// well below leaves room for clusters that lower it.
+const MAX_READS_PER_TXN = 64;
+
+function toRangeOp(request: RangeRequest) {
+  return {
+    request_range: {
+      key: Buffer.from(request.key),
+      range_end: request.rangeEnd ? Buffer.from(request.rangeEnd) : undefined,
+      limit: request.limit ?? 0,
+      revision: request.revision ?? 0,
+      keys_only: request.keysOnly ?? false,
+      count_only: request.countOnly ?? false,
+    },
+  };
+}
+
+/**
+ * Several Range reads as one request: a transaction of reads only, which etcd answers from one
+ * snapshot without going through raft. For the many narrow reads one tree level needs, this turns
+ * one round trip (and one request in etcd's queue) per read into one per 64 reads.
+ */
+export async function rangeMany(connection: ClusterConnection, requests: RangeRequest[]): Promise<RangeResult[]> {
+  if (requests.length === 1) return [await range(connection, requests[0])];
+  const results: RangeResult[] = [];
+  for (let from = 0; from < requests.length; from += MAX_READS_PER_TXN) {
+    const chunk = requests.slice(from, from + MAX_READS_PER_TXN);
+    const response = await connection.client.kv.txn({ compare: [], success: chunk.map(toRangeOp), failure: [] });
+    const header = toHeader(response.header);
+    for (const op of response.responses ?? []) {
+      const answer = op.response_range;
+      if (!answer) throw new Error("etcd answered a read in a transaction with something else");
+      results.push({ header, kvs: (answer.kvs ?? []).map(toKeyValue), more: Boolean(answer.more), count: Number(answer.count ?? 0) });
+    }
+  }
+  return results;
+}

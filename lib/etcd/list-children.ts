@@ -5,7 +5,8 @@ import { isCompactedError } from "./errors";
 import { positionOf, rangeEndAfter, unitAtByte } from "./key-positions";
 import { getFolderIndex } from "./folder-index/folder-index";
 import { listLevelFromIndex } from "./folder-index/list-level";
-import { range } from "./kv";
+import { range, rangeMany, type RangeRequest } from "./kv";
+import type { ChildEntry, ChildrenPage, ListChildrenRequest } from "./tree-level";
 
 // Lists one level of the key tree: the immediate children of a prefix, split on "/". The only
 // module that knows how a level is read from etcd, so the strategy can change behind it.
@@ -25,32 +26,6 @@ const ZERO_CHAR = 0x30;
 // sixteenfold while it finds nothing.
 const FIRST_STEP_BYTES = 5;
 const EMPTY_GROWTH = 16n;
-
-export type ChildEntry = {
-  name: Uint8Array;
-  /** The child's own key: a key when isKey, else the folder's name without its trailing "/". */
-  key: Uint8Array;
-  isKey: boolean;
-  hasChildren: boolean;
-  /** Keys below the folder, when the folder index knows it exactly (current revision only). */
-  keyCount?: number;
-};
-
-export type ChildrenPage = {
-  revision: number;
-  items: ChildEntry[];
-  nextCursor: Uint8Array | null;
-  /** Set while the folder index is still being built: no items yet, ask again shortly. */
-  indexing?: { keysScanned: number; startedAt: number };
-};
-
-export type ListChildrenRequest = {
-  prefix: Uint8Array;
-  revision?: number;
-  /** Where the previous page stopped (an opaque key position). */
-  cursor?: Uint8Array;
-  limit: number;
-};
 
 type Candidate = { name: Uint8Array; key: Uint8Array; kind: "leaf" | "folder" };
 
@@ -152,37 +127,38 @@ export async function listChildrenByScan(connection: ClusterConnection, request:
     step = advanced > 0n ? advanced * 2n : step * 2n;
   }
 
-  const pinned = revision;
-  const items = await Promise.all(candidates.map((candidate) => describeCandidate(connection, candidate, pinned)));
   return {
     revision: revision ?? 0,
-    items: items.filter((item): item is ChildEntry => item !== null),
+    items: await describeCandidates(connection, candidates, revision),
     nextCursor: exhausted ? null : start,
   };
 }
 
 // A name can be both a key and a folder ("/a" and "/a/b"). The key sorts before the folder's
 // subtree, so it is listed where the key appears, flagged as having children, and the folder is
-// dropped when it is reached later (on this page or a following one).
-async function describeCandidate(
+// dropped when it is reached later (on this page or a following one). Whether a key has children,
+// and whether a folder is also a key, takes one small read each; they go to etcd as one request.
+async function describeCandidates(
   connection: ClusterConnection,
-  candidate: Candidate,
+  candidates: Candidate[],
   revision: number | undefined,
-): Promise<ChildEntry | null> {
-  if (candidate.kind === "leaf") {
-    const below = concatBytes(candidate.key, Uint8Array.of(SLASH));
-    const children = await range(connection, {
-      key: below,
-      rangeEnd: prefixRangeEnd(below),
-      countOnly: true,
-      revision,
-    });
-    return { name: candidate.name, key: candidate.key, isKey: true, hasChildren: children.count > 0 };
-  }
-  // The root's "/" folder has the empty key, which etcd cannot store.
-  if (candidate.key.length > 0) {
-    const self = await range(connection, { key: candidate.key, keysOnly: true, revision });
-    if (self.kvs.length > 0) return null;
-  }
-  return { name: candidate.name, key: candidate.key, isKey: false, hasChildren: true };
+): Promise<ChildEntry[]> {
+  const requests: RangeRequest[] = [];
+  const readOf = candidates.map((candidate) => {
+    if (candidate.kind === "leaf") {
+      const below = concatBytes(candidate.key, Uint8Array.of(SLASH));
+      return requests.push({ key: below, rangeEnd: prefixRangeEnd(below), countOnly: true, revision }) - 1;
+    }
+    // The root's "/" folder has the empty key, which etcd cannot store.
+    if (candidate.key.length === 0) return -1;
+    return requests.push({ key: candidate.key, countOnly: true, revision }) - 1;
+  });
+  const answers = requests.length > 0 ? await rangeMany(connection, requests) : [];
+  const items: ChildEntry[] = [];
+  candidates.forEach((candidate, at) => {
+    const found = readOf[at] >= 0 && answers[readOf[at]].count > 0;
+    if (candidate.kind === "leaf") items.push({ name: candidate.name, key: candidate.key, isKey: true, hasChildren: found });
+    else if (!found) items.push({ name: candidate.name, key: candidate.key, isKey: false, hasChildren: true });
+  });
+  return items;
 }

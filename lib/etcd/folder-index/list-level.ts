@@ -1,8 +1,8 @@
 import "server-only";
 import { prefixRangeEnd } from "@/lib/keys";
 import type { ClusterConnection } from "../client";
-import { range, type RangeResult } from "../kv";
-import type { ChildEntry, ChildrenPage } from "../list-children";
+import { rangeMany, type RangeRequest } from "../kv";
+import type { ChildEntry, ChildrenPage } from "../tree-level";
 import { lowerBound, type FolderNode } from "./folder-tree";
 import type { ReadyIndex } from "./folder-index";
 
@@ -63,24 +63,31 @@ export async function listLevelFromIndex(
   const levelEnd = prefix.length > 0 ? Buffer.from(prefixRangeEnd(bytesOf(prefix))) : Buffer.from([0]);
   const snapshotCounts = new Map(plan.segments.flatMap((segment) => (segment.folder ? [[segment.folder.name, segment.folder.keyCount]] : [])));
 
-  const reads = plan.segments.map((segment): Promise<RangeResult | null> => {
-    if (segment.leaves === 0) return Promise.resolve(null);
-    return range(connection, {
-      key: segment.start.length > 0 ? bytesOf(segment.start) : Buffer.from([0]),
-      rangeEnd: segment.end === null ? levelEnd : bytesOf(segment.end),
-      limit: segment.leaves === null ? limit + 1 : Math.min(segment.leaves, limit + 1),
-      keysOnly: true,
-      revision,
-    });
+  // Every read this page needs goes to etcd as one request: a level mixing keys and folders has
+  // one gap of keys before each folder, and a round trip per gap made such levels slow to list.
+  const requests: RangeRequest[] = [];
+  const gapRead = plan.segments.map((segment) => {
+    if (segment.leaves === 0) return -1;
+    return (
+      requests.push({
+        key: segment.start.length > 0 ? bytesOf(segment.start) : Buffer.from([0]),
+        rangeEnd: segment.end === null ? levelEnd : bytesOf(segment.end),
+        limit: segment.leaves === null ? limit + 1 : Math.min(segment.leaves, limit + 1),
+        keysOnly: true,
+        revision,
+      }) - 1
+    );
   });
   // A folder whose own name sorts before the page start may have been listed, as a key, on an
   // earlier page; only etcd knows whether that key exists.
-  const selfKeyChecks = plan.segments.map((segment) => {
+  const selfKeyRead = plan.segments.map((segment) => {
     const folder = segment.folder;
-    if (!folder || prefix + folder.name >= from || prefix + folder.name === "") return Promise.resolve(false);
-    return range(connection, { key: bytesOf(prefix + folder.name), countOnly: true, revision }).then((result) => result.count > 0);
+    if (!folder || prefix + folder.name >= from || prefix + folder.name === "") return -1;
+    return requests.push({ key: bytesOf(prefix + folder.name), countOnly: true, revision }) - 1;
   });
-  const [pages, selfKeys] = await Promise.all([Promise.all(reads), Promise.all(selfKeyChecks)]);
+  const answers = requests.length > 0 ? await rangeMany(connection, requests) : [];
+  const pages = gapRead.map((at) => (at < 0 ? null : answers[at]));
+  const selfKeys = selfKeyRead.map((at) => at >= 0 && answers[at].count > 0);
 
   const items: ChildEntry[] = [];
   const listedAsKey = new Set<string>();
