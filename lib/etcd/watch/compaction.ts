@@ -1,13 +1,14 @@
 import "server-only";
 import type { ClusterConnection } from "../client";
+import { knownCompaction, noteCompactRevision } from "./known-compaction";
 import { replayRevisions } from "./replay";
 
 // The cluster's compaction revision. No RPC of etcd 3.4 reports it, but a watch from revision 1
 // on a key nobody writes is answered with compact_revision when history has been compacted. A
 // compacted range error does not carry the revision either, so callers that just met one ask
 // again with `fresh`: a cached value from before that compaction would name a revision that is
-// gone. Every compact_revision a watch or replay hears raises the cached value too (compaction
-// only moves forward).
+// gone. Every compact_revision a watch or replay hears raises the cached value too
+// (known-compaction.ts).
 
 const PROBE_KEY = Buffer.from("\u0000etcdlens/compaction-probe");
 // etcd checks unsynced watchers against the compaction every 100 ms, so a compacted answer can
@@ -16,21 +17,18 @@ const PROBE_QUIET_MS = 250;
 // Compaction moves rarely; a few seconds of caching spares pages that poll the probe's wait.
 const CACHE_MS = 5_000;
 
-type Cached = { value: number; at: number };
 type Probe = { startedAt: bigint; answer: Promise<number> };
 
-const globalCache = globalThis as unknown as {
-  etcdlensCompaction?: { cached: WeakMap<ClusterConnection, Cached>; probing: WeakMap<ClusterConnection, Probe> };
-};
-const compaction = (globalCache.etcdlensCompaction ??= { cached: new WeakMap(), probing: new WeakMap() });
+const globalProbes = globalThis as unknown as { etcdlensCompactionProbes?: WeakMap<ClusterConnection, Probe> };
+const probing = (globalProbes.etcdlensCompactionProbes ??= new WeakMap());
 
 /** Revisions below the returned one are gone (0 when nothing was compacted). */
 export async function getCompactRevision(connection: ClusterConnection, options: { fresh?: boolean } = {}): Promise<number> {
-  const cached = compaction.cached.get(connection);
+  const cached = knownCompaction(connection);
   if (!options.fresh && cached && Date.now() - cached.at < CACHE_MS) return cached.value;
   const value = await probeStartedAfter(connection, options.fresh ? process.hrtime.bigint() : 0n);
   noteCompactRevision(connection, value);
-  return Math.max(value, compaction.cached.get(connection)?.value ?? 0);
+  return Math.max(value, knownCompaction(connection)?.value ?? 0);
 }
 
 /**
@@ -40,7 +38,7 @@ export async function getCompactRevision(connection: ClusterConnection, options:
  */
 async function probeStartedAfter(connection: ClusterConnection, asked: bigint): Promise<number> {
   for (;;) {
-    const running = compaction.probing.get(connection);
+    const running = probing.get(connection);
     if (running && running.startedAt > asked) return running.answer;
     if (running) {
       await running.answer.catch(() => undefined);
@@ -49,19 +47,12 @@ async function probeStartedAfter(connection: ClusterConnection, asked: bigint): 
     const probe: Probe = {
       startedAt: process.hrtime.bigint(),
       answer: probeCompactRevision(connection).finally(() => {
-        if (compaction.probing.get(connection) === probe) compaction.probing.delete(connection);
+        if (probing.get(connection) === probe) probing.delete(connection);
       }),
     };
-    compaction.probing.set(connection, probe);
+    probing.set(connection, probe);
     return probe.answer;
   }
-}
-
-/** A compaction revision etcd just reported (to a watch, a replay or the probe). */
-export function noteCompactRevision(connection: ClusterConnection, revision: number): void {
-  const cached = compaction.cached.get(connection);
-  if (cached && cached.value > revision) return;
-  compaction.cached.set(connection, { value: revision, at: Date.now() });
 }
 
 async function probeCompactRevision(connection: ClusterConnection): Promise<number> {

@@ -8,7 +8,8 @@ import "server-only";
 
 export { getClusterFeed, type FeedConsumer, type FeedSubscription } from "./cluster-feed";
 export type { WatchState } from "./cluster-watches";
-export { getCompactRevision, noteCompactRevision } from "./compaction";
+export { getCompactRevision } from "./compaction";
+export { noteCompactRevision } from "./known-compaction";
 export { readCurrentRevision } from "./current-revision";
 export { replayRevisions, toChangeBatches, type ReplayedEvent, type ReplayRequest, type ReplayResult } from "./replay";
 export { configureWatches, type WatchSettings } from "./settings";

@@ -4,7 +4,7 @@ import type { ClusterConnection } from "../client";
 import { toKeyValue, type KeyValue } from "../kv";
 import { backoffDelayMs, failureRounds } from "./backoff";
 import { watchesOf } from "./cluster-watches";
-import { noteCompactRevision } from "./compaction";
+import { noteCompactRevision } from "./known-compaction";
 import type { RevisionBatch } from "./revision-batches";
 import { watchSettings } from "./settings";
 import type { StreamSlot } from "./stream-budget";

@@ -2,7 +2,7 @@ import "server-only";
 import type { ClusterConnection } from "../client";
 import { backoffDelayMs, failureRounds } from "./backoff";
 import { watchesOf, type ClusterWatches, type WatchReport, type WatchState } from "./cluster-watches";
-import { noteCompactRevision } from "./compaction";
+import { noteCompactRevision } from "./known-compaction";
 import { readCurrentRevision } from "./current-revision";
 import type { RevisionBatch } from "./revision-batches";
 import { watchSettings } from "./settings";
