@@ -8,7 +8,7 @@ import { readState } from "../support/state";
 // "Reconnecting…" (not "Live" with a revision it can no longer vouch for); once etcd is back on
 // the same data it says "Live" again and the next write shows, all without a reload.
 
-const OUTAGE_MS = 30_000;
+const OUTAGE_MS = 15_000;
 const KEY = "/demo/live/outage";
 
 function isRunning(pid: number): boolean {
