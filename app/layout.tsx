@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { ClusterHeader } from "@/components/cluster/cluster-header";
-import { ClusterScope } from "@/components/cluster/cluster-scope";
 import { Providers } from "./providers";
 import "./globals.css";
 
@@ -19,7 +18,6 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     <html lang="en">
       <body className="flex h-full flex-col">
         <Providers>
-          <ClusterScope />
           <ClusterHeader />
           <main className="min-h-0 flex-1">{children}</main>
         </Providers>

@@ -3,6 +3,7 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { isApiError } from "@/lib/queries/fetch-json";
+import { ClusterProvider } from "@/components/cluster/cluster-scope";
 
 // One QueryClient per browser tab. Answers that cannot change by retrying (bad input, not found,
 // compacted) are not retried; an unreachable etcd is retried a little.
@@ -25,5 +26,9 @@ function makeQueryClient() {
 
 export function Providers({ children }: { children: ReactNode }) {
   const [client] = useState(makeQueryClient);
-  return <QueryClientProvider client={client}>{children}</QueryClientProvider>;
+  return (
+    <QueryClientProvider client={client}>
+      <ClusterProvider>{children}</ClusterProvider>
+    </QueryClientProvider>
+  );
 }

@@ -2,7 +2,7 @@
 
 import { Link } from "@/components/ui/link";
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { useClusterRouter } from "@/components/cluster/cluster-scope";
+import { useClusterName, useClusterRouter } from "@/components/cluster/cluster-scope";
 import { useMemo, useState, type FormEvent } from "react";
 import type { ChangeDto, WatchEventDto } from "@/lib/api/dto";
 import { LiveToggle } from "@/components/live/live-toggle";
@@ -43,7 +43,7 @@ function matchesFilters(change: WatchEventDto, filters: ChangeFilters): boolean 
 
 export function ChangeFeed({ filters }: { filters: ChangeFilters }) {
   const router = useClusterRouter();
-  const query = useInfiniteQuery(changeQueries.feed(filters));
+  const query = useInfiniteQuery(changeQueries.feed(useClusterName(), filters));
   const [liveOn, setLiveOn] = useLivePreference();
   const [arrived, setArrived] = useState<ChangeDto[]>([]);
   const prefix = useMemo(() => new TextEncoder().encode(filters.prefix), [filters.prefix]);

@@ -3,10 +3,11 @@
 import { Link } from "@/components/ui/link";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
-import { clusterQueries } from "@/lib/queries";
+import { clusterQueries, isQueryOf } from "@/lib/queries";
 import { toSentence } from "@/lib/sentence";
 import { JumpBox } from "@/components/jump-box/jump-box";
 import { ClusterSwitcher } from "./cluster-switcher";
+import { useClusterName } from "./cluster-scope";
 
 function hexId(decimal: string): string {
   return BigInt(decimal).toString(16);
@@ -16,7 +17,8 @@ function hexId(decimal: string): string {
 // when etcd stops answering. When it answers again every query is refetched, so the page
 // recovers without a reload.
 export function ClusterHeader() {
-  const cluster = useQuery(clusterQueries.header());
+  const name = useClusterName();
+  const cluster = useQuery(clusterQueries.header(name));
   const queryClient = useQueryClient();
   const wasDown = useRef(false);
 
@@ -24,9 +26,9 @@ export function ClusterHeader() {
     if (cluster.isError) wasDown.current = true;
     else if (cluster.isSuccess && wasDown.current) {
       wasDown.current = false;
-      void queryClient.invalidateQueries({ predicate: (query) => query.queryKey[0] !== "cluster" });
+      void queryClient.invalidateQueries({ predicate: (query) => isQueryOf(query.queryKey, name) && query.queryKey[1] !== "cluster" });
     }
-  }, [cluster.isError, cluster.isSuccess, cluster.dataUpdatedAt, queryClient]);
+  }, [cluster.isError, cluster.isSuccess, cluster.dataUpdatedAt, queryClient, name]);
 
   const header = cluster.data;
   return (

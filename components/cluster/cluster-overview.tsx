@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import type { EndpointStatusDto } from "@/lib/api/dto";
 import { clusterQueries } from "@/lib/queries";
 import { Badge, ErrorPanel, Loading } from "@/components/ui/panels";
+import { useClusterName } from "./cluster-scope";
 
 function formatBytes(bytes: number | undefined): string {
   if (bytes === undefined) return "";
@@ -18,7 +19,7 @@ function formatBytes(bytes: number | undefined): string {
 }
 
 export function ClusterOverview() {
-  const query = useQuery(clusterQueries.overview());
+  const query = useQuery(clusterQueries.overview(useClusterName()));
   if (query.isPending) return <Loading label="Asking the cluster…" />;
   if (query.isError) return <div className="p-4"><ErrorPanel title="Could not read the cluster">{query.error.message}</ErrorPanel></div>;
   const cluster = query.data;

@@ -1,29 +1,23 @@
 "use client";
 
-import { useQueryClient } from "@tanstack/react-query";
 import { useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useMemo, useRef } from "react";
-import { setActiveCluster, withCluster } from "@/lib/queries/active-cluster";
+import { createContext, useContext, useMemo, type ReactNode } from "react";
+import { withCluster, type ClusterName } from "@/lib/queries/cluster";
 
-/** The cluster the page's URL names; undefined means the default cluster. */
-export function useClusterName(): string | undefined {
-  return useSearchParams().get("cluster") || undefined;
+// The cluster a page looks at is its URL's `cluster` parameter. It is read once here and handed
+// down by context; components pass it to the query factories, which put it into every query key
+// and API URL, so a switch renders the other cluster's cache entries from the first frame on.
+
+const ClusterContext = createContext<ClusterName>(undefined);
+
+export function ClusterProvider({ children }: { children: ReactNode }) {
+  const name = useSearchParams().get("cluster") || undefined;
+  return <ClusterContext.Provider value={name}>{children}</ClusterContext.Provider>;
 }
 
-// Keeps the browser's API calls on the cluster the URL names. Set during render, so the queries
-// of this very render already ask the right cluster; cached answers of another cluster are
-// dropped when the cluster changes.
-export function ClusterScope() {
-  const name = useClusterName();
-  setActiveCluster(name);
-  const queryClient = useQueryClient();
-  const previous = useRef(name);
-  useEffect(() => {
-    if (previous.current === name) return;
-    previous.current = name;
-    void queryClient.resetQueries();
-  }, [name, queryClient]);
-  return null;
+/** The cluster the page's URL names; undefined means the default cluster. */
+export function useClusterName(): ClusterName {
+  return useContext(ClusterContext);
 }
 
 /** Next's router, keeping the page's `cluster` parameter on every push and replace. */

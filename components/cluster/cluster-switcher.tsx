@@ -2,10 +2,9 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import type { ClustersDto } from "@/lib/api/dto";
 import { bytesFromText, keyHref } from "@/lib/keys";
-import { withCluster } from "@/lib/queries/active-cluster";
-import { fetchJson } from "@/lib/queries/fetch-json";
+import { withCluster } from "@/lib/queries/cluster";
+import { clusterListQuery } from "@/lib/queries";
 import { useClusterName } from "./cluster-scope";
 
 // Shown when the operator configured several clusters: picks which one every view reads. The
@@ -13,12 +12,7 @@ import { useClusterName } from "./cluster-scope";
 export function ClusterSwitcher() {
   const router = useRouter();
   const current = useClusterName();
-  const clusters = useQuery({
-    queryKey: ["clusters"],
-    queryFn: ({ signal }) => fetchJson<ClustersDto>("/api/clusters", signal),
-    staleTime: Infinity,
-    retry: false,
-  });
+  const clusters = useQuery(clusterListQuery());
   const list = clusters.data?.clusters ?? [];
   if (list.length < 2) return null;
   const selected = current ?? list[0].name;

@@ -1,7 +1,7 @@
 "use client";
 
 import { Link } from "@/components/ui/link";
-import { useClusterRouter } from "@/components/cluster/cluster-scope";
+import { useClusterName, useClusterRouter } from "@/components/cluster/cluster-scope";
 import { useMemo, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import type { DiffDto, DiffSideDto, FieldChangeDto } from "@/lib/api/dto";
@@ -21,7 +21,7 @@ type DiffViewProps = { keyBytes: Uint8Array; from: number; to: number; state: Vi
 
 export function DiffView({ keyBytes, from, to, state }: DiffViewProps) {
   const router = useClusterRouter();
-  const query = useQuery(keyQueries.diff(keyBytes, from, to));
+  const query = useQuery(keyQueries.diff(useClusterName(), keyBytes, from, to));
   const go = (change: Partial<ViewState>) => router.replace(viewHref(keyBytes, { ...state, ...change }), { scroll: false });
   const closeHref = viewHref(keyBytes, { rev: state.rev });
 

@@ -1,7 +1,7 @@
 "use client";
 
 import { Link } from "@/components/ui/link";
-import { useClusterRouter } from "@/components/cluster/cluster-scope";
+import { useClusterName, useClusterRouter } from "@/components/cluster/cluster-scope";
 import { Fragment, useEffect, useMemo } from "react";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { base64ToBytes, bytesToBase64, keyFromFragment, keyHref, keyToDisplay } from "@/lib/keys";
@@ -35,7 +35,8 @@ export function Explorer({ keyBase64, revisionError, view }: ExplorerProps) {
   const pinned = revisionError ? undefined : view.rev;
   // The tree's root (the empty name) is a folder etcd cannot store a key under: no value, no history.
   const root = keyBytes.length === 0;
-  const history = useInfiniteQuery({ ...keyQueries.history(keyBytes), enabled: !revisionError && !root });
+  const cluster = useClusterName();
+  const history = useInfiniteQuery({ ...keyQueries.history(cluster, keyBytes), enabled: !revisionError && !root });
   const kind = useNameKind(keyBytes, pinned);
   const items = useMemo(() => history.data?.pages.flatMap((page) => page.items) ?? [], [history.data]);
   useVersionShortcuts(keyBytes, view, items);
@@ -116,7 +117,7 @@ function DeletedNotice({ keyBytes, deletedAt, pinned }: { keyBytes: Uint8Array; 
 }
 
 function TimeTravelBanner({ keyBytes, revision }: { keyBytes: Uint8Array; revision: number }) {
-  const header = useQuery(clusterQueries.header());
+  const header = useQuery(clusterQueries.header(useClusterName()));
   const current = header.data?.revision;
   return (
     <div role="status" className="flex flex-wrap items-center gap-2 rounded bg-indigo-50 px-3 py-1.5 text-sm text-indigo-900">

@@ -9,6 +9,7 @@ import { base64ToBytes, childLevel, keyHref, keyToDisplay } from "@/lib/keys";
 import { keyQueries } from "@/lib/queries";
 import { Badge, ErrorPanel, Loading, NoticePanel } from "@/components/ui/panels";
 import { formatKeyCount, IndexingNotice, indexingOf } from "@/components/key-tree/level-status";
+import { useClusterName } from "@/components/cluster/cluster-scope";
 
 // Shown when the path is a folder and not a key: its children, virtualized and paged from the
 // server as the user scrolls, so a folder of any size opens at once. When the path is neither a
@@ -20,8 +21,9 @@ export function FolderOrMissing({ keyBytes, revision }: { keyBytes: Uint8Array; 
   const prefix = childLevel(keyBytes);
   const [filter, setFilter] = useState("");
   const contains = useDebounced(filter, 200);
-  const base = useInfiniteQuery(keyQueries.children(prefix, revision));
-  const filtered = useInfiniteQuery({ ...keyQueries.children(prefix, revision, contains), enabled: contains !== "" });
+  const cluster = useClusterName();
+  const base = useInfiniteQuery(keyQueries.children(cluster, prefix, revision));
+  const filtered = useInfiniteQuery({ ...keyQueries.children(cluster, prefix, revision, contains), enabled: contains !== "" });
   // The unfiltered listing says whether the folder exists; the filter only narrows what is shown.
   const query = contains ? filtered : base;
   const scroller = useRef<HTMLDivElement>(null);

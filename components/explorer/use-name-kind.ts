@@ -4,6 +4,7 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import type { ChildrenDto } from "@/lib/api/dto";
 import { base64ToBytes, bytesEqual, parentLevel } from "@/lib/keys";
 import { keyQueries } from "@/lib/queries";
+import { useClusterName } from "@/components/cluster/cluster-scope";
 
 // Whether the name a page shows is a key, a folder only, or neither, read from the level it is
 // listed in: first the same query the tree runs to show that level, so it costs no request of its
@@ -40,11 +41,12 @@ export function useNameKind(name: Uint8Array, revision?: number): NameKind {
   // etcd stores no empty key: the empty name is the tree's root, a folder.
   const root = name.length === 0;
   const prefix = parentLevel(name);
-  const level = useInfiniteQuery({ ...keyQueries.children(prefix, revision), enabled: !root });
+  const cluster = useClusterName();
+  const level = useInfiniteQuery({ ...keyQueries.children(cluster, prefix, revision), enabled: !root });
   const listed = root ? "folder" : kindIn(level, name);
   const ownName = textOf(name.subarray(prefix.length));
   const searchable = listed === "unknown" && level.hasNextPage && ownName !== undefined && ownName !== "";
-  const filtered = useInfiniteQuery({ ...keyQueries.children(prefix, revision, ownName), enabled: searchable });
+  const filtered = useInfiniteQuery({ ...keyQueries.children(cluster, prefix, revision, ownName), enabled: searchable });
   if (!searchable) return listed;
   return kindIn(filtered, name);
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { Link } from "@/components/ui/link";
-import { useClusterRouter } from "@/components/cluster/cluster-scope";
+import { useClusterName, useClusterRouter } from "@/components/cluster/cluster-scope";
 import { useState } from "react";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import type { HistoryItemDto } from "@/lib/api/dto";
@@ -29,7 +29,7 @@ function groupByLifecycle(items: HistoryItemDto[]): Group[] {
 
 export function HistoryPane({ keyBytes, state }: { keyBytes: Uint8Array; state: ViewState }) {
   const router = useClusterRouter();
-  const query = useInfiniteQuery(keyQueries.history(keyBytes));
+  const query = useInfiniteQuery(keyQueries.history(useClusterName(), keyBytes));
   const [picked, setPicked] = useState<number[]>([]);
   if (query.isPending) return <Loading label="Reading history…" />;
   if (query.isError && !query.data) return <ErrorPanel title="Could not read the history">{query.error.message}</ErrorPanel>;

@@ -3,9 +3,9 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { ChildDto } from "@/lib/api/dto";
-import { base64ToBytes, bytesFromText, encodeKeyParam, keyHref } from "@/lib/keys";
-import { fetchJson } from "@/lib/queries/fetch-json";
-import { useClusterRouter } from "@/components/cluster/cluster-scope";
+import { base64ToBytes, bytesFromText, keyHref } from "@/lib/keys";
+import { keyQueries } from "@/lib/queries";
+import { useClusterName, useClusterRouter } from "@/components/cluster/cluster-scope";
 import { useDebounced } from "@/components/ui/use-debounced";
 import { isShortcutPress } from "@/components/shortcuts/shortcut-list";
 import { ShortcutsDialog } from "@/components/shortcuts/shortcuts-dialog";
@@ -24,12 +24,7 @@ export function JumpBox() {
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(-1);
   const typed = useDebounced(text, 150);
-  const suggestions = useQuery({
-    queryKey: ["complete", typed],
-    queryFn: ({ signal }) => fetchJson<{ items: ChildDto[] }>(`/api/complete?q=${encodeKeyParam(bytesFromText(typed))}&limit=12`, signal),
-    enabled: typed.length > 0,
-    staleTime: 5_000,
-  });
+  const suggestions = useQuery(keyQueries.complete(useClusterName(), typed));
   const items = typed.length > 0 ? (suggestions.data?.items ?? []) : [];
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => {

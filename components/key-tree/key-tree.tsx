@@ -6,7 +6,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type RefObject } from "react";
 import type { ChildDto } from "@/lib/api/dto";
 import { ancestorLevels, base64ToBytes, bytesToBase64, bytesEqual, childLevel, isFragmentKeyHref, keyHref } from "@/lib/keys";
-import { useClusterRouter } from "@/components/cluster/cluster-scope";
+import { useClusterName, useClusterRouter } from "@/components/cluster/cluster-scope";
 import { keyQueries } from "@/lib/queries";
 import { Badge, Loading } from "@/components/ui/panels";
 import { formatKeyCount, IndexingNotice, indexingOf, listingLabel } from "./level-status";
@@ -79,7 +79,7 @@ export function KeyTree({ selectedKey, revision }: { selectedKey: Uint8Array; re
 }
 
 function TreeLevel({ prefix, state, depth }: { prefix: Uint8Array; state: TreeState; depth: number }) {
-  const query = useInfiniteQuery(keyQueries.children(prefix, state.revision));
+  const query = useInfiniteQuery(keyQueries.children(useClusterName(), prefix, state.revision));
   if (query.isPending) return <li role="none"><Loading label={listingLabel(state.revision)} /></li>;
   if (query.isError) {
     return (

@@ -6,10 +6,11 @@ import { base64ToBytes, keyHref } from "@/lib/keys";
 import { leaseQueries } from "@/lib/queries/leases";
 import { isApiError } from "@/lib/queries/fetch-json";
 import { ErrorPanel, Loading, NoticePanel } from "@/components/ui/panels";
+import { useClusterName } from "@/components/cluster/cluster-scope";
 
 // One lease, like `etcdctl lease timetolive --keys`: its TTLs and the keys attached to it.
 export function LeaseDetail({ id }: { id: string }) {
-  const query = useInfiniteQuery(leaseQueries.detail(id));
+  const query = useInfiniteQuery(leaseQueries.detail(useClusterName(), id));
   const hex = BigInt(id).toString(16);
   if (query.isPending) return <Loading label="Reading the lease…" />;
   if (query.isError) {

@@ -4,6 +4,7 @@ import { Link } from "@/components/ui/link";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { leaseQueries } from "@/lib/queries/leases";
 import { ErrorPanel, Loading } from "@/components/ui/panels";
+import { useClusterName } from "@/components/cluster/cluster-scope";
 
 function hex(id: string): string {
   return BigInt(id).toString(16);
@@ -11,7 +12,7 @@ function hex(id: string): string {
 
 // Live leases, like `etcdctl lease list`, with their TTLs.
 export function LeaseList() {
-  const query = useInfiniteQuery(leaseQueries.list());
+  const query = useInfiniteQuery(leaseQueries.list(useClusterName()));
   if (query.isPending) return <Loading label="Listing leases…" />;
   if (query.isError) return <ErrorPanel title="Could not list leases">{query.error.message}</ErrorPanel>;
   const items = query.data.pages.flatMap((page) => page.items);

@@ -4,7 +4,8 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 import type { WatchEventDto } from "@/lib/api/dto";
 import { ancestorLevels, base64ToBytes, bytesEqual, bytesToBase64, parentLevel } from "@/lib/keys";
-import { clusterQueries, keyQueries } from "@/lib/queries";
+import { clusterQueries, isQueryOf, keyQueries } from "@/lib/queries";
+import { useClusterName } from "@/components/cluster/cluster-scope";
 import { useLivePreference } from "./live-preference";
 import { useLiveUpdates, type LiveStatus } from "./use-live-updates";
 
@@ -19,7 +20,8 @@ export function useExplorerLive(keyBytes: Uint8Array, pinnedRevision: number | u
 } {
   const [preference, setOn] = useLivePreference();
   const queryClient = useQueryClient();
-  const header = useQuery(clusterQueries.header());
+  const cluster = useClusterName();
+  const header = useQuery(clusterQueries.header(cluster));
   const pinned = pinnedRevision !== undefined;
   const enabled = preference && !pinned;
 
@@ -38,20 +40,20 @@ export function useExplorerLive(keyBytes: Uint8Array, pinnedRevision: number | u
         if (created || change.type === "DELETE") for (const level of ancestorLevels(key)) levels.add(bytesToBase64(level));
       }
       if (selectedTouched) {
-        void queryClient.invalidateQueries({ queryKey: keyQueries.value(keyBytes).queryKey });
-        void queryClient.invalidateQueries({ queryKey: keyQueries.history(keyBytes).queryKey });
+        void queryClient.invalidateQueries({ queryKey: keyQueries.value(cluster, keyBytes).queryKey });
+        void queryClient.invalidateQueries({ queryKey: keyQueries.history(cluster, keyBytes).queryKey });
       }
       for (const level of levels) {
-        void queryClient.invalidateQueries({ queryKey: keyQueries.children(base64ToBytes(level)).queryKey });
+        void queryClient.invalidateQueries({ queryKey: keyQueries.children(cluster, base64ToBytes(level)).queryKey });
       }
-      void queryClient.invalidateQueries({ queryKey: clusterQueries.header().queryKey });
+      void queryClient.invalidateQueries({ queryKey: clusterQueries.header(cluster).queryKey });
     },
-    [keyBytes, queryClient],
+    [cluster, keyBytes, queryClient],
   );
 
   const onGap = useCallback(() => {
-    void queryClient.invalidateQueries({ predicate: (query) => query.queryKey[0] !== "diff" });
-  }, [queryClient]);
+    void queryClient.invalidateQueries({ predicate: (query) => isQueryOf(query.queryKey, cluster) && query.queryKey[1] !== "diff" });
+  }, [cluster, queryClient]);
 
   const status = useLiveUpdates({
     prefix: parentLevel(keyBytes),

@@ -3,7 +3,8 @@
 import { useEffect, useRef, useState } from "react";
 import type { WatchEventDto } from "@/lib/api/dto";
 import { encodeKeyParam } from "@/lib/keys";
-import { withActiveCluster } from "@/lib/queries/active-cluster";
+import { withCluster } from "@/lib/queries/cluster";
+import { useClusterName } from "@/components/cluster/cluster-scope";
 
 // Follows changes under a prefix through the server's event stream (/api/watch). The browser's
 // EventSource reconnects by itself with Last-Event-ID, so nothing is lost or repeated across a
@@ -40,6 +41,8 @@ export function useLiveUpdates({ prefix, enabled, shownRevision, onChanges, onGa
     callbacks.current = { onChanges, onGap };
   });
   const prefixParam = encodeKeyParam(prefix);
+  // A switch of cluster closes the stream and opens one on the other cluster.
+  const cluster = useClusterName();
   // Only the revision at the moment live starts matters for where the stream begins.
   const startRevision = useRef(shownRevision);
   useEffect(() => {
@@ -68,7 +71,7 @@ export function useLiveUpdates({ prefix, enabled, shownRevision, onChanges, onGa
     const open = () => {
       // A new EventSource sends no Last-Event-ID: it asks for what came after the newest change seen.
       const from = seen ? `&fromRevision=${seen}` : "";
-      const opened = new EventSource(withActiveCluster(`/api/watch?prefix=${prefixParam}${from}`));
+      const opened = new EventSource(withCluster(`/api/watch?prefix=${prefixParam}${from}`, cluster));
       source = opened;
       opened.addEventListener("ready", (event) => {
         reopenDelayMs = FIRST_REOPEN_MS;
@@ -130,7 +133,7 @@ export function useLiveUpdates({ prefix, enabled, shownRevision, onChanges, onGa
       clearTimeout(reopenTimer);
       setStatus({ state: "off" });
     };
-  }, [enabled, prefixParam]);
+  }, [enabled, prefixParam, cluster]);
 
   // Switched on but nothing heard yet (or just switched back on): connecting.
   if (!enabled) return { state: "off" };

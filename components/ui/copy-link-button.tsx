@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { withCluster } from "@/lib/queries/active-cluster";
+import { withCluster } from "@/lib/queries/cluster";
 import { useClusterName } from "@/components/cluster/cluster-scope";
 
 // Copies an absolute link to the clipboard. Falls back to a prompt-free text selection when the

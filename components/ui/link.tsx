@@ -2,7 +2,7 @@
 
 import NextLink from "next/link";
 import type { ComponentProps } from "react";
-import { withCluster } from "@/lib/queries/active-cluster";
+import { withCluster } from "@/lib/queries/cluster";
 import { useClusterName } from "@/components/cluster/cluster-scope";
 
 // Next's Link that keeps the page's `cluster` parameter, so every link stays on the cluster being

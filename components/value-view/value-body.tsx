@@ -3,8 +3,9 @@
 import { useSearchParams } from "next/navigation";
 import { useMemo, useState } from "react";
 import type { KeyDto, SecretValueDto } from "@/lib/api/dto";
-import { encodeKeyParam } from "@/lib/keys";
+import { secretValueUrl } from "@/lib/queries";
 import { fetchJson } from "@/lib/queries/fetch-json";
+import { useClusterName } from "@/components/cluster/cluster-scope";
 import type { DecodedValue, JsonObject, JsonValue, KubernetesValue } from "@/lib/decode/types";
 import { showsFieldNumbers } from "@/lib/decode/field-numbers";
 import { toYaml } from "@/lib/decode/yaml";
@@ -260,12 +261,12 @@ function MaskedValueRow({ path, length, source }: { path: string[]; length: numb
   const [revealed, setRevealed] = useState<SecretValueDto | null>(null);
   const [error, setError] = useState<string | null>(null);
   const label = path.join(".");
+  const cluster = useClusterName();
 
   async function reveal() {
     setError(null);
     try {
-      const url = `/api/secret?key=${encodeKeyParam(source.keyBytes)}&rev=${source.revision}&path=${encodeURIComponent(JSON.stringify(path))}`;
-      setRevealed(await fetchJson<SecretValueDto>(url));
+      setRevealed(await fetchJson<SecretValueDto>(secretValueUrl(cluster, source.keyBytes, source.revision, path)));
     } catch (failure) {
       setError(failure instanceof Error ? failure.message : String(failure));
     }

@@ -8,11 +8,13 @@ import { keyQueries, rawValueUrl } from "@/lib/queries";
 import { isApiError } from "@/lib/queries/fetch-json";
 import { ErrorPanel, Loading, NoticePanel } from "@/components/ui/panels";
 import { ValueBody } from "./value-body";
+import { useClusterName } from "@/components/cluster/cluster-scope";
 
 // The selected key at the selected revision: etcdctl's `get -w json` fields, then the value.
 
 export function ValuePane({ keyBytes, revision, missing }: { keyBytes: Uint8Array; revision?: number; missing: React.ReactNode }) {
-  const query = useQuery(keyQueries.value(keyBytes, revision));
+  const cluster = useClusterName();
+  const query = useQuery(keyQueries.value(cluster, keyBytes, revision));
   if (query.isPending) return <Loading label="Reading the key…" />;
   if (query.isError) {
     const error = query.error;
@@ -34,7 +36,7 @@ export function ValuePane({ keyBytes, revision, missing }: { keyBytes: Uint8Arra
   return (
     <div className="space-y-3">
       <KeyMetadata kv={query.data.kv} />
-      <ValueBody data={query.data} keyBytes={keyBytes} downloadUrl={rawValueUrl(keyBytes, revision ?? query.data.kv.modRevision)} />
+      <ValueBody data={query.data} keyBytes={keyBytes} downloadUrl={rawValueUrl(cluster, keyBytes, revision ?? query.data.kv.modRevision)} />
     </div>
   );
 }

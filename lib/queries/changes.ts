@@ -1,6 +1,7 @@
 import { infiniteQueryOptions } from "@tanstack/react-query";
 import type { ChangesDto } from "@/lib/api/dto";
 import { encodeKeyParam } from "@/lib/keys";
+import { clusterKey, withCluster, type ClusterName } from "./cluster";
 import { fetchJson } from "./fetch-json";
 
 export type ChangeFilters = { prefix: string; from?: number; to?: number; type?: "PUT" | "DELETE"; contains?: string };
@@ -16,10 +17,10 @@ function toQuery(filters: ChangeFilters, cursor?: number): string {
 }
 
 export const changeQueries = {
-  feed: (filters: ChangeFilters) =>
+  feed: (cluster: ClusterName, filters: ChangeFilters) =>
     infiniteQueryOptions({
-      queryKey: ["changes", filters],
-      queryFn: ({ pageParam, signal }) => fetchJson<ChangesDto>(`/api/changes?${toQuery(filters, pageParam)}`, signal),
+      queryKey: [clusterKey(cluster), "changes", filters],
+      queryFn: ({ pageParam, signal }) => fetchJson<ChangesDto>(withCluster(`/api/changes?${toQuery(filters, pageParam)}`, cluster), signal),
       initialPageParam: undefined as number | undefined,
       getNextPageParam: (last) => last.nextCursor ?? undefined,
     }),

@@ -1,6 +1,5 @@
 import type { ErrorBody } from "@/lib/api/errors";
 import type { ErrorCode } from "@/lib/errors";
-import { withActiveCluster } from "./active-cluster";
 
 // The browser's side of the API's error shape: every non-2xx answer becomes an ApiError carrying
 // the server's code and message, so components can tell "not found" from "etcd is down".
@@ -34,7 +33,7 @@ export function requestFor(url: string): { url: string; init: RequestInit } {
 export async function fetchJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   let response: Response;
   try {
-    const request = requestFor(withActiveCluster(url));
+    const request = requestFor(url);
     response = await fetch(request.url, { ...request.init, signal });
   } catch (error) {
     if (signal?.aborted) throw error;

@@ -1,47 +1,61 @@
 import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
-import type { ChildrenDto, ClusterDto, ClusterHeaderDto, DiffDto, HistoryDto, KeyDto } from "@/lib/api/dto";
-import { bytesToBase64 as b64, encodeKeyParam } from "@/lib/keys";
-import { withActiveCluster } from "./active-cluster";
+import type { ChildDto, ChildrenDto, ClusterDto, ClusterHeaderDto, ClustersDto, DiffDto, HistoryDto, KeyDto } from "@/lib/api/dto";
+import { bytesFromText, bytesToBase64 as b64, encodeKeyParam } from "@/lib/keys";
+import { clusterKey, withCluster, type ClusterName } from "./cluster";
 import { fetchJson } from "./fetch-json";
 
 // Query-key factories and fetchers for the browser. Keys are passed around as bytes and put into
 // URLs with the API's percent-encoding; query keys use base64 so that they compare exactly.
+// Every factory takes the cluster first: it is the first element of the query key and a
+// parameter of the URL, so an answer is cached, and asked for, under the cluster it came from.
 
+export { clusterKey, isQueryOf, withCluster, type ClusterName } from "./cluster";
 
-function withParams(path: string, params: Record<string, string | number | undefined>): string {
+/** An API URL on `cluster` with the given parameters (already encoded; empty ones left out). */
+export function apiUrl(cluster: ClusterName, path: string, params: Record<string, string | number | undefined> = {}): string {
   const parts = Object.entries(params)
     .filter(([, value]) => value !== undefined && value !== "")
     .map(([name, value]) => `${name}=${value}`);
-  return parts.length ? `${path}?${parts.join("&")}` : path;
+  return withCluster(parts.length ? `${path}?${parts.join("&")}` : path, cluster);
 }
 
 export const CHILDREN_PAGE_SIZE = 200;
 export const HISTORY_PAGE_SIZE = 50;
 
+/** The configured clusters: the one answer that is the same whichever cluster a page looks at. */
+export function clusterListQuery() {
+  return queryOptions({
+    queryKey: ["clusters"],
+    queryFn: ({ signal }) => fetchJson<ClustersDto>("/api/clusters", signal),
+    staleTime: Infinity,
+    retry: false,
+  });
+}
+
 export const clusterQueries = {
-  header: () =>
+  header: (cluster: ClusterName) =>
     queryOptions({
-      queryKey: ["cluster", "header"],
-      queryFn: ({ signal }) => fetchJson<ClusterHeaderDto>("/api/cluster?view=header", signal),
+      queryKey: [clusterKey(cluster), "cluster", "header"],
+      queryFn: ({ signal }) => fetchJson<ClusterHeaderDto>(apiUrl(cluster, "/api/cluster", { view: "header" }), signal),
       refetchInterval: 5_000,
       retry: false,
     }),
-  overview: () =>
+  overview: (cluster: ClusterName) =>
     queryOptions({
-      queryKey: ["cluster", "overview"],
-      queryFn: ({ signal }) => fetchJson<ClusterDto>("/api/cluster", signal),
+      queryKey: [clusterKey(cluster), "cluster", "overview"],
+      queryFn: ({ signal }) => fetchJson<ClusterDto>(apiUrl(cluster, "/api/cluster"), signal),
       refetchInterval: 10_000,
     }),
 };
 
 export const keyQueries = {
-  children: (prefix: Uint8Array, revision?: number, contains?: string) =>
+  children: (cluster: ClusterName, prefix: Uint8Array, revision?: number, contains?: string) =>
     infiniteQueryOptions({
       // The filter is last so that invalidating a level refetches its filtered views too.
-      queryKey: ["children", b64(prefix), revision ?? "current", ...(contains ? [contains] : [])],
+      queryKey: [clusterKey(cluster), "children", b64(prefix), revision ?? "current", ...(contains ? [contains] : [])],
       queryFn: ({ pageParam, signal }) =>
         fetchJson<ChildrenDto>(
-          withParams("/api/keys", {
+          apiUrl(cluster, "/api/keys", {
             prefix: encodeKeyParam(prefix),
             rev: revision,
             cursor: pageParam,
@@ -56,33 +70,48 @@ export const keyQueries = {
       refetchInterval: (query) => (query.state.data?.pages[0]?.indexing ? 1_000 : false),
     }),
 
-  value: (key: Uint8Array, revision?: number) =>
+  value: (cluster: ClusterName, key: Uint8Array, revision?: number) =>
     queryOptions({
-      queryKey: ["value", b64(key), revision ?? "current"],
-      queryFn: ({ signal }) => fetchJson<KeyDto>(withParams("/api/key", { key: encodeKeyParam(key), rev: revision }), signal),
+      queryKey: [clusterKey(cluster), "value", b64(key), revision ?? "current"],
+      queryFn: ({ signal }) => fetchJson<KeyDto>(apiUrl(cluster, "/api/key", { key: encodeKeyParam(key), rev: revision }), signal),
     }),
 
-  history: (key: Uint8Array) =>
+  history: (cluster: ClusterName, key: Uint8Array) =>
     infiniteQueryOptions({
-      queryKey: ["history", b64(key)],
+      queryKey: [clusterKey(cluster), "history", b64(key)],
       queryFn: ({ pageParam, signal }) =>
         fetchJson<HistoryDto>(
-          withParams("/api/history", { key: encodeKeyParam(key), before: pageParam, limit: HISTORY_PAGE_SIZE }),
+          apiUrl(cluster, "/api/history", { key: encodeKeyParam(key), before: pageParam, limit: HISTORY_PAGE_SIZE }),
           signal,
         ),
       initialPageParam: undefined as number | undefined,
       getNextPageParam: (last) => last.next ?? undefined,
     }),
 
-  diff: (key: Uint8Array, from: number, to: number) =>
+  diff: (cluster: ClusterName, key: Uint8Array, from: number, to: number) =>
     queryOptions({
-      queryKey: ["diff", b64(key), from, to],
-      queryFn: ({ signal }) => fetchJson<DiffDto>(withParams("/api/diff", { key: encodeKeyParam(key), from, to }), signal),
+      queryKey: [clusterKey(cluster), "diff", b64(key), from, to],
+      queryFn: ({ signal }) => fetchJson<DiffDto>(apiUrl(cluster, "/api/diff", { key: encodeKeyParam(key), from, to }), signal),
       // Two past revisions never change.
       staleTime: Infinity,
     }),
+
+  /** The jump box's suggestions for what has been typed (one level of keys under it). */
+  complete: (cluster: ClusterName, typed: string) =>
+    queryOptions({
+      queryKey: [clusterKey(cluster), "complete", typed],
+      queryFn: ({ signal }) =>
+        fetchJson<{ items: ChildDto[] }>(apiUrl(cluster, "/api/complete", { q: encodeKeyParam(bytesFromText(typed)), limit: 12 }), signal),
+      enabled: typed.length > 0,
+      staleTime: 5_000,
+    }),
 };
 
-export function rawValueUrl(key: Uint8Array, revision?: number): string {
-  return withActiveCluster(withParams("/api/raw", { key: encodeKeyParam(key), rev: revision }));
+export function rawValueUrl(cluster: ClusterName, key: Uint8Array, revision?: number): string {
+  return apiUrl(cluster, "/api/raw", { key: encodeKeyParam(key), rev: revision });
+}
+
+/** The URL that reveals one masked field of a Secret (`path` names the field in the object). */
+export function secretValueUrl(cluster: ClusterName, key: Uint8Array, revision: number, path: string[]): string {
+  return apiUrl(cluster, "/api/secret", { key: encodeKeyParam(key), rev: revision, path: encodeURIComponent(JSON.stringify(path)) });
 }

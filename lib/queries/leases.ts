@@ -1,20 +1,22 @@
 import { infiniteQueryOptions } from "@tanstack/react-query";
 import type { LeaseDetailDto, LeasesDto } from "@/lib/api/dto";
+import { clusterKey, withCluster, type ClusterName } from "./cluster";
 import { fetchJson } from "./fetch-json";
 
 export const leaseQueries = {
-  list: () =>
+  list: (cluster: ClusterName) =>
     infiniteQueryOptions({
-      queryKey: ["leases"],
-      queryFn: ({ pageParam, signal }) => fetchJson<LeasesDto>(`/api/leases?cursor=${pageParam}`, signal),
+      queryKey: [clusterKey(cluster), "leases"],
+      queryFn: ({ pageParam, signal }) => fetchJson<LeasesDto>(withCluster(`/api/leases?cursor=${pageParam}`, cluster), signal),
       initialPageParam: 0,
       getNextPageParam: (last) => last.nextCursor ?? undefined,
       refetchInterval: 5_000,
     }),
-  detail: (id: string) =>
+  detail: (cluster: ClusterName, id: string) =>
     infiniteQueryOptions({
-      queryKey: ["lease", id],
-      queryFn: ({ pageParam, signal }) => fetchJson<LeaseDetailDto>(`/api/leases?id=${id}&cursor=${pageParam}`, signal),
+      queryKey: [clusterKey(cluster), "lease", id],
+      queryFn: ({ pageParam, signal }) =>
+        fetchJson<LeaseDetailDto>(withCluster(`/api/leases?id=${encodeURIComponent(id)}&cursor=${pageParam}`, cluster), signal),
       initialPageParam: 0,
       getNextPageParam: (last) => last.nextCursor ?? undefined,
       refetchInterval: 5_000,
