@@ -4,6 +4,7 @@
 
 import type { DecodedValue, JsonValue } from "@/lib/decode/types";
 import type { Alarm, EndpointStatus, Member } from "@/lib/etcd/cluster-types";
+import type { Cell, KindCount, TableClock } from "@/lib/kube-table/types";
 
 export type ChildDto = {
   name: string;
@@ -195,3 +196,20 @@ export type WatchControlDto =
   | { event: "live"; revision: number };
 
 export type ClustersDto = { clusters: { name: string; defaultPrefix?: string }[] };
+
+/**
+ * GET /api/table: one page of a folder as a kubectl table. `resource` is set when every entry on
+ * the page is an object of one resource (group and kind); otherwise it is null, `columns` and
+ * `rows` are empty and `found` says what the page holds. Time cells carry instants (epoch ms) and
+ * `clock` the time they are counted from (see lib/kube-table).
+ */
+export type TableDto = {
+  revision: number;
+  resource: { group: string; kind: string; apiVersions: string[] } | null;
+  found?: KindCount[];
+  columns: string[];
+  rows: { key: string; keyBase64: string; name: string; cells: Cell[] }[];
+  clock: TableClock;
+  nextCursor: string | null;
+  indexing?: { keysScanned: number; startedAt: number };
+};

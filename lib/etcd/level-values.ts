@@ -1,0 +1,83 @@
+import "server-only";
+import { concatBytes } from "@/lib/keys";
+import type { ClusterConnection } from "./client";
+import { range, type KeyValue } from "./kv";
+import { listChildren } from "./list-children";
+import type { ChildEntry, ChildrenPage, ListChildrenRequest } from "./tree-level";
+
+// One page of a tree level with the values of its keys, for views that show what the keys hold
+// (the kubectl-style tables). The page is listed the usual way (list-children.ts: the folder index
+// now, a scan at a past revision), then only its own keys' values are read, at the page's
+// revision, so names and values come from one snapshot.
+//
+// A run of keys that are next to each other in the level, none of them also a folder, is exactly
+// the range [first, last + "\0"): one read, however many keys. Responses stay well under gRPC's
+// 4 MiB: etcd says nothing of a value's size before sending it, so the first read takes two keys
+// and each next one as many as fit in about 2 MiB at the largest value seen so far (a response can
+// then exceed the budget by one value, which etcd caps at 1.5 MiB by default).
+
+const BYTES_PER_READ = 2 * 1024 * 1024;
+const FIRST_READ_KEYS = 2;
+
+export type LevelEntry = { child: ChildEntry; kv?: KeyValue };
+export type LevelValuesPage = Omit<ChildrenPage, "items"> & { entries: LevelEntry[]; reads: number };
+
+/** A page of a level's children, each key with its value at the page's revision. */
+export async function readLevelValues(connection: ClusterConnection, request: ListChildrenRequest): Promise<LevelValuesPage> {
+  const page = await listChildren(connection, request);
+  const { items, ...rest } = page;
+  const values = new Map<string, KeyValue>();
+  let reads = 0;
+  let largest = 0;
+  const remember = (kvs: KeyValue[]) => {
+    for (const kv of kvs) {
+      values.set(kv.key.toString("latin1"), kv);
+      largest = Math.max(largest, kv.key.length + kv.value.length);
+    }
+  };
+  const revision = page.revision > 0 ? page.revision : request.revision;
+  for (const run of runsOfKeys(items)) {
+    if (run.length === 1 || run[0].hasChildren) {
+      // A key that is also a folder: a range past it would read its subtree.
+      for (const child of run) {
+        remember((await range(connection, { key: child.key, revision })).kvs);
+        reads += 1;
+      }
+      continue;
+    }
+    let from = 0;
+    while (from < run.length) {
+      const fit = largest === 0 ? FIRST_READ_KEYS : Math.max(1, Math.floor(BYTES_PER_READ / largest));
+      const chunk = run.slice(from, from + fit);
+      const last = chunk[chunk.length - 1].key;
+      const answer = await range(connection, { key: chunk[0].key, rangeEnd: concatBytes(last, Uint8Array.of(0)), limit: chunk.length, revision });
+      remember(answer.kvs);
+      reads += 1;
+      from += chunk.length;
+    }
+  }
+  const entries = items.map((child) => {
+    const kv = child.isKey ? values.get(Buffer.from(child.key).toString("latin1")) : undefined;
+    return kv ? { child, kv } : { child };
+  });
+  return { ...rest, entries, reads };
+}
+
+/** The page's keys in runs of neighbours; a key that is also a folder is a run of its own. */
+function runsOfKeys(items: ChildEntry[]): ChildEntry[][] {
+  const runs: ChildEntry[][] = [];
+  let current: ChildEntry[] = [];
+  const close = () => {
+    if (current.length) runs.push(current);
+    current = [];
+  };
+  for (const item of items) {
+    if (!item.isKey) close();
+    else if (item.hasChildren) {
+      close();
+      runs.push([item]);
+    } else current.push(item);
+  }
+  close();
+  return runs;
+}
