@@ -10,6 +10,8 @@ import { keyQueries } from "@/lib/queries";
 import { Badge, ErrorPanel, Loading, NoticePanel } from "@/components/ui/panels";
 import { formatKeyCount, IndexingNotice, indexingOf } from "@/components/key-tree/level-status";
 import { useClusterName } from "@/components/cluster/cluster-scope";
+import { FolderViewSwitch, useTableView } from "@/components/kube-table/folder-view-switch";
+import { KubeTable } from "@/components/kube-table/kube-table";
 
 // Shown when the path is a folder and not a key: its children, virtualized and paged from the
 // server as the user scrolls, so a folder of any size opens at once. When the path is neither a
@@ -28,6 +30,8 @@ export function FolderOrMissing({ keyBytes, revision }: { keyBytes: Uint8Array; 
   const query = contains ? filtered : base;
   const scroller = useRef<HTMLDivElement>(null);
   const items = query.data?.pages.flatMap((page) => page.items) ?? [];
+  // Keys of one Kubernetes resource can also be read as kubectl get prints them.
+  const tableView = useTableView(prefix, revision, base.data?.pages[0]?.items);
   const virtualizer = useVirtualizer({
     count: items.length,
     getScrollElement: () => scroller.current,
@@ -71,7 +75,9 @@ export function FolderOrMissing({ keyBytes, revision }: { keyBytes: Uint8Array; 
           className="w-56 rounded border border-slate-300 px-2 py-0.5 text-sm"
         />
         {contains && (query.isFetching || hasNextPage) ? <span className="text-xs text-slate-500">searching…</span> : null}
+        <FolderViewSwitch view={tableView} filtering={contains !== ""} />
       </div>
+      {tableView.shown && !contains ? <KubeTable table={tableView.table} revision={revision} /> : (
       <div ref={scroller} role="list" aria-label="Folder contents" className="h-[65vh] overflow-auto rounded border border-slate-200 bg-white">
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {virtualItems.map((row) => {
@@ -97,6 +103,7 @@ export function FolderOrMissing({ keyBytes, revision }: { keyBytes: Uint8Array; 
           })}
         </div>
       </div>
+      )}
     </div>
   );
 }

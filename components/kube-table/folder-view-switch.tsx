@@ -1,0 +1,42 @@
+"use client";
+
+import { useState } from "react";
+import type { ChildDto } from "@/lib/api/dto";
+import { useFolderTable, type FolderTable } from "./use-folder-table";
+
+// The folder view's choice between its plain list and the kubectl table. The table is offered
+// only when the folder's first page holds keys alone (no sub-folders) and the server found them
+// all to be objects of one resource; the list stays the default.
+
+export type TableView = { table: FolderTable; available: boolean; shown: boolean; setShown: (shown: boolean) => void };
+
+export function useTableView(prefix: Uint8Array, revision: number | undefined, firstPage: ChildDto[] | undefined): TableView {
+  const keysOnly = firstPage !== undefined && firstPage.length > 0 && firstPage.every((item) => item.isKey);
+  const table = useFolderTable(prefix, revision, keysOnly);
+  const [chosen, setShown] = useState(false);
+  const available = keysOnly && Boolean(table.first?.resource);
+  return { table, available, shown: available && chosen, setShown };
+}
+
+export function FolderViewSwitch({ view, filtering }: { view: TableView; filtering: boolean }) {
+  if (!view.available) return null;
+  const kind = view.table.first?.resource?.kind ?? "";
+  const button = (label: string, table: boolean) => (
+    <button
+      type="button"
+      aria-pressed={view.shown === table}
+      disabled={filtering && table}
+      title={filtering && table ? "The table shows the whole folder: clear the filter to see it" : undefined}
+      onClick={() => view.setShown(table)}
+      className={`px-2 py-0.5 text-xs font-medium disabled:opacity-50 ${view.shown === table ? "bg-slate-700 text-white" : "bg-white text-slate-700 hover:bg-slate-100"}`}
+    >
+      {label}
+    </button>
+  );
+  return (
+    <div role="group" aria-label="Show this folder as" className="flex overflow-hidden rounded border border-slate-300">
+      {button("List", false)}
+      {button(`Table (${kind})`, true)}
+    </div>
+  );
+}
