@@ -147,7 +147,7 @@ describe("Deployments, Jobs, Nodes, Services, Events", () => {
   });
 
   it("Services: type, cluster IP, external IP by type, ports with node ports", () => {
-    const service = {
+    const service: JsonObject = {
       metadata: { creationTimestamp: at(0) },
       spec: { type: "LoadBalancer", clusterIP: "10.96.0.10", clusterIPs: ["10.96.0.10"], ports: [{ port: 80, nodePort: 30080, protocol: "TCP" }, { port: 53, protocol: "UDP" }] },
       status: { loadBalancer: {} },
@@ -167,7 +167,8 @@ describe("Deployments, Jobs, Nodes, Services, Events", () => {
       count: 7,
     };
     expect(describeEvent(event).map((cell) => formatCell(cell, T0 + 60 * MINUTE))).toEqual(["10m", "Warning", "BackOff", "pod/web-1", "Back-off restarting failed container"]);
-    const series = { ...event, lastTimestamp: undefined, firstTimestamp: undefined, eventTime: `${at(5).slice(0, -1)}.000000Z`, series: { count: 3, lastObservedTime: `${at(58).slice(0, -1)}.123456Z` } } as JsonObject;
+    const { involvedObject, reason, message, type } = event;
+    const series: JsonObject = { involvedObject, reason, message, type, eventTime: `${at(5).slice(0, -1)}.000000Z`, series: { count: 3, lastObservedTime: `${at(58).slice(0, -1)}.123456Z` } };
     expect(formatCell(describeEvent(series)[0], T0 + 60 * MINUTE)).toBe("119s");
   });
 });
