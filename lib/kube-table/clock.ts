@@ -12,8 +12,8 @@ const CONDITION_TIMES = ["lastTransitionTime", "lastUpdateTime", "lastProbeTime"
 const STATUS_TIMES = ["startTime", "completionTime", "lastScheduleTime", "lastSuccessfulTime"];
 const CONTAINER_STATUS_LISTS = ["containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"];
 
-function containerTimes(status: JsonObject): JsonValue[] {
-  const times: JsonValue[] = [];
+function containerTimes(status: JsonObject): (JsonValue | undefined)[] {
+  const times: (JsonValue | undefined)[] = [];
   for (const list of CONTAINER_STATUS_LISTS) {
     for (const container of objectsAt(status[list])) {
       times.push(
@@ -31,7 +31,7 @@ export function newestTimestampOf(object: JsonObject): number | null {
   const metadata = objectAt(object.metadata);
   const status = objectAt(object.status);
   const spec = objectAt(object.spec);
-  const candidates: JsonValue[] = [
+  const candidates: (JsonValue | undefined)[] = [
     metadata?.creationTimestamp,
     metadata?.deletionTimestamp,
     ...objectsAt(metadata?.managedFields).map((entry) => entry.time),
