@@ -1,5 +1,6 @@
 import { ChangeFeed } from "@/components/changes/change-feed";
 import { ErrorPanel } from "@/components/ui/panels";
+import { parseRevision } from "@/lib/params";
 import type { ChangeFilters } from "@/lib/queries/changes";
 
 // /changes?prefix=P&from=A&to=B&type=PUT|DELETE&contains=S — the change feed.
@@ -14,7 +15,8 @@ function parseFilters(search: Record<string, string | string[] | undefined>): { 
   const revision = (name: string) => {
     const text = single(search[name]);
     if (text === undefined || text === "") return { value: undefined };
-    return /^[1-9][0-9]{0,17}$/.test(text) ? { value: Number(text) } : { error: `"${name}" must be a positive whole number, not "${text}"` };
+    const parsed = parseRevision(text);
+    return parsed.ok ? { value: parsed.value } : { error: `"${name}" is not a revision: ${parsed.message} ("${text}")` };
   };
   const from = revision("from");
   const to = revision("to");

@@ -3,6 +3,7 @@
 import { Link } from "@/components/ui/link";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { useClusterName, useClusterRouter } from "@/components/cluster/cluster-scope";
+import { readRevisionText } from "@/lib/params";
 import { useMemo, useState, type FormEvent } from "react";
 import type { ChangeDto, WatchEventDto } from "@/lib/api/dto";
 import { LiveToggle } from "@/components/live/live-toggle";
@@ -155,7 +156,8 @@ function FilterForm({ filters, onApply }: { filters: ChangeFilters; onApply: (fi
     event.preventDefault();
     onApply(draft);
   };
-  const revision = (text: string) => (/^[1-9][0-9]*$/.test(text) ? Number(text) : undefined);
+  // Text that names no exact revision (a typo, past 2^53) leaves the bound unset.
+  const revision = (text: string) => readRevisionText(text);
   return (
     <form onSubmit={submit} aria-label="Filter changes" className="flex flex-wrap items-end gap-3 rounded border border-slate-200 bg-white p-3">
       <label className="flex flex-col text-xs text-slate-600">

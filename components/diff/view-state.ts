@@ -1,6 +1,6 @@
 import { DEFAULT_NOISE_PATTERNS } from "@/lib/diff/noise";
 import { keyHref } from "@/lib/keys";
-import { readRevisionText } from "@/lib/revision";
+import { readRevisionText } from "@/lib/params";
 
 // What the explorer shows besides the key, all of it in the URL so that a link restores the view:
 // `?rev=812&compare=640&view=split&noise=show&ignore=metadata.resourceVersion,...`.

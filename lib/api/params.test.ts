@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
-import { futureRevisionError, parseRevision, refuseFutureRevisions } from "./params";
+import { futureRevisionError, refuseFutureRevisions, revisionOrThrow } from "./params";
 
 function refusal(run: () => unknown): AppError {
   try {
@@ -12,16 +12,16 @@ function refusal(run: () => unknown): AppError {
   throw new Error("expected a refusal");
 }
 
-describe("parseRevision", () => {
+describe("revisionOrThrow", () => {
   it("reads positive whole numbers exactly, up to 2^53 - 1", () => {
-    expect(parseRevision("rev", undefined)).toBeUndefined();
-    expect(parseRevision("rev", "1")).toBe(1);
-    expect(parseRevision("rev", "9007199254740991")).toBe(9007199254740991);
+    expect(revisionOrThrow("rev", undefined)).toBeUndefined();
+    expect(revisionOrThrow("rev", "1")).toBe(1);
+    expect(revisionOrThrow("rev", "9007199254740991")).toBe(9007199254740991);
   });
 
   it("refuses what a number cannot hold exactly instead of rounding it", () => {
     for (const text of ["9007199254740992", "999999999999999999", "1000000000000000000", "99999999999999999999999"]) {
-      const error = refusal(() => parseRevision("fromRevision", text));
+      const error = refusal(() => revisionOrThrow("fromRevision", text));
       expect(error.code).toBe("bad_request");
       expect(error.message).toBe(`"fromRevision": a revision is at most 9007199254740991`);
     }
@@ -29,7 +29,7 @@ describe("parseRevision", () => {
 
   it("refuses what is not a positive whole number, naming the parameter", () => {
     for (const text of ["0", "-1", "1.5", "1e3", "abc", "", " 1", "0x10"]) {
-      const error = refusal(() => parseRevision("Last-Event-ID", text));
+      const error = refusal(() => revisionOrThrow("Last-Event-ID", text));
       expect(error).toMatchObject({ code: "bad_request", message: `"Last-Event-ID": a revision is a positive whole number` });
     }
   });

@@ -1,27 +1,20 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
-import { revisionProblem } from "@/lib/revision";
+import { parseRevision } from "@/lib/params";
 
-// Schemas for the numeric query parameters the routes share.
-
-export const revisionParam = z
-  .string()
-  .superRefine((text, context) => {
-    const problem = revisionProblem(text);
-    if (problem) context.addIssue({ code: "custom", message: problem });
-  })
-  .transform(Number)
-  .optional();
+// The routes' side of lib/params.ts (whose rules pages share): a parameter that names nothing
+// becomes a bad_request naming the parameter.
 
 /**
  * A revision read from a query parameter or header named `name`: exact, or a bad_request saying
  * why. The one parser every route uses for rev, before, from, to, cursor, fromRevision and
  * Last-Event-ID.
  */
-export function parseRevision(name: string, text: string | undefined): number | undefined {
-  const result = revisionParam.safeParse(text);
-  if (!result.success) throw new AppError("bad_request", `"${name}": ${result.error.issues[0]?.message ?? "invalid value"}`);
-  return result.data;
+export function revisionOrThrow(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const parsed = parseRevision(text);
+  if (!parsed.ok) throw new AppError("bad_request", `"${name}": ${parsed.message}`);
+  return parsed.value;
 }
 
 /** The refusal every route gives a revision etcd has not reached yet. */

@@ -4,9 +4,10 @@ import { ConfigurationError } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { errorBody, statusOf } from "./errors";
 import { logFailure } from "./log-failure";
-import { parseRevision } from "./params";
+import { parseKeyParam, type Parsed } from "@/lib/params";
+import { revisionOrThrow } from "./params";
 import { rawQueryOf } from "./raw-query";
-import { base64UrlToBytes, decodeKeyParam, MalformedParamError, readRawQuery } from "@/lib/keys";
+import { base64UrlToBytes, MalformedParamError, readRawQuery } from "@/lib/keys";
 
 // The wrapper every route handler uses: it parses nothing itself, but guarantees that whatever
 // goes wrong leaves as {"error": {"code", "message"}} with a fitting status and never as a stack
@@ -40,6 +41,11 @@ function asAppError(error: unknown): AppError {
 // takes at most three times its bytes.
 const MAX_QUERY_BODY_BYTES = 8 * 1024 * 1024;
 
+function valueOrThrow<T>(parsed: Parsed<T>): T {
+  if (!parsed.ok) throw new AppError("bad_request", parsed.message);
+  return parsed.value;
+}
+
 /** Query parameters read from the raw URL, so that keys keep their exact bytes. */
 export class QueryParams {
   private readonly raw: Map<string, string>;
@@ -63,14 +69,11 @@ export class QueryParams {
   }
 
   keyOrThrow(name: string): Uint8Array {
-    const value = this.raw.get(name);
-    if (value === undefined || value === "") throw new AppError("bad_request", `the "${name}" parameter is required`);
-    return decodeKeyParam(value);
+    return valueOrThrow(parseKeyParam(name, this.raw.get(name), true));
   }
 
   keyOrEmpty(name: string): Uint8Array {
-    const value = this.raw.get(name);
-    return value ? decodeKeyParam(value) : new Uint8Array(0);
+    return valueOrThrow(parseKeyParam(name, this.raw.get(name), false));
   }
 
   text(name: string): string | undefined {
@@ -91,9 +94,9 @@ export class QueryParams {
     return result.data;
   }
 
-  /** A revision parameter, exact or refused (see parseRevision); undefined when absent. */
+  /** A revision parameter, exact or refused (see lib/params.ts); undefined when absent. */
   revision(name: string): number | undefined {
-    return parseRevision(name, this.text(name));
+    return revisionOrThrow(name, this.text(name));
   }
 
   /** The `cluster` parameter: which configured cluster to read (the default when absent). */

@@ -2,7 +2,7 @@
 // under P after R (or after the Last-Event-ID header, or from now); served from the cluster's one
 // etcd watch (lib/etcd/watch) however many prefixes and browsers are watched.
 import { refuseFutureRevisionsNow } from "@/lib/api/future-revision";
-import { parseRevision } from "@/lib/api/params";
+import { revisionOrThrow } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { callEtcd } from "@/lib/etcd/call";
 import { getCluster } from "@/lib/etcd/client";
@@ -18,7 +18,7 @@ const MAX_QUEUED_BYTES = 1024 * 1024;
 function readLastEventId(request: Request): number | undefined {
   const header = request.headers.get("last-event-id");
   if (header === null || header.trim() === "") return undefined;
-  return parseRevision("Last-Event-ID", header.trim());
+  return revisionOrThrow("Last-Event-ID", header.trim());
 }
 
 export const GET = apiRoute(async (request) => {

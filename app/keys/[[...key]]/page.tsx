@@ -1,8 +1,8 @@
 import { Explorer } from "@/components/explorer/explorer";
 import { readViewState } from "@/components/diff/view-state";
-import { revisionParam } from "@/lib/api/params";
 import { ConfigurationError, getServerSettings } from "@/lib/env";
 import { bytesFromText, bytesToBase64, keyFromRouteSegments } from "@/lib/keys";
+import { parseRevision } from "@/lib/params";
 
 // /keys/<key path>?rev=N[&compare=M&view=split|unified&noise=show&ignore=…] — the explorer. The
 // path is the key (see lib/keys.ts for the encoding); the query says which revision is shown and
@@ -15,12 +15,11 @@ type PageProps = {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 };
 
-function parseRevision(raw: string | string[] | undefined): { revision?: number; error?: string } {
+function readRevision(raw: string | string[] | undefined): { revision?: number; error?: string } {
   if (raw === undefined || raw === "") return {};
   const text = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-  const parsed = revisionParam.safeParse(text);
-  if (!parsed.success) return { error: `"${text}" is not a revision: ${parsed.error.issues[0]?.message ?? "invalid value"}` };
-  return { revision: parsed.data };
+  const parsed = parseRevision(text);
+  return parsed.ok ? { revision: parsed.value } : { error: `"${text}" is not a revision: ${parsed.message}` };
 }
 
 /** The folder a bare /keys opens: the cluster's defaultPrefix without its trailing "/", or the root. */
@@ -42,7 +41,7 @@ export default async function KeyPage({ params, searchParams }: PageProps) {
   const { key: segments = [] } = await params;
   const search = await searchParams;
   const key = segments.length === 0 ? readLandingKey(search.cluster) : keyFromRouteSegments(segments);
-  const { revision, error } = parseRevision(search.rev);
+  const { revision, error } = readRevision(search.rev);
   const view = readViewState(search, error ? undefined : revision);
   return <Explorer keyBase64={bytesToBase64(key)} revisionError={error} view={{ ...view, noiseFields: [...view.noiseFields] }} />;
 }

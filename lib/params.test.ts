@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { leaseIdSchema, parseKeyParam, parseLeaseId, parseRevision, readRevisionText, revisionProblem, revisionSchema } from "./params";
+
+describe("parseRevision", () => {
+  it("reads revisions exactly up to 2^53 - 1", () => {
+    expect(readRevisionText("1")).toBe(1);
+    expect(readRevisionText("9007199254740991")).toBe(9007199254740991);
+    expect(parseRevision("42")).toEqual({ ok: true, value: 42 });
+  });
+
+  it("names none above 2^53 instead of a rounded neighbour, and says why", () => {
+    expect(readRevisionText("9007199254740993")).toBeUndefined();
+    expect(readRevisionText("999999999999999999")).toBeUndefined();
+    expect(parseRevision("9007199254740993")).toEqual({ ok: false, message: "a revision is at most 9007199254740991" });
+    expect(revisionProblem("999999999999999999")).toBe("a revision is at most 9007199254740991");
+    expect(revisionSchema.safeParse("9007199254740993").error?.issues[0]?.message).toBe("a revision is at most 9007199254740991");
+  });
+
+  it("names none for text that is not a positive whole number", () => {
+    for (const text of [undefined, "", "0", "-3", "064", "1e3", "12abc", " 5"]) expect(readRevisionText(text), String(text)).toBeUndefined();
+    expect(revisionProblem("12abc")).toBe("a revision is a positive whole number");
+    expect(revisionSchema.safeParse("1e3").success).toBe(false);
+  });
+});
+
+describe("parseLeaseId", () => {
+  // etcdctl 3.4 against a real etcd: `lease grant` printed 694da233fee7a805; -w json gave its ID
+  // in decimal.
+  const etcdctlHex = "694da233fee7a805";
+  const decimal = BigInt(`0x${etcdctlHex}`).toString();
+
+  it("reads decimal, etcdctl's bare hex and 0x-hex as the same lease, answered in decimal", () => {
+    expect(parseLeaseId(decimal)).toEqual({ ok: true, value: decimal });
+    expect(parseLeaseId(etcdctlHex)).toEqual({ ok: true, value: decimal });
+    expect(parseLeaseId(etcdctlHex.toUpperCase())).toEqual({ ok: true, value: decimal });
+    expect(parseLeaseId(`0x${etcdctlHex}`)).toEqual({ ok: true, value: decimal });
+    expect(leaseIdSchema.parse(etcdctlHex)).toBe(decimal);
+  });
+
+  it("reads etcdctl's zero-padded hex as hex, and other digits as decimal", () => {
+    expect(parseLeaseId("00000000000000ff")).toEqual({ ok: true, value: "255" });
+    expect(parseLeaseId("255")).toEqual({ ok: true, value: "255" });
+    expect(parseLeaseId("0xff")).toEqual({ ok: true, value: "255" });
+  });
+
+  it("refuses what names no lease: 0, past int64, partial hex, signs and words", () => {
+    for (const text of ["", "0", "0x0", "9223372036854775808", "0x8000000000000000", "18446744073709551615", "12abc", "-5", "0x", "abc", "lease", "694da233fee7a8051"]) {
+      const parsed = parseLeaseId(text);
+      expect(parsed.ok, text).toBe(false);
+      if (!parsed.ok) expect(parsed.message).toMatch(/^a lease ID is a decimal number or hex as etcdctl prints it/);
+    }
+    expect(parseLeaseId("9223372036854775807")).toEqual({ ok: true, value: "9223372036854775807" });
+  });
+});
+
+describe("parseKeyParam", () => {
+  it("decodes percent-encoded bytes and names the parameter when it cannot", () => {
+    expect(parseKeyParam("key", "/a%20b%FF", true)).toEqual({ ok: true, value: Uint8Array.from([0x2f, 0x61, 0x20, 0x62, 0xff]) });
+    expect(parseKeyParam("key", "/a%2", true)).toEqual({ ok: false, message: '"key": "%" at position 2 is not followed by two hex digits' });
+  });
+
+  it("requires a key only where asked", () => {
+    expect(parseKeyParam("key", undefined, true)).toEqual({ ok: false, message: 'the "key" parameter is required' });
+    expect(parseKeyParam("key", "", true)).toEqual({ ok: false, message: 'the "key" parameter is required' });
+    expect(parseKeyParam("prefix", undefined, false)).toEqual({ ok: true, value: new Uint8Array(0) });
+  });
+});
