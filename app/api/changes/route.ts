@@ -7,7 +7,7 @@ import { apiRoute, QueryParams } from "@/lib/api/route";
 import { callEtcd } from "@/lib/etcd/call";
 import { listChanges } from "@/lib/etcd/changes";
 import { getCluster } from "@/lib/etcd/client";
-import { bytesToBase64, keyToDisplay } from "@/lib/keys";
+import { presentChanges } from "@/lib/api/present-change";
 import type { ChangesDto } from "@/lib/api/dto";
 
 export const dynamic = "force-dynamic";
@@ -32,16 +32,7 @@ export const GET = apiRoute(async (request): Promise<ChangesDto> => {
   );
   // A replay from a revision etcd has not reached finds nothing; say so instead of an empty page.
   refuseFutureRevisions(page.revision, { from, to, cursor });
-  return {
-    ...page,
-    items: page.items.map((item) => ({
-      revision: item.revision,
-      key: keyToDisplay(item.key),
-      keyBase64: bytesToBase64(item.key),
-      type: item.type,
-      version: item.version,
-    })),
-  };
+  return presentChanges(page);
 });
 
 // The same query in a POST body, for a prefix too long for a URL (see QueryParams.read).

@@ -7,6 +7,7 @@ import { getCluster } from "@/lib/etcd/client";
 import { getClusterHeader, getEndpointStatuses, listAlarms, listMembers } from "@/lib/etcd/cluster";
 import { getCompactRevision } from "@/lib/etcd/watch";
 import type { ClusterDto, ClusterHeaderDto } from "@/lib/api/dto";
+import { presentCluster, presentClusterHeader } from "@/lib/api/present-cluster";
 import { z } from "zod";
 
 export const dynamic = "force-dynamic";
@@ -16,9 +17,9 @@ export const GET = apiRoute(async (request): Promise<ClusterDto | ClusterHeaderD
   const view = query.parsed("view", z.enum(["full", "header"]).optional());
   const connection = getCluster(query.clusterName());
   const header = await callEtcd(connection, () => getClusterHeader(connection));
-  if (view === "header") return header;
+  if (view === "header") return presentClusterHeader(header);
   const [members, endpoints, alarms, compactRevision] = await callEtcd(connection, () =>
     Promise.all([listMembers(connection), getEndpointStatuses(connection), listAlarms(connection), getCompactRevision(connection)]),
   );
-  return { ...header, members, endpoints, alarms, compactRevision };
+  return presentCluster(header, { members, endpoints, alarms, compactRevision });
 });

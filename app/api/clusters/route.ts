@@ -3,7 +3,8 @@
 import { apiRoute } from "@/lib/api/route";
 import { listClusterNames } from "@/lib/etcd/client";
 import type { ClustersDto } from "@/lib/api/dto";
+import { presentClusters } from "@/lib/api/present-cluster";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute(async (): Promise<ClustersDto> => ({ clusters: listClusterNames() }));
+export const GET = apiRoute(async (): Promise<ClustersDto> => presentClusters(listClusterNames()));

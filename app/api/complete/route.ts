@@ -2,7 +2,7 @@
 // level the text ends in (bounded: one page of one level). POST: the same query in the body, for
 // text too long for a URL (see QueryParams.read); the jump box sends one for a pasted long key.
 import { limitParam } from "@/lib/api/params";
-import { presentChild } from "@/lib/api/present";
+import { presentCompletions } from "@/lib/api/present-children";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { callEtcd } from "@/lib/etcd/call";
 import { getCluster } from "@/lib/etcd/client";
@@ -17,7 +17,7 @@ export const GET = apiRoute(async (request): Promise<{ items: ChildDto[] }> => {
   const limit = query.parsed("limit", limitParam(20, 100));
   const connection = getCluster(query.clusterName());
   const items = await callEtcd(connection, () => completeKey(connection, typed, limit));
-  return { items: items.map(presentChild) };
+  return presentCompletions(items);
 });
 
 export const POST = GET;

@@ -4,6 +4,7 @@ import { callEtcd } from "@/lib/etcd/call";
 import { getCluster } from "@/lib/etcd/client";
 import { getClusterHeader } from "@/lib/etcd/cluster";
 import type { HealthDto } from "@/lib/api/dto";
+import { presentHealth } from "@/lib/api/present-cluster";
 
 export const dynamic = "force-dynamic";
 
@@ -11,8 +12,8 @@ export const GET = apiRoute(async (request): Promise<HealthDto> => {
   try {
     const connection = getCluster(new QueryParams(request).clusterName());
     const header = await callEtcd(connection, () => getClusterHeader(connection));
-    return { ok: true, etcd: { reachable: true, revision: header.revision } };
+    return presentHealth({ revision: header.revision });
   } catch (error) {
-    return { ok: true, etcd: { reachable: false, error: error instanceof Error ? error.message : String(error) } };
+    return presentHealth({ error });
   }
 });

@@ -3,17 +3,13 @@
 import { readRefusingFuture } from "@/lib/api/future-revision";
 import { limitParam } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
-import { describeVersions, type VersionInput } from "@/lib/diff/lifecycle";
+import { presentHistory } from "@/lib/api/present-history";
 import { callEtcd } from "@/lib/etcd/call";
 import { getCluster } from "@/lib/etcd/client";
-import { getHistory, type HistoryVersion } from "@/lib/etcd/history";
+import { getHistory } from "@/lib/etcd/history";
 import type { HistoryDto } from "@/lib/api/dto";
 
 export const dynamic = "force-dynamic";
-
-function toInput({ entry, value }: HistoryVersion): VersionInput {
-  return { type: entry.type, revision: entry.revision, version: entry.version, createRevision: entry.createRevision, value };
-}
 
 export const GET = apiRoute(async (request): Promise<HistoryDto> => {
   const query = await QueryParams.read(request);
@@ -24,19 +20,7 @@ export const GET = apiRoute(async (request): Promise<HistoryDto> => {
   const page = await readRefusingFuture(connection, { before }, () =>
     callEtcd(connection, () => getHistory(connection, key, { before, limit }), { revision: before }),
   );
-  // Secret values stay masked in summaries even when the operator allows revealing: that is one
-  // value per click, through /api/secret.
-  const meanings = describeVersions(page.items.map(toInput), page.older && toInput(page.older), page.olderKnown, {
-    revealSecrets: false,
-    key,
-  });
-  const body: HistoryDto = {
-    revision: page.revision,
-    items: page.items.map(({ entry }, index) => ({ ...entry, ...meanings[index] })),
-    next: page.next,
-  };
-  if (page.compactRevision) body.compactRevision = page.compactRevision;
-  return body;
+  return presentHistory(page, key);
 });
 
 // The same query in a POST body, for keys too long for a URL (see QueryParams.read).

@@ -1,6 +1,6 @@
 // GET /api/key?key=K[&rev=R] — one key's metadata and decoded value, at a revision or now.
 import { readRefusingFuture } from "@/lib/api/future-revision";
-import { presentKey } from "@/lib/api/present-value";
+import { presentKey } from "@/lib/api/present-key";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { callEtcd } from "@/lib/etcd/call";
 import { getCluster } from "@/lib/etcd/client";

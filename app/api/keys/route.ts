@@ -3,14 +3,14 @@
 // without its trailing slash lists that folder when it has entries, and `listed` says so.
 import { readRefusingFuture } from "@/lib/api/future-revision";
 import { limitParam } from "@/lib/api/params";
-import { presentChild } from "@/lib/api/present";
+import { presentChildren } from "@/lib/api/present-children";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { callEtcd } from "@/lib/etcd/call";
 import { getCluster } from "@/lib/etcd/client";
 import { filterChildren } from "@/lib/etcd/filter-children";
 import { listChildren } from "@/lib/etcd/list-children";
 import { range } from "@/lib/etcd/kv";
-import { bytesToBase64, bytesToBase64Url, childLevel, keyToDisplay } from "@/lib/keys";
+import { childLevel } from "@/lib/keys";
 import type { ChildrenDto } from "@/lib/api/dto";
 
 export const dynamic = "force-dynamic";
@@ -40,22 +40,12 @@ export const GET = apiRoute(async (request): Promise<ChildrenDto> => {
   // folder "/registry/pods/" has entries, that is what the user meant; list it and say so.
   const folder = asked.length > 0 && asked[asked.length - 1] !== SLASH ? childLevel(asked) : undefined;
   let page = folder ? await list(folder) : await list(asked);
-  let listed: ChildrenDto["listed"];
   if (folder && (page.items.length > 0 || page.indexing || cursor)) {
     const keyExists = await callEtcd(connection, () => range(connection, { key: asked, revision, countOnly: true }), { revision });
-    listed = {
-      prefix: keyToDisplay(folder),
-      prefixBase64: bytesToBase64(folder),
-      message: `listed the folder ${keyToDisplay(folder)}: a level's prefix ends with "/"${keyExists.count > 0 ? ` (the key ${keyToDisplay(asked)} itself exists too)` : ""}`,
-    };
-  } else if (folder) page = await list(asked);
-  return {
-    ...(listed ? { listed } : {}),
-    revision: page.revision,
-    items: page.items.map((item) => (item.keyCount === undefined ? presentChild(item) : { ...presentChild(item), keyCount: item.keyCount })),
-    nextCursor: page.nextCursor ? bytesToBase64Url(page.nextCursor) : null,
-    ...(page.indexing ? { indexing: page.indexing } : {}),
-  };
+    return presentChildren(page, { asked, folder, keyExists: keyExists.count > 0 });
+  }
+  if (folder) page = await list(asked);
+  return presentChildren(page);
 });
 
 // The same query in a POST body, for keys too long for a URL (see QueryParams.read).

@@ -2,21 +2,17 @@
 // GET /api/leases?id=L[&cursor=C][&limit=N] — one lease: granted and remaining TTL, attached keys.
 import { z } from "zod";
 import { limitParam } from "@/lib/api/params";
+import { leaseIdSchema } from "@/lib/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { callEtcd } from "@/lib/etcd/call";
 import { getCluster } from "@/lib/etcd/client";
 import { getLeaseOrThrow, listLeases } from "@/lib/etcd/leases";
-import { bytesToBase64, keyToDisplay } from "@/lib/keys";
+import { presentLeaseDetail, presentLeases } from "@/lib/api/present-lease";
 import type { LeaseDetailDto, LeasesDto } from "@/lib/api/dto";
 
 export const dynamic = "force-dynamic";
 
-const leaseIdParam = z
-  .string()
-  .regex(/^[0-9]{1,20}$|^0x[0-9a-fA-F]{1,16}$/, "a lease ID is a decimal number or 0x followed by hex digits")
-  .transform((id) => BigInt(id).toString())
-  .refine((id) => BigInt(id) < 2n ** 64n, "a lease ID fits in 64 bits")
-  .optional();
+const leaseIdParam = leaseIdSchema.optional();
 
 const cursorParam = z
   .string()
@@ -32,9 +28,9 @@ export const GET = apiRoute(async (request): Promise<LeasesDto | LeaseDetailDto>
   const connection = getCluster(query.clusterName());
   if (!id) {
     const limit = query.parsed("limit", limitParam(100, 200));
-    return callEtcd(connection, () => listLeases(connection, { cursor, limit }));
+    return presentLeases(await callEtcd(connection, () => listLeases(connection, { cursor, limit })));
   }
   const limit = query.parsed("limit", limitParam(200, 1000));
   const lease = await callEtcd(connection, () => getLeaseOrThrow(connection, id, { cursor, limit }));
-  return { ...lease, keys: lease.keys.map((key) => ({ key: keyToDisplay(key), keyBase64: bytesToBase64(key) })) };
+  return presentLeaseDetail(lease);
 });

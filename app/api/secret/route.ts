@@ -12,6 +12,7 @@ import { callEtcd } from "@/lib/etcd/call";
 import { getCluster } from "@/lib/etcd/client";
 import { readKeyAtOrThrow } from "@/lib/etcd/read-key";
 import type { SecretValueDto } from "@/lib/api/dto";
+import { presentSecretValue } from "@/lib/api/present-secret";
 
 export const dynamic = "force-dynamic";
 
@@ -27,16 +28,6 @@ const pathParam = z
   })
   .pipe(z.array(z.string()).min(1, "path names at least one field"));
 
-function printableText(base64: string): string | undefined {
-  const bytes = Buffer.from(base64, "base64");
-  try {
-    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    return /[\u0000-\u0008\u000e-\u001f\u007f]/.test(text) ? undefined : text;
-  } catch {
-    return undefined;
-  }
-}
-
 export const GET = apiRoute(async (request): Promise<SecretValueDto> => {
   if (!getServerSettings().revealSecrets) {
     throw new AppError("forbidden", "this server does not reveal Secret values; the operator can allow it with ETCDLENS_REVEAL_SECRETS=true");
@@ -51,12 +42,7 @@ export const GET = apiRoute(async (request): Promise<SecretValueDto> => {
   );
   const revealed = readMaskedValue(kv.value, path, kv.key);
   if (!revealed) throw new AppError("not_found", `no masked Secret value at ${path.join(".")}`);
-  return {
-    path,
-    value: revealed.value,
-    encoding: revealed.encoding,
-    text: revealed.encoding === "base64" ? printableText(revealed.value) : revealed.value,
-  };
+  return presentSecretValue(path, revealed);
 });
 
 export const POST = GET;

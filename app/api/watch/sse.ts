@@ -1,8 +1,7 @@
 import "server-only";
-import type { WatchControlDto, WatchEventDto } from "@/lib/api/dto";
+import type { WatchControlDto } from "@/lib/api/dto";
+import { presentWatchEvent } from "@/lib/api/present-change";
 import type { HubMessage } from "@/lib/etcd/watch-hub";
-import type { WatchChange } from "@/lib/etcd/watch";
-import { bytesToBase64, keyToDisplay } from "@/lib/keys";
 
 // Server-sent events as GET /api/watch writes them. Every event that moves the stream's position
 // carries `id: <revision>`, so the browser's EventSource reconnects with Last-Event-ID and resumes
@@ -13,18 +12,6 @@ const encoder = new TextEncoder();
 
 /** How long the browser waits before reconnecting after a dropped connection. */
 const RETRY_MS = 2_000;
-
-function toEventDto(change: WatchChange): WatchEventDto {
-  return {
-    revision: change.revision,
-    type: change.type,
-    key: keyToDisplay(change.key),
-    keyBase64: bytesToBase64(change.key),
-    version: change.version,
-    createRevision: change.createRevision,
-    modRevision: change.modRevision,
-  };
-}
 
 function frame(fields: { id?: number; event?: string; data: unknown }): string {
   const id = fields.id === undefined ? "" : `id: ${fields.id}\n`;
@@ -43,7 +30,7 @@ export function encodeMessage(message: HubMessage): Uint8Array {
     case "ready":
       return encoder.encode(`retry: ${RETRY_MS}\n` + control({ event: "ready", revision: message.revision }, message.revision));
     case "changes":
-      return encoder.encode(message.changes.map((change) => frame({ id: change.revision, data: toEventDto(change) })).join(""));
+      return encoder.encode(message.changes.map((change) => frame({ id: change.revision, data: presentWatchEvent(change) })).join(""));
     case "progress":
       return encoder.encode(control({ event: "progress", revision: message.revision }));
     case "compacted":

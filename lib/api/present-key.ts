@@ -2,12 +2,25 @@ import "server-only";
 import { decodeValue, judgeSecret } from "@/lib/decode";
 import { getServerSettings } from "@/lib/env";
 import type { KeyValue } from "@/lib/etcd/kv";
-import { bytesToBase64 } from "@/lib/keys";
-import type { KeyDto } from "./dto";
-import { presentKeyValue } from "./present";
+import { bytesToBase64, keyToDisplay } from "@/lib/keys";
+import type { KeyDto, KeyValueDto } from "./dto";
+
+// The one place a key's metadata (KeyValueDto) and a key with its decoded value (KeyDto) are built.
 
 /** The hex view shows this much; the whole value is one click away at /api/raw. */
 export const RAW_PREVIEW_BYTES = 64 * 1024;
+
+export function presentKeyValue(kv: KeyValue): KeyValueDto {
+  return {
+    key: keyToDisplay(kv.key),
+    keyBase64: bytesToBase64(kv.key),
+    createRevision: kv.createRevision,
+    modRevision: kv.modRevision,
+    version: kv.version,
+    lease: kv.lease,
+    size: kv.value.length,
+  };
+}
 
 export function presentKey(revision: number, kv: KeyValue): KeyDto {
   // Secret values stay masked here even when the operator allows revealing: each one is revealed

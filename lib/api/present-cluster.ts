@@ -1,0 +1,28 @@
+import "server-only";
+import type { Alarm, EndpointStatus, Member } from "@/lib/etcd/cluster-types";
+import type { ResponseHeader } from "@/lib/etcd/kv";
+import type { ClusterDto, ClusterHeaderDto, ClustersDto, HealthDto } from "./dto";
+
+// The one place the cluster's answers are built: its header, its full picture (members,
+// endpoints, alarms, compaction), the configured clusters and the health check.
+
+export function presentClusterHeader(header: ResponseHeader): ClusterHeaderDto {
+  return { clusterId: header.clusterId, memberId: header.memberId, revision: header.revision, raftTerm: header.raftTerm };
+}
+
+export function presentCluster(
+  header: ResponseHeader,
+  parts: { members: Member[]; endpoints: EndpointStatus[]; alarms: Alarm[]; compactRevision: number },
+): ClusterDto {
+  return { ...presentClusterHeader(header), members: parts.members, endpoints: parts.endpoints, alarms: parts.alarms, compactRevision: parts.compactRevision };
+}
+
+/** Names and default prefixes only: never endpoints or credentials. */
+export function presentClusters(clusters: { name: string; defaultPrefix?: string }[]): ClustersDto {
+  return { clusters: clusters.map(({ name, defaultPrefix }) => (defaultPrefix === undefined ? { name } : { name, defaultPrefix })) };
+}
+
+export function presentHealth(etcd: { revision: number } | { error: unknown }): HealthDto {
+  if ("revision" in etcd) return { ok: true, etcd: { reachable: true, revision: etcd.revision } };
+  return { ok: true, etcd: { reachable: false, error: etcd.error instanceof Error ? etcd.error.message : String(etcd.error) } };
+}
