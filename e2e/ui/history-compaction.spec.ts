@@ -1,20 +1,12 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { Etcd3 } from "etcd3";
 import { pageOf } from "../support/api";
+import { secondEndpoint } from "../support/second-cluster";
 
 // History after a real compaction, on the second cluster (compacting the demo's etcd would take
 // the other tests' history away): a version whose revision is compacted but which etcd still holds
 // at the compaction revision opens there, and the compaction notice is shown only for a key whose
 // history reaches back past it.
-
-function secondEndpoint(): string {
-  const config = readFileSync(join(process.cwd(), "e2e", ".state", "clusters.yaml"), "utf8");
-  const endpoint = /endpoints: \[([^\]]+)\]/.exec(config)?.[1];
-  if (!endpoint) throw new Error("the second cluster's endpoint is not in e2e/.state/clusters.yaml");
-  return endpoint;
-}
 
 const valueText = (page: Page) => page.getByLabel("Value", { exact: true }).last();
 const onSecond = (key: string, search: Record<string, string | number> = {}) => pageOf(key, { ...search, cluster: "second" });

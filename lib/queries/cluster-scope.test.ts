@@ -2,12 +2,13 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import * as changes from "./changes";
 import * as index from "./index";
 import * as leases from "./leases";
+import * as tables from "./tables";
 
 // Every query-key factory of lib/queries, found by walking the modules' exports (a factory group
 // is an exported object of functions), must put the cluster first in its query key and into the
 // URL it fetches. A factory added without an entry in SAMPLE_ARGUMENTS fails the first test.
 
-const modules: Record<string, Record<string, unknown>> = { index, changes, leases };
+const modules: Record<string, Record<string, unknown>> = { index, changes, leases, tables };
 
 const key = new TextEncoder().encode("/registry/pods/default/web");
 const SAMPLE_ARGUMENTS: Record<string, unknown[]> = {
@@ -21,6 +22,7 @@ const SAMPLE_ARGUMENTS: Record<string, unknown[]> = {
   "changeQueries.feed": [{ prefix: "/registry/", from: 2 }],
   "leaseQueries.list": [],
   "leaseQueries.detail": ["7587881436476186113"],
+  "tableQueries.folder": [new TextEncoder().encode("/registry/pods/default/"), 7],
 };
 
 type Factory = (cluster: string | undefined, ...rest: unknown[]) => {
