@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { ClusterHeader } from "@/components/cluster/cluster-header";
+import { ThemeScript } from "@/components/theme/theme-script";
 import { Providers } from "./providers";
 import "./globals.css";
 
@@ -15,7 +16,11 @@ export const metadata: Metadata = {
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
-    <html lang="en">
+    // The theme script sets a class on <html> before React hydrates it.
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        <ThemeScript />
+      </head>
       <body className="flex h-full flex-col">
         <Providers>
           <ClusterHeader />

@@ -6,6 +6,7 @@ import { useEffect, useRef } from "react";
 import { clusterQueries, isQueryOf } from "@/lib/queries";
 import { toSentence } from "@/lib/sentence";
 import { JumpBox } from "@/components/jump-box/jump-box";
+import { ThemeToggle } from "@/components/theme/theme-toggle";
 import { ClusterSwitcher } from "./cluster-switcher";
 import { useClusterName } from "./cluster-scope";
 
@@ -53,6 +54,9 @@ export function ClusterHeader() {
             <Item label="raft term" value={String(header.raftTerm)} />
           </dl>
         ) : null}
+        <div className="ml-auto">
+          <ThemeToggle />
+        </div>
       </div>
       {cluster.isError ? (
         <div role="alert" className="border-t border-red-200 bg-red-50 px-4 py-2 text-sm text-red-900">
