@@ -22,40 +22,49 @@ const FIRST_READ_KEYS = 2;
 export type LevelEntry = { child: ChildEntry; kv?: KeyValue };
 export type LevelValuesPage = Omit<ChildrenPage, "items"> & { entries: LevelEntry[]; reads: number };
 
-/** A page of a level's children, each key with its value at the page's revision. */
-export async function readLevelValues(connection: ClusterConnection, request: ListChildrenRequest): Promise<LevelValuesPage> {
+/**
+ * A page of a level's children, each key with its value at the page's revision. `onValues`, when
+ * given, receives each read's values while the next read is already on its way to etcd, so that
+ * a caller's work on them (decoding) overlaps etcd's on the next.
+ */
+export async function readLevelValues(
+  connection: ClusterConnection,
+  request: ListChildrenRequest,
+  onValues?: (kvs: KeyValue[]) => void,
+): Promise<LevelValuesPage> {
   const page = await listChildren(connection, request);
   const { items, ...rest } = page;
   const values = new Map<string, KeyValue>();
   let reads = 0;
   let largest = 0;
-  const remember = (kvs: KeyValue[]) => {
-    for (const kv of kvs) {
+  let landed: KeyValue[] = [];
+  const revision = page.revision > 0 ? page.revision : request.revision;
+  const read = async (from: ChildEntry, to?: ChildEntry, limit?: number) => {
+    const answer = range(connection, { key: from.key, rangeEnd: to ? concatBytes(to.key, Uint8Array.of(0)) : undefined, limit, revision });
+    reads += 1;
+    if (landed.length > 0) onValues?.(landed);
+    landed = [];
+    for (const kv of (await answer).kvs) {
       values.set(kv.key.toString("latin1"), kv);
       largest = Math.max(largest, kv.key.length + kv.value.length);
+      landed.push(kv);
     }
   };
-  const revision = page.revision > 0 ? page.revision : request.revision;
   for (const run of runsOfKeys(items)) {
+    // A key that is also a folder is read alone: a range past it would read its subtree.
     if (run.length === 1 || run[0].hasChildren) {
-      // A key that is also a folder: a range past it would read its subtree.
-      for (const child of run) {
-        remember((await range(connection, { key: child.key, revision })).kvs);
-        reads += 1;
-      }
+      for (const child of run) await read(child);
       continue;
     }
     let from = 0;
     while (from < run.length) {
       const fit = largest === 0 ? FIRST_READ_KEYS : Math.max(1, Math.floor(BYTES_PER_READ / largest));
       const chunk = run.slice(from, from + fit);
-      const last = chunk[chunk.length - 1].key;
-      const answer = await range(connection, { key: chunk[0].key, rangeEnd: concatBytes(last, Uint8Array.of(0)), limit: chunk.length, revision });
-      remember(answer.kvs);
-      reads += 1;
+      await read(chunk[0], chunk[chunk.length - 1], chunk.length);
       from += chunk.length;
     }
   }
+  if (landed.length > 0) onValues?.(landed);
   const entries = items.map((child) => {
     const kv = child.isKey ? values.get(Buffer.from(child.key).toString("latin1")) : undefined;
     return kv ? { child, kv } : { child };

@@ -26,7 +26,7 @@ export type BuiltTable<K> =
     }
   | { resource: null; found: KindCount[] };
 
-type Identity = { id: string; label: string; resource?: ResourceRef; apiVersion?: string };
+export type Identity = { id: string; label: string; resource?: ResourceRef; apiVersion?: string };
 
 function identify(value: DecodedValue | null): Identity {
   if (value === null) return { id: "folder", label: "folder" };
@@ -54,22 +54,35 @@ function countKinds(identities: Identity[]): KindCount[] {
 /** TYPE, DATA and AGE of a Secret whose bytes could not be decoded: nothing is known of them. */
 const UNDECODABLE_SECRET_CELLS: Cell[] = ["<not decodable>", "", { age: null }];
 
-export function buildTable<K>(entries: TableEntry<K>[]): BuiltTable<K> {
-  const identities = entries.map((entry) => identify(entry.value));
+/** One entry reduced to what its row needs: the decoded object can be dropped right after. */
+export type EntrySummary = { identity: Identity; name?: string; cells: Cell[]; stamp: number | null };
+
+/** What one decoded value contributes to a table (its kind, its row by its own kind's printer). */
+export function summarizeValue(value: DecodedValue | null): EntrySummary {
+  const identity = identify(value);
+  if (!identity.resource || value?.format !== "kubernetes") {
+    // Only a Secret has a row without a decoded object (see identify).
+    return { identity, cells: identity.resource ? UNDECODABLE_SECRET_CELLS : [], stamp: null };
+  }
+  const object = value.object;
+  const name = textAt(objectAt(object.metadata)?.name) || undefined;
+  return { identity, name, cells: printerFor(identity.resource).cells(object), stamp: newestTimestampOf(object) };
+}
+
+/** The page's rows when every entry is of one resource, else what the page holds. */
+export function assembleTable<K>(entries: { key: K; name: string; summary: EntrySummary }[]): BuiltTable<K> {
+  const identities = entries.map((entry) => entry.summary.identity);
   const resource = identities[0]?.resource;
   if (!resource || identities.some((identity) => identity.id !== identities[0].id)) return { resource: null, found: countKinds(identities) };
-  const printer = printerFor(resource);
   let newestTimestamp: number | null = null;
-  const rows = entries.map((entry) => {
-    const value = entry.value;
-    // Only a Secret can be here without a decoded object (see identify).
-    if (value?.format !== "kubernetes") return { key: entry.key, name: entry.name, cells: UNDECODABLE_SECRET_CELLS };
-    const object = value.object;
-    const stamp = newestTimestampOf(object);
-    if (stamp !== null && (newestTimestamp === null || stamp > newestTimestamp)) newestTimestamp = stamp;
-    const name = textAt(objectAt(object.metadata)?.name) || entry.name;
-    return { key: entry.key, name, cells: printer.cells(object) };
+  const rows = entries.map(({ key, name, summary }) => {
+    if (summary.stamp !== null && (newestTimestamp === null || summary.stamp > newestTimestamp)) newestTimestamp = summary.stamp;
+    return { key, name: summary.name ?? name, cells: summary.cells };
   });
   const apiVersions = [...new Set(identities.map((identity) => identity.apiVersion ?? ""))].filter(Boolean).sort();
-  return { resource: { ...resource, apiVersions }, columns: printer.columns, rows, newestTimestamp };
+  return { resource: { ...resource, apiVersions }, columns: printerFor(resource).columns, rows, newestTimestamp };
+}
+
+export function buildTable<K>(entries: TableEntry<K>[]): BuiltTable<K> {
+  return assembleTable(entries.map((entry) => ({ key: entry.key, name: entry.name, summary: summarizeValue(entry.value) })));
 }

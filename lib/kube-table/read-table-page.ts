@@ -1,10 +1,11 @@
 import "server-only";
 import { decodeValue } from "@/lib/decode";
+import type { KeyValue } from "@/lib/etcd/kv";
 import type { ClusterConnection } from "@/lib/etcd/client";
 import { readLevelValues } from "@/lib/etcd/level-values";
 import type { ListChildrenRequest } from "@/lib/etcd/tree-level";
 import { keyToDisplay } from "@/lib/keys";
-import { buildTable, type BuiltTable } from "./build-table";
+import { assembleTable, summarizeValue, type BuiltTable, type EntrySummary } from "./build-table";
 import type { TableClock } from "./types";
 
 // The server's side of a kubectl-style table: one page of a folder (200 children by default), its
@@ -22,14 +23,19 @@ export type TablePage = {
 };
 
 export async function readTablePage(connection: ClusterConnection, request: ListChildrenRequest): Promise<TablePage> {
-  const page = await readLevelValues(connection, request);
-  const table = buildTable(
+  // Each read is decoded while etcd answers the next, and each object reduced to its row at once:
+  // holding a page of decoded objects until the end cost a third of the time in garbage collection.
+  const summaries = new Map<KeyValue, EntrySummary>();
+  const page = await readLevelValues(connection, request, (kvs) => {
+    for (const kv of kvs) summaries.set(kv, summarizeValue(decodeValue(kv.value, { modRevision: kv.modRevision, key: kv.key })));
+  });
+  const folder = summarizeValue(null);
+  const table = assembleTable(
     page.entries.map(({ child, kv }) => ({
       key: child.key,
       name: keyToDisplay(child.name),
-      // A key whose value vanished between listing and reading cannot happen at one revision;
-      // an entry without a value is a folder.
-      value: kv ? decodeValue(kv.value, { modRevision: kv.modRevision, key: kv.key }) : null,
+      // Every key of the page has its value at the page's revision; an entry without one is a folder.
+      summary: (kv && summaries.get(kv)) || folder,
     })),
   );
   const clock: TableClock =
