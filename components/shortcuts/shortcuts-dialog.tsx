@@ -31,7 +31,7 @@ export function ShortcutsDialog() {
     <dialog
       ref={dialog}
       aria-labelledby="shortcuts-title"
-      className="m-auto max-w-md rounded border border-slate-300 bg-white p-4 text-sm text-slate-900 shadow-xl backdrop:bg-slate-900/30"
+      className="m-auto max-w-md rounded border border-slate-300 bg-white p-4 text-sm text-slate-900 shadow-xl backdrop:bg-slate-900/30 dark:backdrop:bg-black/60"
       // Esc closes the dialog only: it must not also close a comparison behind it.
       onKeyDown={(event) => event.stopPropagation()}
     >

@@ -132,9 +132,20 @@ test("the system's dark setting gives a dark page with light text; the Theme swi
   await page.unroute("**/_next/static/**/*.js");
 
   await page.reload();
+  // Hydrated: the switch shows the stored choice (its server rendering says "system").
+  await expect(theme(page)).toHaveValue("dark");
   await theme(page).selectOption({ label: "System" });
   await expect(page.locator("html")).not.toHaveClass(/\b(light|dark)\b/);
   expect((await readBodyLuminance(page)).background, "back to the system's dark").toBeLessThan(0.05);
+
+  // The shortcut list's veil darkens the page behind it in dark too (a slate-900 veil would be light).
+  await theme(page).blur();
+  await page.keyboard.press("?");
+  const dialog = page.getByRole("dialog");
+  await expect(dialog).toBeVisible();
+  const veil = await dialog.evaluate((element) => (window as unknown as ColourReader).toRgba(getComputedStyle(element, "::backdrop").backgroundColor));
+  expect(veil[3], "the veil is drawn").toBeGreaterThan(0);
+  expect(relativeLuminance(veil), "the veil is dark").toBeLessThan(0.05);
   expect(consoleErrors.filter((text) => /Content Security Policy/i.test(text))).toEqual([]);
   await context.close();
 });
