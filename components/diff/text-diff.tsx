@@ -2,10 +2,13 @@
 
 import { useMemo, useState } from "react";
 import { diffText, foldUnchanged, toSplitRows, countChangedLines, type DiffLine, type Folded, type Segment, type SplitRow } from "@/lib/diff/text";
+import { buildHunks } from "@/lib/diff/hunks";
+import { SplitScroll, useSplitScroll } from "./split-scroll";
 import type { DiffLayout } from "./view-state";
 
 // The line diff of two renderings. Changed words inside a changed line are <del>/<ins>, so they
 // are announced as deletions and insertions; long unchanged runs are folded and can be opened.
+// Lines never wrap: a uid or an image name stays one token, and the text scrolls sideways.
 
 export function TextDiff({ oldText, newText, layout, fromLabel, toLabel }: { oldText: string; newText: string; layout: DiffLayout; fromLabel: string; toLabel: string }) {
   const lines = useMemo(() => diffText(oldText, newText), [oldText, newText]);
@@ -42,7 +45,7 @@ function Segments({ segments, tone }: { segments: Segment[]; tone: "removed" | "
 }
 
 const ROW_TONE = { same: "", removed: "bg-red-50", added: "bg-emerald-50" } as const;
-const MARKER = { same: " ", removed: "−", added: "+" } as const;
+const MARKER = { same: " ", removed: "-", added: "+" } as const;
 
 function useFolds<T>(rows: T[], isChange: (row: T) => boolean) {
   const [opened, setOpened] = useState<Set<number>>(new Set());
@@ -70,32 +73,42 @@ function FoldRow({ count, colSpan, onOpen }: { count: number; colSpan: number; o
   );
 }
 
-const isChangedLine = (line: DiffLine) => line.kind !== "same";
 const isChangedRow = (row: SplitRow) => row.left?.kind !== "same" || row.right?.kind !== "same";
 
+/** `git diff`: hunks under their `@@ -old +new @@` header, -/+ prefixes, three lines of context. */
 function UnifiedTable({ lines }: { lines: DiffLine[] }) {
-  const { items, open } = useFolds(lines, isChangedLine);
+  const [opened, setOpened] = useState<ReadonlySet<number>>(new Set());
+  const items = useMemo(() => buildHunks(lines, opened), [lines, opened]);
   return (
     <div className="overflow-auto rounded border border-slate-200 bg-white">
       <table aria-label="Unified diff" className="w-full border-collapse font-mono text-[13px] leading-5">
-        <tbody>
-          {items.map((item, index) =>
-            "fold" in item ? (
-              <FoldRow key={`fold-${item.from}`} count={item.fold} colSpan={4} onOpen={() => open(item.from)} />
-            ) : (
-              <tr key={index} className={ROW_TONE[item.row.kind]}>
-                <td className="w-10 select-none px-1 text-right text-slate-400">{item.row.oldNumber ?? ""}</td>
-                <td className="w-10 select-none px-1 text-right text-slate-400">{item.row.newNumber ?? ""}</td>
-                <td className="w-4 select-none text-center text-slate-500" aria-hidden="true">
-                  {MARKER[item.row.kind]}
-                </td>
-                <td className="whitespace-pre pr-3">
-                  <Segments segments={item.row.segments} tone={item.row.kind} />
-                </td>
+        {items.map((item) =>
+          "gap" in item ? (
+            <tbody key={`gap-${item.gap.from}`}>
+              <FoldRow count={item.gap.count} colSpan={4} onOpen={() => setOpened((current) => new Set(current).add(item.gap.from))} />
+            </tbody>
+          ) : (
+            <tbody key={`hunk-${item.hunk.from}`}>
+              <tr>
+                <th scope="rowgroup" colSpan={4} className="bg-sky-50 px-2 text-left font-normal whitespace-pre text-sky-800">
+                  {item.hunk.header}
+                </th>
               </tr>
-            ),
-          )}
-        </tbody>
+              {item.hunk.lines.map((line, index) => (
+                <tr key={index} className={ROW_TONE[line.kind]}>
+                  <td className="w-10 select-none px-1 text-right text-slate-400">{line.oldNumber ?? ""}</td>
+                  <td className="w-10 select-none px-1 text-right text-slate-400">{line.newNumber ?? ""}</td>
+                  <td className="w-4 select-none text-center text-slate-500" aria-hidden="true">
+                    {MARKER[line.kind]}
+                  </td>
+                  <td className="whitespace-pre pr-3">
+                    <Segments segments={line.segments} tone={line.kind} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          ),
+        )}
       </table>
     </div>
   );
@@ -104,17 +117,21 @@ function UnifiedTable({ lines }: { lines: DiffLine[] }) {
 function SplitTable({ lines, fromLabel, toLabel }: { lines: DiffLine[]; fromLabel: string; toLabel: string }) {
   const rows = useMemo(() => toSplitRows(lines), [lines]);
   const { items, open } = useFolds(rows, isChangedRow);
+  const scroll = useSplitScroll(lines);
   const side = (line: DiffLine | undefined, number: number | undefined) => (
     <>
       <td className={`w-10 select-none px-1 text-right text-slate-400 ${line ? ROW_TONE[line.kind] : "bg-slate-50"}`}>{number ?? ""}</td>
-      <td className={`whitespace-pre-wrap break-all pr-3 ${line ? ROW_TONE[line.kind] : "bg-slate-50"}`}>
-        {line ? <Segments segments={line.segments} tone={line.kind} /> : null}
+      <td className={line ? ROW_TONE[line.kind] : "bg-slate-50"}>
+        {/* Clipped to its column and moved by the shared sideways offset (split-scroll.tsx). */}
+        <div className="overflow-hidden">
+          <div className="w-max whitespace-pre pr-3 [translate:var(--diff-x,0px)_0]">{line ? <Segments segments={line.segments} tone={line.kind} /> : null}</div>
+        </div>
       </td>
     </>
   );
   return (
-    <div className="overflow-auto rounded border border-slate-200 bg-white">
-      <table aria-label="Split diff" className="w-full table-fixed border-collapse font-mono text-[13px] leading-5">
+    <div className="rounded border border-slate-200 bg-white">
+      <table ref={scroll.table} aria-label="Split diff" className="w-full table-fixed border-collapse font-mono text-[13px] leading-5">
         <colgroup>
           <col className="w-12" />
           <col />
@@ -144,6 +161,7 @@ function SplitTable({ lines, fromLabel, toLabel }: { lines: DiffLine[]; fromLabe
           )}
         </tbody>
       </table>
+      <SplitScroll scroll={scroll} />
     </div>
   );
 }
