@@ -16,6 +16,7 @@ import { CopyLinkButton } from "@/components/ui/copy-link-button";
 import { ErrorPanel, Loading } from "@/components/ui/panels";
 import { LiveToggle } from "@/components/live/live-toggle";
 import { useExplorerLive } from "@/components/live/use-explorer-live";
+import { ColumnSeparator, ExplorerColumns } from "./explorer-columns";
 import { FolderOrMissing } from "./folder-view";
 import { usePageFragment } from "./use-page-fragment";
 import { useNameKind } from "./use-name-kind";
@@ -55,10 +56,11 @@ export function Explorer({ keyBase64, revisionError, view }: ExplorerProps) {
   );
 
   return (
-    <div className="grid h-full min-h-0 grid-cols-1 md:grid-cols-[minmax(240px,22rem)_1fr_minmax(220px,22rem)]">
-      <aside className="min-h-0 overflow-hidden border-r border-slate-200 bg-white">
+    <ExplorerColumns>
+      <aside id="key-tree-pane" className="min-h-0 overflow-hidden border-r border-slate-200 bg-white">
         <KeyTree selectedKey={keyBytes} revision={pinned} />
       </aside>
+      <ColumnSeparator column="tree" controls="key-tree-pane" />
       <section aria-label="Selected key" className="min-h-0 min-w-0 space-y-3 overflow-auto p-4">
         <div className="flex flex-wrap items-center gap-2">
           <h1 className="min-w-0 break-all font-mono text-base font-semibold" aria-label="Key">
@@ -90,7 +92,8 @@ export function Explorer({ keyBase64, revisionError, view }: ExplorerProps) {
         )}
         <ShortcutHelp comparing={comparing} />
       </section>
-      <aside aria-label="History" className="min-h-0 overflow-auto border-l border-slate-200 bg-white p-2">
+      <ColumnSeparator column="history" controls="history-pane" />
+      <aside id="history-pane" aria-label="History" className="min-h-0 overflow-auto border-l border-slate-200 bg-white p-2">
         <h2 className="px-2 pb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">History</h2>
         {revisionError ? null : root ? (
           <p className="px-2 text-sm text-slate-500">The root of the tree is a folder: it has no history of its own.</p>
@@ -98,7 +101,7 @@ export function Explorer({ keyBase64, revisionError, view }: ExplorerProps) {
           <HistoryPane keyBytes={keyBytes} state={{ ...view, rev: pinned }} />
         )}
       </aside>
-    </div>
+    </ExplorerColumns>
   );
 }
 
