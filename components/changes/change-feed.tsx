@@ -1,7 +1,7 @@
 "use client";
 
 import { Link } from "@/components/ui/link";
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useClusterName, useClusterRouter } from "@/components/cluster/cluster-scope";
 import { readRevisionText } from "@/lib/params";
 import { useMemo, useState, type FormEvent } from "react";
@@ -13,18 +13,21 @@ import { base64ToBytes, keyHref } from "@/lib/keys";
 import { changeQueries, type ChangeFilters } from "@/lib/queries/changes";
 import { Badge, ErrorPanel, Loading } from "@/components/ui/panels";
 import { CopyLinkButton } from "@/components/ui/copy-link-button";
+import { viewHref } from "@/components/diff/view-state";
 
-// /changes — what changed under a prefix between two revisions, grouped by revision, like a
-// `git log` of the keyspace. Every filter is in the URL, so a view is a link.
+// /changes — what changed under a prefix between two revisions, one row per change, newest first,
+// like a `git log --oneline` of the keyspace: revision, PUT / DELETE / created, the key, and the
+// history pane's one-line summary, with the diff one click away. Every filter is in the URL, so a
+// view is a link.
 
-function groupByRevision(items: ChangeDto[]): [number, ChangeDto[]][] {
-  const groups = new Map<number, ChangeDto[]>();
-  for (const item of items) {
-    const group = groups.get(item.revision) ?? [];
-    group.push(item);
-    groups.set(item.revision, group);
-  }
-  return [...groups.entries()];
+/** Changes that arrived live in one delivery, newest first; their summaries are read afterwards. */
+type ArrivedBatch = { from: number; to: number; changes: WatchEventDto[] };
+
+const MAX_ARRIVED = 5_000;
+
+function keepNewest(batches: ArrivedBatch[]): ArrivedBatch[] {
+  let rows = 0;
+  return batches.filter((batch) => (rows += batch.changes.length) <= MAX_ARRIVED);
 }
 
 function filtersToSearch(filters: ChangeFilters): string {
@@ -46,7 +49,7 @@ export function ChangeFeed({ filters }: { filters: ChangeFilters }) {
   const router = useClusterRouter();
   const query = useInfiniteQuery(changeQueries.feed(useClusterName(), filters));
   const [liveOn, setLiveOn] = useLivePreference();
-  const [arrived, setArrived] = useState<ChangeDto[]>([]);
+  const [arrived, setArrived] = useState<ArrivedBatch[]>([]);
   const prefix = useMemo(() => new TextEncoder().encode(filters.prefix), [filters.prefix]);
   const bounded = filters.to !== undefined;
   const newestShown = query.data?.pages[0]?.revision;
@@ -55,10 +58,10 @@ export function ChangeFeed({ filters }: { filters: ChangeFilters }) {
     enabled: liveOn && !bounded && newestShown !== undefined,
     shownRevision: newestShown,
     onChanges: (changes) => {
-      const fresh = changes
-        .filter((change) => matchesFilters(change, filters))
-        .map(({ revision, key, keyBase64, type, version }) => ({ revision, key, keyBase64, type, version }));
-      if (fresh.length) setArrived((current) => [...fresh.reverse(), ...current].slice(0, 5_000));
+      const fresh = changes.filter((change) => matchesFilters(change, filters)).reverse();
+      if (fresh.length === 0) return;
+      const batch = { from: fresh[fresh.length - 1].revision, to: fresh[0].revision, changes: fresh };
+      setArrived((current) => keepNewest([batch, ...current]));
     },
     onGap: () => {
       setArrived([]);
@@ -81,7 +84,7 @@ export function ChangeFeed({ filters }: { filters: ChangeFilters }) {
       <FilterForm filters={filters} onApply={(next) => router.push(`/changes${filtersToSearch(next)}`)} />
       {query.isPending ? <Loading label="Reading etcd's history…" /> : null}
       {query.isError ? <ErrorPanel title="Could not read the changes">{query.error.message}</ErrorPanel> : null}
-      {query.data ? <FeedList pages={query.data.pages} arrived={arrived} /> : null}
+      {query.data ? <FeedTable pages={query.data.pages} arrived={arrived} filters={filters} complete={!query.hasNextPage} /> : null}
       {query.hasNextPage ? (
         <button
           type="button"
@@ -98,55 +101,119 @@ export function ChangeFeed({ filters }: { filters: ChangeFilters }) {
 
 type FeedPage = { items: ChangeDto[]; scanned: { from: number; to: number } | null; compactRevision: number; nextCursor: number | null };
 
-function FeedList({ pages, arrived }: { pages: FeedPage[]; arrived: ChangeDto[] }) {
-  const items = [...arrived, ...pages.flatMap((page) => page.items)];
+/** What the summary cell says: the server's summary, or where reading it stands for a live row. */
+type SummaryState = { state: "known"; text: string | null } | { state: "reading" } | { state: "unavailable"; reason: string };
+
+const plural = (count: number) => `${count.toLocaleString()} change${count === 1 ? "" : "s"}`;
+
+function FeedTable({ pages, arrived, filters, complete }: { pages: FeedPage[]; arrived: ArrivedBatch[]; filters: ChangeFilters; complete: boolean }) {
+  const items = pages.flatMap((page) => page.items);
   const last = pages[pages.length - 1];
-  const first = pages[0];
-  const scannedTo = first?.scanned?.to;
-  const scannedFrom = last?.scanned?.from;
+  const compactRevision = last?.compactRevision ?? 0;
+  const newestArrived = arrived[0]?.to;
+  const from = last?.scanned?.from;
+  const to = newestArrived ?? pages[0]?.scanned?.to;
+  const count = items.length + arrived.reduce((sum, batch) => sum + batch.changes.length, 0);
+  // Revisions below the compaction are gone; that matters only when the range asked reaches below it.
+  const compactedBefore = compactRevision > 1 && (filters.from ?? 1) < compactRevision ? compactRevision : undefined;
   return (
     <div className="space-y-2">
-      <p className="text-xs text-slate-500">
-        {items.length.toLocaleString()} changes
-        {scannedFrom && scannedTo ? ` in revisions ${scannedFrom}–${scannedTo}` : ""}.
+      <p role="status" aria-label="Range covered" className="text-xs text-slate-600">
+        {from !== undefined && to !== undefined ? `Revisions ${from}–${to}, ${plural(count)}` : `No revisions in range, ${plural(count)}`}
+        {complete ? "." : "; older revisions not read yet."}
+        {compactedBefore ? ` History before revision ${compactedBefore} was compacted.` : ""}
       </p>
-      <ol aria-label="Changes by revision" className="space-y-2">
-        {groupByRevision(items).map(([revision, group]) => (
-          <li key={revision} className="rounded border border-slate-200 bg-white">
-            <p className="border-b border-slate-100 px-3 py-1 font-mono text-xs font-semibold text-slate-600">revision {revision}</p>
-            <ul>
-              {group.map((item) => (
-                <ChangeRow key={`${item.keyBase64}-${item.type}`} item={item} />
-              ))}
-            </ul>
-          </li>
-        ))}
-      </ol>
-      {last && last.nextCursor === null ? (
-        <p className="text-xs text-slate-500">
-          {last.compactRevision ? `History before revision ${last.compactRevision} was compacted.` : "This is the oldest change in range."}
-        </p>
-      ) : null}
+      <div className="overflow-x-auto rounded border border-slate-200 bg-white">
+        <table aria-label="Changes" className="w-full border-collapse text-left text-[13px]">
+          <thead className="bg-slate-50 text-xs text-slate-600">
+            <tr>
+              <th scope="col" className="w-24 px-2 py-1 font-medium">Revision</th>
+              <th scope="col" className="w-20 px-2 py-1 font-medium">Change</th>
+              <th scope="col" className="px-2 py-1 font-medium">Key</th>
+              <th scope="col" className="px-2 py-1 font-medium">Summary</th>
+              <th scope="col" className="w-12 px-2 py-1 font-medium">Diff</th>
+            </tr>
+          </thead>
+          <tbody>
+            {arrived.map((batch) => (
+              <ArrivedRows key={`${batch.from}-${batch.to}`} batch={batch} filters={filters} compactRevision={compactRevision} />
+            ))}
+            {items.map((item) => (
+              <ChangeRow key={`${item.revision}-${item.keyBase64}-${item.type}`} item={item} summary={{ state: "known", text: item.summary }} compactRevision={compactRevision} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {count === 0 ? <p className="text-xs text-slate-500">No changes in this range.</p> : null}
+      {last && last.nextCursor === null && count > 0 ? <p className="text-xs text-slate-500">This is the oldest change in range.</p> : null}
     </div>
   );
 }
 
-function ChangeRow({ item }: { item: ChangeDto }) {
+// Live changes come without values, so their summaries are read from the feed for the revisions
+// they arrived in; meanwhile the row says so instead of showing nothing.
+function ArrivedRows({ batch, filters, compactRevision }: { batch: ArrivedBatch; filters: ChangeFilters; compactRevision: number }) {
+  const read = useQuery(changeQueries.arrived(useClusterName(), filters, batch.from, batch.to));
+  const found = new Map((read.data?.items ?? []).map((item) => [`${item.revision}-${item.keyBase64}-${item.type}`, item.summary]));
+  return batch.changes.map((change) => {
+    const id = `${change.revision}-${change.keyBase64}-${change.type}`;
+    const summary: SummaryState = read.isError
+      ? { state: "unavailable", reason: read.error.message }
+      : read.data
+        ? found.has(id)
+          ? { state: "known", text: found.get(id) ?? null }
+          : { state: "unavailable", reason: "not in the feed's answer for this revision" }
+        : { state: "reading" };
+    return <ChangeRow key={id} item={change} summary={summary} compactRevision={compactRevision} />;
+  });
+}
+
+function ChangeLabel({ item }: { item: Pick<ChangeDto, "type" | "version"> }) {
+  if (item.type === "DELETE") return <Badge tone="red">DELETE</Badge>;
+  // etcd starts a key's version at 1 on every create, so version 1 is a create, re-creations included.
+  return item.version === 1 ? <Badge tone="blue">created</Badge> : <Badge tone="green">PUT</Badge>;
+}
+
+function SummaryText({ item, summary, compactRevision }: { item: Pick<ChangeDto, "type" | "version" | "revision">; summary: SummaryState; compactRevision: number }) {
+  if (summary.state === "reading") return <span className="text-slate-500 italic">reading summary…</span>;
+  if (summary.state === "unavailable") return <span className="text-slate-500 italic">summary unavailable: {summary.reason}</span>;
+  if (summary.text !== null) return <span title={summary.text}>{summary.text}</span>;
+  const isUpdate = item.type === "PUT" && item.version > 1;
+  if (isUpdate && item.revision - 1 < compactRevision) return <span className="text-slate-500 italic">the version it replaced is compacted</span>;
+  return <span className="text-slate-500 italic">a value without fields: see the diff</span>;
+}
+
+function ChangeRow({ item, summary, compactRevision }: { item: Omit<ChangeDto, "summary">; summary: SummaryState; compactRevision: number }) {
   const key = base64ToBytes(item.keyBase64);
-  const hasPrevious = item.type === "DELETE" || item.version > 1;
+  // The version an update replaced is the key at revision − 1, readable while that is not compacted.
+  const diffable = item.type === "PUT" && item.version > 1 && item.revision - 1 >= compactRevision;
   return (
-    <li className="flex items-center gap-2 px-3 py-1">
-      {item.type === "DELETE" ? <Badge tone="red">DELETE</Badge> : <Badge tone="green">PUT</Badge>}
-      <Link className="min-w-0 truncate font-mono text-[13px] text-blue-800 hover:underline" href={keyHref(key, { rev: item.type === "DELETE" ? item.revision - 1 : item.revision })}>
-        {item.key}
-      </Link>
-      <span className="text-xs text-slate-500">{item.type === "PUT" ? (item.version === 1 ? "created" : `v${item.version}`) : "deleted"}</span>
-      {hasPrevious && item.type === "PUT" ? (
-        <Link className="ml-auto text-xs text-blue-700 hover:underline" href={keyHref(key, { rev: item.revision, compare: item.revision - 1 })}>
-          diff
+    <tr className="border-t border-slate-100 align-top hover:bg-slate-50">
+      <td className="px-2 py-0.5 font-mono text-xs text-slate-600">{item.revision}</td>
+      <td className="px-2 py-0.5">
+        <ChangeLabel item={item} />
+      </td>
+      <td className="max-w-[28rem] truncate px-2 py-0.5 font-mono">
+        {/* A DELETE leaves nothing at its own revision: the link opens the last value it removed. */}
+        <Link className="text-blue-800 hover:underline" href={keyHref(key, { rev: item.type === "DELETE" ? item.revision - 1 : item.revision })}>
+          {item.key}
         </Link>
-      ) : null}
-    </li>
+      </td>
+      <td className="max-w-[32rem] truncate px-2 py-0.5 font-mono text-xs text-slate-700">
+        <SummaryText item={item} summary={summary} compactRevision={compactRevision} />
+      </td>
+      <td className="px-2 py-0.5 text-xs">
+        {diffable ? (
+          <Link
+            className="text-blue-700 hover:underline"
+            aria-label={`diff revision ${item.revision} of ${item.key} against the version before`}
+            href={viewHref(key, { rev: item.revision, compare: item.revision - 1 })}
+          >
+            diff
+          </Link>
+        ) : null}
+      </td>
+    </tr>
   );
 }
 

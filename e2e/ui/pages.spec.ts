@@ -4,22 +4,35 @@ import { historyOf, pageOf } from "../support/api";
 
 // The change feed, the cluster page and leases, as a person uses them.
 
-test("the change feed lists a prefix's changes by revision and links to each diff", async ({ page, request }) => {
+test("the change feed is a table of a prefix's changes with history's summaries, and each diff is one click away", async ({ page, request }) => {
   const history = await historyOf(request, DEMO_KEYS.deployment);
   await page.goto("/changes?prefix=/registry/deployments/");
-  const feed = page.getByRole("list", { name: "Changes by revision" });
+  const feed = page.getByRole("table", { name: "Changes" });
+  await expect(feed.getByRole("columnheader")).toHaveText(["Revision", "Change", "Key", "Summary", "Diff"]);
+  // One row per version of the Deployment, saying what history says of it.
   for (const entry of history) {
-    await expect(feed.getByText(`revision ${entry.revision}`, { exact: true })).toBeVisible();
+    const row = feed.getByRole("row").filter({ has: page.getByRole("cell", { name: String(entry.revision), exact: true }) });
+    await expect(row.getByRole("cell")).toHaveText([String(entry.revision), entry.version === 1 ? "created" : "PUT", DEMO_KEYS.deployment, entry.summary!, entry.version === 1 ? "" : "diff"]);
   }
-  await expect(feed.getByRole("link", { name: DEMO_KEYS.deployment })).toHaveCount(history.length);
-  await expect(feed.getByText("created")).toBeVisible();
+  await expect(feed.getByRole("link", { name: DEMO_KEYS.deployment, exact: true })).toHaveCount(history.length);
+  const rows = (await feed.getByRole("row").count()) - 1;
+  await expect(page.getByRole("status", { name: "Range covered" })).toHaveText(new RegExp(`^Revisions \\d+–\\d+, ${rows} changes\\.$`));
+  await expect(feed.getByText("spec.replicas: 2 → 5")).toBeVisible();
+
+  const [newest] = history;
+  await feed.getByRole("link", { name: `diff revision ${newest.revision} of ${DEMO_KEYS.deployment} against the version before` }).click();
+  await expect(page).toHaveURL(new RegExp(`rev=${newest.revision}&compare=${newest.revision - 1}`));
+  const comparison = page.getByRole("region", { name: "Comparison" });
+  await expect(comparison.getByRole("heading", { name: `Comparing revision ${newest.revision - 1} → ${newest.revision}` })).toBeVisible();
+  await expect(comparison.getByRole("region", { name: "Changed fields" }).getByText(/spec\.replicas: 5 → 3/)).toBeVisible();
+  await page.goBack();
 
   await page.getByLabel("Change type").selectOption("DELETE");
   await page.getByLabel("Prefix", { exact: true }).fill("/registry/configmaps/");
   await page.getByRole("button", { name: "Show" }).click();
   await expect(page).toHaveURL(/\/changes\?prefix=%2Fregistry%2Fconfigmaps%2F&type=DELETE$/);
-  await expect(feed.getByRole("link", { name: DEMO_KEYS.recreated })).toHaveCount(1);
-  await expect(feed.getByText("deleted")).toBeVisible();
+  await expect(feed.getByRole("link", { name: DEMO_KEYS.recreated, exact: true })).toHaveCount(1);
+  await expect(feed.getByRole("row").filter({ hasText: DEMO_KEYS.recreated }).getByRole("cell")).toHaveText([/^\d+$/, "DELETE", DEMO_KEYS.recreated, "deleted", ""]);
 });
 
 test("the cluster page shows the member, the endpoint's status and no alarms", async ({ page }) => {
@@ -52,13 +65,17 @@ test("a live change feed grows at the top as etcd changes", async ({ page }) => 
   const writer = new Etcd3({ hosts: readState().etcd.endpoint });
   try {
     await page.goto("/changes?prefix=/demo/feed/");
-    await expect(page.getByText("0 changes")).toBeVisible();
+    await expect(page.getByRole("status", { name: "Range covered" })).toContainText(", 0 changes");
     await page.getByRole("button", { name: "Live", exact: true }).click();
     await expect(page.getByRole("status", { name: "Live status" })).toContainText("Live · up to revision");
-    const revision = Number((await writer.put("/demo/feed/arrived").value("x").exec()).header.revision);
-    const feed = page.getByRole("list", { name: "Changes by revision" });
-    await expect(feed.getByText(`revision ${revision}`, { exact: true })).toBeVisible();
-    await expect(feed.getByRole("link", { name: "/demo/feed/arrived" })).toBeVisible();
+    const feed = page.getByRole("table", { name: "Changes" });
+    const rowAt = (revision: number) => feed.getByRole("row").filter({ has: page.getByRole("cell", { name: String(revision), exact: true }) });
+    // Live rows arrive without values; their summaries are read afterwards, as for any row.
+    const created = Number((await writer.put("/demo/feed/arrived").value('{"replicas":1}').exec()).header.revision);
+    await expect(rowAt(created).getByRole("cell")).toHaveText([String(created), "created", "/demo/feed/arrived", "created", ""]);
+    const updated = Number((await writer.put("/demo/feed/arrived").value('{"replicas":2}').exec()).header.revision);
+    await expect(rowAt(updated).getByRole("cell")).toHaveText([String(updated), "PUT", "/demo/feed/arrived", "replicas: 1 → 2", "diff"]);
+    await expect(page.getByRole("status", { name: "Range covered" })).toContainText(`–${updated}, 2 changes`);
   } finally {
     writer.close();
   }

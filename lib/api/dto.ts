@@ -159,7 +159,19 @@ export type LeaseDetailDto = LeaseDto & {
   nextCursor: number | null;
 };
 
-export type ChangeDto = { revision: number; key: string; keyBase64: string; type: "PUT" | "DELETE"; version: number };
+export type ChangeDto = {
+  revision: number;
+  key: string;
+  keyBase64: string;
+  type: "PUT" | "DELETE";
+  version: number;
+  /**
+   * What the change did, as history says it: "created", "deleted", or an update's fields
+   * (`spec.replicas: 2 → 5`); null when that cannot be said (a value without structure, or the
+   * replaced version is compacted). Secret values are masked.
+   */
+  summary: string | null;
+};
 
 export type ChangesDto = {
   revision: number;

@@ -1,4 +1,5 @@
 import "server-only";
+import { describeVersions, type VersionInput } from "@/lib/diff/lifecycle";
 import type { ChangeItem, ChangesPage } from "@/lib/etcd/changes";
 import type { WatchChange } from "@/lib/etcd/watch";
 import { bytesToBase64, keyToDisplay } from "@/lib/keys";
@@ -7,8 +8,27 @@ import type { ChangeDto, ChangesDto, WatchEventDto } from "./dto";
 // The one place changes are built for the wire: a page of the change feed (ChangesDto) and one
 // live change of /api/watch (WatchEventDto).
 
+// A change in the history pane's words (lib/diff/lifecycle): "created", "deleted", or what an
+// update changed against the version it replaced. As in history, Secret values stay masked even
+// where the operator allows revealing them: that is one value per click, through /api/secret.
+function summarizeChange(item: ChangeItem): string | null {
+  const { type, revision, version, createRevision, value } = item;
+  const current: VersionInput = { type, revision, version, createRevision, value };
+  const replaced: VersionInput | undefined = item.previous
+    ? { type: "PUT", revision: item.previous.modRevision, version: version - 1, createRevision, value: item.previous.value }
+    : undefined;
+  return describeVersions([current], replaced, false, { revealSecrets: false, key: item.key })[0].summary;
+}
+
 export function presentChange(item: ChangeItem): ChangeDto {
-  return { revision: item.revision, key: keyToDisplay(item.key), keyBase64: bytesToBase64(item.key), type: item.type, version: item.version };
+  return {
+    revision: item.revision,
+    key: keyToDisplay(item.key),
+    keyBase64: bytesToBase64(item.key),
+    type: item.type,
+    version: item.version,
+    summary: summarizeChange(item),
+  };
 }
 
 export function presentChanges(page: ChangesPage): ChangesDto {

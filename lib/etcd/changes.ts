@@ -3,6 +3,8 @@ import { AppError } from "@/lib/errors";
 import { includesBytes, startsWithBytes } from "@/lib/keys";
 import type { ClusterConnection } from "./client";
 import { getClusterHeader } from "./cluster";
+import { isCompactedError } from "./errors";
+import { rangeMany } from "./kv";
 import { getCompactRevision, replayRevisions, WHOLE_KEYSPACE, type ReplayedEvent, type ReplayResult } from "./watch";
 
 // The change feed: every change under a prefix in a revision range, newest first, read from
@@ -10,12 +12,30 @@ import { getCompactRevision, replayRevisions, WHOLE_KEYSPACE, type ReplayedEvent
 // request is answered at once, not when the replay is done), but every revision has at least one
 // event somewhere in the keyspace. So each page replays a bounded window of revisions over the
 // whole keyspace, ends exactly at the window's last revision, and keeps what is under the prefix.
+//
+// An update comes with the version it replaced, so that it can say what it changed. The replay
+// asks for no prev_kv: on a whole-keyspace watch etcd would read and send the previous value of
+// every event in the keyspace, not only of the prefix's. The version before an update is most often
+// another event the page has already read; only an update whose previous version is older than the
+// revisions scanned costs a point read of the key at revision − 1, batched, one per such row.
+
+/** The value a key held before an update, and the revision of that version. */
+export type PreviousVersion = { value: Buffer; modRevision: number };
 
 export type ChangeItem = {
   revision: number;
   type: "PUT" | "DELETE";
   key: Buffer;
   version: number;
+  /** The lifecycle's create revision for a PUT; 0 for a DELETE (a tombstone carries none). */
+  createRevision: number;
+  /** A PUT's value; null for a DELETE. */
+  value: Buffer | null;
+  /**
+   * For an update (a PUT of version > 1): the version it replaced; null when etcd no longer holds
+   * it (revision − 1 is compacted). Absent on creates and deletes.
+   */
+  previous?: PreviousVersion | null;
 };
 
 export type ChangesRequest = {
@@ -54,6 +74,12 @@ function matches(event: ReplayedEvent, request: ChangesRequest): boolean {
   );
 }
 
+function isUpdate(item: ChangeItem): boolean {
+  return item.type === "PUT" && item.version > 1;
+}
+
+const idOf = (key: Buffer) => key.toString("latin1");
+
 async function replayWindow(connection: ClusterConnection, from: number, through: number, request: ChangesRequest): Promise<ReplayResult> {
   return replayRevisions(connection, {
     range: WHOLE_KEYSPACE,
@@ -74,6 +100,8 @@ export async function listChanges(connection: ClusterConnection, request: Change
   let high = Math.min(request.cursor ?? request.to ?? header.revision, request.to ?? header.revision, header.revision);
   const firstHigh = high;
   const groups: ChangeItem[][] = [];
+  /** Per key, the page's oldest update whose previous version is not yet known. */
+  const unresolved = new Map<string, ChangeItem>();
   let count = 0;
   let scanned = 0;
 
@@ -97,29 +125,55 @@ export async function listChanges(connection: ClusterConnection, request: Change
     const events = result.events;
     scanned += high - low + 1;
     const byRevision = new Map<number, ChangeItem[]>();
+    // Events arrive oldest first: `latest` holds each key's last version so far in this window.
+    const latest = new Map<string, PreviousVersion | null>();
+    const waiting: ChangeItem[] = [];
     for (const event of events) {
+      const id = idOf(event.kv.key);
+      const before = latest.get(id);
+      latest.set(id, event.type === "PUT" ? { value: event.kv.value, modRevision: event.revision } : null);
       if (!matches(event, request)) continue;
-      const item: ChangeItem = { revision: event.revision, type: event.type, key: event.kv.key, version: event.kv.version };
+      const item: ChangeItem = {
+        revision: event.revision,
+        type: event.type,
+        key: event.kv.key,
+        version: event.kv.version,
+        createRevision: event.type === "PUT" ? event.kv.createRevision : 0,
+        value: event.type === "PUT" ? event.kv.value : null,
+      };
+      if (isUpdate(item)) {
+        if (before) item.previous = before;
+        else waiting.push(item);
+      }
       const group = byRevision.get(event.revision) ?? [];
       group.push(item);
       byRevision.set(event.revision, group);
     }
+    // An update of a newer window whose key last changed in this one replaced that last version.
+    for (const [id, item] of unresolved) {
+      const last = latest.get(id);
+      if (!last) continue;
+      item.previous = last;
+      unresolved.delete(id);
+    }
+    for (const item of waiting) if (!unresolved.has(idOf(item.key))) unresolved.set(idOf(item.key), item);
     const newestFirst = [...byRevision.entries()].sort((a, b) => b[0] - a[0]);
     for (const [revision, group] of newestFirst) {
       if (count >= request.limit) {
         // Stop at a revision boundary: the next page starts with this revision.
         high = revision;
-        return finish();
+        return await finish();
       }
       groups.push(group);
       count += group.length;
     }
     high = low - 1;
   }
-  return finish();
+  return await finish();
 
-  function finish(): ChangesPage {
+  async function finish(): Promise<ChangesPage> {
     const items = groups.flat();
+    await readPreviousVersions(connection, items, compactRevision);
     const lastScanned = high;
     return {
       revision: header.revision,
@@ -128,5 +182,27 @@ export async function listChanges(connection: ClusterConnection, request: Change
       compactRevision,
       scanned: firstHigh >= lastScanned + 1 ? { from: lastScanned + 1, to: firstHigh } : null,
     };
+  }
+}
+
+/** Reads, for updates whose previous version the replay did not show, the key at revision − 1. */
+async function readPreviousVersions(connection: ClusterConnection, items: ChangeItem[], compactRevision: number): Promise<void> {
+  const missing = items.filter((item) => isUpdate(item) && item.previous === undefined);
+  const readable = missing.filter((item) => item.revision - 1 >= compactRevision);
+  for (const item of missing) if (item.revision - 1 < compactRevision) item.previous = null;
+  if (readable.length === 0) return;
+  try {
+    const results = await rangeMany(
+      connection,
+      readable.map((item) => ({ key: item.key, revision: item.revision - 1 })),
+    );
+    readable.forEach((item, index) => {
+      const kv = results[index].kvs[0];
+      item.previous = kv ? { value: kv.value, modRevision: kv.modRevision } : null;
+    });
+  } catch (error) {
+    // A compaction between the replay and the reads: those versions are gone, which is no failure.
+    if (!isCompactedError(error)) throw error;
+    for (const item of readable) item.previous = null;
   }
 }

@@ -1,4 +1,4 @@
-import { infiniteQueryOptions } from "@tanstack/react-query";
+import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
 import type { ChangesDto } from "@/lib/api/dto";
 import { encodeKeyParam } from "@/lib/keys";
 import { clusterKey, withCluster, type ClusterName } from "./cluster";
@@ -23,5 +23,15 @@ export const changeQueries = {
       queryFn: ({ pageParam, signal }) => fetchJson<ChangesDto>(withCluster(`/api/changes?${toQuery(filters, pageParam)}`, cluster), signal),
       initialPageParam: undefined as number | undefined,
       getNextPageParam: (last) => last.nextCursor ?? undefined,
+    }),
+  /**
+   * The same rows, with their summaries, for changes that arrived live in revisions from–to (the
+   * watch stream carries no values to summarize). Revisions do not change: read once, kept.
+   */
+  arrived: (cluster: ClusterName, filters: ChangeFilters, from: number, to: number) =>
+    queryOptions({
+      queryKey: [clusterKey(cluster), "changes", filters, "arrived", from, to],
+      queryFn: ({ signal }) => fetchJson<ChangesDto>(withCluster(`/api/changes?${toQuery({ ...filters, from, to })}&limit=1000`, cluster), signal),
+      staleTime: Infinity,
     }),
 };
