@@ -218,6 +218,10 @@ test("README screenshot: the explorer in dark mode", async ({ browser }) => {
   await page.goto(pageOf(DEMO_KEYS.deployment));
   await expect(page.getByLabel("Value", { exact: true }).last()).toContainText("kind: Deployment");
   await expect(page.getByRole("list", { name: "Revisions" }).getByText("spec.replicas: 5 → 3")).toBeVisible();
+  // The tree opened down to the key, its other levels listed.
+  const tree = page.getByRole("tree", { name: "Keys" });
+  await expect(tree.getByRole("treeitem", { name: "web", selected: true })).toBeVisible();
+  await expect(tree.getByRole("status")).toHaveCount(0);
   expect((await readBodyLuminance(page)).background).toBeLessThan(0.05);
   // Written only when asked (ETCDLENS_SCREENSHOTS=1), so a test run leaves the tree clean.
   if (process.env.ETCDLENS_SCREENSHOTS) await page.screenshot({ path: "e2e/screenshots/explorer-dark.png" });
