@@ -18,6 +18,13 @@ test("the change feed is a table of a prefix's changes with history's summaries,
   const rows = (await feed.getByRole("row").count()) - 1;
   await expect(page.getByRole("status", { name: "Range covered" })).toHaveText(new RegExp(`^Revisions \\d+–\\d+, ${rows} changes\\.$`));
   await expect(feed.getByText("spec.replicas: 2 → 5")).toBeVisible();
+  // Written only when asked (ETCDLENS_SCREENSHOTS=1): the whole demo keyspace's feed, for the README.
+  if (process.env.ETCDLENS_SCREENSHOTS) {
+    await page.goto("/changes?prefix=/registry/");
+    await expect(feed.getByText("status.phase: Pending → Running").first()).toBeVisible();
+    await page.screenshot({ path: "e2e/screenshots/change-feed.png" });
+    await page.goBack();
+  }
 
   const [newest] = history;
   await feed.getByRole("link", { name: `diff revision ${newest.revision} of ${DEMO_KEYS.deployment} against the version before` }).click();
