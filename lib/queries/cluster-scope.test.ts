@@ -20,6 +20,7 @@ const SAMPLE_ARGUMENTS: Record<string, unknown[]> = {
   "keyQueries.diff": [key, 3, 7],
   "keyQueries.complete": ["/registry/po"],
   "changeQueries.feed": [{ prefix: "/registry/", from: 2 }],
+  "changeQueries.arrived": [{ prefix: "/registry/" }, 5, 7],
   "leaseQueries.list": [],
   "leaseQueries.detail": ["7587881436476186113"],
   "tableQueries.folder": [new TextEncoder().encode("/registry/pods/default/"), 7],
