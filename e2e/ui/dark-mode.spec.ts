@@ -196,6 +196,27 @@ test("every text on the explorer's pages reaches WCAG AA in the light and the da
       shows: (page) => expect(page.getByRole("alert").first()).toBeVisible(),
       texts: [],
     },
+    {
+      name: "Live switched on",
+      url: pageOf(DEMO_KEYS.pod),
+      shows: async (page) => {
+        await page.getByRole("button", { name: "Live", exact: true }).click();
+        await expect(page.getByRole("button", { name: "Live", exact: true })).toHaveAttribute("aria-pressed", "true");
+      },
+      texts: ["Live"],
+    },
+    {
+      name: "change feed",
+      url: "/changes?prefix=/registry/",
+      shows: (page) => expect(page.getByRole("table", { name: "Changes" }).getByText(DEMO_KEYS.deployment).first()).toBeVisible(),
+      texts: [DEMO_KEYS.deployment],
+    },
+    {
+      name: "folder",
+      url: pageOf("/registry/configmaps/shop/"),
+      shows: (page) => expect(page.getByRole("main").getByText("feature-flags").first()).toBeVisible(),
+      texts: ["feature-flags"],
+    },
   ];
   for (const colorScheme of ["light", "dark"] as const) {
     const context = await openContext(browser, colorScheme);
