@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useMemo, useRef } from "react";
+import { useCallback, useEffect, useMemo, useRef } from "react";
 import { countWidestColumns } from "@/lib/text/columns";
 import type { DiffLine } from "@/lib/diff/text";
 
@@ -11,9 +11,11 @@ import type { DiffLine } from "@/lib/diff/text";
 
 export type SplitScrollState = {
   table: React.RefObject<HTMLTableElement | null>;
-  bars: React.RefObject<(HTMLDivElement | null)[]>;
   /** The widest line of either side, in monospace columns: how far the scrollbars reach. */
   columns: number;
+  /** Registers the scrollbar of side `index` (0 older, 1 newer). */
+  setBar: (index: number, element: HTMLDivElement | null) => void;
+  /** Moves both sides to where `source`, one of the scrollbars, was scrolled. */
   follow: (source: HTMLDivElement) => void;
 };
 
@@ -26,11 +28,14 @@ export function useSplitScroll(lines: readonly DiffLine[]): SplitScrollState {
   const bars = useRef<(HTMLDivElement | null)[]>([]);
   const columns = useMemo(() => countWidestColumns(lines.map(textOf)), [lines]);
 
-  const follow = (source: HTMLDivElement) => {
+  const setBar = useCallback((index: number, element: HTMLDivElement | null) => {
+    bars.current[index] = element;
+  }, []);
+  const follow = useCallback((source: HTMLDivElement) => {
     const offset = source.scrollLeft;
     table.current?.style.setProperty("--diff-x", `${-offset}px`);
-    for (const bar of bars.current) if (bar && bar !== source && bar.scrollLeft !== offset) bar.scrollLeft = offset;
-  };
+    for (const bar of bars.current) if (bar && bar !== source && bar.scrollLeft !== offset) bar.scrollTo({ left: offset });
+  }, []);
 
   useEffect(() => {
     const element = table.current;
@@ -47,26 +52,24 @@ export function useSplitScroll(lines: readonly DiffLine[]): SplitScrollState {
     return () => element.removeEventListener("wheel", onWheel);
   }, []);
 
-  return { table, bars, columns, follow };
+  return { table, columns, setBar, follow };
 }
 
 /** A scrollbar under each side, kept in view at the bottom of the pane while the diff is long. */
-export function SplitScroll({ scroll }: { scroll: SplitScrollState }) {
+export function SplitScroll({ columns, setBar, follow }: Pick<SplitScrollState, "columns" | "setBar" | "follow">) {
   return (
     <div className="sticky bottom-0 grid grid-cols-2 bg-white font-mono text-[13px]">
       {(["older", "newer"] as const).map((side, index) => (
         <div key={side} className="min-w-0 pl-12">
           <div
-            ref={(element) => {
-              scroll.bars.current[index] = element;
-            }}
+            ref={(element) => setBar(index, element)}
             role="group"
             aria-label={`Scroll the ${side} side sideways`}
             tabIndex={0}
-            onScroll={(event) => scroll.follow(event.currentTarget)}
+            onScroll={(event) => follow(event.currentTarget)}
             className="overflow-x-auto focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-400"
           >
-            <div className="h-px" style={{ width: `calc(${scroll.columns}ch + 0.75rem)` }} />
+            <div className="h-px" style={{ width: `calc(${columns}ch + 0.75rem)` }} />
           </div>
         </div>
       ))}

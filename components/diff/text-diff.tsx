@@ -117,7 +117,7 @@ function UnifiedTable({ lines }: { lines: DiffLine[] }) {
 function SplitTable({ lines, fromLabel, toLabel }: { lines: DiffLine[]; fromLabel: string; toLabel: string }) {
   const rows = useMemo(() => toSplitRows(lines), [lines]);
   const { items, open } = useFolds(rows, isChangedRow);
-  const scroll = useSplitScroll(lines);
+  const { table, columns, setBar, follow } = useSplitScroll(lines);
   const side = (line: DiffLine | undefined, number: number | undefined) => (
     <>
       <td className={`w-10 select-none px-1 text-right text-slate-400 ${line ? ROW_TONE[line.kind] : "bg-slate-50"}`}>{number ?? ""}</td>
@@ -131,7 +131,7 @@ function SplitTable({ lines, fromLabel, toLabel }: { lines: DiffLine[]; fromLabe
   );
   return (
     <div className="rounded border border-slate-200 bg-white">
-      <table ref={scroll.table} aria-label="Split diff" className="w-full table-fixed border-collapse font-mono text-[13px] leading-5">
+      <table ref={table} aria-label="Split diff" className="w-full table-fixed border-collapse font-mono text-[13px] leading-5">
         <colgroup>
           <col className="w-12" />
           <col />
@@ -161,7 +161,7 @@ function SplitTable({ lines, fromLabel, toLabel }: { lines: DiffLine[]; fromLabe
           )}
         </tbody>
       </table>
-      <SplitScroll scroll={scroll} />
+      <SplitScroll columns={columns} setBar={setBar} follow={follow} />
     </div>
   );
 }

@@ -8,9 +8,11 @@ import { useTextSearch } from "./use-text-search";
 
 // A long text (a 1.5 MiB ConfigMap, a big JSON document) with every line in the page, so the
 // browser's find sees all of it; Ctrl+A in the viewer then Ctrl+C copy all of it. Lines are in
-// blocks with `content-visibility: auto`: the browser lays out and paints only the blocks near the screen, and
-// each skipped block keeps its exact height (lines × line height), so the scrollbar is right
-// without measuring. Line numbers are CSS generated content: never found, selected or copied.
+// blocks with `content-visibility: auto`: the browser lays out and paints only the blocks near
+// the screen, and each skipped block keeps its exact height (lines × line height), so the
+// scrollbar is right without measuring. The block is as wide as the widest line (counted in
+// columns), since a skipped block has no width of its own and clips what overflows it. Line
+// numbers are CSS generated content: never found, selected or copied.
 
 const BLOCK_LINES = 200;
 const LINE_HEIGHT = 20;
@@ -100,6 +102,7 @@ export function LargeTextView({ text, lines, label }: { text: string; lines: rea
   const gutter = String(lineStarts.length).length;
   const search = useTextSearch(text);
   const { offsets } = search.matches;
+  const currentIndex = search.current;
   const length = search.matchLength;
 
   const currentOffset = search.current < 0 ? undefined : offsets[search.current];
@@ -134,7 +137,7 @@ export function LargeTextView({ text, lines, label }: { text: string; lines: rea
     const ranges: Range[] = [];
     const near = (block: number) => offsets.length <= MAX_PAINTED || Math.abs(block - currentBlock) <= PAINTED_BLOCKS_AROUND;
     offsets.forEach((offset, index) => {
-      if (index === search.current) return;
+      if (index === currentIndex) return;
       const blockIndex = Math.floor(lineAt(lineStarts, offset) / BLOCK_LINES);
       if (!near(blockIndex)) return;
       const pre = root.children[blockIndex]?.querySelector("pre");
@@ -146,7 +149,7 @@ export function LargeTextView({ text, lines, label }: { text: string; lines: rea
     return () => {
       registry.delete(HIGHLIGHT);
     };
-  }, [offsets, length, search.current, currentBlock, lineStarts, blocks]);
+  }, [offsets, length, currentIndex, currentBlock, lineStarts, blocks]);
 
   // Select-all in the viewer selects the value, not the page around it. It is a state rather than
   // a DOM selection: selecting every block makes the browser lay out all of them (1.2–2.7 s for
