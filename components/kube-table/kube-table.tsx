@@ -47,8 +47,9 @@ export function KubeTable({ table, revision }: { table: FolderTable; revision?: 
   const sorted = useMemo(() => {
     if (!sort) return rows;
     const cellOf = (row: (typeof rows)[number]): Cell => (sort.column === 0 && first?.columns[0] === "NAME" ? row.name : row.cells[nameless(first) ? sort.column : sort.column - 1]);
-    const order = [...rows].sort((a, b) => compareCells(cellOf(a), cellOf(b), clock));
-    return sort.descending ? order.reverse() : order;
+    // Ties keep the folder's key order both ways.
+    const sign = sort.descending ? -1 : 1;
+    return [...rows].sort((a, b) => sign * compareCells(cellOf(a), cellOf(b), clock));
   }, [rows, sort, clock, first]);
   const template = useMemo(
     () => gridColumns(first?.columns ?? [], rows.map((row) => (nameless(first) ? row.cells : [row.name, ...row.cells])), clock),
@@ -87,8 +88,9 @@ export function KubeTable({ table, revision }: { table: FolderTable; revision?: 
       ) : null}
       <div role="table" aria-label={`${resource.kind} table`} aria-rowcount={rows.length + 1} className="rounded border border-slate-200 bg-white text-[13px]">
         <div ref={scroller} className="h-[65vh] overflow-auto">
-          <div role="rowgroup" className="sticky top-0 z-10 border-b border-slate-200 bg-slate-50">
-            <div role="row" className="grid gap-x-4 px-3" style={{ gridTemplateColumns: template }}>
+          <div role="rowgroup" className="sticky top-0 z-10 w-max min-w-full border-b border-slate-200 bg-slate-50">
+            {/* Rows are monospace so that the "ch" widths of the template are the cells' characters. */}
+            <div role="row" className="grid w-max min-w-full gap-x-4 px-3 font-mono" style={{ gridTemplateColumns: template }}>
               {columns.map((column, index) => (
                 <div
                   key={column}
@@ -96,7 +98,7 @@ export function KubeTable({ table, revision }: { table: FolderTable; revision?: 
                   aria-sort={sort?.column === index ? (sort.descending ? "descending" : "ascending") : "none"}
                   className="py-1"
                 >
-                  <button type="button" onClick={() => toggle(index)} className="text-left text-[11px] font-semibold tracking-wide text-slate-600 hover:text-slate-900">
+                  <button type="button" onClick={() => toggle(index)} className="text-left font-sans text-[11px] font-semibold tracking-wide text-slate-600 hover:text-slate-900">
                     {column}
                     {sort?.column === index ? (sort.descending ? " ↓" : " ↑") : ""}
                   </button>
@@ -114,11 +116,11 @@ export function KubeTable({ table, revision }: { table: FolderTable; revision?: 
                   key={row.keyBase64}
                   role="row"
                   aria-rowindex={virtualRow.index + 2}
-                  className="absolute left-0 top-0 grid w-full items-center gap-x-4 px-3 hover:bg-slate-50"
+                  className="absolute left-0 top-0 grid w-max min-w-full items-center gap-x-4 px-3 font-mono hover:bg-slate-50"
                   style={{ gridTemplateColumns: template, height: ROW_HEIGHT, transform: `translateY(${virtualRow.start}px)` }}
                 >
                   {cells.map((cell, index) => (
-                    <div key={index} role="cell" className="truncate font-mono" title={typeof cell === "string" ? cell : undefined}>
+                    <div key={index} role="cell" className="truncate" title={typeof cell === "string" ? cell : undefined}>
                       {index === 0 ? (
                         <KeyLink href={href} className="text-blue-800 hover:underline" aria-label={nameless(first) ? `${formatCell(cell, clock)} ${row.name}` : undefined}>
                           {formatCell(cell, clock)}
