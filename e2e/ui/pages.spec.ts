@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { DEMO_KEYS } from "@/scripts/lib/demo-data";
 import { historyOf, pageOf } from "../support/api";
+import { secondEndpoint } from "../support/second-cluster";
 
 // The change feed, the cluster page and leases, as a person uses them.
 
@@ -40,6 +41,33 @@ test("the change feed is a table of a prefix's changes with history's summaries,
   await expect(page).toHaveURL(/\/changes\?prefix=%2Fregistry%2Fconfigmaps%2F&type=DELETE$/);
   await expect(feed.getByRole("link", { name: DEMO_KEYS.recreated, exact: true })).toHaveCount(1);
   await expect(feed.getByRole("row").filter({ hasText: DEMO_KEYS.recreated }).getByRole("cell")).toHaveText([/^\d+$/, "DELETE", DEMO_KEYS.recreated, "deleted", ""]);
+});
+
+test("the change feed's header says when earlier history was compacted, and a row whose replaced version is gone says so", async ({ page }) => {
+  // On the second cluster, which other tests compact too: compacting the demo's would take history away.
+  const { Etcd3 } = await import("etcd3");
+  const writer = new Etcd3({ hosts: secondEndpoint() });
+  const rev = (response: { header: { revision: string } }) => Number(response.header.revision);
+  try {
+    await writer.put("/second/feed/web").value('{"replicas":1}').exec();
+    const compaction = rev(await writer.put("/second/feed/web").value('{"replicas":2}').exec());
+    await writer.kv.compact({ revision: String(compaction), physical: true });
+    const updated = rev(await writer.put("/second/feed/web").value('{"replicas":3}').exec());
+
+    await page.goto("/changes?prefix=/second/feed/&cluster=second");
+    const header = page.getByRole("status", { name: "Range covered" });
+    await expect(header).toHaveText(`Revisions ${compaction}–${updated}, 2 changes. History before revision ${compaction} was compacted.`);
+    const feed = page.getByRole("table", { name: "Changes" });
+    const rowAt = (revision: number) => feed.getByRole("row").filter({ has: page.getByRole("cell", { name: String(revision), exact: true }) });
+    await expect(rowAt(updated).getByRole("cell")).toHaveText([String(updated), "PUT", "/second/feed/web", "replicas: 2 → 3", "diff"]);
+    await expect(rowAt(compaction).getByRole("cell")).toHaveText([String(compaction), "PUT", "/second/feed/web", "the version it replaced is compacted", ""]);
+
+    // A range that starts after the compaction lost nothing.
+    await page.goto(`/changes?prefix=/second/feed/&from=${updated}&cluster=second`);
+    await expect(header).toHaveText(`Revisions ${updated}–${updated}, 1 change.`);
+  } finally {
+    writer.close();
+  }
 });
 
 test("the cluster page shows the member, the endpoint's status and no alarms", async ({ page }) => {
