@@ -90,7 +90,8 @@ async function timeFirstListing(dashboard: Dashboard): Promise<{ millis: number;
 async function main() {
   const target = await resolveTargetEtcd({ fresh: false });
   const endpoint = target.endpoint;
-  if (!existsSync(join(root, ".next", "BUILD_ID"))) {
+  // next.config.ts builds into ETCDLENS_DIST_DIR when set, and `next start` serves from there.
+  if (!existsSync(join(root, process.env.ETCDLENS_DIST_DIR ?? ".next", "BUILD_ID"))) {
     console.log("bench: building the dashboard first (next build)...");
     if (spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit" }).status !== 0) throw new Error("the build failed");
   }
