@@ -14,10 +14,16 @@ import type { ChangeDto, ChangesDto, WatchEventDto } from "./dto";
 function summarizeChange(item: ChangeItem): string | null {
   const { type, revision, version, createRevision, value } = item;
   const current: VersionInput = { type, revision, version, createRevision, value };
+  const options = { revealSecrets: false, key: item.key };
+  if (item.recreated) {
+    // The tombstone before a re-creation, with the value it removed when the page saw it (for the uid).
+    const tombstone: VersionInput = { type: "DELETE", revision: revision - 1, version: 0, createRevision: 0, value: item.recreated.removed?.value ?? null };
+    return describeVersions([current], tombstone, true, options)[0].summary;
+  }
   const replaced: VersionInput | undefined = item.previous
     ? { type: "PUT", revision: item.previous.modRevision, version: version - 1, createRevision, value: item.previous.value }
     : undefined;
-  return describeVersions([current], replaced, false, { revealSecrets: false, key: item.key })[0].summary;
+  return describeVersions([current], replaced, false, options)[0].summary;
 }
 
 export function presentChange(item: ChangeItem): ChangeDto {

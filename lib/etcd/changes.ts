@@ -18,9 +18,14 @@ import { getCompactRevision, replayRevisions, WHOLE_KEYSPACE, type ReplayedEvent
 // every event in the keyspace, not only of the prefix's. The version before an update is most often
 // another event the page has already read; only an update whose previous version is older than the
 // revisions scanned costs a point read of the key at revision − 1, batched, one per such row.
+// A create whose key the page saw deleted before is a re-creation, as history calls it; a create
+// with no earlier event in the page is just "created" (telling more would take a replay).
 
 /** The value a key held before an update, and the revision of that version. */
 export type PreviousVersion = { value: Buffer; modRevision: number };
+
+/** A key's last event so far: the version a PUT wrote, or the version a DELETE removed (when seen). */
+type LastEvent = { type: "PUT"; version: PreviousVersion } | { type: "DELETE"; removed: PreviousVersion | null };
 
 export type ChangeItem = {
   revision: number;
@@ -36,6 +41,8 @@ export type ChangeItem = {
    * it (revision − 1 is compacted). Absent on creates and deletes.
    */
   previous?: PreviousVersion | null;
+  /** For a create the page saw follow a delete of the key: the version that delete removed, when seen. */
+  recreated?: { removed: PreviousVersion | null };
 };
 
 export type ChangesRequest = {
@@ -78,6 +85,14 @@ function isUpdate(item: ChangeItem): boolean {
   return item.type === "PUT" && item.version > 1;
 }
 
+/** Fills in what the key's event before `item` says of it; false when that event does not fit. */
+function applyEventBefore(item: ChangeItem, before: LastEvent): boolean {
+  if (isUpdate(item) && before.type === "PUT") item.previous = before.version;
+  else if (item.type === "PUT" && item.version === 1 && before.type === "DELETE") item.recreated = { removed: before.removed };
+  else return false;
+  return true;
+}
+
 const idOf = (key: Buffer) => key.toString("latin1");
 
 async function replayWindow(connection: ClusterConnection, from: number, through: number, request: ChangesRequest): Promise<ReplayResult> {
@@ -100,7 +115,7 @@ export async function listChanges(connection: ClusterConnection, request: Change
   let high = Math.min(request.cursor ?? request.to ?? header.revision, request.to ?? header.revision, header.revision);
   const firstHigh = high;
   const groups: ChangeItem[][] = [];
-  /** Per key, the page's oldest update whose previous version is not yet known. */
+  /** Per key, the page's oldest PUT whose key's event before it is not yet known. */
   const unresolved = new Map<string, ChangeItem>();
   let count = 0;
   let scanned = 0;
@@ -125,13 +140,18 @@ export async function listChanges(connection: ClusterConnection, request: Change
     const events = result.events;
     scanned += high - low + 1;
     const byRevision = new Map<number, ChangeItem[]>();
-    // Events arrive oldest first: `latest` holds each key's last version so far in this window.
-    const latest = new Map<string, PreviousVersion | null>();
+    // Events arrive oldest first: `latest` holds each key's last event so far in this window.
+    const latest = new Map<string, LastEvent>();
     const waiting: ChangeItem[] = [];
     for (const event of events) {
       const id = idOf(event.kv.key);
       const before = latest.get(id);
-      latest.set(id, event.type === "PUT" ? { value: event.kv.value, modRevision: event.revision } : null);
+      latest.set(
+        id,
+        event.type === "PUT"
+          ? { type: "PUT", version: { value: event.kv.value, modRevision: event.revision } }
+          : { type: "DELETE", removed: before?.type === "PUT" ? before.version : null },
+      );
       if (!matches(event, request)) continue;
       const item: ChangeItem = {
         revision: event.revision,
@@ -141,19 +161,16 @@ export async function listChanges(connection: ClusterConnection, request: Change
         createRevision: event.type === "PUT" ? event.kv.createRevision : 0,
         value: event.type === "PUT" ? event.kv.value : null,
       };
-      if (isUpdate(item)) {
-        if (before) item.previous = before;
-        else waiting.push(item);
-      }
+      if (item.type === "PUT" && !(before && applyEventBefore(item, before))) waiting.push(item);
       const group = byRevision.get(event.revision) ?? [];
       group.push(item);
       byRevision.set(event.revision, group);
     }
-    // An update of a newer window whose key last changed in this one replaced that last version.
+    // A PUT of a newer window whose key last changed in this one: that last event came right before it.
     for (const [id, item] of unresolved) {
       const last = latest.get(id);
       if (!last) continue;
-      item.previous = last;
+      applyEventBefore(item, last);
       unresolved.delete(id);
     }
     for (const item of waiting) if (!unresolved.has(idOf(item.key))) unresolved.set(idOf(item.key), item);

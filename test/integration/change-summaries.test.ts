@@ -20,11 +20,11 @@ const written: Record<string, number> = {};
 
 const q = (text: string) => encodeKeyParam(Buffer.from(text));
 
-function deployment(replicas: number, image: string): JsonObject {
+function deployment(replicas: number, image: string, uid = "uid-web"): JsonObject {
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
-    metadata: { name: "web", namespace: "feed", uid: "uid-web", generation: replicas },
+    metadata: { name: "web", namespace: "feed", uid, generation: replicas },
     spec: { replicas, template: { spec: { containers: [{ name: "web", image }] } } },
   };
 }
@@ -55,6 +55,9 @@ beforeAll(async () => {
   written.rolled = await k8s("/feed/deployments/web", deployment(5, "web:2"));
   written.configChanged = await put("/feed/json/config", JSON.stringify({ level: "debug", workers: 4 }));
   written.deleted = Number((await writer.delete().key("/feed/json/config").exec()).header.revision);
+  // Deleted and created again by its controller: a new object under the old name.
+  await writer.delete().key("/feed/deployments/web").exec();
+  written.recreated = await k8s("/feed/deployments/web", deployment(5, "web:2", "uid-web-2"));
   shapes = await seedSecretShapes(writer, "feed-secrets", "/feed/registry");
 }, 120_000);
 
@@ -73,6 +76,8 @@ describe("summaries in GET /api/changes", () => {
     expect(at(items, written.rolled)?.summary).toBe("spec.template.spec.containers[0].image: web:1 → web:2");
     expect(at(items, written.configChanged)?.summary).toBe("level: info → debug");
     expect(at(items, written.deleted)).toMatchObject({ type: "DELETE", summary: "deleted" });
+    // History's words for a create that follows a delete, the page having seen both.
+    expect(at(items, written.recreated)).toMatchObject({ type: "PUT", version: 1, summary: "re-created with a new uid" });
   });
 
   it("summarizes an update the same way when the page starts right at it", async () => {
