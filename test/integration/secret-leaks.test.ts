@@ -14,6 +14,7 @@ import { GET as getKeys } from "@/app/api/keys/route";
 import { GET as getLeases } from "@/app/api/leases/route";
 import { GET as getRaw } from "@/app/api/raw/route";
 import { GET as getSecret } from "@/app/api/secret/route";
+import { GET as getTable } from "@/app/api/table/route";
 import { GET as getWatch } from "@/app/api/watch/route";
 import { encodeKeyParam } from "@/lib/keys";
 import type { EtcdProcess } from "@/scripts/lib/etcd-process";
@@ -100,6 +101,11 @@ async function askEveryRoute(shape: SeededShape): Promise<{ answer: Answer; expe
     await add(getSecret, `/api/secret?key=${key}&path=${encodeURIComponent(JSON.stringify(path))}`, 403);
   }
   for (const parent of parentsOf(shape.key)) await add(getKeys, `/api/keys?prefix=${q(parent)}`, 200);
+  // The kubectl-style table of each folder above the key decodes the values of its page: now and at each revision.
+  for (const parent of parentsOf(shape.key)) {
+    await add(getTable, `/api/table?prefix=${q(parent)}`, 200);
+    for (const revision of shape.revisions) await add(getTable, `/api/table?prefix=${q(parent)}&rev=${revision}`, 200);
+  }
   await add(getComplete, `/api/complete?q=${q(shape.key.slice(0, -2))}`, 200);
   await add(getChanges, `/api/changes?prefix=${q(parentsOf(shape.key)[0])}`, 200);
   return out;
@@ -153,7 +159,7 @@ describe("the Secret leak scan over every API route", () => {
       .map((entry) => entry.name)
       .sort();
     // Each is asked below; a new route must be added to the scan before this passes.
-    expect(routes).toEqual(["changes", "cluster", "clusters", "complete", "diff", "healthz", "history", "key", "keys", "leases", "raw", "secret", "watch"]);
+    expect(routes).toEqual(["changes", "cluster", "clusters", "complete", "diff", "healthz", "history", "key", "keys", "leases", "raw", "secret", "table", "watch"]);
   });
 
   it("shows each shape masked where it decodes and as its size alone where it does not", async () => {
