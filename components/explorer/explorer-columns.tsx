@@ -6,7 +6,8 @@ import { usePaneWidths, type PaneWidths } from "./use-pane-widths";
 
 // The explorer's three columns (tree | selected key | history) with a separator on either side of
 // the middle one, so a person can give a diff the width it needs. The widths are kept per browser
-// (use-pane-widths.ts); until one is set, the columns keep their default sizes.
+// (use-pane-widths.ts); until one is set, each side column takes a fifth of the window (200 px to
+// 22rem), which leaves a split diff about 30 columns a side on a 1024 px screen.
 
 const MIN_SIDE = 160;
 const MIN_MIDDLE = 360;
@@ -35,7 +36,7 @@ export function ExplorerColumns({ children }: { children: ReactNode }) {
       <div
         ref={grid}
         style={style}
-        className="grid h-full min-h-0 grid-cols-1 md:grid-cols-[var(--tree-width,minmax(240px,22rem))_auto_minmax(0,1fr)_auto_var(--history-width,minmax(220px,22rem))]"
+        className="grid h-full min-h-0 grid-cols-1 md:grid-cols-[var(--tree-width,clamp(200px,20vw,22rem))_auto_minmax(0,1fr)_auto_var(--history-width,clamp(200px,20vw,22rem))]"
       >
         {children}
       </div>

@@ -119,6 +119,7 @@ export function LargeTextView({ text, lines, label }: { text: string; lines: rea
     const inner = content.current;
     const block = inner?.children[currentBlock] as HTMLElement | undefined;
     if (!view || !inner || !block || currentOffset === undefined) return;
+    // The viewer is `relative`, so a block's offsetTop counts from the viewer's top.
     view.scrollTop = block.offsetTop + (currentLine - currentBlock * BLOCK_LINES) * LINE_HEIGHT - view.clientHeight / 2;
     if (inner.offsetWidth <= view.clientWidth) return;
     const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
@@ -202,7 +203,7 @@ export function LargeTextView({ text, lines, label }: { text: string; lines: rea
         onBlur={(event) => {
           if (!event.currentTarget.contains(event.relatedTarget)) setAllSelected(false);
         }}
-        className="h-[65vh] overflow-auto rounded border border-slate-200 bg-white font-mono text-[13px] leading-5 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-400"
+        className="relative h-[65vh] overflow-auto rounded border border-slate-200 bg-white font-mono text-[13px] leading-5 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-400"
       >
         <div ref={content} data-selected={allSelected || undefined} className="group min-w-full" style={{ width: `calc(${gutter + columns}ch + ${EXTRA_REM}rem)` }}>
           {blocks.map((block, index) => (
