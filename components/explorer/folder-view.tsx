@@ -31,7 +31,7 @@ export function FolderOrMissing({ keyBytes, revision }: { keyBytes: Uint8Array; 
   const scroller = useRef<HTMLDivElement>(null);
   const items = query.data?.pages.flatMap((page) => page.items) ?? [];
   // Keys of one Kubernetes resource can also be read as kubectl get prints them.
-  const tableView = useTableView(prefix, revision, base.data?.pages[0]?.items);
+  const tableView = useTableView(prefix, revision, base.data?.pages[0]?.items, base.dataUpdatedAt);
   const virtualizer = useVirtualizer({
     count: items.length,
     getScrollElement: () => scroller.current,

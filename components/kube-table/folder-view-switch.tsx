@@ -1,6 +1,6 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { ChildDto } from "@/lib/api/dto";
 import { useFolderTable, type FolderTable } from "./use-folder-table";
 
@@ -10,10 +10,21 @@ import { useFolderTable, type FolderTable } from "./use-folder-table";
 
 export type TableView = { table: FolderTable; available: boolean; shown: boolean; setShown: (shown: boolean) => void };
 
-export function useTableView(prefix: Uint8Array, revision: number | undefined, firstPage: ChildDto[] | undefined): TableView {
+/**
+ * `listedAt` is when the folder's listing was last fetched: Live refreshes the listing whenever a
+ * key in the folder changes, and the table follows it.
+ */
+export function useTableView(prefix: Uint8Array, revision: number | undefined, firstPage: ChildDto[] | undefined, listedAt: number): TableView {
   const keysOnly = firstPage !== undefined && firstPage.length > 0 && firstPage.every((item) => item.isKey);
   const table = useFolderTable(prefix, revision, keysOnly);
   const [chosen, setShown] = useState(false);
+  const lastListed = useRef(listedAt);
+  const { refetch, isFetched } = table.query;
+  useEffect(() => {
+    if (listedAt === lastListed.current) return;
+    lastListed.current = listedAt;
+    if (isFetched && revision === undefined) void refetch();
+  }, [listedAt, isFetched, revision, refetch]);
   const available = keysOnly && Boolean(table.first?.resource);
   return { table, available, shown: available && chosen, setShown };
 }

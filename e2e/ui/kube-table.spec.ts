@@ -96,6 +96,14 @@ test("a namespace of Pods in every state reads like kubectl get pods", async ({ 
     await expect.poll(statuses).toEqual(["CrashLoopBackOff", "Terminating", "Running", "Completed", "Init:0/1"]);
     // Written only when asked (ETCDLENS_SCREENSHOTS=1), so a test run leaves the tree clean.
     if (process.env.ETCDLENS_SCREENSHOTS) await page.screenshot({ path: "e2e/screenshots/pod-table.png" });
+
+    // With Live on, the table follows etcd: the crashing Pod comes back up.
+    await page.getByRole("button", { name: "Live", exact: true }).click();
+    await expect(page.getByRole("status", { name: "Live status" })).toContainText("Live · up to revision");
+    const recovered = podIn("api-6d4cf56db6-8hz7m", 47, { phase: "Running", podIPs: [{ ip: "10.244.2.19" }], conditions: ready, containerStatuses: [running(7)] });
+    await writer.put("/registry/pods/states/api-6d4cf56db6-8hz7m").value(Buffer.from(encodeKubernetesObject(recovered))).exec();
+    await expect.poll(statuses).toEqual(["Running", "Terminating", "Running", "Completed", "Init:0/1"]);
+    await page.getByRole("button", { name: "Live", exact: true }).click();
   } finally {
     await writer.delete().prefix("/registry/pods/states/").exec();
     writer.close();
