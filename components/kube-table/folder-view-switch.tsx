@@ -1,12 +1,27 @@
 "use client";
 
+import { useSearchParams } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import type { ChildDto } from "@/lib/api/dto";
 import { useFolderTable, type FolderTable } from "./use-folder-table";
 
 // The folder view's choice between its plain list and the kubectl table. The table is offered
 // only when the folder's first page holds keys alone (no sub-folders) and the server found them
-// all to be objects of one resource; the list stays the default.
+// all to be objects of one resource, and is then what the folder opens as, as `kubectl get`
+// would show it. The choice is in the page URL as `?show=list|table` (`view` already names the
+// diff layout), so a copied link opens the same view.
+
+const SHOW_PARAM = "show";
+
+type Shown = "list" | "table";
+
+/** Puts the choice into the address bar without a navigation; the table, the default, is left out. */
+function writeShown(shown: Shown): void {
+  const url = new URL(window.location.href);
+  if (shown === "table") url.searchParams.delete(SHOW_PARAM);
+  else url.searchParams.set(SHOW_PARAM, shown);
+  window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+}
 
 export type TableView = { table: FolderTable; available: boolean; shown: boolean; setShown: (shown: boolean) => void };
 
@@ -17,7 +32,12 @@ export type TableView = { table: FolderTable; available: boolean; shown: boolean
 export function useTableView(prefix: Uint8Array, revision: number | undefined, firstPage: ChildDto[] | undefined, listedAt: number): TableView {
   const keysOnly = firstPage !== undefined && firstPage.length > 0 && firstPage.every((item) => item.isKey);
   const table = useFolderTable(prefix, revision, keysOnly);
-  const [chosen, setShown] = useState(false);
+  const param = useSearchParams().get(SHOW_PARAM);
+  const [chosen, setChosen] = useState<Shown>(param === "list" ? "list" : "table");
+  const setShown = (table: boolean) => {
+    setChosen(table ? "table" : "list");
+    writeShown(table ? "table" : "list");
+  };
   const lastListed = useRef(listedAt);
   const { refetch, isFetched } = table.query;
   useEffect(() => {
@@ -26,7 +46,7 @@ export function useTableView(prefix: Uint8Array, revision: number | undefined, f
     if (isFetched && revision === undefined) void refetch();
   }, [listedAt, isFetched, revision, refetch]);
   const available = keysOnly && Boolean(table.first?.resource);
-  return { table, available, shown: available && chosen, setShown };
+  return { table, available, shown: available && chosen === "table", setShown };
 }
 
 export function FolderViewSwitch({ view, filtering }: { view: TableView; filtering: boolean }) {

@@ -7,15 +7,14 @@ import { readState } from "../support/state";
 
 // A folder of one Kubernetes resource reads as `kubectl get` prints it: the demo's Pod folder as a
 // Pods table now and at the revision where the Pod was still Pending, and its events sorted by a
-// column. The list stays the default and one click away.
+// column. The table is what such a folder opens as; the list is one click away, and the choice is
+// in the URL.
 
 const table = (page: Page, kind: string) => page.getByRole("table", { name: `${kind} table` });
 const showTable = (page: Page, kind: string) => page.getByRole("group", { name: "Show this folder as" }).getByRole("button", { name: `Table (${kind})` }).click();
 
 test("a Pod folder shows kubectl's columns and the Pod's row, and its name opens the key", async ({ page }) => {
   await page.goto(pageOf("/registry/pods/shop"));
-  await expect(page.getByRole("list", { name: "Folder contents" })).toBeVisible();
-  await showTable(page, "Pod");
   const pods = table(page, "Pod");
   await expect(pods.getByRole("columnheader")).toHaveText(["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"]);
   const cells = pods.getByRole("row").nth(1).getByRole("cell");
@@ -36,6 +35,16 @@ test("at a past revision the table says what kubectl get said then", async ({ pa
   await expect(page.getByText(`AGE is what kubectl get said at revision ${pending.revision}`)).toBeVisible();
   await page.getByRole("button", { name: "List", exact: true }).click();
   await expect(page.getByRole("list", { name: "Folder contents" }).getByRole("link", { name: "web-7c9d8f6b5-x2x9k" })).toBeVisible();
+  await expect(page).toHaveURL(/[?&]show=list/);
+  // The link opens the list again, in a fresh browser too; the table is one click away.
+  const fresh = await page.context().browser()!.newPage();
+  await fresh.goto(page.url());
+  await expect(fresh.getByRole("list", { name: "Folder contents" }).getByRole("link", { name: "web-7c9d8f6b5-x2x9k" })).toBeVisible();
+  await expect(table(fresh, "Pod")).toHaveCount(0);
+  await showTable(fresh, "Pod");
+  await expect(table(fresh, "Pod")).toBeVisible();
+  await expect(fresh).not.toHaveURL(/show=/);
+  await fresh.close();
 });
 
 test("events sort by any column, both ways", async ({ page }) => {

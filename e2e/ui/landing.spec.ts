@@ -56,7 +56,8 @@ test("a folder view asks /api/key for nothing and a key view still reads its key
   await expect(folderContents(page).getByRole("link", { name: "shop/", exact: true })).toBeVisible();
   await folderContents(page).getByRole("link", { name: "shop/", exact: true }).click();
   await expect(page).toHaveURL(/\/keys\/registry\/pods\/shop$/);
-  await folderContents(page).getByRole("link", { name: "web-7c9d8f6b5-x2x9k", exact: true }).click();
+  // A folder of Pods opens as kubectl's Pod table.
+  await page.getByRole("table", { name: "Pod table" }).getByRole("link", { name: "web-7c9d8f6b5-x2x9k", exact: true }).click();
   await expect(page.getByLabel("Value", { exact: true }).last()).toContainText("phase: Running");
   expect(browser.keyRequests.map((url) => decodeURIComponent(new URL(url).searchParams.get("key") ?? ""))).toEqual([
     "/registry/pods/shop/web-7c9d8f6b5-x2x9k",
