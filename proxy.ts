@@ -4,12 +4,7 @@ import { ConfigurationError, getDoorSettings, type DoorSettings } from "@/lib/en
 import { isAllowedHost } from "@/lib/http/allowed-host";
 import { refuseBadLink } from "@/lib/http/refuse-bad-link";
 import { refuseHost, refuseMisconfigured } from "@/lib/http/refuse-host";
-import {
-  createNonce,
-  pageContentSecurityPolicy,
-  RESOURCE_CONTENT_SECURITY_POLICY,
-  setSecurityHeaders,
-} from "@/lib/http/security-headers";
+import { createNonce, pageContentSecurityPolicy, RESOURCE_CONTENT_SECURITY_POLICY, setSecurityHeaders } from "@/lib/http/security-headers";
 
 // Every request passes here first (no matcher): pages, the API, the event stream and static
 // assets alike. It is the door: a request addressed to a host name this server does not go by is

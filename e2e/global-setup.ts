@@ -58,7 +58,8 @@ export default async function globalSetup(): Promise<void> {
     // The port the Host check answers loopback names on (lib/env.ts getDoorSettings).
     PORT: port,
   };
-  for (const name of ["ETCDCTL_CACERT", "ETCDCTL_CERT", "ETCDCTL_KEY", "ETCDCTL_USER", "ETCDCTL_PASSWORD", "ETCDLENS_REVEAL_SECRETS"]) delete env[name];
+  for (const name of ["ETCDCTL_CACERT", "ETCDCTL_CERT", "ETCDCTL_KEY", "ETCDCTL_USER", "ETCDCTL_PASSWORD", "ETCDLENS_REVEAL_SECRETS"])
+    delete env[name];
   const server = spawn(process.execPath, [nextBin, "start", "--hostname", "127.0.0.1", "--port", port], {
     env,
     stdio: ["ignore", "ignore", "inherit"],

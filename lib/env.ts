@@ -221,7 +221,9 @@ export function parseDoorSettings(env: Record<string, string | undefined>): Door
     throw new ConfigurationError(`invalid ETCDLENS_ALLOWED_HOSTS: ${error instanceof Error ? error.message : String(error)}`);
   }
   // The name the operator bound the server to is one users browse to, on the server's port.
-  const bound = vars.HOST ? parseHostAddress(vars.HOST.includes(":") && !vars.HOST.startsWith("[") ? `[${vars.HOST}]` : vars.HOST) : undefined;
+  const bound = vars.HOST
+    ? parseHostAddress(vars.HOST.includes(":") && !vars.HOST.startsWith("[") ? `[${vars.HOST}]` : vars.HOST)
+    : undefined;
   if (bound && !WILDCARD_ADDRESSES.has(bound.name)) allowed.push({ name: bound.name, port: vars.PORT });
   return { serverPort: vars.PORT, allowed, development: vars.NODE_ENV === "development" };
 }

@@ -17,7 +17,11 @@ function sourceFiles(folder: string): string[] {
 }
 
 function resolveImport(from: string, specifier: string): string | null {
-  const base = specifier.startsWith("@/") ? join(root, specifier.slice(2)) : specifier.startsWith(".") ? resolve(dirname(from), specifier) : null;
+  const base = specifier.startsWith("@/")
+    ? join(root, specifier.slice(2))
+    : specifier.startsWith(".")
+      ? resolve(dirname(from), specifier)
+      : null;
   if (!base) return null;
   for (const candidate of [`${base}.ts`, `${base}.tsx`, join(base, "index.ts")]) if (existsSync(candidate)) return candidate;
   return null;
@@ -51,7 +55,9 @@ describe("lib/ imports", () => {
     const graph = new Map<string, string[]>();
     for (const file of sourceFiles(join(root, "lib"))) {
       const text = readFileSync(file, "utf8");
-      const targets = [...text.matchAll(IMPORT)].map((match) => resolveImport(file, match[1])).filter((target): target is string => target !== null);
+      const targets = [...text.matchAll(IMPORT)]
+        .map((match) => resolveImport(file, match[1]))
+        .filter((target): target is string => target !== null);
       graph.set(file, targets);
     }
     expect(graph.size).toBeGreaterThan(50);

@@ -98,7 +98,7 @@ function isInvisible(codePoint: number): boolean {
 
 export function keyToDisplay(bytes: Uint8Array): string {
   let out = "";
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const unit = readUnit(bytes, i);
     if (unit.kind === "byte") {
       out += `\\x${hex2(unit.byte)}`;
@@ -143,7 +143,7 @@ function mustEscapeInPath(codePoint: number): boolean {
 
 function encodePathText(bytes: Uint8Array): string {
   let out = "";
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const unit = readUnit(bytes, i);
     if (unit.kind === "byte") {
       out += `~${hex2(unit.byte)}`;
@@ -273,7 +273,11 @@ function isUnreservedOrSlash(byte: number): boolean {
     (byte >= 0x30 && byte <= 0x39) ||
     (byte >= 0x41 && byte <= 0x5a) ||
     (byte >= 0x61 && byte <= 0x7a) ||
-    byte === 0x2d || byte === 0x2e || byte === 0x5f || byte === TILDE || byte === SLASH
+    byte === 0x2d ||
+    byte === 0x2e ||
+    byte === 0x5f ||
+    byte === TILDE ||
+    byte === SLASH
   );
 }
 

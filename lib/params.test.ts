@@ -17,7 +17,8 @@ describe("parseRevision", () => {
   });
 
   it("names none for text that is not a positive whole number", () => {
-    for (const text of [undefined, "", "0", "-3", "064", "1e3", "12abc", " 5"]) expect(readRevisionText(text), String(text)).toBeUndefined();
+    for (const text of [undefined, "", "0", "-3", "064", "1e3", "12abc", " 5"])
+      expect(readRevisionText(text), String(text)).toBeUndefined();
     expect(revisionProblem("12abc")).toBe("a revision is a positive whole number");
     expect(revisionSchema.safeParse("1e3").success).toBe(false);
   });
@@ -44,7 +45,20 @@ describe("parseLeaseId", () => {
   });
 
   it("refuses what names no lease: 0, past int64, partial hex, signs and words", () => {
-    for (const text of ["", "0", "0x0", "9223372036854775808", "0x8000000000000000", "18446744073709551615", "12abc", "-5", "0x", "abc", "lease", "694da233fee7a8051"]) {
+    for (const text of [
+      "",
+      "0",
+      "0x0",
+      "9223372036854775808",
+      "0x8000000000000000",
+      "18446744073709551615",
+      "12abc",
+      "-5",
+      "0x",
+      "abc",
+      "lease",
+      "694da233fee7a8051",
+    ]) {
       const parsed = parseLeaseId(text);
       expect(parsed.ok, text).toBe(false);
       if (!parsed.ok) expect(parsed.message).toMatch(/^a lease ID is a decimal number or hex as etcdctl prints it/);
@@ -56,7 +70,10 @@ describe("parseLeaseId", () => {
 describe("parseKeyParam", () => {
   it("decodes percent-encoded bytes and names the parameter when it cannot", () => {
     expect(parseKeyParam("key", "/a%20b%FF", true)).toEqual({ ok: true, value: Uint8Array.from([0x2f, 0x61, 0x20, 0x62, 0xff]) });
-    expect(parseKeyParam("key", "/a%2", true)).toEqual({ ok: false, message: '"key": "%" at position 2 is not followed by two hex digits' });
+    expect(parseKeyParam("key", "/a%2", true)).toEqual({
+      ok: false,
+      message: '"key": "%" at position 2 is not followed by two hex digits',
+    });
   });
 
   it("requires a key only where asked", () => {

@@ -12,9 +12,12 @@ describe("toSentence", () => {
   });
 
   it("drops the empty 'Resolution note:' gRPC ends its messages with, instead of making '…: .' of it", () => {
-    const grpc = "etcd is unreachable at 127.0.0.1:2379: 14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:2379. Resolution note: ";
+    const grpc =
+      "etcd is unreachable at 127.0.0.1:2379: 14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:2379. Resolution note: ";
     const sentence = toSentence(grpc);
-    expect(sentence).toBe("etcd is unreachable at 127.0.0.1:2379: 14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:2379.");
+    expect(sentence).toBe(
+      "etcd is unreachable at 127.0.0.1:2379: 14 UNAVAILABLE: No connection established. Last error: connect ECONNREFUSED 127.0.0.1:2379.",
+    );
     expect(sentence).not.toMatch(/:\s*\.$|\.\.$/);
   });
 

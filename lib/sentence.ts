@@ -10,7 +10,7 @@ const DANGLING_LABEL = /(?:[.;,]\s*)?[A-Za-z][\w ]{0,40}:\s*$/;
  */
 export function toSentence(message: string): string {
   let text = message.trim();
-  for (let previous = ""; previous !== text; ) {
+  for (let previous = ""; previous !== text;) {
     previous = text;
     text = text.replace(DANGLING_LABEL, "").replace(/[\s.;,:]+$/, "");
   }

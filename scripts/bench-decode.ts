@@ -86,7 +86,8 @@ function warmUp(run: () => void): void {
   }
 }
 
-const microsEach = (m: Measurement) => `${((m.millis / m.count) * 1000).toFixed(1)} µs (CPU ${((m.cpuMillis / m.count) * 1000).toFixed(1)} µs)`;
+const microsEach = (m: Measurement) =>
+  `${((m.millis / m.count) * 1000).toFixed(1)} µs (CPU ${((m.cpuMillis / m.count) * 1000).toFixed(1)} µs)`;
 
 function main(): void {
   const pod = samplePodBytes();
@@ -125,7 +126,10 @@ function main(): void {
       `${TARGET_PODS_PER_SECOND.toLocaleString("en-US")} Pods/s: ${podsPerSecond >= TARGET_PODS_PER_SECOND ? "met" : "NOT met"}` +
         (busy ? " (the machine is busy: wall time is 10%+ above CPU time, figures are low)" : ""),
     ],
-    [`typical Pods per second (${typical.length} bytes)`, Math.round((typicalPods.count / typicalPods.millis) * 1000).toLocaleString("en-US")],
+    [
+      `typical Pods per second (${typical.length} bytes)`,
+      Math.round((typicalPods.count / typicalPods.millis) * 1000).toLocaleString("en-US"),
+    ],
     [`one ${(large.length / 1048576).toFixed(2)} MiB object`, `${(big.millis / big.count).toFixed(2)} ms`],
   ];
   const width = Math.max(...rows.map((row) => row[0].length));

@@ -21,7 +21,10 @@ const RUNS = 25;
 const PREFIX = "/etcdlens-bench/";
 
 function deployment(replicas: number, padding: number, tweak = 0): JsonObject {
-  const env = Array.from({ length: padding }, (_, i) => ({ name: `SETTING_${i}`, value: `value-${i}-${i === tweak ? "changed" : "steady"}-padding-text` }));
+  const env = Array.from({ length: padding }, (_, i) => ({
+    name: `SETTING_${i}`,
+    value: `value-${i}-${i === tweak ? "changed" : "steady"}-padding-text`,
+  }));
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
@@ -58,7 +61,9 @@ async function time(label: string, work: () => Promise<unknown>): Promise<number
     samples.push(performance.now() - start);
   }
   const result = median(samples);
-  console.log(`${label.padEnd(58)} median ${result.toFixed(1).padStart(7)} ms  (min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)}, ${RUNS} runs)`);
+  console.log(
+    `${label.padEnd(58)} median ${result.toFixed(1).padStart(7)} ms  (min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)}, ${RUNS} runs)`,
+  );
   return result;
 }
 
@@ -66,7 +71,9 @@ const toInput = ({ entry, value }: HistoryVersion): VersionInput => ({ ...entry,
 
 async function main() {
   let etcd: EtcdProcess | undefined;
-  const endpoints = process.env.ETCDCTL_ENDPOINTS?.split(",").map((item) => item.trim()).filter(Boolean);
+  const endpoints = process.env.ETCDCTL_ENDPOINTS?.split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
   if (!endpoints?.length) etcd = await startEtcd({ dataDir: scratchDir(join(tmpdir(), "etcdlens-bench"), "history"), quiet: true });
   const hosts = endpoints?.length ? endpoints : [etcd!.endpoint];
   const writer = new Etcd3({ hosts });
@@ -74,17 +81,28 @@ async function main() {
   try {
     const key = Buffer.from(`${PREFIX}deployments/default/bench`);
     const small = encodeKubernetesObject(deployment(1, 85));
-    console.log(`writing ${VERSIONS.toLocaleString()} versions of a ${(small.length / 1024).toFixed(1)} KB Deployment to ${hosts.join(", ")}…`);
+    console.log(
+      `writing ${VERSIONS.toLocaleString()} versions of a ${(small.length / 1024).toFixed(1)} KB Deployment to ${hosts.join(", ")}…`,
+    );
     for (let done = 0; done < VERSIONS; done += 100) {
       // Sequential batches keep the versions in order; within a batch order does not matter.
-      await Promise.all(Array.from({ length: 100 }, (_, i) => writer.put(key).value(Buffer.from(encodeKubernetesObject(deployment(done + i + 1, 85)))).exec()));
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          writer
+            .put(key)
+            .value(Buffer.from(encodeKubernetesObject(deployment(done + i + 1, 85))))
+            .exec(),
+        ),
+      );
     }
     const bigKey = Buffer.from(`${PREFIX}deployments/default/big`);
     const bigA = encodeKubernetesObject(deployment(2, 2250, -1));
     const bigB = encodeKubernetesObject(deployment(5, 2250, 1400));
     const from = Number((await writer.put(bigKey).value(Buffer.from(bigA))).header.revision);
     const to = Number((await writer.put(bigKey).value(Buffer.from(bigB))).header.revision);
-    console.log(`two Deployments of ${(bigA.length / 1024).toFixed(0)} KB and ${(bigB.length / 1024).toFixed(0)} KB at revisions ${from} and ${to}\n`);
+    console.log(
+      `two Deployments of ${(bigA.length / 1024).toFixed(0)} KB and ${(bigB.length / 1024).toFixed(0)} KB at revisions ${from} and ${to}\n`,
+    );
 
     await time(`history: first page (${PAGE} entries, with summaries)`, async () => {
       const page = await getHistory(connection, key, { limit: PAGE });
@@ -93,7 +111,10 @@ async function main() {
     });
     await time(`history: first page without summaries (etcd reads only)`, () => getHistory(connection, key, { limit: PAGE }));
     await time("diff: read + decode two 100 KB objects + field diff", async () => {
-      const [a, b] = await Promise.all([range(connection, { key: bigKey, revision: from }), range(connection, { key: bigKey, revision: to })]);
+      const [a, b] = await Promise.all([
+        range(connection, { key: bigKey, revision: from }),
+        range(connection, { key: bigKey, revision: to }),
+      ]);
       const changes = diffValues(decodeValue(a.kvs[0].value, { modRevision: from }), decodeValue(b.kvs[0].value, { modRevision: to }));
       if (!changes.some((item) => item.path === "spec.replicas")) throw new Error("the replica change was not found");
     });
@@ -102,7 +123,8 @@ async function main() {
     const noise = compileNoise(DEFAULT_NOISE_PATTERNS);
     await time("diff: field diff alone (no etcd, no decode)", async () => diffValues(oldValue, newValue));
     await time("diff (browser work): YAML of both + line/word diff", async () => {
-      const render = (value: typeof oldValue) => (value.format === "kubernetes" ? renderForDiff(value, stripNoise(value.object, noise)) : renderForDiff(value));
+      const render = (value: typeof oldValue) =>
+        value.format === "kubernetes" ? renderForDiff(value, stripNoise(value.object, noise)) : renderForDiff(value);
       const a = render(oldValue);
       const b = render(newValue);
       if (a.language !== "none" && b.language !== "none") diffText(a.text, b.text);

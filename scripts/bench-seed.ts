@@ -38,7 +38,7 @@ function* keyspace(total: number): Generator<Put> {
 
   for (let i = 0; i < events; i++) {
     const ns = i < bigEvents ? BIG_NAMESPACE : other(i);
-    const name = `app-${hex(i % 977, 3)}-${hex(i * 2654435761 % 0xfffff, 5)}.${hex(0x17a8b9c0d1e2 + i, 16)}`;
+    const name = `app-${hex(i % 977, 3)}-${hex((i * 2654435761) % 0xfffff, 5)}.${hex(0x17a8b9c0d1e2 + i, 16)}`;
     yield put(`/registry/events/${ns}/${name}`, event(ns, name, i));
   }
   for (let i = 0; i < pods; i++) {

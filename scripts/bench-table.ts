@@ -81,13 +81,17 @@ async function time(label: string, work: () => Promise<number>): Promise<number>
   const cpuEach = (cpu.user + cpu.system) / 1000 / RUNS;
   const result = median(samples);
   const verdict = result <= TARGET_MS ? "within" : "over";
-  console.log(`${label.padEnd(70)} median ${result.toFixed(1).padStart(6)} ms  (server CPU ${cpuEach.toFixed(1)} ms each; min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)}, ${RUNS} runs after warm-up, the first call ${first.toFixed(0)} ms; ${verdict} the ${TARGET_MS} ms target)`);
+  console.log(
+    `${label.padEnd(70)} median ${result.toFixed(1).padStart(6)} ms  (server CPU ${cpuEach.toFixed(1)} ms each; min ${Math.min(...samples).toFixed(1)}, max ${Math.max(...samples).toFixed(1)}, ${RUNS} runs after warm-up, the first call ${first.toFixed(0)} ms; ${verdict} the ${TARGET_MS} ms target)`,
+  );
   return result;
 }
 
 async function main() {
   let etcd: EtcdProcess | undefined;
-  const endpoints = process.env.ETCDCTL_ENDPOINTS?.split(",").map((item) => item.trim()).filter(Boolean);
+  const endpoints = process.env.ETCDCTL_ENDPOINTS?.split(",")
+    .map((item) => item.trim())
+    .filter(Boolean);
   if (!endpoints?.length) etcd = await startEtcd({ dataDir: scratchDir(join(tmpdir(), "etcdlens-bench"), "table"), quiet: true });
   const hosts = endpoints?.length ? endpoints : [etcd!.endpoint];
   const writer = new Etcd3({ hosts });
@@ -105,13 +109,25 @@ async function main() {
         },
       },
     ];
-    if (fixture) kinds.unshift({ folder: "fixture", label: `${(fixture.size / 1024).toFixed(1)} KB fixture Pods (core.v1.Pod.pb, every field set)`, bytes: fixture.bytes });
+    if (fixture)
+      kinds.unshift({
+        folder: "fixture",
+        label: `${(fixture.size / 1024).toFixed(1)} KB fixture Pods (core.v1.Pod.pb, every field set)`,
+        bytes: fixture.bytes,
+      });
     else console.log(`no fixture Pod at ${FIXTURES}: timing the typical Pods only`);
 
     let pastRevision = 0;
     for (const version of [0, 1]) {
       for (const kind of kinds) {
-        await Promise.all(Array.from({ length: PAGE }, (_, index) => writer.put(`${PREFIX}${kind.folder}/pod-${String(index).padStart(3, "0")}`).value(Buffer.from(kind.bytes(index, version))).exec()));
+        await Promise.all(
+          Array.from({ length: PAGE }, (_, index) =>
+            writer
+              .put(`${PREFIX}${kind.folder}/pod-${String(index).padStart(3, "0")}`)
+              .value(Buffer.from(kind.bytes(index, version)))
+              .exec(),
+          ),
+        );
       }
       if (version === 0) pastRevision = Number((await writer.get(`${PREFIX}typical/pod-000`).exec()).header.revision);
     }

@@ -100,8 +100,16 @@ async function main() {
   // etcdctl's full pass first: it is the yardstick of the first listing, and it leaves etcd as
   // warm as a cluster that has been running for a while (a --start-etcd etcd has just started, and
   // its first seconds would otherwise be charged to the dashboard).
-  const fullScan = await timeRuns(() => etcdctl(endpoint, ["get", "/registry/", "--prefix", "--keys-only"]), { count: 3, budgetMs: 60_000, warmup: 0 });
-  const fullScanDiscarded = await timeRuns(() => etcdctl(endpoint, ["get", "/registry/", "--prefix", "--keys-only"], { discard: true }), { count: 3, budgetMs: 60_000, warmup: 0 });
+  const fullScan = await timeRuns(() => etcdctl(endpoint, ["get", "/registry/", "--prefix", "--keys-only"]), {
+    count: 3,
+    budgetMs: 60_000,
+    warmup: 0,
+  });
+  const fullScanDiscarded = await timeRuns(() => etcdctl(endpoint, ["get", "/registry/", "--prefix", "--keys-only"], { discard: true }), {
+    count: 3,
+    budgetMs: 60_000,
+    warmup: 0,
+  });
 
   // The first listing after a start, three starts: the server builds the folder index as it boots
   // and listings answer "indexing" until it is ready. Timed from the moment `next start` is spawned
@@ -118,7 +126,9 @@ async function main() {
       firstListings.push(first.millis);
       firstListingsAfterBoot.push(first.afterBootMillis);
       indexingAnswers += first.indexingAnswers;
-      console.log(`bench: start ${start}: first listing after ${ms(first.millis)} (${ms(first.afterBootMillis)} after the server first answered)`);
+      console.log(
+        `bench: start ${start}: first listing after ${ms(first.millis)} (${ms(first.afterBootMillis)} after the server first answered)`,
+      );
     }
   } catch (error) {
     await dashboard?.stop();
@@ -135,21 +145,69 @@ async function main() {
     const rootLevel = (await fetchOk(`${base}/api/keys?prefix=&limit=1000`)) as { items: { isKey: boolean; keyCount?: number }[] };
     const keyCount = rootLevel.items.reduce((sum, item) => sum + (item.keyCount ?? 0) + (item.isKey ? 1 : 0), 0);
     console.log(`bench: ${keyCount.toLocaleString()} keys`);
-    rows.push(row("first complete listing, from `next start` (index built at boot)", firstListing, "etcdctl get /registry/ --prefix --keys-only", fullScan, `, ${indexingAnswers} "indexing" answers in all`));
-    rows.push(row("same, against etcdctl writing to /dev/null", firstListing, "etcdctl get /registry/ --prefix --keys-only > /dev/null", fullScanDiscarded));
-    const afterBoot: Timing = { median: median(firstListingsAfterBoot), runs: firstListingsAfterBoot.length, samples: firstListingsAfterBoot };
-    rows.push(row("same, from the server's first answer (Node and Next boot excluded)", afterBoot, "etcdctl get /registry/ --prefix --keys-only > /dev/null", fullScanDiscarded));
+    rows.push(
+      row(
+        "first complete listing, from `next start` (index built at boot)",
+        firstListing,
+        "etcdctl get /registry/ --prefix --keys-only",
+        fullScan,
+        `, ${indexingAnswers} "indexing" answers in all`,
+      ),
+    );
+    rows.push(
+      row(
+        "same, against etcdctl writing to /dev/null",
+        firstListing,
+        "etcdctl get /registry/ --prefix --keys-only > /dev/null",
+        fullScanDiscarded,
+      ),
+    );
+    const afterBoot: Timing = {
+      median: median(firstListingsAfterBoot),
+      runs: firstListingsAfterBoot.length,
+      samples: firstListingsAfterBoot,
+    };
+    rows.push(
+      row(
+        "same, from the server's first answer (Node and Next boot excluded)",
+        afterBoot,
+        "etcdctl get /registry/ --prefix --keys-only > /dev/null",
+        fullScanDiscarded,
+      ),
+    );
     const idleRss = treeRss(server.pid!);
 
-    const listing = (prefix: string, extra = "") => () => fetchOk(`${base}/api/keys?prefix=${q(prefix)}${extra}`).then(() => undefined);
+    const listing =
+      (prefix: string, extra = "") =>
+      () =>
+        fetchOk(`${base}/api/keys?prefix=${q(prefix)}${extra}`).then(() => undefined);
     const fast = { count: 50, budgetMs: 10_000 };
-    rows.push(row("list `/registry/` (first page)", await timeRuns(listing("/registry/"), fast), "etcdctl get /registry/ --prefix --keys-only", fullScan));
-    const eventsScan = await timeRuns(() => etcdctl(endpoint, ["get", "/registry/events/", "--prefix", "--keys-only"]), { count: 3, budgetMs: 60_000, warmup: 0 });
-    rows.push(row("list `/registry/events/` (first page)", await timeRuns(listing("/registry/events/"), fast), "etcdctl get /registry/events/ --prefix --keys-only", eventsScan));
+    rows.push(
+      row(
+        "list `/registry/` (first page)",
+        await timeRuns(listing("/registry/"), fast),
+        "etcdctl get /registry/ --prefix --keys-only",
+        fullScan,
+      ),
+    );
+    const eventsScan = await timeRuns(() => etcdctl(endpoint, ["get", "/registry/events/", "--prefix", "--keys-only"]), {
+      count: 3,
+      budgetMs: 60_000,
+      warmup: 0,
+    });
+    rows.push(
+      row(
+        "list `/registry/events/` (first page)",
+        await timeRuns(listing("/registry/events/"), fast),
+        "etcdctl get /registry/events/ --prefix --keys-only",
+        eventsScan,
+      ),
+    );
     const big = `/registry/events/${BIG_NAMESPACE}/`;
-    const bigCount = ((await fetchOk(`${base}/api/keys?prefix=${q("/registry/events/")}&limit=1000`)) as { items: { name: string; keyCount?: number }[] }).items.find(
-      (item) => item.name === BIG_NAMESPACE,
-    )?.keyCount ?? 0;
+    const bigCount =
+      (
+        (await fetchOk(`${base}/api/keys?prefix=${q("/registry/events/")}&limit=1000`)) as { items: { name: string; keyCount?: number }[] }
+      ).items.find((item) => item.name === BIG_NAMESPACE)?.keyCount ?? 0;
     rows.push(
       row(
         `list \`${big}\` (${bigCount.toLocaleString()} keys), first page of 200`,
@@ -161,7 +219,10 @@ async function main() {
     // A page in the middle of the big folder, reached through its cursor.
     let cursor = "";
     for (let page = 0; page < 125; page++) {
-      const body = (await fetchOk(`${base}/api/keys?prefix=${q(big)}&limit=200${cursor ? `&cursor=${cursor}` : ""}`)) as { nextCursor: string | null; items: { key: string }[] };
+      const body = (await fetchOk(`${base}/api/keys?prefix=${q(big)}&limit=200${cursor ? `&cursor=${cursor}` : ""}`)) as {
+        nextCursor: string | null;
+        items: { key: string }[];
+      };
       if (!body.nextCursor) break;
       cursor = body.nextCursor;
     }
@@ -171,29 +232,44 @@ async function main() {
         "same folder, page 126 (by cursor)",
         await timeRuns(listing(big, `&limit=200&cursor=${cursor}`), fast),
         `etcdctl get '${middleKey.slice(0, 40)}…' ${big.slice(0, -1)}0 --keys-only --limit 200`,
-        await timeRuns(() => etcdctl(endpoint, ["get", middleKey, `${big.slice(0, -1)}0`, "--keys-only", "--limit", "200"]), { count: 20, budgetMs: 10_000 }),
+        await timeRuns(() => etcdctl(endpoint, ["get", middleKey, `${big.slice(0, -1)}0`, "--keys-only", "--limit", "200"]), {
+          count: 20,
+          budgetMs: 10_000,
+        }),
       ),
     );
 
-    const hot = (await fetchOk(`${base}/api/key?key=${q(HOT_KEY)}`)) as { revision: number; kv: { createRevision: number; modRevision: number; version: number } };
+    const hot = (await fetchOk(`${base}/api/key?key=${q(HOT_KEY)}`)) as {
+      revision: number;
+      kv: { createRevision: number; modRevision: number; version: number };
+    };
     const pastRevision = hot.kv.createRevision + 5_000;
     rows.push(
       row(
         `list \`/registry/\` at a past revision (?rev=${pastRevision})`,
         await timeRuns(listing("/registry/", `&rev=${pastRevision}`), { count: 3, budgetMs: 60_000 }),
         `etcdctl get /registry/ --prefix --keys-only --rev=${pastRevision}`,
-        await timeRuns(() => etcdctl(endpoint, ["get", "/registry/", "--prefix", "--keys-only", `--rev=${pastRevision}`]), { count: 3, budgetMs: 60_000, warmup: 0 }),
+        await timeRuns(() => etcdctl(endpoint, ["get", "/registry/", "--prefix", "--keys-only", `--rev=${pastRevision}`]), {
+          count: 3,
+          budgetMs: 60_000,
+          warmup: 0,
+        }),
       ),
     );
 
     // A revision after the seeding, when /registry/events/ already held its 201 namespaces.
-    const lateRevision = ((await fetchOk(`${base}/api/keys?prefix=${q("/registry/events/")}&limit=1`)) as { revision: number }).revision - 10;
+    const lateRevision =
+      ((await fetchOk(`${base}/api/keys?prefix=${q("/registry/events/")}&limit=1`)) as { revision: number }).revision - 10;
     rows.push(
       row(
         `list \`/registry/events/\` at a past revision (?rev=${lateRevision})`,
         await timeRuns(listing("/registry/events/", `&rev=${lateRevision}`), { count: 3, budgetMs: 60_000 }),
         `etcdctl get /registry/events/ --prefix --keys-only --rev=${lateRevision}`,
-        await timeRuns(() => etcdctl(endpoint, ["get", "/registry/events/", "--prefix", "--keys-only", `--rev=${lateRevision}`]), { count: 3, budgetMs: 60_000, warmup: 0 }),
+        await timeRuns(() => etcdctl(endpoint, ["get", "/registry/events/", "--prefix", "--keys-only", `--rev=${lateRevision}`]), {
+          count: 3,
+          budgetMs: 60_000,
+          warmup: 0,
+        }),
       ),
     );
 
@@ -214,7 +290,8 @@ async function main() {
     const tablePage = async () => {
       const response = await fetch(`${base}/api/table?prefix=${q("/registry/pods/ns-0/")}&limit=200`);
       const body = (await response.json()) as { rows?: unknown[]; indexing?: unknown };
-      if (!response.ok || body.indexing || !body.rows?.length) throw new Error(`/api/table: ${response.status}, ${body.rows?.length ?? 0} rows`);
+      if (!response.ok || body.indexing || !body.rows?.length)
+        throw new Error(`/api/table: ${response.status}, ${body.rows?.length ?? 0} rows`);
       tableRows = body.rows.length;
       serverTimes.push(Number(/dur=([\d.]+)/.exec(response.headers.get("server-timing") ?? "")?.[1]));
     };
@@ -225,7 +302,10 @@ async function main() {
         `a page of ${tableRows} Pods decoded into table rows (\`/api/table\`, /registry/pods/ns-0/)`,
         tableTiming,
         `etcdctl get /registry/pods/ns-0/ --prefix --limit 200 -w json (no decoding)`,
-        await timeRuns(() => etcdctl(endpoint, ["get", "/registry/pods/ns-0/", "--prefix", "--limit", "200", "-w", "json"]), { count: 20, budgetMs: 10_000 }),
+        await timeRuns(() => etcdctl(endpoint, ["get", "/registry/pods/ns-0/", "--prefix", "--limit", "200", "-w", "json"]), {
+          count: 20,
+          budgetMs: 10_000,
+        }),
         `; server time ${ms(tableServer)} (Server-Timing, target ≤ 150 ms)`,
       ),
     );
@@ -243,7 +323,10 @@ async function main() {
     rows.push(
       row(
         `history: first page (50) of a key with ${hot.kv.version.toLocaleString()} revisions`,
-        await timeRuns(() => fetchOk(`${base}/api/history?key=${q(HOT_KEY)}&limit=50`).then(() => undefined), { count: 20, budgetMs: 20_000 }),
+        await timeRuns(() => fetchOk(`${base}/api/history?key=${q(HOT_KEY)}&limit=50`).then(() => undefined), {
+          count: 20,
+          budgetMs: 20_000,
+        }),
         `50 × etcdctl get ${HOT_KEY} --rev=N -w json`,
         await timeRuns(fiftyGets, { count: 3, budgetMs: 30_000, warmup: 0 }),
       ),
@@ -254,7 +337,10 @@ async function main() {
       rows.push(
         row(
           "diff two revisions of a key",
-          await timeRuns(() => fetchOk(`${base}/api/diff?key=${q(HOT_KEY)}&from=${older}&to=${hot.kv.modRevision}`).then(() => undefined), { count: 20, budgetMs: 10_000 }),
+          await timeRuns(() => fetchOk(`${base}/api/diff?key=${q(HOT_KEY)}&from=${older}&to=${hot.kv.modRevision}`).then(() => undefined), {
+            count: 20,
+            budgetMs: 10_000,
+          }),
           `etcdctl get ${HOT_KEY} --rev=A --print-value-only; … --rev=B (then decode and diff by hand)`,
           await timeRuns(
             async () => {
@@ -310,13 +396,26 @@ async function main() {
       ),
     );
 
-    const decode = spawnSync(process.execPath, [join(root, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/bench-decode.ts"], { encoding: "utf8" });
+    const decode = spawnSync(process.execPath, [join(root, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/bench-decode.ts"], {
+      encoding: "utf8",
+    });
     notes.push("`npm run bench:decode` in the same run:", "", "```", decode.stdout.trim(), "```");
     // Its own private etcd: writing 400 Pods into the benchmark keyspace would change what it measures.
     const tableEnv = { ...process.env };
     delete tableEnv.ETCDCTL_ENDPOINTS;
-    const tables = spawnSync(process.execPath, [join(root, "node_modules", "tsx", "dist", "cli.mjs"), "--conditions=react-server", "scripts/bench-table.ts"], { encoding: "utf8", env: tableEnv });
-    notes.push("", "`npm run bench:table` in the same run (200 fixture Pods and 200 typical Pods, a private etcd):", "", "```", tables.stdout.trim(), "```");
+    const tables = spawnSync(
+      process.execPath,
+      [join(root, "node_modules", "tsx", "dist", "cli.mjs"), "--conditions=react-server", "scripts/bench-table.ts"],
+      { encoding: "utf8", env: tableEnv },
+    );
+    notes.push(
+      "",
+      "`npm run bench:table` in the same run (200 fixture Pods and 200 typical Pods, a private etcd):",
+      "",
+      "```",
+      tables.stdout.trim(),
+      "```",
+    );
 
     const etcdVersion = spawnSync("etcd", ["--version"], { encoding: "utf8" }).stdout.split("\n")[0];
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${etcdVersion}, Node ${process.version}, ${keyCount.toLocaleString()} keys`;
@@ -339,6 +438,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error(`bench: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  console.error(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exit(1);
 });

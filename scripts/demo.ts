@@ -35,8 +35,11 @@ async function main() {
     const demo = await startDemoEtcd(folder);
     running.etcd = demo.etcd;
     const etcd = demo.etcd;
-    const data = demo.seededWrites > 0 ? `${demo.seededWrites} demo writes` : "the data of the last run (`npm run demo -- --reset` to start over)";
-    console.log(`etcdlens: etcd is at ${etcd.endpoint} with ${data} (try: ETCDCTL_ENDPOINTS=${etcd.endpoint} etcdctl get --prefix /registry --keys-only)`);
+    const data =
+      demo.seededWrites > 0 ? `${demo.seededWrites} demo writes` : "the data of the last run (`npm run demo -- --reset` to start over)";
+    console.log(
+      `etcdlens: etcd is at ${etcd.endpoint} with ${data} (try: ETCDCTL_ENDPOINTS=${etcd.endpoint} etcdctl get --prefix /registry --keys-only)`,
+    );
     buildIfNeeded();
   } catch (error) {
     console.error(`etcdlens: ${error instanceof MissingProgramError ? error.message : error instanceof Error ? error.message : error}`);
@@ -49,7 +52,10 @@ async function main() {
   // HOST and PORT also tell the Host check which names and port the dashboard answers to.
   const env: NodeJS.ProcessEnv = { ...process.env, ETCDCTL_ENDPOINTS: etcd.endpoint, HOST: host, PORT: String(port) };
   for (const name of ["ETCDCTL_CACERT", "ETCDCTL_CERT", "ETCDCTL_KEY", "ETCDCTL_USER", "ETCDCTL_PASSWORD"]) delete env[name];
-  const server = spawn(process.execPath, [nextBin, "start", "--hostname", host, "--port", String(port)], { stdio: ["ignore", "pipe", "inherit"], env });
+  const server = spawn(process.execPath, [nextBin, "start", "--hostname", host, "--port", String(port)], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env,
+  });
   server.stdout?.on("data", (chunk: Buffer) => {
     if (/ready|started/i.test(chunk.toString())) {
       console.log(`\netcdlens demo: http://${host}:${port}/keys  (Ctrl-C stops the dashboard and its etcd)\n`);

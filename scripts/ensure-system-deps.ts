@@ -2,7 +2,16 @@
 // integration and end-to-end tests, Chromium for the end-to-end tests, openssl for TLS tests,
 // etcdctl for the decode CLI's test (it must read what `etcdctl get --print-value-only` prints).
 // Installs Debian's packages as root on Debian/Ubuntu; otherwise says what to install.
-import { CHROMIUM, ETCD, ETCDCTL, MissingProgramError, OPENSSL, programVersion, requireProgram, type SystemProgram } from "./lib/system-deps";
+import {
+  CHROMIUM,
+  ETCD,
+  ETCDCTL,
+  MissingProgramError,
+  OPENSSL,
+  programVersion,
+  requireProgram,
+  type SystemProgram,
+} from "./lib/system-deps";
 
 try {
   const programs: [SystemProgram, string | undefined][] = [

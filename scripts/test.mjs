@@ -45,10 +45,20 @@ const stage = (title, command, args) => {
   return ok;
 };
 
-const depsOk = stage("system packages (etcd, Chromium)", process.execPath, [join(root, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/ensure-system-deps.ts"]);
+const depsOk = stage("system packages (etcd, Chromium)", process.execPath, [
+  join(root, "node_modules", "tsx", "dist", "cli.mjs"),
+  "scripts/ensure-system-deps.ts",
+]);
 stage("type-check", bin("tsc"), ["--noEmit"]);
 stage("lint", bin("eslint"), ["--max-warnings=0", "."]);
-stage("unit tests", bin("vitest"), ["run", "--project", "unit", "--reporter=default", "--reporter=json", `--outputFile.json=${join(reports, "unit.json")}`]);
+stage("unit tests", bin("vitest"), [
+  "run",
+  "--project",
+  "unit",
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${join(reports, "unit.json")}`,
+]);
 if (depsOk) {
   // One file at a time: each starts its own etcd (a three-member cluster in one case), and the
   // failover and replay tests measure timing that a fully loaded 2-core machine would distort.

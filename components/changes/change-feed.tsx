@@ -106,7 +106,17 @@ type SummaryState = { state: "known"; text: string | null } | { state: "reading"
 
 const plural = (count: number) => `${count.toLocaleString()} change${count === 1 ? "" : "s"}`;
 
-function FeedTable({ pages, arrived, filters, complete }: { pages: FeedPage[]; arrived: ArrivedBatch[]; filters: ChangeFilters; complete: boolean }) {
+function FeedTable({
+  pages,
+  arrived,
+  filters,
+  complete,
+}: {
+  pages: FeedPage[];
+  arrived: ArrivedBatch[];
+  filters: ChangeFilters;
+  complete: boolean;
+}) {
   const items = pages.flatMap((page) => page.items);
   const last = pages[pages.length - 1];
   const compactRevision = last?.compactRevision ?? 0;
@@ -127,11 +137,21 @@ function FeedTable({ pages, arrived, filters, complete }: { pages: FeedPage[]; a
         <table aria-label="Changes" className="w-full border-collapse text-left text-[13px]">
           <thead className="bg-slate-50 text-xs text-slate-600">
             <tr>
-              <th scope="col" className="w-24 px-2 py-1 font-medium">Revision</th>
-              <th scope="col" className="w-20 px-2 py-1 font-medium">Change</th>
-              <th scope="col" className="px-2 py-1 font-medium">Key</th>
-              <th scope="col" className="px-2 py-1 font-medium">Summary</th>
-              <th scope="col" className="w-12 px-2 py-1 font-medium">Diff</th>
+              <th scope="col" className="w-24 px-2 py-1 font-medium">
+                Revision
+              </th>
+              <th scope="col" className="w-20 px-2 py-1 font-medium">
+                Change
+              </th>
+              <th scope="col" className="px-2 py-1 font-medium">
+                Key
+              </th>
+              <th scope="col" className="px-2 py-1 font-medium">
+                Summary
+              </th>
+              <th scope="col" className="w-12 px-2 py-1 font-medium">
+                Diff
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -139,7 +159,12 @@ function FeedTable({ pages, arrived, filters, complete }: { pages: FeedPage[]; a
               <ArrivedRows key={`${batch.from}-${batch.to}`} batch={batch} filters={filters} compactRevision={compactRevision} />
             ))}
             {items.map((item) => (
-              <ChangeRow key={`${item.revision}-${item.keyBase64}-${item.type}`} item={item} summary={{ state: "known", text: item.summary }} compactRevision={compactRevision} />
+              <ChangeRow
+                key={`${item.revision}-${item.keyBase64}-${item.type}`}
+                item={item}
+                summary={{ state: "known", text: item.summary }}
+                compactRevision={compactRevision}
+              />
             ))}
           </tbody>
         </table>
@@ -174,16 +199,33 @@ function ChangeLabel({ item }: { item: Pick<ChangeDto, "type" | "version"> }) {
   return item.version === 1 ? <Badge tone="blue">created</Badge> : <Badge tone="green">PUT</Badge>;
 }
 
-function SummaryText({ item, summary, compactRevision }: { item: Pick<ChangeDto, "type" | "version" | "revision">; summary: SummaryState; compactRevision: number }) {
+function SummaryText({
+  item,
+  summary,
+  compactRevision,
+}: {
+  item: Pick<ChangeDto, "type" | "version" | "revision">;
+  summary: SummaryState;
+  compactRevision: number;
+}) {
   if (summary.state === "reading") return <span className="text-slate-500 italic">reading summary…</span>;
   if (summary.state === "unavailable") return <span className="text-slate-500 italic">summary unavailable: {summary.reason}</span>;
   if (summary.text !== null) return <span title={summary.text}>{summary.text}</span>;
   const isUpdate = item.type === "PUT" && item.version > 1;
-  if (isUpdate && item.revision - 1 < compactRevision) return <span className="text-slate-500 italic">the version it replaced is compacted</span>;
+  if (isUpdate && item.revision - 1 < compactRevision)
+    return <span className="text-slate-500 italic">the version it replaced is compacted</span>;
   return <span className="text-slate-500 italic">a value without fields: see the diff</span>;
 }
 
-function ChangeRow({ item, summary, compactRevision }: { item: Omit<ChangeDto, "summary">; summary: SummaryState; compactRevision: number }) {
+function ChangeRow({
+  item,
+  summary,
+  compactRevision,
+}: {
+  item: Omit<ChangeDto, "summary">;
+  summary: SummaryState;
+  compactRevision: number;
+}) {
   const key = base64ToBytes(item.keyBase64);
   // The version an update replaced is the key at revision − 1, readable while that is not compacted.
   const diffable = item.type === "PUT" && item.version > 1 && item.revision - 1 >= compactRevision;
@@ -195,7 +237,10 @@ function ChangeRow({ item, summary, compactRevision }: { item: Omit<ChangeDto, "
       </td>
       <td className="max-w-[28rem] truncate px-2 py-0.5 font-mono">
         {/* A DELETE leaves nothing at its own revision: the link opens the last value it removed. */}
-        <Link className="text-blue-800 hover:underline" href={keyHref(key, { rev: item.type === "DELETE" ? item.revision - 1 : item.revision })}>
+        <Link
+          className="text-blue-800 hover:underline"
+          href={keyHref(key, { rev: item.type === "DELETE" ? item.revision - 1 : item.revision })}
+        >
           {item.key}
         </Link>
       </td>
@@ -226,22 +271,45 @@ function FilterForm({ filters, onApply }: { filters: ChangeFilters; onApply: (fi
   // Text that names no exact revision (a typo, past 2^53) leaves the bound unset.
   const revision = (text: string) => readRevisionText(text);
   return (
-    <form onSubmit={submit} aria-label="Filter changes" className="flex flex-wrap items-end gap-3 rounded border border-slate-200 bg-white p-3">
+    <form
+      onSubmit={submit}
+      aria-label="Filter changes"
+      className="flex flex-wrap items-end gap-3 rounded border border-slate-200 bg-white p-3"
+    >
       <label className="flex flex-col text-xs text-slate-600">
         Prefix
-        <input className="w-72 rounded border border-slate-300 px-2 py-1 font-mono text-sm" value={draft.prefix} onChange={(e) => setDraft({ ...draft, prefix: e.target.value })} />
+        <input
+          className="w-72 rounded border border-slate-300 px-2 py-1 font-mono text-sm"
+          value={draft.prefix}
+          onChange={(e) => setDraft({ ...draft, prefix: e.target.value })}
+        />
       </label>
       <label className="flex flex-col text-xs text-slate-600">
         From revision
-        <input className="w-28 rounded border border-slate-300 px-2 py-1 text-sm" inputMode="numeric" value={draft.from ?? ""} onChange={(e) => setDraft({ ...draft, from: revision(e.target.value) })} />
+        <input
+          className="w-28 rounded border border-slate-300 px-2 py-1 text-sm"
+          inputMode="numeric"
+          value={draft.from ?? ""}
+          onChange={(e) => setDraft({ ...draft, from: revision(e.target.value) })}
+        />
       </label>
       <label className="flex flex-col text-xs text-slate-600">
         To revision
-        <input className="w-28 rounded border border-slate-300 px-2 py-1 text-sm" inputMode="numeric" value={draft.to ?? ""} onChange={(e) => setDraft({ ...draft, to: revision(e.target.value) })} />
+        <input
+          className="w-28 rounded border border-slate-300 px-2 py-1 text-sm"
+          inputMode="numeric"
+          value={draft.to ?? ""}
+          onChange={(e) => setDraft({ ...draft, to: revision(e.target.value) })}
+        />
       </label>
       <label className="flex flex-col text-xs text-slate-600">
         Change
-        <select aria-label="Change type" className="rounded border border-slate-300 px-2 py-1 text-sm" value={draft.type ?? ""} onChange={(e) => setDraft({ ...draft, type: (e.target.value || undefined) as ChangeFilters["type"] })}>
+        <select
+          aria-label="Change type"
+          className="rounded border border-slate-300 px-2 py-1 text-sm"
+          value={draft.type ?? ""}
+          onChange={(e) => setDraft({ ...draft, type: (e.target.value || undefined) as ChangeFilters["type"] })}
+        >
           <option value="">PUT and DELETE</option>
           <option value="PUT">PUT</option>
           <option value="DELETE">DELETE</option>
@@ -249,9 +317,15 @@ function FilterForm({ filters, onApply }: { filters: ChangeFilters; onApply: (fi
       </label>
       <label className="flex flex-col text-xs text-slate-600">
         Key contains
-        <input className="w-48 rounded border border-slate-300 px-2 py-1 font-mono text-sm" value={draft.contains ?? ""} onChange={(e) => setDraft({ ...draft, contains: e.target.value || undefined })} />
+        <input
+          className="w-48 rounded border border-slate-300 px-2 py-1 font-mono text-sm"
+          value={draft.contains ?? ""}
+          onChange={(e) => setDraft({ ...draft, contains: e.target.value || undefined })}
+        />
       </label>
-      <button type="submit" className="rounded bg-slate-800 px-3 py-1 text-sm font-medium text-white">Show</button>
+      <button type="submit" className="rounded bg-slate-800 px-3 py-1 text-sm font-medium text-white">
+        Show
+      </button>
     </form>
   );
 }

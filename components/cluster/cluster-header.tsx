@@ -41,10 +41,18 @@ export function ClusterHeader() {
         <ClusterSwitcher />
         <JumpBox />
         <nav aria-label="Sections" className="flex gap-3 text-sm">
-          <Link href="/keys" className="text-slate-700 hover:text-blue-700">Keys</Link>
-          <Link href="/changes" className="text-slate-700 hover:text-blue-700">Changes</Link>
-          <Link href="/leases" className="text-slate-700 hover:text-blue-700">Leases</Link>
-          <Link href="/cluster" className="text-slate-700 hover:text-blue-700">Cluster</Link>
+          <Link href="/keys" className="text-slate-700 hover:text-blue-700">
+            Keys
+          </Link>
+          <Link href="/changes" className="text-slate-700 hover:text-blue-700">
+            Changes
+          </Link>
+          <Link href="/leases" className="text-slate-700 hover:text-blue-700">
+            Leases
+          </Link>
+          <Link href="/cluster" className="text-slate-700 hover:text-blue-700">
+            Cluster
+          </Link>
         </nav>
         {header ? (
           <dl aria-label="Cluster" className="flex flex-wrap gap-x-5 gap-y-1 text-xs text-slate-600">

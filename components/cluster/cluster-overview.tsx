@@ -21,15 +21,24 @@ function formatBytes(bytes: number | undefined): string {
 export function ClusterOverview() {
   const query = useQuery(clusterQueries.overview(useClusterName()));
   if (query.isPending) return <Loading label="Asking the cluster…" />;
-  if (query.isError) return <div className="p-4"><ErrorPanel title="Could not read the cluster">{query.error.message}</ErrorPanel></div>;
+  if (query.isError)
+    return (
+      <div className="p-4">
+        <ErrorPanel title="Could not read the cluster">{query.error.message}</ErrorPanel>
+      </div>
+    );
   const cluster = query.data;
   return (
     <div className="space-y-6 overflow-auto p-4 text-sm">
       <section aria-labelledby="summary-title">
-        <h1 id="summary-title" className="mb-2 text-base font-semibold">Cluster</h1>
+        <h1 id="summary-title" className="mb-2 text-base font-semibold">
+          Cluster
+        </h1>
         <dl className="grid max-w-xl grid-cols-[auto_1fr] gap-x-4 gap-y-1">
           <dt className="text-slate-500">cluster ID</dt>
-          <dd className="font-mono">{BigInt(cluster.clusterId).toString(16)} <span className="text-slate-400">({cluster.clusterId})</span></dd>
+          <dd className="font-mono">
+            {BigInt(cluster.clusterId).toString(16)} <span className="text-slate-400">({cluster.clusterId})</span>
+          </dd>
           <dt className="text-slate-500">current revision</dt>
           <dd className="font-mono">{cluster.revision}</dd>
           <dt className="text-slate-500">compaction revision</dt>
@@ -40,7 +49,9 @@ export function ClusterOverview() {
       </section>
 
       <section aria-labelledby="alarms-title">
-        <h2 id="alarms-title" className="mb-2 font-semibold">Alarms</h2>
+        <h2 id="alarms-title" className="mb-2 font-semibold">
+          Alarms
+        </h2>
         {cluster.alarms.length === 0 ? (
           <p className="text-slate-600">No active alarms.</p>
         ) : (
@@ -55,7 +66,9 @@ export function ClusterOverview() {
       </section>
 
       <section aria-labelledby="members-title">
-        <h2 id="members-title" className="mb-2 font-semibold">Members</h2>
+        <h2 id="members-title" className="mb-2 font-semibold">
+          Members
+        </h2>
         <table aria-labelledby="members-title" className="min-w-full border border-slate-200 bg-white">
           <thead className="bg-slate-50 text-left text-xs text-slate-500">
             <tr>
@@ -81,13 +94,19 @@ export function ClusterOverview() {
       </section>
 
       <section aria-labelledby="endpoints-title">
-        <h2 id="endpoints-title" className="mb-2 font-semibold">Endpoints</h2>
+        <h2 id="endpoints-title" className="mb-2 font-semibold">
+          Endpoints
+        </h2>
         <table aria-labelledby="endpoints-title" className="min-w-full border border-slate-200 bg-white">
           <thead className="bg-slate-50 text-left text-xs text-slate-500">
             <tr>
-              {["endpoint", "status", "member", "version", "DB size", "in use", "leader", "raft index", "raft term", "errors"].map((title) => (
-                <th key={title} className="px-2 py-1">{title}</th>
-              ))}
+              {["endpoint", "status", "member", "version", "DB size", "in use", "leader", "raft index", "raft term", "errors"].map(
+                (title) => (
+                  <th key={title} className="px-2 py-1">
+                    {title}
+                  </th>
+                ),
+              )}
             </tr>
           </thead>
           <tbody>
@@ -106,15 +125,21 @@ function EndpointRow({ endpoint }: { endpoint: EndpointStatusDto }) {
     return (
       <tr className="border-t border-slate-100 bg-red-50">
         <td className="px-2 py-1 font-mono">{endpoint.endpoint}</td>
-        <td className="px-2 py-1"><Badge tone="red">down</Badge></td>
-        <td colSpan={8} className="px-2 py-1 text-red-800">{endpoint.error}</td>
+        <td className="px-2 py-1">
+          <Badge tone="red">down</Badge>
+        </td>
+        <td colSpan={8} className="px-2 py-1 text-red-800">
+          {endpoint.error}
+        </td>
       </tr>
     );
   }
   return (
     <tr className="border-t border-slate-100">
       <td className="px-2 py-1 font-mono">{endpoint.endpoint}</td>
-      <td className="px-2 py-1"><Badge tone="green">up</Badge></td>
+      <td className="px-2 py-1">
+        <Badge tone="green">up</Badge>
+      </td>
       <td className="px-2 py-1 font-mono">{endpoint.memberIdHex}</td>
       <td className="px-2 py-1">{endpoint.version}</td>
       <td className="px-2 py-1">{formatBytes(endpoint.dbSize)}</td>

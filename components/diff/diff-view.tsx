@@ -57,7 +57,10 @@ export function DiffView({ keyBytes, from, to, state }: DiffViewProps) {
           <NoticePanel title="One of these revisions has been compacted">
             etcd no longer keeps history before revision {query.error.compactRevision}.{" "}
             {query.error.compactRevision ? (
-              <Link className="text-blue-700 underline" href={viewHref(keyBytes, { ...state, compare: Math.max(from, query.error.compactRevision) })}>
+              <Link
+                className="text-blue-700 underline"
+                href={viewHref(keyBytes, { ...state, compare: Math.max(from, query.error.compactRevision) })}
+              >
                 Compare with the oldest revision still available ({query.error.compactRevision})
               </Link>
             ) : null}
@@ -80,7 +83,10 @@ function DiffBody({ data, state, onChange }: { data: DiffDto; state: ViewState; 
   const kubernetes = isKubernetesPair(data.from.value, data.to.value);
   const hideNoise = kubernetes && state.hideNoise;
   const filter = useMemo(() => compileNoise(hideNoise ? state.noiseFields : []), [hideNoise, state.noiseFields]);
-  const changes = useMemo(() => data.changes.filter((item) => !hideNoise || !isNoise(item.segments, filter)), [data.changes, hideNoise, filter]);
+  const changes = useMemo(
+    () => data.changes.filter((item) => !hideNoise || !isNoise(item.segments, filter)),
+    [data.changes, hideNoise, filter],
+  );
   const hiddenCount = data.changes.length - changes.length;
   const texts = useMemo(() => {
     const render = (side: DiffSideDto) => {
@@ -93,14 +99,24 @@ function DiffBody({ data, state, onChange }: { data: DiffDto; state: ViewState; 
 
   return (
     <div className="space-y-3">
-      {!data.from.kv ? <NoticePanel title={`The key did not exist at revision ${data.from.revision}`}>The older side is empty.</NoticePanel> : null}
-      {!data.to.kv ? <NoticePanel title={`The key did not exist at revision ${data.to.revision}`}>The newer side is empty.</NoticePanel> : null}
+      {!data.from.kv ? (
+        <NoticePanel title={`The key did not exist at revision ${data.from.revision}`}>The older side is empty.</NoticePanel>
+      ) : null}
+      {!data.to.kv ? (
+        <NoticePanel title={`The key did not exist at revision ${data.to.revision}`}>The newer side is empty.</NoticePanel>
+      ) : null}
       {kubernetes ? <NoiseControls state={state} hiddenCount={hiddenCount} onChange={onChange} /> : null}
       <ChangedFields changes={changes} structured={data.changes.length > 0 || texts.old.language !== "text"} />
       {texts.old.language === "none" || texts.new.language === "none" ? (
         <ByteSummary data={data} />
       ) : (
-        <TextDiff oldText={texts.old.text} newText={texts.new.text} layout={state.layout} fromLabel={sideLabel(data.from)} toLabel={sideLabel(data.to)} />
+        <TextDiff
+          oldText={texts.old.text}
+          newText={texts.new.text}
+          layout={state.layout}
+          fromLabel={sideLabel(data.from)}
+          toLabel={sideLabel(data.to)}
+        />
       )}
     </div>
   );
@@ -110,9 +126,7 @@ function ChangedFields({ changes, structured }: { changes: FieldChangeDto[]; str
   if (!structured) return null;
   return (
     <section aria-label="Changed fields" className="rounded border border-slate-200 bg-white p-3 text-sm">
-      <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">
-        Changed fields ({changes.length})
-      </h3>
+      <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">Changed fields ({changes.length})</h3>
       {changes.length === 0 ? <p className="text-slate-500">No field changed.</p> : null}
       <ul className="space-y-0.5 font-mono text-xs">
         {changes.slice(0, 200).map((item) => (
@@ -128,7 +142,8 @@ function ChangedFields({ changes, structured }: { changes: FieldChangeDto[]; str
               </span>
             ) : (
               <>
-                <span className="text-red-800">{formatValueShort(item.old)}</span> → <span className="text-emerald-800">{formatValueShort(item.new)}</span>
+                <span className="text-red-800">{formatValueShort(item.old)}</span> →{" "}
+                <span className="text-emerald-800">{formatValueShort(item.new)}</span>
               </>
             )}
           </li>
@@ -139,7 +154,15 @@ function ChangedFields({ changes, structured }: { changes: FieldChangeDto[]; str
   );
 }
 
-function NoiseControls({ state, hiddenCount, onChange }: { state: ViewState; hiddenCount: number; onChange: (change: Partial<ViewState>) => void }) {
+function NoiseControls({
+  state,
+  hiddenCount,
+  onChange,
+}: {
+  state: ViewState;
+  hiddenCount: number;
+  onChange: (change: Partial<ViewState>) => void;
+}) {
   const [draft, setDraft] = useState("");
   return (
     <div className="flex flex-wrap items-start gap-3 text-sm">
@@ -170,7 +193,8 @@ function NoiseControls({ state, hiddenCount, onChange }: { state: ViewState; hid
           onSubmit={(event) => {
             event.preventDefault();
             const field = draft.trim();
-            if (field && !state.noiseFields.includes(field) && !field.includes(",")) onChange({ noiseFields: [...state.noiseFields, field] });
+            if (field && !state.noiseFields.includes(field) && !field.includes(","))
+              onChange({ noiseFields: [...state.noiseFields, field] });
             setDraft("");
           }}
         >
@@ -203,8 +227,8 @@ function ByteSummary({ data }: { data: DiffDto }) {
         </p>
       ) : (
         <p>
-          {bytes.oldSize.toLocaleString()} → {bytes.newSize.toLocaleString()} bytes; {bytes.differingBytes.toLocaleString()} bytes differ, the first at
-          offset {bytes.firstDifference?.toLocaleString()} (0x{bytes.firstDifference?.toString(16)}).
+          {bytes.oldSize.toLocaleString()} → {bytes.newSize.toLocaleString()} bytes; {bytes.differingBytes.toLocaleString()} bytes differ,
+          the first at offset {bytes.firstDifference?.toLocaleString()} (0x{bytes.firstDifference?.toString(16)}).
         </p>
       )}
     </section>

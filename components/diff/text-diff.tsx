@@ -1,7 +1,16 @@
 "use client";
 
 import { useMemo, useState } from "react";
-import { diffText, foldUnchanged, toSplitRows, countChangedLines, type DiffLine, type Folded, type Segment, type SplitRow } from "@/lib/diff/text";
+import {
+  diffText,
+  foldUnchanged,
+  toSplitRows,
+  countChangedLines,
+  type DiffLine,
+  type Folded,
+  type Segment,
+  type SplitRow,
+} from "@/lib/diff/text";
 import { buildHunks } from "@/lib/diff/hunks";
 import { SplitScroll, useSplitScroll } from "./split-scroll";
 import type { DiffLayout } from "./view-state";
@@ -10,10 +19,23 @@ import type { DiffLayout } from "./view-state";
 // are announced as deletions and insertions; long unchanged runs are folded and can be opened.
 // Lines never wrap: a uid or an image name stays one token, and the text scrolls sideways.
 
-export function TextDiff({ oldText, newText, layout, fromLabel, toLabel }: { oldText: string; newText: string; layout: DiffLayout; fromLabel: string; toLabel: string }) {
+export function TextDiff({
+  oldText,
+  newText,
+  layout,
+  fromLabel,
+  toLabel,
+}: {
+  oldText: string;
+  newText: string;
+  layout: DiffLayout;
+  fromLabel: string;
+  toLabel: string;
+}) {
   const lines = useMemo(() => diffText(oldText, newText), [oldText, newText]);
   const counts = countChangedLines(lines);
-  if (counts.added === 0 && counts.removed === 0) return <p className="rounded border border-slate-200 bg-white p-3 text-sm text-slate-500">The two renderings are identical.</p>;
+  if (counts.added === 0 && counts.removed === 0)
+    return <p className="rounded border border-slate-200 bg-white p-3 text-sm text-slate-500">The two renderings are identical.</p>;
   return (
     <div className="space-y-1">
       <p className="text-xs text-slate-500">
@@ -124,7 +146,9 @@ function SplitTable({ lines, fromLabel, toLabel }: { lines: DiffLine[]; fromLabe
       <td className={line ? ROW_TONE[line.kind] : "bg-slate-50"}>
         {/* Clipped to its column and moved by the shared sideways offset (split-scroll.tsx). */}
         <div className="overflow-hidden">
-          <div className="w-max whitespace-pre pr-3 [translate:var(--diff-x,0px)_0]">{line ? <Segments segments={line.segments} tone={line.kind} /> : null}</div>
+          <div className="w-max whitespace-pre pr-3 [translate:var(--diff-x,0px)_0]">
+            {line ? <Segments segments={line.segments} tone={line.kind} /> : null}
+          </div>
         </div>
       </td>
     </>

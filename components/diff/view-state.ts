@@ -53,6 +53,14 @@ export function readViewState(search: SearchParams, rev: number | undefined): Vi
     compare: readRevisionText(last(search.compare)),
     layout: last(search.view) === "unified" ? "unified" : "split",
     hideNoise: last(search.noise) !== "show",
-    noiseFields: ignore === undefined ? DEFAULT_NOISE_PATTERNS : ignore === "-" ? [] : ignore.split(",").map((item) => item.trim()).filter(Boolean),
+    noiseFields:
+      ignore === undefined
+        ? DEFAULT_NOISE_PATTERNS
+        : ignore === "-"
+          ? []
+          : ignore
+              .split(",")
+              .map((item) => item.trim())
+              .filter(Boolean),
   };
 }

@@ -74,19 +74,18 @@ export function Explorer({ keyBase64, revisionError, view }: ExplorerProps) {
           <ErrorPanel title="Bad revision in the link">{revisionError}</ErrorPanel>
         ) : comparing ? (
           to === undefined ? (
-            history.isError ? <ErrorPanel title="Could not read the history">{history.error.message}</ErrorPanel> : <Loading label="Finding the newest revision…" />
+            history.isError ? (
+              <ErrorPanel title="Could not read the history">{history.error.message}</ErrorPanel>
+            ) : (
+              <Loading label="Finding the newest revision…" />
+            )
           ) : (
             <DiffView keyBytes={keyBytes} from={Math.min(view.compare!, to)} to={Math.max(view.compare!, to)} state={view} />
           )
         ) : kind === "pending" ? (
           <Loading label="Looking for this key…" />
         ) : kind === "key" || kind === "unknown" ? (
-          <ValuePane
-            key={`${bytesToBase64(keyBytes)}@${pinned ?? "now"}`}
-            keyBytes={keyBytes}
-            revision={pinned}
-            missing={missing}
-          />
+          <ValuePane key={`${bytesToBase64(keyBytes)}@${pinned ?? "now"}`} keyBytes={keyBytes} revision={pinned} missing={missing} />
         ) : (
           missing
         )}

@@ -47,7 +47,15 @@ export function FolderOrMissing({ keyBytes, revision }: { keyBytes: Uint8Array; 
   }, [lastShown, items.length, hasNextPage, isFetchingNextPage, fetchNextPage]);
 
   if (base.isPending) {
-    return <Loading label={revision ? `Looking for this key at revision ${revision}: read from etcd directly, large folders take a while…` : "Looking for this key…"} />;
+    return (
+      <Loading
+        label={
+          revision
+            ? `Looking for this key at revision ${revision}: read from etcd directly, large folders take a while…`
+            : "Looking for this key…"
+        }
+      />
+    );
   }
   if (base.isError) return <ErrorPanel title="Could not list this folder">{base.error.message}</ErrorPanel>;
   const indexing = indexingOf(base.data.pages);
@@ -77,32 +85,39 @@ export function FolderOrMissing({ keyBytes, revision }: { keyBytes: Uint8Array; 
         {contains && (query.isFetching || hasNextPage) ? <span className="text-xs text-slate-500">searching…</span> : null}
         <FolderViewSwitch view={tableView} filtering={contains !== ""} />
       </div>
-      {tableView.shown && !contains ? <KubeTable table={tableView.table} revision={revision} /> : (
-      <div ref={scroller} role="list" aria-label="Folder contents" className="h-[65vh] overflow-auto rounded border border-slate-200 bg-white">
-        <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
-          {virtualItems.map((row) => {
-            const item = items[row.index];
-            const key = base64ToBytes(item.keyBase64);
-            return (
-              <div
-                key={row.key}
-                role="listitem"
-                className="absolute left-0 top-0 flex w-full items-center gap-2 px-3"
-                style={{ transform: `translateY(${row.start}px)`, height: ROW_HEIGHT }}
-              >
-                <KeyLink className="truncate font-mono text-[13px] text-blue-800 hover:underline" href={keyHref(key, { rev: revision })}>
-                  {item.name || "(empty name)"}
-                  {item.hasChildren && !item.isKey ? "/" : ""}
-                </KeyLink>
-                {item.isKey && item.hasChildren ? <Badge tone="blue">key + folder</Badge> : null}
-                {item.keyCount !== undefined ? (
-                  <span className="ml-auto shrink-0 text-xs tabular-nums text-slate-500">{formatKeyCount(item.keyCount)}</span>
-                ) : null}
-              </div>
-            );
-          })}
+      {tableView.shown && !contains ? (
+        <KubeTable table={tableView.table} revision={revision} />
+      ) : (
+        <div
+          ref={scroller}
+          role="list"
+          aria-label="Folder contents"
+          className="h-[65vh] overflow-auto rounded border border-slate-200 bg-white"
+        >
+          <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+            {virtualItems.map((row) => {
+              const item = items[row.index];
+              const key = base64ToBytes(item.keyBase64);
+              return (
+                <div
+                  key={row.key}
+                  role="listitem"
+                  className="absolute left-0 top-0 flex w-full items-center gap-2 px-3"
+                  style={{ transform: `translateY(${row.start}px)`, height: ROW_HEIGHT }}
+                >
+                  <KeyLink className="truncate font-mono text-[13px] text-blue-800 hover:underline" href={keyHref(key, { rev: revision })}>
+                    {item.name || "(empty name)"}
+                    {item.hasChildren && !item.isKey ? "/" : ""}
+                  </KeyLink>
+                  {item.isKey && item.hasChildren ? <Badge tone="blue">key + folder</Badge> : null}
+                  {item.keyCount !== undefined ? (
+                    <span className="ml-auto shrink-0 text-xs tabular-nums text-slate-500">{formatKeyCount(item.keyCount)}</span>
+                  ) : null}
+                </div>
+              );
+            })}
+          </div>
         </div>
-      </div>
       )}
     </div>
   );

@@ -93,7 +93,10 @@ export function HistoryPane({ keyBytes, state }: { keyBytes: Uint8Array; state: 
                     </>
                   );
                   return (
-                    <li key={`${item.revision}-${item.type}`} className={`rounded ${isSelected ? "bg-blue-100" : isCompared ? "bg-amber-50" : ""}`}>
+                    <li
+                      key={`${item.revision}-${item.type}`}
+                      className={`rounded ${isSelected ? "bg-blue-100" : isCompared ? "bg-amber-50" : ""}`}
+                    >
                       {openRevision === null ? (
                         <div className="flex items-center gap-2 rounded px-2 pt-1 text-slate-500">{row}</div>
                       ) : (
@@ -110,7 +113,8 @@ export function HistoryPane({ keyBytes, state }: { keyBytes: Uint8Array; state: 
                         <p className="px-2 pb-1 text-[11px] text-slate-500">Compacted: etcd no longer holds this version.</p>
                       ) : openRevision !== item.revision ? (
                         <p className="px-2 text-[11px] text-slate-500">
-                          Revision {item.revision} is compacted; this version is shown as of revision {openRevision}, where etcd still has it.
+                          Revision {item.revision} is compacted; this version is shown as of revision {openRevision}, where etcd still has
+                          it.
                         </p>
                       ) : null}
                       {openRevision === null ? null : (

@@ -83,7 +83,12 @@ export function JumpBox() {
         className="w-72 rounded border border-slate-300 px-2 py-0.5 font-mono text-xs"
       />
       {open && items.length > 0 ? (
-        <ul id="jump-box-suggestions" role="listbox" aria-label="Suggestions" className="absolute z-20 mt-1 max-h-80 w-96 overflow-auto rounded border border-slate-200 bg-white py-1 shadow-lg">
+        <ul
+          id="jump-box-suggestions"
+          role="listbox"
+          aria-label="Suggestions"
+          className="absolute z-20 mt-1 max-h-80 w-96 overflow-auto rounded border border-slate-200 bg-white py-1 shadow-lg"
+        >
           {items.map((item, index) => (
             <li
               key={item.keyBase64 + String(item.isKey)}

@@ -43,10 +43,7 @@ type TreeState = {
 export function KeyTree({ selectedKey, revision }: { selectedKey: Uint8Array; revision?: number }) {
   // The folders leading to the selected key are open unless the user closed them; anything else
   // is open when the user opened it. Derived, so navigating elsewhere needs no effect.
-  const pathLevels = useMemo(
-    () => new Set([...ancestorLevels(selectedKey), childLevel(selectedKey)].map(bytesToBase64)),
-    [selectedKey],
-  );
+  const pathLevels = useMemo(() => new Set([...ancestorLevels(selectedKey), childLevel(selectedKey)].map(bytesToBase64)), [selectedKey]);
   const [toggled, setToggled] = useState<ReadonlyMap<string, boolean>>(() => new Map());
   const isOpen = useCallback(
     (prefix: Uint8Array) => {
@@ -80,7 +77,12 @@ export function KeyTree({ selectedKey, revision }: { selectedKey: Uint8Array; re
 
 function TreeLevel({ prefix, state, depth }: { prefix: Uint8Array; state: TreeState; depth: number }) {
   const query = useInfiniteQuery(keyQueries.children(useClusterName(), prefix, state.revision));
-  if (query.isPending) return <li role="none"><Loading label={listingLabel(state.revision)} /></li>;
+  if (query.isPending)
+    return (
+      <li role="none">
+        <Loading label={listingLabel(state.revision)} />
+      </li>
+    );
   if (query.isError) {
     return (
       <li role="none" className="px-2 py-1 text-xs text-red-700">
@@ -89,7 +91,12 @@ function TreeLevel({ prefix, state, depth }: { prefix: Uint8Array; state: TreeSt
     );
   }
   const indexing = indexingOf(query.data.pages);
-  if (indexing) return <li role="none"><IndexingNotice indexing={indexing} /></li>;
+  if (indexing)
+    return (
+      <li role="none">
+        <IndexingNotice indexing={indexing} />
+      </li>
+    );
   const items = query.data.pages.flatMap((page) => page.items);
   if (query.hasNextPage || items.length > WINDOWED_FROM_ROWS) {
     return (

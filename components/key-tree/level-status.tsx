@@ -10,16 +10,14 @@ export function indexingOf(pages: ChildrenDto[] | undefined): ChildrenDto["index
 export function IndexingNotice({ indexing }: { indexing: NonNullable<ChildrenDto["indexing"]> }) {
   return (
     <p role="status" className="px-2 py-1 text-xs text-amber-800">
-      Indexing the keyspace: {indexing.keysScanned.toLocaleString()} keys read so far. The first listing after
-      the dashboard starts reads every key name once; later ones are instant.
+      Indexing the keyspace: {indexing.keysScanned.toLocaleString()} keys read so far. The first listing after the dashboard starts reads
+      every key name once; later ones are instant.
     </p>
   );
 }
 
 export function listingLabel(revision: number | undefined): string {
-  return revision
-    ? `Listing at revision ${revision}: read from etcd directly, large levels take a while…`
-    : "Listing…";
+  return revision ? `Listing at revision ${revision}: read from etcd directly, large levels take a while…` : "Listing…";
 }
 
 export function formatKeyCount(count: number): string {

@@ -29,7 +29,12 @@ export type TableView = { table: FolderTable; available: boolean; shown: boolean
  * `listedAt` is when the folder's listing was last fetched: Live refreshes the listing whenever a
  * key in the folder changes, and the table follows it.
  */
-export function useTableView(prefix: Uint8Array, revision: number | undefined, firstPage: ChildDto[] | undefined, listedAt: number): TableView {
+export function useTableView(
+  prefix: Uint8Array,
+  revision: number | undefined,
+  firstPage: ChildDto[] | undefined,
+  listedAt: number,
+): TableView {
   const keysOnly = firstPage !== undefined && firstPage.length > 0 && firstPage.every((item) => item.isKey);
   const table = useFolderTable(prefix, revision, keysOnly);
   const param = useSearchParams().get(SHOW_PARAM);

@@ -33,7 +33,11 @@ function gridColumns(columns: string[], rows: Cell[][], reference: number): stri
 
 function describeClock(table: FolderTable, revision: number | undefined): string {
   const first = table.first!;
-  const when = (millis: number) => new Date(millis).toISOString().replace("T", " ").replace(/\.\d{3}Z$/, " UTC");
+  const when = (millis: number) =>
+    new Date(millis)
+      .toISOString()
+      .replace("T", " ")
+      .replace(/\.\d{3}Z$/, " UTC");
   if (first.clock.basis === "now") return `AGE is counted from now (the server's clock, ${when(first.clock.at)}), as kubectl get counts.`;
   if (table.reference === null) return `The objects at revision ${revision} carry no timestamps: ages are unknown.`;
   return `AGE is what kubectl get said at revision ${revision}: counted from ${when(table.reference)}, the newest write time stamped in these objects (etcd keeps no clock).`;
@@ -46,16 +50,27 @@ export function KubeTable({ table, revision }: { table: FolderTable; revision?: 
   const clock = reference ?? 0;
   const sorted = useMemo(() => {
     if (!sort) return rows;
-    const cellOf = (row: (typeof rows)[number]): Cell => (sort.column === 0 && first?.columns[0] === "NAME" ? row.name : row.cells[nameless(first) ? sort.column : sort.column - 1]);
+    const cellOf = (row: (typeof rows)[number]): Cell =>
+      sort.column === 0 && first?.columns[0] === "NAME" ? row.name : row.cells[nameless(first) ? sort.column : sort.column - 1];
     // Ties keep the folder's key order both ways.
     const sign = sort.descending ? -1 : 1;
     return [...rows].sort((a, b) => sign * compareCells(cellOf(a), cellOf(b), clock));
   }, [rows, sort, clock, first]);
   const template = useMemo(
-    () => gridColumns(first?.columns ?? [], rows.map((row) => (nameless(first) ? row.cells : [row.name, ...row.cells])), clock),
+    () =>
+      gridColumns(
+        first?.columns ?? [],
+        rows.map((row) => (nameless(first) ? row.cells : [row.name, ...row.cells])),
+        clock,
+      ),
     [first, rows, clock],
   );
-  const virtualizer = useVirtualizer({ count: sorted.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 20 });
+  const virtualizer = useVirtualizer({
+    count: sorted.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+  });
   const virtualRows = virtualizer.getVirtualItems();
   const lastShown = virtualRows.at(-1)?.index ?? 0;
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
@@ -68,7 +83,10 @@ export function KubeTable({ table, revision }: { table: FolderTable; revision?: 
   if (!first || !first.resource) return <Loading label="Reading this folder's objects…" />;
   const columns = first.columns;
   const resource = first.resource;
-  const toggle = (column: number) => setSort((current) => (current?.column === column ? (current.descending ? null : { column, descending: true }) : { column, descending: false }));
+  const toggle = (column: number) =>
+    setSort((current) =>
+      current?.column === column ? (current.descending ? null : { column, descending: true }) : { column, descending: false },
+    );
 
   return (
     <div className="space-y-1">
@@ -83,10 +101,16 @@ export function KubeTable({ table, revision }: { table: FolderTable; revision?: 
       </p>
       {endsAt ? (
         <p role="status" className="text-xs text-amber-800">
-          The table ends after {endsAt.row.toLocaleString()} rows: the next page of the folder holds {endsAt.found}. The list shows everything.
+          The table ends after {endsAt.row.toLocaleString()} rows: the next page of the folder holds {endsAt.found}. The list shows
+          everything.
         </p>
       ) : null}
-      <div role="table" aria-label={`${resource.kind} table`} aria-rowcount={rows.length + 1} className="rounded border border-slate-200 bg-white text-[13px]">
+      <div
+        role="table"
+        aria-label={`${resource.kind} table`}
+        aria-rowcount={rows.length + 1}
+        className="rounded border border-slate-200 bg-white text-[13px]"
+      >
         <div ref={scroller} className="h-[65vh] overflow-auto">
           <div role="rowgroup" className="sticky top-0 z-10 w-max min-w-full border-b border-slate-200 bg-slate-50">
             {/* Rows are monospace so that the "ch" widths of the template are the cells' characters. */}
@@ -98,7 +122,11 @@ export function KubeTable({ table, revision }: { table: FolderTable; revision?: 
                   aria-sort={sort?.column === index ? (sort.descending ? "descending" : "ascending") : "none"}
                   className="py-1"
                 >
-                  <button type="button" onClick={() => toggle(index)} className="text-left font-sans text-[11px] font-semibold tracking-wide text-slate-600 hover:text-slate-900">
+                  <button
+                    type="button"
+                    onClick={() => toggle(index)}
+                    className="text-left font-sans text-[11px] font-semibold tracking-wide text-slate-600 hover:text-slate-900"
+                  >
                     {column}
                     {sort?.column === index ? (sort.descending ? " ↓" : " ↑") : ""}
                   </button>
@@ -122,7 +150,11 @@ export function KubeTable({ table, revision }: { table: FolderTable; revision?: 
                   {cells.map((cell, index) => (
                     <div key={index} role="cell" className="truncate" title={typeof cell === "string" ? cell : undefined}>
                       {index === 0 ? (
-                        <KeyLink href={href} className="text-blue-800 hover:underline" aria-label={nameless(first) ? `${formatCell(cell, clock)} ${row.name}` : undefined}>
+                        <KeyLink
+                          href={href}
+                          className="text-blue-800 hover:underline"
+                          aria-label={nameless(first) ? `${formatCell(cell, clock)} ${row.name}` : undefined}
+                        >
                           {formatCell(cell, clock)}
                         </KeyLink>
                       ) : (

@@ -23,7 +23,8 @@ function useTableQuery(prefix: Uint8Array, revision: number | undefined, enabled
   return useInfiniteQuery({ ...tableQueries.folder(useClusterName(), prefix, revision), enabled });
 }
 
-const sameResource = (a: TableDto["resource"], b: TableDto["resource"]) => a !== null && b !== null && a.group === b.group && a.kind === b.kind;
+const sameResource = (a: TableDto["resource"], b: TableDto["resource"]) =>
+  a !== null && b !== null && a.group === b.group && a.kind === b.kind;
 
 export function useFolderTable(prefix: Uint8Array, revision: number | undefined, enabled: boolean): FolderTable {
   const query = useTableQuery(prefix, revision, enabled);
@@ -42,7 +43,8 @@ export function useFolderTable(prefix: Uint8Array, revision: number | undefined,
       }
       rows.push(...page.rows);
       // At a past revision every loaded page's newest stamp lies at or before it: the newest is the best estimate.
-      if (page.clock.basis === "newest-timestamp" && page.clock.at !== null) reference = Math.max(reference ?? page.clock.at, page.clock.at);
+      if (page.clock.basis === "newest-timestamp" && page.clock.at !== null)
+        reference = Math.max(reference ?? page.clock.at, page.clock.at);
     }
     return { query, first, rows, reference, endsAt };
   }, [query, pages]);

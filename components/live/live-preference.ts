@@ -26,4 +26,3 @@ export function useLivePreference(): [boolean, (on: boolean) => void] {
   const on = useSyncExternalStore(subscribe, readLivePreference, () => false);
   return [on, writeLivePreference];
 }
-

@@ -12,7 +12,10 @@ import { useLiveUpdates, type LiveStatus } from "./use-live-updates";
 // Live mode for the explorer: follows the level the selected key is listed in (its siblings in
 // the tree, the key itself and anything below it) and refetches exactly what a change touched.
 
-export function useExplorerLive(keyBytes: Uint8Array, pinnedRevision: number | undefined): {
+export function useExplorerLive(
+  keyBytes: Uint8Array,
+  pinnedRevision: number | undefined,
+): {
   on: boolean;
   setOn: (on: boolean) => void;
   status: LiveStatus;

@@ -66,7 +66,8 @@ export function useLiveUpdates({ prefix, enabled, shownRevision, onChanges, onGa
       if (batch.length) callbacks.current.onChanges(batch);
     };
     const markLive = (revision: number) => setStatus({ state: "live", revision: Math.max(revision, seen) });
-    const markInterrupted = () => setStatus((current) => ({ state: "interrupted", revision: "revision" in current ? current.revision : undefined }));
+    const markInterrupted = () =>
+      setStatus((current) => ({ state: "interrupted", revision: "revision" in current ? current.revision : undefined }));
 
     const open = () => {
       // A new EventSource sends no Last-Event-ID: it asks for what came after the newest change seen.
@@ -111,7 +112,10 @@ export function useLiveUpdates({ prefix, enabled, shownRevision, onChanges, onGa
           setStatus({
             state: "gap",
             revision: data.revision,
-            reason: name === "compacted" ? `history before revision ${data.compactRevision} was compacted` : (data.reason ?? "the server could not replay what was missed"),
+            reason:
+              name === "compacted"
+                ? `history before revision ${data.compactRevision} was compacted`
+                : (data.reason ?? "the server could not replay what was missed"),
           });
           callbacks.current.onGap();
         });

@@ -8,11 +8,7 @@ export const HELP_SHORTCUT: Shortcut = { keys: ["?"], action: "all shortcuts" };
 
 export const GLOBAL_SHORTCUTS: ShortcutGroup = {
   title: "Anywhere",
-  shortcuts: [
-    { keys: ["/"], action: "go to key (focus the jump box)" },
-    HELP_SHORTCUT,
-    { keys: ["Esc"], action: "close this list" },
-  ],
+  shortcuts: [{ keys: ["/"], action: "go to key (focus the jump box)" }, HELP_SHORTCUT, { keys: ["Esc"], action: "close this list" }],
 };
 
 export const TREE_SHORTCUTS: ShortcutGroup = {

@@ -12,7 +12,10 @@ export function CodeView({ text, label }: { text: string; label: string }) {
   const lines = useMemo(() => text.split("\n"), [text]);
   if (lines.length <= PLAIN_LIMIT) {
     return (
-      <pre aria-label={label} className="overflow-auto rounded border border-slate-200 bg-white p-3 font-mono text-[13px] leading-5 whitespace-pre">
+      <pre
+        aria-label={label}
+        className="overflow-auto rounded border border-slate-200 bg-white p-3 font-mono text-[13px] leading-5 whitespace-pre"
+      >
         {text}
       </pre>
     );

@@ -44,7 +44,10 @@ export function DownloadLink({ url, children, fileName, className }: DownloadLin
   async function download() {
     setState({ busy: true });
     try {
-      const response = await fetch(request.url, { ...request.init, headers: { ...request.init.headers, accept: "application/octet-stream" } });
+      const response = await fetch(request.url, {
+        ...request.init,
+        headers: { ...request.init.headers, accept: "application/octet-stream" },
+      });
       if (!response.ok) return setState({ busy: false, problem: await refusalOf(response) });
       saveBlob(await response.blob(), fileName);
       setState({ busy: false });
@@ -55,7 +58,12 @@ export function DownloadLink({ url, children, fileName, className }: DownloadLin
 
   return (
     <>
-      <button type="button" className={className ?? "text-blue-700 underline disabled:text-slate-500"} disabled={state.busy} onClick={download}>
+      <button
+        type="button"
+        className={className ?? "text-blue-700 underline disabled:text-slate-500"}
+        disabled={state.busy}
+        onClick={download}
+      >
         {children}
       </button>
       {state.problem ? (

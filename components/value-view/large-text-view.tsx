@@ -109,7 +109,9 @@ export function LargeTextView({ text, lines, label }: { text: string; lines: rea
   const currentLine = currentOffset === undefined ? -1 : lineAt(lineStarts, currentOffset);
   const currentBlock = currentLine < 0 ? -1 : Math.floor(currentLine / BLOCK_LINES);
   const mark: [number, number] | undefined =
-    currentOffset === undefined ? undefined : [currentOffset - blocks[currentBlock].start, currentOffset - blocks[currentBlock].start + length];
+    currentOffset === undefined
+      ? undefined
+      : [currentOffset - blocks[currentBlock].start, currentOffset - blocks[currentBlock].start + length];
 
   // Brings the current match to the middle of the viewer, and sideways past the line numbers. A
   // skipped block's inside has no fresh layout to measure, so the place is found by arithmetic:
@@ -127,7 +129,8 @@ export function LargeTextView({ text, lines, label }: { text: string; lines: rea
     const numbersWidth = gutter * ch + NUMBERS_PADDING_REM * rem;
     const left = numbersWidth + countColumns(text.slice(lineStarts[currentLine], currentOffset)) * ch;
     const right = left + countColumns(text.slice(currentOffset, currentOffset + length)) * ch;
-    if (left < view.scrollLeft + numbersWidth || right > view.scrollLeft + view.clientWidth) view.scrollLeft = left - numbersWidth - view.clientWidth / 3;
+    if (left < view.scrollLeft + numbersWidth || right > view.scrollLeft + view.clientWidth)
+      view.scrollLeft = left - numbersWidth - view.clientWidth / 3;
   }, [currentOffset, currentLine, currentBlock, length, text, lineStarts, gutter, columns]);
 
   // Paints the other matches with the CSS Custom Highlight API, which needs no element per match.
@@ -182,7 +185,8 @@ export function LargeTextView({ text, lines, label }: { text: string; lines: rea
 
   function onCopy(event: React.ClipboardEvent) {
     const selection = window.getSelection();
-    const whole = allSelected || (selection && selection.rangeCount > 0 && content.current && coversAll(selection.getRangeAt(0), content.current));
+    const whole =
+      allSelected || (selection && selection.rangeCount > 0 && content.current && coversAll(selection.getRangeAt(0), content.current));
     if (!whole) return;
     // The exact value, not a serialisation of a megabyte of selected blocks.
     event.clipboardData.setData("text/plain", text);
@@ -205,7 +209,12 @@ export function LargeTextView({ text, lines, label }: { text: string; lines: rea
         }}
         className="relative h-[65vh] overflow-auto rounded border border-slate-200 bg-white font-mono text-[13px] leading-5 focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-400"
       >
-        <div ref={content} data-selected={allSelected || undefined} className="group min-w-full" style={{ width: `calc(${gutter + columns}ch + ${EXTRA_REM}rem)` }}>
+        <div
+          ref={content}
+          data-selected={allSelected || undefined}
+          className="group min-w-full"
+          style={{ width: `calc(${gutter + columns}ch + ${EXTRA_REM}rem)` }}
+        >
           {blocks.map((block, index) => (
             <TextBlock key={block.firstLine} block={block} gutter={gutter} mark={index === currentBlock ? mark : undefined} />
           ))}

@@ -5,7 +5,8 @@ import type { TextSearch } from "./use-text-search";
 
 // The large-value viewer's search box: Enter goes to the next match, Shift+Enter to the previous.
 
-const BUTTON = "rounded px-2 py-0.5 text-xs font-medium bg-white text-slate-700 ring-1 ring-slate-300 hover:bg-slate-100 disabled:opacity-50";
+const BUTTON =
+  "rounded px-2 py-0.5 text-xs font-medium bg-white text-slate-700 ring-1 ring-slate-300 hover:bg-slate-100 disabled:opacity-50";
 
 function describeMatches(search: TextSearch): string {
   if (search.query === "") return "";
@@ -15,7 +16,15 @@ function describeMatches(search: TextSearch): string {
   return `${(search.current + 1).toLocaleString()} of ${total.toLocaleString()}${kept}`;
 }
 
-export function SearchBar({ search, inputRef, label }: { search: TextSearch; inputRef: RefObject<HTMLInputElement | null>; label: string }) {
+export function SearchBar({
+  search,
+  inputRef,
+  label,
+}: {
+  search: TextSearch;
+  inputRef: RefObject<HTMLInputElement | null>;
+  label: string;
+}) {
   const none = search.current < 0;
   return (
     <div role="search" aria-label={`Search the ${label}`} className="flex flex-wrap items-center gap-2">

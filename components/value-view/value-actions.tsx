@@ -82,7 +82,17 @@ async function readAllBase64(url: string): Promise<string> {
  * Copy of the raw bytes as base64 and their download. The preview holds only the first bytes of a
  * large value; copying one fetches the whole value from /api/raw, as the download does.
  */
-export function RawActions({ base64, truncated, downloadUrl, fileName }: { base64: string; truncated: boolean; downloadUrl: string; fileName: string }) {
+export function RawActions({
+  base64,
+  truncated,
+  downloadUrl,
+  fileName,
+}: {
+  base64: string;
+  truncated: boolean;
+  downloadUrl: string;
+  fileName: string;
+}) {
   const [state, copy] = useCopy();
   return (
     <div className="flex flex-wrap items-center gap-2" aria-label="Raw actions" role="group">

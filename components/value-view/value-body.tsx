@@ -89,15 +89,18 @@ export function ValueBody({ data, downloadUrl, keyBytes }: { data: KeyDto; downl
             {value.format === "undecodable-secret" && data.revealAllowed ? (
               <>
                 {" "}
-                The server allows revealing:{" "}
-                <DownloadLink url={downloadUrl}>download the value</DownloadLink>
-                .
+                The server allows revealing: <DownloadLink url={downloadUrl}>download the value</DownloadLink>.
               </>
             ) : null}
           </NoticePanel>
         ) : (
           <div className="space-y-2">
-            <RawActions base64={data.raw.base64} truncated={data.raw.truncated} downloadUrl={downloadUrl} fileName={fileNameOf(keyBytes, "bin")} />
+            <RawActions
+              base64={data.raw.base64}
+              truncated={data.raw.truncated}
+              downloadUrl={downloadUrl}
+              fileName={fileNameOf(keyBytes, "bin")}
+            />
             <HexDump base64={data.raw.base64} totalSize={data.kv.size} downloadUrl={downloadUrl} />
           </div>
         )
@@ -189,10 +192,7 @@ function KubernetesObjectView({ value, format, keyBytes, secretSource }: Kuberne
   const [showManagedFields, setShowManagedFields] = useState(false);
   const metadata = metadataOf(value.object);
   const managedFields = Array.isArray(metadata.managedFields) ? metadata.managedFields.length : 0;
-  const shown = useMemo(
-    () => (showManagedFields ? value.object : withoutManagedFields(value.object)),
-    [showManagedFields, value.object],
-  );
+  const shown = useMemo(() => (showManagedFields ? value.object : withoutManagedFields(value.object)), [showManagedFields, value.object]);
   const rendered = useMemo(() => (format === "json" ? JSON.stringify(shown, null, 2) : toYaml(shown, { sortKeys: true })), [format, shown]);
 
   return (
@@ -220,8 +220,8 @@ function KubernetesObjectView({ value, format, keyBytes, secretSource }: Kuberne
       {value.error ? (
         <ErrorPanel title="This value could not be fully decoded">
           {value.error.message}
-          {value.error.offset !== undefined ? ` (at byte ${value.error.offset})` : ""}. What could be read is shown below; the raw view
-          has every byte.
+          {value.error.offset !== undefined ? ` (at byte ${value.error.offset})` : ""}. What could be read is shown below; the raw view has
+          every byte.
         </ErrorPanel>
       ) : null}
       {showsFieldNumbers(value) ? (
@@ -278,7 +278,11 @@ function MaskedValueRow({ path, length, source }: { path: string[]; length: numb
         {label}: {length} bytes
       </span>
       {source.revealAllowed && !revealed ? (
-        <button type="button" className="rounded border border-amber-300 bg-white px-1.5 text-[11px] font-sans font-medium" onClick={() => void reveal()}>
+        <button
+          type="button"
+          className="rounded border border-amber-300 bg-white px-1.5 text-[11px] font-sans font-medium"
+          onClick={() => void reveal()}
+        >
           Reveal {label}
         </button>
       ) : null}
@@ -287,13 +291,19 @@ function MaskedValueRow({ path, length, source }: { path: string[]; length: numb
           <code aria-label={`Value of ${label}`} className="rounded bg-white px-1 text-slate-900">
             {revealed.text ?? revealed.value}
           </code>
-          {revealed.text !== undefined && revealed.encoding === "base64" ? <span className="text-slate-500">(base64 {revealed.value})</span> : null}
+          {revealed.text !== undefined && revealed.encoding === "base64" ? (
+            <span className="text-slate-500">(base64 {revealed.value})</span>
+          ) : null}
           <button type="button" className="text-[11px] font-sans underline" onClick={() => setRevealed(null)}>
             Hide
           </button>
         </>
       ) : null}
-      {error ? <span role="alert" className="text-red-700">{error}</span> : null}
+      {error ? (
+        <span role="alert" className="text-red-700">
+          {error}
+        </span>
+      ) : null}
     </li>
   );
 }

@@ -36,7 +36,11 @@ export function ValuePane({ keyBytes, revision, missing }: { keyBytes: Uint8Arra
   return (
     <div className="space-y-3">
       <KeyMetadata kv={query.data.kv} />
-      <ValueBody data={query.data} keyBytes={keyBytes} downloadUrl={rawValueUrl(cluster, keyBytes, revision ?? query.data.kv.modRevision)} />
+      <ValueBody
+        data={query.data}
+        keyBytes={keyBytes}
+        downloadUrl={rawValueUrl(cluster, keyBytes, revision ?? query.data.kv.modRevision)}
+      />
     </div>
   );
 }

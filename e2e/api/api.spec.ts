@@ -31,7 +31,9 @@ test("masks Secret data by default, in the value and in the raw bytes", async ({
   expect(text).not.toContain(Buffer.from("correct horse battery staple").toString("base64"));
   expect(text).not.toContain("correct horse battery staple");
   const body = JSON.parse(text);
-  expect(body.value.masked.map((m: { path: string[] }) => m.path.join("."))).toEqual(expect.arrayContaining(["data.password", "data.username"]));
+  expect(body.value.masked.map((m: { path: string[] }) => m.path.join("."))).toEqual(
+    expect.arrayContaining(["data.password", "data.username"]),
+  );
   expect(body.raw.base64).toBe("");
   const raw = await request.get(`/api/raw?key=${param(DEMO_KEYS.secret)}`);
   expect(raw.status()).toBe(403);

@@ -17,10 +17,18 @@ function send(path: string, init: { host?: string | null; method?: string; heade
   const host = init.host === undefined ? `127.0.0.1:${port}` : init.host;
   return new Promise((resolve, reject) => {
     const request = httpRequest(
-      { host: "127.0.0.1", port, path, method: init.method ?? "GET", setHost: false, headers: { ...(host === null ? {} : { host }), ...init.headers } },
+      {
+        host: "127.0.0.1",
+        port,
+        path,
+        method: init.method ?? "GET",
+        setHost: false,
+        headers: { ...(host === null ? {} : { host }), ...init.headers },
+      },
       (response) => {
         const chunks: Buffer[] = [];
-        const done = () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") });
+        const done = () =>
+          resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString("utf8") });
         if (String(response.headers["content-type"]).startsWith("text/event-stream")) {
           response.destroy();
           return done();
@@ -129,7 +137,11 @@ test("every kind of answer carries the security headers and no CORS header", asy
       "CORS preflight",
       await send(`/api/key?key=${param(DEMO_KEYS.secret)}`, {
         method: "OPTIONS",
-        headers: { origin: "http://evil.example", "access-control-request-method": "GET", "access-control-request-headers": "content-type" },
+        headers: {
+          origin: "http://evil.example",
+          "access-control-request-method": "GET",
+          "access-control-request-headers": "content-type",
+        },
       }),
     ],
   ];

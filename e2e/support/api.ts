@@ -11,7 +11,14 @@ export function pageOf(key: string | Buffer, search?: Record<string, string | nu
   return keyHref(typeof key === "string" ? Buffer.from(key) : key, search);
 }
 
-export type HistoryItem = { revision: number; type: "PUT" | "DELETE"; version: number; createRevision: number; size: number; summary: string | null };
+export type HistoryItem = {
+  revision: number;
+  type: "PUT" | "DELETE";
+  version: number;
+  createRevision: number;
+  size: number;
+  summary: string | null;
+};
 
 export async function historyOf(request: APIRequestContext, key: string): Promise<HistoryItem[]> {
   const response = await request.get(`/api/history?key=${param(key)}`);

@@ -37,7 +37,16 @@ describe("flattenBackgrounds", () => {
   });
 
   it("shows through transparent layers to the first opaque ancestor", () => {
-    expect(flattenBackgrounds([[0, 0, 0, 0], [0, 0, 0, 0], [1, 2, 3, 1]], white)).toEqual([1, 2, 3, 1]);
+    expect(
+      flattenBackgrounds(
+        [
+          [0, 0, 0, 0],
+          [0, 0, 0, 0],
+          [1, 2, 3, 1],
+        ],
+        white,
+      ),
+    ).toEqual([1, 2, 3, 1]);
   });
 
   it("blends a translucent layer with what lies below it, and falls back to the canvas", () => {

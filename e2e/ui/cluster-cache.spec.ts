@@ -80,7 +80,9 @@ test.afterAll(async () => {
   }
 });
 
-test("switching cluster and back, by the switcher, links and the back button, never paints one cluster's data under the other's name", async ({ page }) => {
+test("switching cluster and back, by the switcher, links and the back button, never paints one cluster's data under the other's name", async ({
+  page,
+}) => {
   await page.goto(pageOf("/test/hoge"));
   const switcher = page.getByRole("combobox", { name: "Cluster" });
   await expect(switcher).toHaveValue("default");

@@ -25,7 +25,10 @@ test("a protobuf object of a type without schema still says its fields are shown
     const text = (value: string) => [...Buffer.from(value)];
     const raw = [0x0a, 0x03, 0x0a, 0x01, 0x67, 0x12, 0x02, 0x08, 0x07];
     const typeMeta = [0x0a, 0x0e, ...text("example.com/v1"), 0x12, 0x06, ...text("Gadget")];
-    await writer.put(key).value(Buffer.from([...text("k8s\u0000"), 0x0a, typeMeta.length, ...typeMeta, 0x12, raw.length, ...raw])).exec();
+    await writer
+      .put(key)
+      .value(Buffer.from([...text("k8s\u0000"), 0x0a, typeMeta.length, ...typeMeta, 0x12, raw.length, ...raw]))
+      .exec();
     await page.goto(pageOf(key));
     await expect(page.getByText("No schema for this type")).toBeVisible();
     await expect(page.getByText("etcdlens has no schema for example.com/v1/Gadget")).toBeVisible();

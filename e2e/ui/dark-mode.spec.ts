@@ -18,7 +18,11 @@ type ColourReader = { toRgba: (css: string) => Rgba };
  * A context in the given colour scheme whose pages can turn any computed colour (oklch,
  * light-dark, color-mix…) into sRGB: a 1-pixel canvas paints it and reads it back.
  */
-async function openContext(browser: Browser, colorScheme: "light" | "dark", viewport?: { width: number; height: number }): Promise<BrowserContext> {
+async function openContext(
+  browser: Browser,
+  colorScheme: "light" | "dark",
+  viewport?: { width: number; height: number },
+): Promise<BrowserContext> {
   const context = await browser.newContext({ colorScheme, ...(viewport ? { viewport } : {}) });
   await context.addInitScript(() => {
     let paint: CanvasRenderingContext2D | null = null;
@@ -67,7 +71,12 @@ async function readTextColours(page: Page): Promise<Sample[]> {
         opacity *= Number(style.opacity);
       }
       const [r, g, b, a] = toRgba(getComputedStyle(element).color);
-      samples.push({ text: (element.textContent ?? "").trim().slice(0, 80), tag: element.tagName.toLowerCase(), color: [r, g, b, a * opacity], backgrounds });
+      samples.push({
+        text: (element.textContent ?? "").trim().slice(0, 80),
+        tag: element.tagName.toLowerCase(),
+        color: [r, g, b, a * opacity],
+        backgrounds,
+      });
     }
     return samples;
   });
@@ -96,7 +105,9 @@ async function readBodyLuminance(page: Page): Promise<{ background: number; text
   return { background: relativeLuminance(background), text: relativeLuminance(text) };
 }
 
-test("the system's dark setting gives a dark page with light text; the Theme switch picks light, and it survives a reload and blocked scripts", async ({ browser }) => {
+test("the system's dark setting gives a dark page with light text; the Theme switch picks light, and it survives a reload and blocked scripts", async ({
+  browser,
+}) => {
   const context = await openContext(browser, "dark");
   const page = await context.newPage();
   const consoleErrors: string[] = [];
@@ -143,7 +154,9 @@ test("the system's dark setting gives a dark page with light text; the Theme swi
   await page.keyboard.press("?");
   const dialog = page.getByRole("dialog");
   await expect(dialog).toBeVisible();
-  const veil = await dialog.evaluate((element) => (window as unknown as ColourReader).toRgba(getComputedStyle(element, "::backdrop").backgroundColor));
+  const veil = await dialog.evaluate((element) =>
+    (window as unknown as ColourReader).toRgba(getComputedStyle(element, "::backdrop").backgroundColor),
+  );
   expect(veil[3], "the veil is drawn").toBeGreaterThan(0);
   expect(relativeLuminance(veil), "the veil is dark").toBeLessThan(0.05);
   expect(consoleErrors.filter((text) => /Content Security Policy/i.test(text))).toEqual([]);
@@ -225,7 +238,11 @@ test("every text on the explorer's pages reaches WCAG AA in the light and the da
       await page.goto(view.url);
       await view.shows(page);
       const { failing, texts } = await measureContrast(page);
-      for (const text of view.texts) expect(texts.some((measured) => measured.includes(text)), `${colorScheme}, ${view.name}: "${text}" is measured`).toBe(true);
+      for (const text of view.texts)
+        expect(
+          texts.some((measured) => measured.includes(text)),
+          `${colorScheme}, ${view.name}: "${text}" is measured`,
+        ).toBe(true);
       expect(texts.length, `${colorScheme}, ${view.name}: texts measured`).toBeGreaterThan(10);
       expect(failing, `${colorScheme}, ${view.name}: texts below ${AA}:1`).toEqual([]);
     }

@@ -11,7 +11,9 @@ import { secondEndpoint } from "../support/second-cluster";
 const valueText = (page: Page) => page.getByLabel("Value", { exact: true }).last();
 const onSecond = (key: string, search: Record<string, string | number> = {}) => pageOf(key, { ...search, cluster: "second" });
 
-test("after a compaction, history opens a compacted revision's version at the compaction revision and says so only where history was lost", async ({ page }) => {
+test("after a compaction, history opens a compacted revision's version at the compaction revision and says so only where history was lost", async ({
+  page,
+}) => {
   const writer = new Etcd3({ hosts: secondEndpoint() });
   const rev = (response: { header: { revision: string } }) => Number(response.header.revision);
   const key = "/second/compaction/web";

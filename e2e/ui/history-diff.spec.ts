@@ -11,7 +11,13 @@ async function expectReplicaChange(page: Page, layout: "Split diff" | "Unified d
   const table = comparison(page).getByRole("table", { name: layout });
   await expect(table.getByRole("deletion").filter({ hasText: from }).first()).toBeVisible();
   await expect(table.getByRole("insertion").filter({ hasText: to }).first()).toBeVisible();
-  await expect(table.getByRole("row").filter({ hasText: "replicas:" }).filter({ has: page.getByRole("insertion") }).first()).toBeVisible();
+  await expect(
+    table
+      .getByRole("row")
+      .filter({ hasText: "replicas:" })
+      .filter({ has: page.getByRole("insertion") })
+      .first(),
+  ).toBeVisible();
 }
 
 test("pick two revisions, see the replica change in split and unified views, share the link", async ({ browser, request }) => {
@@ -52,7 +58,9 @@ test("pick two revisions, see the replica change in split and unified views, sha
   const other = await browser.newContext();
   const teammate = await other.newPage();
   await teammate.goto(copied);
-  await expect(comparison(teammate).getByRole("heading", { name: `Comparing revision ${oldest.revision} → ${newest.revision}` })).toBeVisible();
+  await expect(
+    comparison(teammate).getByRole("heading", { name: `Comparing revision ${oldest.revision} → ${newest.revision}` }),
+  ).toBeVisible();
   await expect(comparison(teammate).getByRole("button", { name: "Unified" })).toHaveAttribute("aria-pressed", "true");
   await expect(teammate.getByRole("checkbox", { name: "Hide noise" })).not.toBeChecked();
   await expectReplicaChange(teammate, "Unified diff", "2", "3");

@@ -75,7 +75,16 @@ test("/ focuses the jump box, ? lists every shortcut, Esc closes the list", asyn
   await page.getByRole("heading", { name: "Key" }).click();
   await page.keyboard.press("?");
   await expect(dialog).toBeVisible();
-  for (const action of ["go to key (focus the jump box)", "open a folder, or go to its first child", "close a folder, or go to its parent", "older version", "newer version", "compare with previous", "split / unified", "close comparison"]) {
+  for (const action of [
+    "go to key (focus the jump box)",
+    "open a folder, or go to its first child",
+    "close a folder, or go to its parent",
+    "older version",
+    "newer version",
+    "compare with previous",
+    "split / unified",
+    "close comparison",
+  ]) {
     await expect(dialog.getByText(action, { exact: true })).toBeVisible();
   }
   await expect(dialog.getByRole("region", { name: "Versions of a key" })).toContainText("[");
@@ -89,7 +98,14 @@ test("in a virtualized level of 300 keys, ↓ keeps the focused row on screen pa
   const name = (i: number) => `row-${String(i).padStart(3, "0")}`;
   const writer = new Etcd3({ hosts: readState().etcd.endpoint });
   try {
-    await Promise.all(Array.from({ length: 300 }, (_, i) => writer.put(prefix + name(i)).value("v").exec()));
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        writer
+          .put(prefix + name(i))
+          .value("v")
+          .exec(),
+      ),
+    );
     await page.goto(pageOf(prefix.slice(0, -1)));
     const first = row(page, name(0));
     await first.focus();
@@ -114,7 +130,9 @@ function secondEndpoint(): string {
   return endpoint;
 }
 
-test("after a compaction, [ steps to the version at the revision etcd still holds it and over versions it holds nowhere", async ({ page }) => {
+test("after a compaction, [ steps to the version at the revision etcd still holds it and over versions it holds nowhere", async ({
+  page,
+}) => {
   const writer = new Etcd3({ hosts: secondEndpoint() });
   const rev = (response: { header: { revision: string } }) => Number(response.header.revision);
   const key = "/second/keyboard-compaction/web";

@@ -11,7 +11,11 @@ import { readState } from "../support/state";
 // in the URL.
 
 const table = (page: Page, kind: string) => page.getByRole("table", { name: `${kind} table` });
-const showTable = (page: Page, kind: string) => page.getByRole("group", { name: "Show this folder as" }).getByRole("button", { name: `Table (${kind})` }).click();
+const showTable = (page: Page, kind: string) =>
+  page
+    .getByRole("group", { name: "Show this folder as" })
+    .getByRole("button", { name: `Table (${kind})` })
+    .click();
 
 test("a Pod folder shows kubectl's columns and the Pod's row, and its name opens the key", async ({ page }) => {
   await page.goto(pageOf("/registry/pods/shop"));
@@ -31,7 +35,15 @@ test("at a past revision the table says what kubectl get said then", async ({ pa
   await page.goto(pageOf("/registry/pods/shop", { rev: pending.revision }));
   await showTable(page, "Pod");
   // Written at minute 5 of the demo's clock, and nothing in the folder newer at that revision: age 0s.
-  await expect(table(page, "Pod").getByRole("row").nth(1).getByRole("cell")).toHaveText(["web-7c9d8f6b5-x2x9k", "0/1", "Pending", "0", "0s", "<none>", "<none>"]);
+  await expect(table(page, "Pod").getByRole("row").nth(1).getByRole("cell")).toHaveText([
+    "web-7c9d8f6b5-x2x9k",
+    "0/1",
+    "Pending",
+    "0",
+    "0s",
+    "<none>",
+    "<none>",
+  ]);
   await expect(page.getByText(`AGE is what kubectl get said at revision ${pending.revision}`)).toBeVisible();
   await page.getByRole("button", { name: "List", exact: true }).click();
   await expect(page.getByRole("list", { name: "Folder contents" }).getByRole("link", { name: "web-7c9d8f6b5-x2x9k" })).toBeVisible();
@@ -71,7 +83,13 @@ function podIn(name: string, ageMinutes: number, status: JsonObject, extra: { sp
   return {
     apiVersion: "v1",
     kind: "Pod",
-    metadata: { name, namespace: "states", uid: `00000000-0000-4000-8000-${String(ageMinutes).padStart(12, "0")}`, creationTimestamp: created, ...extra.metadata },
+    metadata: {
+      name,
+      namespace: "states",
+      uid: `00000000-0000-4000-8000-${String(ageMinutes).padStart(12, "0")}`,
+      creationTimestamp: created,
+      ...extra.metadata,
+    },
     spec: { containers: [{ name: "app", image: "registry.example.com/app:1.4" }], nodeName: "node-2", ...extra.spec },
     status,
   };
@@ -79,29 +97,80 @@ function podIn(name: string, ageMinutes: number, status: JsonObject, extra: { sp
 
 test("a namespace of Pods in every state reads like kubectl get pods", async ({ page }) => {
   const writer = new Etcd3({ hosts: readState().etcd.endpoint });
-  const running = (restartCount: number) => ({ name: "app", ready: true, restartCount, state: { running: { startedAt: "2026-11-20T09:00:00Z" } } });
+  const running = (restartCount: number) => ({
+    name: "app",
+    ready: true,
+    restartCount,
+    state: { running: { startedAt: "2026-11-20T09:00:00Z" } },
+  });
   const ready = [{ type: "Ready", status: "True" }];
   const pods: Record<string, JsonObject> = {
-    "api-6d4cf56db6-2xkq9": podIn("api-6d4cf56db6-2xkq9", 3 * 24 * 60 + 200, { phase: "Running", podIPs: [{ ip: "10.244.2.14" }], conditions: ready, containerStatuses: [running(0)] }),
+    "api-6d4cf56db6-2xkq9": podIn("api-6d4cf56db6-2xkq9", 3 * 24 * 60 + 200, {
+      phase: "Running",
+      podIPs: [{ ip: "10.244.2.14" }],
+      conditions: ready,
+      containerStatuses: [running(0)],
+    }),
     "api-6d4cf56db6-8hz7m": podIn("api-6d4cf56db6-8hz7m", 47, {
       phase: "Running",
       podIPs: [{ ip: "10.244.2.19" }],
-      containerStatuses: [{ name: "app", ready: false, restartCount: 6, state: { waiting: { reason: "CrashLoopBackOff" } }, lastState: { terminated: { exitCode: 1, reason: "Error", finishedAt: new Date(Date.now() - 90_000).toISOString() } } }],
+      containerStatuses: [
+        {
+          name: "app",
+          ready: false,
+          restartCount: 6,
+          state: { waiting: { reason: "CrashLoopBackOff" } },
+          lastState: { terminated: { exitCode: 1, reason: "Error", finishedAt: new Date(Date.now() - 90_000).toISOString() } },
+        },
+      ],
     }),
-    "db-migrate-x7k2p": podIn("db-migrate-x7k2p", 300, { phase: "Succeeded", podIPs: [{ ip: "10.244.1.30" }], containerStatuses: [{ name: "app", ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: "Completed" } } }] }),
-    "worker-5f7b9c-qq2ln": podIn("worker-5f7b9c-qq2ln", 2, { phase: "Pending", initContainerStatuses: [{ name: "wait-for-db", ready: false, restartCount: 0, state: { running: { startedAt: "2026-11-20T09:00:00Z" } } }] }, { spec: { initContainers: [{ name: "wait-for-db", image: "busybox" }] } }),
-    "worker-5f7b9c-zt8rd": podIn("worker-5f7b9c-zt8rd", 90, { phase: "Running", podIPs: [{ ip: "10.244.1.8" }], conditions: ready, containerStatuses: [running(1)] }, { metadata: { deletionTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") } }),
+    "db-migrate-x7k2p": podIn("db-migrate-x7k2p", 300, {
+      phase: "Succeeded",
+      podIPs: [{ ip: "10.244.1.30" }],
+      containerStatuses: [{ name: "app", ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: "Completed" } } }],
+    }),
+    "worker-5f7b9c-qq2ln": podIn(
+      "worker-5f7b9c-qq2ln",
+      2,
+      {
+        phase: "Pending",
+        initContainerStatuses: [
+          { name: "wait-for-db", ready: false, restartCount: 0, state: { running: { startedAt: "2026-11-20T09:00:00Z" } } },
+        ],
+      },
+      { spec: { initContainers: [{ name: "wait-for-db", image: "busybox" }] } },
+    ),
+    "worker-5f7b9c-zt8rd": podIn(
+      "worker-5f7b9c-zt8rd",
+      90,
+      { phase: "Running", podIPs: [{ ip: "10.244.1.8" }], conditions: ready, containerStatuses: [running(1)] },
+      { metadata: { deletionTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") } },
+    ),
   };
   try {
-    for (const [name, object] of Object.entries(pods)) await writer.put(`/registry/pods/states/${name}`).value(Buffer.from(encodeKubernetesObject(object))).exec();
+    for (const [name, object] of Object.entries(pods))
+      await writer
+        .put(`/registry/pods/states/${name}`)
+        .value(Buffer.from(encodeKubernetesObject(object)))
+        .exec();
     await page.setViewportSize({ width: 1800, height: 560 });
     await page.goto(pageOf("/registry/pods/states"));
     await showTable(page, "Pod");
     const statuses = () => table(page, "Pod").getByRole("row").locator("[role=cell]:nth-child(3)").allInnerTexts();
     await expect.poll(statuses).toEqual(["Running", "CrashLoopBackOff", "Completed", "Init:0/1", "Terminating"]);
-    await expect(table(page, "Pod").getByRole("row").nth(2).getByRole("cell")).toHaveText(["api-6d4cf56db6-8hz7m", "0/1", "CrashLoopBackOff", /^6 \(\d+s ago\)$/, "47m", "10.244.2.19", "node-2"]);
+    await expect(table(page, "Pod").getByRole("row").nth(2).getByRole("cell")).toHaveText([
+      "api-6d4cf56db6-8hz7m",
+      "0/1",
+      "CrashLoopBackOff",
+      /^6 \(\d+s ago\)$/,
+      "47m",
+      "10.244.2.19",
+      "node-2",
+    ]);
     await table(page, "Pod").getByRole("button", { name: "RESTARTS" }).click();
-    await table(page, "Pod").getByRole("button", { name: /RESTARTS/ }).click();
+    await table(page, "Pod")
+      .getByRole("button", { name: /RESTARTS/ })
+      .click();
     await expect.poll(statuses).toEqual(["CrashLoopBackOff", "Terminating", "Running", "Completed", "Init:0/1"]);
     // Written only when asked (ETCDLENS_SCREENSHOTS=1), so a test run leaves the tree clean.
     if (process.env.ETCDLENS_SCREENSHOTS) await page.screenshot({ path: "e2e/screenshots/pod-table.png" });
@@ -109,8 +178,16 @@ test("a namespace of Pods in every state reads like kubectl get pods", async ({ 
     // With Live on, the table follows etcd: the crashing Pod comes back up.
     await page.getByRole("button", { name: "Live", exact: true }).click();
     await expect(page.getByRole("status", { name: "Live status" })).toContainText("Live · up to revision");
-    const recovered = podIn("api-6d4cf56db6-8hz7m", 47, { phase: "Running", podIPs: [{ ip: "10.244.2.19" }], conditions: ready, containerStatuses: [running(7)] });
-    await writer.put("/registry/pods/states/api-6d4cf56db6-8hz7m").value(Buffer.from(encodeKubernetesObject(recovered))).exec();
+    const recovered = podIn("api-6d4cf56db6-8hz7m", 47, {
+      phase: "Running",
+      podIPs: [{ ip: "10.244.2.19" }],
+      conditions: ready,
+      containerStatuses: [running(7)],
+    });
+    await writer
+      .put("/registry/pods/states/api-6d4cf56db6-8hz7m")
+      .value(Buffer.from(encodeKubernetesObject(recovered)))
+      .exec();
     await expect.poll(statuses).toEqual(["Running", "Terminating", "Running", "Completed", "Init:0/1"]);
     await page.getByRole("button", { name: "Live", exact: true }).click();
   } finally {

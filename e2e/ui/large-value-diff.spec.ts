@@ -12,7 +12,10 @@ test.use({ permissions: ["clipboard-read", "clipboard-write"] });
 const readClipboard = (page: Page) => page.evaluate(() => navigator.clipboard.readText());
 const comparison = (page: Page) => page.getByRole("region", { name: "Comparison" });
 
-test("large value: Ctrl+A and Ctrl+C copy all of it, the browser's find sees its last line, its search counts and shows matches near the end", async ({ page, request }) => {
+test("large value: Ctrl+A and Ctrl+C copy all of it, the browser's find sees its last line, its search counts and shows matches near the end", async ({
+  page,
+  request,
+}) => {
   const raw = await (await request.get(`/api/raw?key=${param(DEMO_KEYS.large)}`)).text();
   const shown = JSON.stringify(JSON.parse(raw), null, 2);
   expect(shown.length).toBeGreaterThan(1_000_000);
@@ -89,7 +92,9 @@ test.describe("at 1024 px wide", () => {
   test("split diff: a uid and a container ID stay on one line, and both sides scroll sideways together", async ({ page, request }) => {
     const history = await historyOf(request, DEMO_KEYS.pod);
     const [newest, , oldest] = history;
-    const pod = (await (await request.get(`/api/key?key=${param(DEMO_KEYS.pod)}`)).json()) as { value: { object: { metadata: { ownerReferences: { uid: string }[] } } } };
+    const pod = (await (await request.get(`/api/key?key=${param(DEMO_KEYS.pod)}`)).json()) as {
+      value: { object: { metadata: { ownerReferences: { uid: string }[] } } };
+    };
     const uid = pod.value.object.metadata.ownerReferences[0].uid;
 
     await page.goto(pageOf(DEMO_KEYS.pod, { rev: newest.revision, compare: oldest.revision }));
@@ -114,7 +119,10 @@ test.describe("at 1024 px wide", () => {
     expect(await scrollLeft(newer)).toBe(await scrollLeft(older));
   });
 
-  test("unified diff: hunks under @@ headers whose numbers match their lines, -/+ prefixes, and a collapsed run that opens", async ({ page, request }) => {
+  test("unified diff: hunks under @@ headers whose numbers match their lines, -/+ prefixes, and a collapsed run that opens", async ({
+    page,
+    request,
+  }) => {
     const history = await historyOf(request, DEMO_KEYS.pod);
     const [newest, , oldest] = history;
     await page.goto(pageOf(DEMO_KEYS.pod, { rev: newest.revision, compare: oldest.revision, view: "unified" }));
@@ -123,14 +131,23 @@ test.describe("at 1024 px wide", () => {
     await expect(headers.first()).toBeVisible();
 
     // The line right under the first header is the one the header's old and new ranges start at.
-    const firstHunk = table.locator("tbody").filter({ has: page.locator("th") }).first();
+    const firstHunk = table
+      .locator("tbody")
+      .filter({ has: page.locator("th") })
+      .first();
     const [, oldStart, newStart] = /^@@ -(\d+)(?:,\d+)? \+(\d+)/.exec((await headers.first().textContent())!)!;
     const firstLine = firstHunk.locator("tr").nth(1).locator("td");
     await expect(firstLine.nth(0)).toHaveText(oldStart);
     await expect(firstLine.nth(1)).toHaveText(newStart);
 
-    const removed = table.locator("tr").filter({ has: page.getByRole("deletion") }).first();
-    const added = table.locator("tr").filter({ has: page.getByRole("insertion") }).first();
+    const removed = table
+      .locator("tr")
+      .filter({ has: page.getByRole("deletion") })
+      .first();
+    const added = table
+      .locator("tr")
+      .filter({ has: page.getByRole("insertion") })
+      .first();
     await expect(removed.locator("td").nth(2)).toHaveText("-");
     await expect(added.locator("td").nth(2)).toHaveText("+");
     await expect(table.locator("tr").filter({ hasText: "phase: Running" }).locator("td").nth(2)).toHaveText("+");
@@ -148,7 +165,9 @@ test.describe("at 1024 px wide", () => {
     expect(rowsAfter - rowsBefore).toBeLessThanOrEqual(opened - 1);
   });
 
-  test("the columns: dragging the history's separator or moving it with the arrow keys resizes it, and a reload keeps the width", async ({ page }) => {
+  test("the columns: dragging the history's separator or moving it with the arrow keys resizes it, and a reload keeps the width", async ({
+    page,
+  }) => {
     await page.goto(pageOf(DEMO_KEYS.deployment));
     const history = page.getByRole("complementary", { name: "History" });
     const separator = page.getByRole("separator", { name: "Resize the history" });

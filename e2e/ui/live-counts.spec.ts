@@ -8,7 +8,11 @@ import { readState } from "../support/state";
 
 function countOf(page: Page, name: string) {
   // The row itself, not the rows of its expanded children inside the same treeitem.
-  return page.getByRole("tree", { name: "Keys" }).getByRole("treeitem", { name, exact: true }).locator(":scope > div").getByText(/^[\d,]+ keys?$/);
+  return page
+    .getByRole("tree", { name: "Keys" })
+    .getByRole("treeitem", { name, exact: true })
+    .locator(":scope > div")
+    .getByText(/^[\d,]+ keys?$/);
 }
 
 const parse = (text: string | null) => Number((text ?? "").replace(/[^\d]/g, ""));

@@ -93,15 +93,18 @@ test("a live stream the server refused is opened again, without a reload", async
   const writer = new Etcd3({ hosts: readState().etcd.endpoint });
   let refused = 0;
   let refusing = true;
-  await page.route((url) => url.pathname === "/api/watch", async (route) => {
-    if (!refusing) return route.continue();
-    refused += 1;
-    await route.fulfill({
-      status: 502,
-      contentType: "application/json",
-      body: JSON.stringify({ error: { code: "etcd_unavailable", message: "etcd did not answer within 5000 ms" } }),
-    });
-  });
+  await page.route(
+    (url) => url.pathname === "/api/watch",
+    async (route) => {
+      if (!refusing) return route.continue();
+      refused += 1;
+      await route.fulfill({
+        status: 502,
+        contentType: "application/json",
+        body: JSON.stringify({ error: { code: "etcd_unavailable", message: "etcd did not answer within 5000 ms" } }),
+      });
+    },
+  );
   try {
     const key = "/demo/live/refused-stream";
     await writer.put(key).value("before").exec();

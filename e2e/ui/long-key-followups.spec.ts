@@ -18,7 +18,10 @@ function watchRefusals(page: Page): string[] {
 test("the raw value of a 20 KB key downloads whole", async ({ page }) => {
   const refused = watchRefusals(page);
   await page.goto("/keys/bad-input/long");
-  await page.getByRole("list", { name: "Folder contents" }).getByRole("link", { name: /^k20-y+$/ }).click();
+  await page
+    .getByRole("list", { name: "Folder contents" })
+    .getByRole("link", { name: /^k20-y+$/ })
+    .click();
   await expect(page.getByRole("heading", { name: "Key" })).toHaveText(LONG_KEY_20K);
   await page.getByRole("tab", { name: "Raw" }).click();
   const downloading = page.waitForEvent("download");

@@ -5,7 +5,10 @@ import { secondEndpoint } from "../support/second-cluster";
 
 // The change feed, the cluster page and leases, as a person uses them.
 
-test("the change feed is a table of a prefix's changes with history's summaries, and each diff is one click away", async ({ page, request }) => {
+test("the change feed is a table of a prefix's changes with history's summaries, and each diff is one click away", async ({
+  page,
+  request,
+}) => {
   const history = await historyOf(request, DEMO_KEYS.deployment);
   await page.goto("/changes?prefix=/registry/deployments/");
   const feed = page.getByRole("table", { name: "Changes" });
@@ -13,7 +16,13 @@ test("the change feed is a table of a prefix's changes with history's summaries,
   // One row per version of the Deployment, saying what history says of it.
   for (const entry of history) {
     const row = feed.getByRole("row").filter({ has: page.getByRole("cell", { name: String(entry.revision), exact: true }) });
-    await expect(row.getByRole("cell")).toHaveText([String(entry.revision), entry.version === 1 ? "created" : "PUT", DEMO_KEYS.deployment, entry.summary!, entry.version === 1 ? "" : "diff"]);
+    await expect(row.getByRole("cell")).toHaveText([
+      String(entry.revision),
+      entry.version === 1 ? "created" : "PUT",
+      DEMO_KEYS.deployment,
+      entry.summary!,
+      entry.version === 1 ? "" : "diff",
+    ]);
   }
   await expect(feed.getByRole("link", { name: DEMO_KEYS.deployment, exact: true })).toHaveCount(history.length);
   const rows = (await feed.getByRole("row").count()) - 1;
@@ -40,10 +49,18 @@ test("the change feed is a table of a prefix's changes with history's summaries,
   await page.getByRole("button", { name: "Show" }).click();
   await expect(page).toHaveURL(/\/changes\?prefix=%2Fregistry%2Fconfigmaps%2F&type=DELETE$/);
   await expect(feed.getByRole("link", { name: DEMO_KEYS.recreated, exact: true })).toHaveCount(1);
-  await expect(feed.getByRole("row").filter({ hasText: DEMO_KEYS.recreated }).getByRole("cell")).toHaveText([/^\d+$/, "DELETE", DEMO_KEYS.recreated, "deleted", ""]);
+  await expect(feed.getByRole("row").filter({ hasText: DEMO_KEYS.recreated }).getByRole("cell")).toHaveText([
+    /^\d+$/,
+    "DELETE",
+    DEMO_KEYS.recreated,
+    "deleted",
+    "",
+  ]);
 });
 
-test("the change feed's header says when earlier history was compacted, and a row whose replaced version is gone says so", async ({ page }) => {
+test("the change feed's header says when earlier history was compacted, and a row whose replaced version is gone says so", async ({
+  page,
+}) => {
   // On the second cluster, which other tests compact too: compacting the demo's would take history away.
   const { Etcd3 } = await import("etcd3");
   const writer = new Etcd3({ hosts: secondEndpoint() });
@@ -58,9 +75,16 @@ test("the change feed's header says when earlier history was compacted, and a ro
     const header = page.getByRole("status", { name: "Range covered" });
     await expect(header).toHaveText(`Revisions ${compaction}–${updated}, 2 changes. History before revision ${compaction} was compacted.`);
     const feed = page.getByRole("table", { name: "Changes" });
-    const rowAt = (revision: number) => feed.getByRole("row").filter({ has: page.getByRole("cell", { name: String(revision), exact: true }) });
+    const rowAt = (revision: number) =>
+      feed.getByRole("row").filter({ has: page.getByRole("cell", { name: String(revision), exact: true }) });
     await expect(rowAt(updated).getByRole("cell")).toHaveText([String(updated), "PUT", "/second/feed/web", "replicas: 2 → 3", "diff"]);
-    await expect(rowAt(compaction).getByRole("cell")).toHaveText([String(compaction), "PUT", "/second/feed/web", "the version it replaced is compacted", ""]);
+    await expect(rowAt(compaction).getByRole("cell")).toHaveText([
+      String(compaction),
+      "PUT",
+      "/second/feed/web",
+      "the version it replaced is compacted",
+      "",
+    ]);
 
     // A range that starts after the compaction lost nothing.
     await page.goto(`/changes?prefix=/second/feed/&from=${updated}&cluster=second`);
@@ -104,7 +128,8 @@ test("a live change feed grows at the top as etcd changes", async ({ page }) => 
     await page.getByRole("button", { name: "Live", exact: true }).click();
     await expect(page.getByRole("status", { name: "Live status" })).toContainText("Live · up to revision");
     const feed = page.getByRole("table", { name: "Changes" });
-    const rowAt = (revision: number) => feed.getByRole("row").filter({ has: page.getByRole("cell", { name: String(revision), exact: true }) });
+    const rowAt = (revision: number) =>
+      feed.getByRole("row").filter({ has: page.getByRole("cell", { name: String(revision), exact: true }) });
     // Live rows arrive without values; their summaries are read afterwards, as for any row.
     const created = Number((await writer.put("/demo/feed/arrived").value('{"replicas":1}').exec()).header.revision);
     await expect(rowAt(created).getByRole("cell")).toHaveText([String(created), "created", "/demo/feed/arrived", "created", ""]);

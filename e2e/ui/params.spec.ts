@@ -22,7 +22,10 @@ test("a revision past 2^53 is refused with a message by the API, the key page an
   await expect(page.getByText(`"from" is not a revision: ${AT_MOST} ("${TOO_BIG}")`)).toBeVisible();
 });
 
-test("a lease ID in decimal, as etcdctl prints it, or 0x-hex opens on the page and in the API, and a bad one is refused by both", async ({ page, request }) => {
+test("a lease ID in decimal, as etcdctl prints it, or 0x-hex opens on the page and in the API, and a bad one is refused by both", async ({
+  page,
+  request,
+}) => {
   const key = await request.get(`/api/key?key=${param(DEMO_KEYS.masterLease)}`);
   const decimal = (await key.json()).kv.lease as string;
   // etcdctl prints %016x. (Were all 16 digits 0-9 without a leading 0, about 1 ID in 2,000, the

@@ -20,7 +20,11 @@ function watchResponses(page: Page, seen: Seen): void {
     seen.responses.push(
       response
         .body()
-        .then((body) => ({ where: `${response.request().method()} ${response.url()}`, status: response.status(), text: body.toString("latin1") }))
+        .then((body) => ({
+          where: `${response.request().method()} ${response.url()}`,
+          status: response.status(),
+          text: body.toString("latin1"),
+        }))
         .catch(() => undefined),
     );
   });
@@ -53,7 +57,12 @@ async function readLikeAPerson(page: Page, shape: SeededShape, seen: Seen): Prom
     await page.goto(pageOf(shape.key, { rev: last, compare: first, view }));
     const comparison = page.getByRole("region", { name: "Comparison" });
     await expect(comparison.getByRole("heading", { name: `Comparing revision ${first} → ${last}` })).toBeVisible();
-    await expect(comparison.getByRole("region", { name: "Changed fields" }).or(comparison.getByRole("region", { name: "Byte differences" })).first()).toBeVisible();
+    await expect(
+      comparison
+        .getByRole("region", { name: "Changed fields" })
+        .or(comparison.getByRole("region", { name: "Byte differences" }))
+        .first(),
+    ).toBeVisible();
     await pageText(page, `${shape.key} diff ${view}`, seen);
   }
 }

@@ -87,9 +87,14 @@ test("every page works under the policy, and the browser reports no violation", 
   // The listener hears what the policy refuses: markup with an inline style attribute and an
   // inline event handler, as an injected value would bring, is refused and reported.
   await page.evaluate(() => {
-    document.body.insertAdjacentHTML("beforeend", '<div id="injected" style="color: rgb(255, 0, 0)"><img src="data:," onerror="window.__injected = true"></div>');
+    document.body.insertAdjacentHTML(
+      "beforeend",
+      '<div id="injected" style="color: rgb(255, 0, 0)"><img src="data:," onerror="window.__injected = true"></div>',
+    );
   });
-  await expect.poll(async () => [...new Set((await violationsOn(page)).map((violation) => violation.directive))].sort()).toEqual(["script-src-attr", "style-src-attr"]);
+  await expect
+    .poll(async () => [...new Set((await violationsOn(page)).map((violation) => violation.directive))].sort())
+    .toEqual(["script-src-attr", "style-src-attr"]);
   expect(await page.evaluate(() => (window as unknown as { __injected?: boolean }).__injected)).toBeUndefined();
   await expect(page.locator("#injected")).not.toHaveCSS("color", "rgb(255, 0, 0)");
 });
@@ -99,6 +104,8 @@ test("another site cannot frame a page", async ({ page, baseURL }) => {
   // A page of another origin (about:blank here) embedding the dashboard.
   await page.setContent(`<iframe id="framed" src="${baseURL}${pageOf(DEMO_KEYS.deployment)}" width="800" height="400"></iframe>`);
   const frame = page.frameLocator("#framed");
-  await expect.poll(() => consoleErrors.some((text) => /frame-ancestors|Refused to (display|frame)/i.test(text)), { timeout: 10_000 }).toBe(true);
+  await expect
+    .poll(() => consoleErrors.some((text) => /frame-ancestors|Refused to (display|frame)/i.test(text)), { timeout: 10_000 })
+    .toBe(true);
   await expect(frame.getByRole("heading", { name: "Key" })).toHaveCount(0);
 });

@@ -19,7 +19,10 @@ async function putMany(writer: Etcd3, keys: string[]): Promise<void> {
 test("a level of 1,000 keys scrolls in the tree with few rows in the page, paging as it goes", async ({ page }) => {
   const writer = new Etcd3({ hosts: readState().etcd.endpoint });
   try {
-    await putMany(writer, Array.from({ length: COUNT }, (_, i) => PREFIX + name(i)));
+    await putMany(
+      writer,
+      Array.from({ length: COUNT }, (_, i) => PREFIX + name(i)),
+    );
     await page.goto(pageOf(PREFIX.slice(0, -1)));
     const tree = page.getByRole("tree", { name: "Keys" });
     const rows = tree.getByRole("treeitem", { name: /^item-\d{4}$/ });
@@ -52,11 +55,15 @@ test("a long level the user has scrolled past does not keep loading its remainin
   // Ten pages of 200: enough that loading them all cannot pass for the few a scroll goes through.
   const firstLevelKeys = 2_000;
   try {
-    await putMany(writer, [...Array.from({ length: firstLevelKeys }, (_, i) => PREFIX + name(i)), ...Array.from({ length: 400 }, (_, i) => `${below}b-${i}`)]);
+    await putMany(writer, [
+      ...Array.from({ length: firstLevelKeys }, (_, i) => PREFIX + name(i)),
+      ...Array.from({ length: 400 }, (_, i) => `${below}b-${i}`),
+    ]);
     const pagesOfFirstLevel: string[] = [];
     page.on("request", (request) => {
       const url = new URL(request.url());
-      if (url.pathname === "/api/keys" && url.searchParams.get("prefix") === PREFIX) pagesOfFirstLevel.push(url.searchParams.get("cursor") ?? "first");
+      if (url.pathname === "/api/keys" && url.searchParams.get("prefix") === PREFIX)
+        pagesOfFirstLevel.push(url.searchParams.get("cursor") ?? "first");
     });
     await page.goto(pageOf(PREFIX.slice(0, -1)));
     const tree = page.getByRole("tree", { name: "Keys" });

@@ -54,7 +54,10 @@ test("JSON and raw: copy and download carry the JSON shown and the value's exact
   expect(Buffer.compare(await readFile((await raw.path())!), bytes)).toBe(0);
 });
 
-test("the chosen view is in the URL and a fresh browser opening that URL shows it; an unknown one falls back to YAML", async ({ page, browser }) => {
+test("the chosen view is in the URL and a fresh browser opening that URL shows it; an unknown one falls back to YAML", async ({
+  page,
+  browser,
+}) => {
   await page.goto(pageOf(DEMO_KEYS.pod));
   await expect(valueText(page)).toContainText("phase: Running");
   await page.getByRole("tablist", { name: "Value view" }).getByRole("tab", { name: "JSON" }).click();

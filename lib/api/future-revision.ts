@@ -25,7 +25,10 @@ export async function readRefusingFuture<T>(
 }
 
 /** Refuses revisions above the current one before anything waits for them (a watch, a replay). */
-export async function refuseFutureRevisionsNow(connection: ClusterConnection, revisions: Record<string, number | undefined>): Promise<void> {
+export async function refuseFutureRevisionsNow(
+  connection: ClusterConnection,
+  revisions: Record<string, number | undefined>,
+): Promise<void> {
   if (Object.values(revisions).every((revision) => revision === undefined)) return;
   refuseFutureRevisions((await getClusterHeader(connection)).revision, revisions);
 }

@@ -17,7 +17,13 @@ function summarizeChange(item: ChangeItem): string | null {
   const options = { revealSecrets: false, key: item.key };
   if (item.recreated) {
     // The tombstone before a re-creation, with the value it removed when the page saw it (for the uid).
-    const tombstone: VersionInput = { type: "DELETE", revision: revision - 1, version: 0, createRevision: 0, value: item.recreated.removed?.value ?? null };
+    const tombstone: VersionInput = {
+      type: "DELETE",
+      revision: revision - 1,
+      version: 0,
+      createRevision: 0,
+      value: item.recreated.removed?.value ?? null,
+    };
     return describeVersions([current], tombstone, true, options)[0].summary;
   }
   const replaced: VersionInput | undefined = item.previous

@@ -14,7 +14,13 @@ export function presentCluster(
   header: ResponseHeader,
   parts: { members: Member[]; endpoints: EndpointStatus[]; alarms: Alarm[]; compactRevision: number },
 ): ClusterDto {
-  return { ...presentClusterHeader(header), members: parts.members, endpoints: parts.endpoints, alarms: parts.alarms, compactRevision: parts.compactRevision };
+  return {
+    ...presentClusterHeader(header),
+    members: parts.members,
+    endpoints: parts.endpoints,
+    alarms: parts.alarms,
+    compactRevision: parts.compactRevision,
+  };
 }
 
 /** Names and default prefixes only: never endpoints or credentials. */

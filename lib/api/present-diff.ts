@@ -14,7 +14,11 @@ type DiffSideInput = { revision: number; kv: KeyValue | undefined };
 // one value per click, through /api/secret.
 function presentSide({ revision, kv }: DiffSideInput): DiffSideDto {
   if (!kv) return { revision, kv: null, value: null };
-  return { revision, kv: presentKeyValue(kv), value: decodeValue(kv.value, { modRevision: kv.modRevision, revealSecrets: false, key: kv.key }) };
+  return {
+    revision,
+    kv: presentKeyValue(kv),
+    value: decodeValue(kv.value, { modRevision: kv.modRevision, revealSecrets: false, key: kv.key }),
+  };
 }
 
 /** `revision` is the newest etcd revision the two reads answered at. */

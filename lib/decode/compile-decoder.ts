@@ -77,7 +77,8 @@ const READ_TAG =
  * Sets p to the payload start and r.pos past the payload. Lengths below 128 (most strings) are read
  * without a call; anything else, and every error, goes through lengthDelimited.
  */
-const READ_LENGTH = "(p = r.pos, ln = buf[p], ln < 128 && p + 1 + ln <= r.end ? (r.pos = p + 1 + ln, p = p + 1) : (p = r.lengthDelimited()))";
+const READ_LENGTH =
+  "(p = r.pos, ln = buf[p], ln < 128 && p + 1 + ln <= r.end ? (r.pos = p + 1 + ln, p = p + 1) : (p = r.lengthDelimited()))";
 
 /** Calls the nested decoder of m<i> on the message whose payload starts at p and ends at r.pos. */
 function nestedCall(plan: string, into: string): string {
@@ -128,7 +129,9 @@ function inlineFieldsToMerge(plan: MessagePlan): Set<FieldPlan> {
   const inline = plan.fields.filter((field) => field.inline);
   if (inline.length === 0) return merged;
   for (const field of inline) {
-    const others = plan.fields.filter((other) => other !== field).flatMap((other) => (other.inline ? printedNames(other.message!) : [other.jsonName]));
+    const others = plan.fields
+      .filter((other) => other !== field)
+      .flatMap((other) => (other.inline ? printedNames(other.message!) : [other.jsonName]));
     const own = new Set(printedNames(field.message!));
     if (others.some((name) => own.has(name))) merged.add(field);
   }

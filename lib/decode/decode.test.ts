@@ -80,7 +80,12 @@ describe("round trips through encodeKubernetesObject and decodeValue", () => {
       kind: "TokenRequest",
       apiVersion: "authentication.k8s.io/v1",
       metadata: { name: "default" },
-      spec: { audiences: null, expirationSeconds: null, boundObjectRef: null, attestations: { "example.com/node": ["quote-1", "quote-2"] } },
+      spec: {
+        audiences: null,
+        expirationSeconds: null,
+        boundObjectRef: null,
+        attestations: { "example.com/node": ["quote-1", "quote-2"] },
+      },
       status: { token: "", expirationTimestamp: null },
     };
     expect(decodeObject(encodeKubernetesObject(tokenRequest)).object).toEqual(tokenRequest);
@@ -96,7 +101,9 @@ describe("round trips through encodeKubernetesObject and decodeValue", () => {
     const decoded = decodeObject(encodeKubernetesObject(claim)).object as { spec: { dataSource: unknown } };
     // TypedLocalObjectReference.APIGroup is a *string tagged json:"apiGroup".
     expect(decoded.spec.dataSource).toEqual({ apiGroup: null, kind: "PersistentVolumeClaim", name: "source" });
-    expect(decodeObject(encodeKubernetesObject({ ...claim, spec: { dataSource: { apiGroup: "", kind: "K", name: "n" } } })).object).toMatchObject({
+    expect(
+      decodeObject(encodeKubernetesObject({ ...claim, spec: { dataSource: { apiGroup: "", kind: "K", name: "n" } } })).object,
+    ).toMatchObject({
       spec: { dataSource: { apiGroup: "", kind: "K", name: "n" } },
     });
   });
@@ -143,9 +150,20 @@ describe("decode options", () => {
     const metadata = { name: "a", namespace: "n", uid: "u", generation: 2, creationTimestamp: "2024-05-01T12:00:00Z", labels: { x: "y" } };
     const bytes = encodeKubernetesObject({ kind: "ConfigMap", apiVersion: "v1", metadata, data: { k: "v" } });
     const decoded = decodeObject(bytes, { modRevision: 42 });
-    expect(Object.keys(decoded.object.metadata as JsonObject)).toEqual(["name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "labels"]);
+    expect(Object.keys(decoded.object.metadata as JsonObject)).toEqual([
+      "name",
+      "namespace",
+      "uid",
+      "resourceVersion",
+      "generation",
+      "creationTimestamp",
+      "labels",
+    ]);
     expect(Object.keys(decoded.object)).toEqual(["kind", "apiVersion", "metadata", "data"]);
-    const json = decodeObject(text(JSON.stringify({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w", uid: "u", generation: 1 } })), { modRevision: 9 });
+    const json = decodeObject(
+      text(JSON.stringify({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w", uid: "u", generation: 1 } })),
+      { modRevision: 9 },
+    );
     expect(Object.keys(json.object.metadata as JsonObject)).toEqual(["name", "uid", "resourceVersion", "generation"]);
   });
 
@@ -200,7 +218,12 @@ describe("format detection by content", () => {
     const bytes = new Uint8Array([...text("k8s\u0000"), 0x0a, typeMeta.length, ...typeMeta, 0x12, raw.length, ...raw]);
     const decoded = decodeObject(bytes);
     expect(decoded).toMatchObject({ apiVersion: "example.com/v1a1", kind: "Widget", known: false });
-    expect(decoded.object).toEqual({ kind: "Widget", apiVersion: "example.com/v1a1", metadata: { name: "w" }, "2": { "1": 7, "2": "big" } });
+    expect(decoded.object).toEqual({
+      kind: "Widget",
+      apiVersion: "example.com/v1a1",
+      metadata: { name: "w" },
+      "2": { "1": 7, "2": "big" },
+    });
   });
 
   it("reports a truncated object with the byte offset and keeps the type from the envelope", () => {
@@ -397,15 +420,15 @@ describe("strings on the wire", () => {
   }
 
   it("decodes ASCII, multi-byte and invalid UTF-8 of every length as TextDecoder does (U+FFFD for bad bytes)", () => {
-    const samples = [
-      "",
-      "TCP",
-      "héllo wörld",
-      "日本語のテキスト",
-      "x".repeat(200) + "é",
-      "emoji 🚀 in a label value",
-    ].map((value) => new TextEncoder().encode(value));
-    const invalid = [new Uint8Array([0x61, 0xff, 0x62]), new Uint8Array([0xc3, 0x28]), new Uint8Array([0xe2, 0x82]), new Uint8Array([...text("y".repeat(100)), 0xf0, 0x9f])];
+    const samples = ["", "TCP", "héllo wörld", "日本語のテキスト", "x".repeat(200) + "é", "emoji 🚀 in a label value"].map((value) =>
+      new TextEncoder().encode(value),
+    );
+    const invalid = [
+      new Uint8Array([0x61, 0xff, 0x62]),
+      new Uint8Array([0xc3, 0x28]),
+      new Uint8Array([0xe2, 0x82]),
+      new Uint8Array([...text("y".repeat(100)), 0xf0, 0x9f]),
+    ];
     const values = [...samples, ...invalid];
     const decoded = decodeObject(configMapWith(values));
     expect(decoded.error).toBeUndefined();

@@ -65,7 +65,12 @@ describe("decodeValue with values nested beyond the limit", () => {
   it("keeps a too-deep Kubernetes JSON object's type but shows none of it", () => {
     const object = `{"apiVersion":"v1","kind":"ConfigMap","data":${deepJson(5_000)}}`;
     const value = decodeValue(text(object));
-    expect(value).toMatchObject({ format: "kubernetes", kind: "ConfigMap", object: {}, error: { message: expect.stringMatching(/nested deeper than/) } });
+    expect(value).toMatchObject({
+      format: "kubernetes",
+      kind: "ConfigMap",
+      object: {},
+      error: { message: expect.stringMatching(/nested deeper than/) },
+    });
   });
 
   it("does not print a too-deep document embedded in a Kubernetes object", () => {

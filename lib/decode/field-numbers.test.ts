@@ -20,7 +20,16 @@ describe("showsFieldNumbers", () => {
   });
 
   it("is false for a custom resource stored as CBOR", () => {
-    const bytes = new Uint8Array([0xd9, 0xd9, 0xf7, ...new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false }).encode({ apiVersion: "example.com/v1", kind: "Widget", spec: { size: 2 } })]);
+    const bytes = new Uint8Array([
+      0xd9,
+      0xd9,
+      0xf7,
+      ...new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false }).encode({
+        apiVersion: "example.com/v1",
+        kind: "Widget",
+        spec: { size: 2 },
+      }),
+    ]);
     const decoded = decodeObject(bytes);
     expect(decoded).toMatchObject({ encoding: "cbor", known: false, object: { spec: { size: 2 } } });
     expect(showsFieldNumbers(decoded)).toBe(false);

@@ -33,7 +33,8 @@ export function withKeyInOrder(object: JsonObject, key: string, value: string, o
       out[key] = value;
       placed = true;
     }
-    if (existing === "__proto__") Object.defineProperty(out, existing, { value: object[existing], enumerable: true, writable: true, configurable: true });
+    if (existing === "__proto__")
+      Object.defineProperty(out, existing, { value: object[existing], enumerable: true, writable: true, configurable: true });
     else out[existing] = object[existing];
   }
   if (!placed) out[key] = value;

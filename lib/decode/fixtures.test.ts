@@ -10,7 +10,11 @@ const fixturesDir = process.env.ETCDLENS_FIXTURES_DIR || path.resolve(process.cw
 const present = existsSync(fixturesDir);
 if (!present) console.warn(`Kubernetes fixture tests did NOT run: ${fixturesDir} does not exist`);
 
-const fixtures = present ? readdirSync(fixturesDir).filter((name) => name.endsWith(".pb")).sort() : [];
+const fixtures = present
+  ? readdirSync(fixturesDir)
+      .filter((name) => name.endsWith(".pb"))
+      .sort()
+  : [];
 
 /** "coordination.k8s.io.v1.Lease.pb" -> apiVersion "coordination.k8s.io/v1", kind "Lease"; "core" is the legacy group. */
 export function typeOfFixture(fileName: string): { apiVersion: string; kind: string } {

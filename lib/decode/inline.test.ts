@@ -74,8 +74,24 @@ describe("inline fields", () => {
       [1, "inner"],
       [2, "/data"],
     ]);
-    expect(decode("Flat", message([[1, "outer"], [2, inner]]))).toEqual({ name: "outer", path: "/data" });
-    expect(decode("Clash", message([[1, inner], [2, "outer"]]))).toEqual({ name: "outer", path: "/data" });
+    expect(
+      decode(
+        "Flat",
+        message([
+          [1, "outer"],
+          [2, inner],
+        ]),
+      ),
+    ).toEqual({ name: "outer", path: "/data" });
+    expect(
+      decode(
+        "Clash",
+        message([
+          [1, inner],
+          [2, "outer"],
+        ]),
+      ),
+    ).toEqual({ name: "outer", path: "/data" });
     // Go hides the embedded name even when the parent's own one is empty and left out.
     expect(decode("Clash", message([[1, inner]]))).toEqual({ path: "/data" });
   });

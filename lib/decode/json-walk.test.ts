@@ -5,7 +5,9 @@ import type { JsonValue } from "./types";
 describe("walkJson", () => {
   it("visits every value with its path, a container before what it holds", () => {
     const seen: string[] = [];
-    walkJson({ a: [1, { b: "x" }], c: null }, ["root"], (child, _name, pathOf) => seen.push(`${pathOf().join(".")}=${JSON.stringify(child)}`));
+    walkJson({ a: [1, { b: "x" }], c: null }, ["root"], (child, _name, pathOf) =>
+      seen.push(`${pathOf().join(".")}=${JSON.stringify(child)}`),
+    );
     expect(seen).toEqual(['root.a=[1,{"b":"x"}]', "root.c=null", "root.a.0=1", 'root.a.1={"b":"x"}', 'root.a.1.b="x"']);
   });
 

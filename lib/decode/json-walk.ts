@@ -23,7 +23,12 @@ export function walkJson(root: JsonValue, rootPath: string[], visit: JsonVisitor
     const entries: [string, JsonValue][] = Array.isArray(node) ? node.map((item, i) => [String(i), item]) : Object.entries(node);
     for (const [name, child] of entries) {
       const childStep: Step = { name, parent: step };
-      visit(child, name, () => pathFrom(rootPath, childStep), (value) => setChild(node, name, value));
+      visit(
+        child,
+        name,
+        () => pathFrom(rootPath, childStep),
+        (value) => setChild(node, name, value),
+      );
       if (child !== null && typeof child === "object") stack.push({ node: child, step: childStep });
     }
   }

@@ -75,7 +75,8 @@ function listProtoFiles(dir: string): string[] {
 function mergeInto(target: protobuf.Namespace, source: protobuf.Namespace, file: string, errors: SchemaError[]): void {
   for (const child of [...source.nestedArray]) {
     const existing = target.get(child.name);
-    const isPlainNamespace = child instanceof protobuf.Namespace && !(child instanceof protobuf.Type) && !(child instanceof protobuf.Service);
+    const isPlainNamespace =
+      child instanceof protobuf.Namespace && !(child instanceof protobuf.Type) && !(child instanceof protobuf.Service);
     if (isPlainNamespace) {
       if (existing === null) {
         const ns = new protobuf.Namespace(child.name, child.options);

@@ -2,15 +2,7 @@
 // a nested message when the bytes parse as one, a string when they are readable UTF-8, else base64.
 import { isPrintableText, readStrictUtf8, toBase64 } from "./bytes";
 import type { JsonObject, JsonValue } from "./types";
-import {
-  WIRE_END_GROUP,
-  WIRE_FIXED32,
-  WIRE_FIXED64,
-  WIRE_LENGTH_DELIMITED,
-  WIRE_START_GROUP,
-  WIRE_VARINT,
-  WireReader,
-} from "./wire";
+import { WIRE_END_GROUP, WIRE_FIXED32, WIRE_FIXED64, WIRE_LENGTH_DELIMITED, WIRE_START_GROUP, WIRE_VARINT, WireReader } from "./wire";
 
 /** Guessing nests no deeper than this; below it, bytes stay strings or base64. */
 const MAX_GUESS_DEPTH = 32;

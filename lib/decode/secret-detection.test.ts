@@ -10,13 +10,24 @@ const configMap = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "db",
 
 describe("judging a Secret by its key", () => {
   it("takes any prefix before the secrets resource path", () => {
-    for (const key of ["/registry/secrets/shop/db", "/kubernetes.io/secrets/kube-system/token", "secrets/a/b", "/tenant-1/registry/secrets/ns/n"]) {
+    for (const key of [
+      "/registry/secrets/shop/db",
+      "/kubernetes.io/secrets/kube-system/token",
+      "secrets/a/b",
+      "/tenant-1/registry/secrets/ns/n",
+    ]) {
       expect(isSecretKey(bytes(key)), key).toBe(true);
     }
   });
 
   it("leaves other resources and folders alone", () => {
-    for (const key of ["/registry/configmaps/shop/secrets", "/registry/secrets/shop", "/registry/secrets/", "/registry/mysecrets/a/b", "/registry/secrets/a/b/c"]) {
+    for (const key of [
+      "/registry/configmaps/shop/secrets",
+      "/registry/secrets/shop",
+      "/registry/secrets/",
+      "/registry/mysecrets/a/b",
+      "/registry/secrets/a/b/c",
+    ]) {
       expect(isSecretKey(bytes(key)), key).toBe(false);
     }
   });
@@ -43,7 +54,13 @@ describe("judging a Secret by its bytes", () => {
   });
 
   it("does not take other words or mentions for a Secret", () => {
-    for (const text of [JSON.stringify(configMap), "kind: SecretProviderClass\n", "resources: [secrets]", "a Secret is mentioned here", '{"kind":"Secrets"}']) {
+    for (const text of [
+      JSON.stringify(configMap),
+      "kind: SecretProviderClass\n",
+      "resources: [secrets]",
+      "a Secret is mentioned here",
+      '{"kind":"Secrets"}',
+    ]) {
       expect(judgeSecret(bytes(text)), text).toBeUndefined();
     }
     expect(judgeSecret(encodeKubernetesObject(configMap))).toBeUndefined();

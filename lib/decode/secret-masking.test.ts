@@ -15,11 +15,22 @@ const TOKEN = "s3cr3t-token-41be07";
 const KEY = new TextEncoder().encode("/registry/secrets/shop/db");
 
 function appliedSecret(): JsonObject {
-  const manifest = { apiVersion: "v1", kind: "Secret", metadata: { name: "db", namespace: "shop" }, data: { password: Buffer.from(PASSWORD).toString("base64") }, stringData: { token: TOKEN } };
+  const manifest = {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: "db", namespace: "shop" },
+    data: { password: Buffer.from(PASSWORD).toString("base64") },
+    stringData: { token: TOKEN },
+  };
   return {
     apiVersion: "v1",
     kind: "Secret",
-    metadata: { name: "db", namespace: "shop", uid: "u-1", annotations: { [LAST_APPLIED_ANNOTATION]: `${JSON.stringify(manifest)}\n`, team: "payments" } },
+    metadata: {
+      name: "db",
+      namespace: "shop",
+      uid: "u-1",
+      annotations: { [LAST_APPLIED_ANNOTATION]: `${JSON.stringify(manifest)}\n`, team: "payments" },
+    },
     type: "Opaque",
     data: { password: Buffer.from(PASSWORD).toString("base64"), token: Buffer.from(TOKEN).toString("base64") },
   };
@@ -58,13 +69,19 @@ describe("masking a Secret", () => {
     const object = appliedSecret();
     (object.metadata as JsonObject).annotations = { [LAST_APPLIED_ANNOTATION]: `{"data":{"password":"${PASSWORD}"` };
     const decoded = decodeValue(encodeKubernetesObject(object));
-    expect(decoded.format === "kubernetes" && ((decoded.object.metadata as JsonObject).annotations as JsonObject)[LAST_APPLIED_ANNOTATION]).toBe(MASKED_PLACEHOLDER);
+    expect(
+      decoded.format === "kubernetes" && ((decoded.object.metadata as JsonObject).annotations as JsonObject)[LAST_APPLIED_ANNOTATION],
+    ).toBe(MASKED_PLACEHOLDER);
     expect(leaksOf(decoded)).toEqual([]);
   });
 
   it("shows a Secret that cannot be decoded as its size only", () => {
     const text = `${JSON.stringify(appliedSecret())}\ntrailing`;
-    for (const bytes of [SECRET_BYTES.subarray(0, SECRET_BYTES.length - 10), new TextEncoder().encode(text), new TextEncoder().encode(toYamlText(appliedSecret()))]) {
+    for (const bytes of [
+      SECRET_BYTES.subarray(0, SECRET_BYTES.length - 10),
+      new TextEncoder().encode(text),
+      new TextEncoder().encode(toYamlText(appliedSecret())),
+    ]) {
       const decoded = decodeValue(bytes);
       expect(decoded).toMatchObject({ format: "undecodable-secret", size: bytes.length });
       expect(leaksOf(decoded)).toEqual([]);
@@ -77,7 +94,12 @@ describe("masking a Secret", () => {
   });
 
   it("masks a Secret inside a custom resource and inside a type without a schema", () => {
-    const resource = { apiVersion: "vault.example.com/v1", kind: "SecretTemplate", metadata: { name: "t" }, spec: { template: appliedSecret() } };
+    const resource = {
+      apiVersion: "vault.example.com/v1",
+      kind: "SecretTemplate",
+      metadata: { name: "t" },
+      spec: { template: appliedSecret() },
+    };
     const json = decodeValue(new TextEncoder().encode(JSON.stringify(resource)));
     expect(json.format).toBe("kubernetes");
     expect(leaksOf(json)).toEqual([]);
@@ -152,7 +174,12 @@ function varint(value: number): number[] {
 
 describe("references to Secrets", () => {
   it("leave a {kind: Secret, name} reference in a custom resource as it is", () => {
-    const release = { apiVersion: "helm.toolkit.fluxcd.io/v2", kind: "HelmRelease", metadata: { name: "web" }, spec: { valuesFrom: [{ kind: "Secret", name: "web-values", valuesKey: "values.yaml" }] } };
+    const release = {
+      apiVersion: "helm.toolkit.fluxcd.io/v2",
+      kind: "HelmRelease",
+      metadata: { name: "web" },
+      spec: { valuesFrom: [{ kind: "Secret", name: "web-values", valuesKey: "values.yaml" }] },
+    };
     const decoded = decodeValue(new TextEncoder().encode(JSON.stringify(release)));
     expect(decoded.format).toBe("kubernetes");
     expect(decoded.format === "kubernetes" && decoded.object.spec).toEqual(release.spec);
@@ -162,7 +189,12 @@ describe("references to Secrets", () => {
 describe("a Secret written as text inside another object", () => {
   it("masks a ConfigMap value that holds a Secret manifest as YAML, and keeps the other values", () => {
     const manifest = toYamlText({ apiVersion: "v1", kind: "Secret", metadata: { name: "db" }, stringData: { token: TOKEN } });
-    const configMap = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "manifests", namespace: "shop" }, data: { "secret.yaml": manifest, "plain.txt": "hello" } };
+    const configMap = {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "manifests", namespace: "shop" },
+      data: { "secret.yaml": manifest, "plain.txt": "hello" },
+    };
     const bytes = encodeKubernetesObject(configMap);
     const decoded = decodeValue(bytes);
     expect(judgeSecret(bytes)).toBe("content");

@@ -22,7 +22,8 @@ export function closeSecretValue(decoded: DecodedValue, size: number, reason: Se
   if (decoded.error) return undecodable(size, reason, decoded.error.message);
   // A value that is a Secret must decode with its schema: a schema-less guess would show its data
   // by field number, unmasked.
-  if (reason !== "content" && !decoded.known) return undecodable(size, reason, `no schema decodes it as ${decoded.apiVersion} ${decoded.kind}`.trim());
+  if (reason !== "content" && !decoded.known)
+    return undecodable(size, reason, `no schema decodes it as ${decoded.apiVersion} ${decoded.kind}`.trim());
   try {
     return { ...decoded, masked: maskEverySecret(decoded, reason === "key") };
   } catch {
@@ -58,7 +59,8 @@ function maskEverySecret(decoded: KubernetesValue, rootIsSecret: boolean): Maske
   if (rootIsSecret || isSecretObject(root)) found.push(...maskSecretValues(root));
   walkJson(root, [], (child, _name, pathOf, replace) => {
     if (isObject(child)) {
-      if (isSecretObject(child) && !isReference(child)) found.push(...maskSecretValues(child).map((value) => ({ ...value, path: [...pathOf(), ...value.path] })));
+      if (isSecretObject(child) && !isReference(child))
+        found.push(...maskSecretValues(child).map((value) => ({ ...value, path: [...pathOf(), ...value.path] })));
     } else if (typeof child === "string" && child !== MASKED_PLACEHOLDER && stringHoldsSecret(child)) {
       replace(maskString(child));
       const bytes = textEncoder.encode(child);
@@ -84,7 +86,15 @@ function maskString(text: string): string {
     return MASKED_PLACEHOLDER;
   }
   if (!isObject(parsed)) return MASKED_PLACEHOLDER;
-  const inner: KubernetesValue = { format: "kubernetes", encoding: "json", apiVersion: "", kind: "", known: false, object: parsed, masked: [] };
+  const inner: KubernetesValue = {
+    format: "kubernetes",
+    encoding: "json",
+    apiVersion: "",
+    kind: "",
+    known: false,
+    object: parsed,
+    masked: [],
+  };
   maskEverySecret(inner, false);
   return `${JSON.stringify(parsed)}${text.endsWith("\n") ? "\n" : ""}`;
 }

@@ -43,7 +43,12 @@ export function maskSecretValues(object: JsonObject): MaskedValue[] {
     for (const key of Object.keys(values)) {
       const value = values[key];
       if (value === MASKED_PLACEHOLDER) continue;
-      const bytes = typeof value !== "string" ? textEncoder.encode(JSON.stringify(value)) : field === "data" ? fromBase64(value) : textEncoder.encode(value);
+      const bytes =
+        typeof value !== "string"
+          ? textEncoder.encode(JSON.stringify(value))
+          : field === "data"
+            ? fromBase64(value)
+            : textEncoder.encode(value);
       masked.push({ path: [field, key], length: bytes.length, fingerprint: fingerprintBytes(bytes) });
       values[key] = MASKED_PLACEHOLDER;
     }

@@ -1,14 +1,7 @@
 // Messages that Kubernetes prints as something other than an object, keyed by fully qualified name.
 // Each entry converts the message's field values (by field number) to JSON and back.
 import { fromBase64 } from "./bytes";
-import {
-  GO_ZERO_TIME_SECONDS,
-  formatGoDuration,
-  formatRfc3339,
-  formatRfc3339Micro,
-  parseGoDuration,
-  parseRfc3339,
-} from "./go-format";
+import { GO_ZERO_TIME_SECONDS, formatGoDuration, formatRfc3339, formatRfc3339Micro, parseGoDuration, parseRfc3339 } from "./go-format";
 import type { JsonValue } from "./types";
 
 /**
@@ -185,9 +178,14 @@ export const SPECIAL_TYPES: ReadonlyMap<string, SpecialType> = new Map([
     [`${APIEXTENSIONS}.${version}.JSONSchemaPropsOrStringArray`, schemaOrStringArray],
   ]),
   // Go's ExtraValue is a []string: user info "extra" values print as plain lists.
-  ...["certificates.v1", "certificates.v1beta1", "authentication.v1", "authentication.v1beta1", "authorization.v1", "authorization.v1beta1"].map(
-    (groupVersion): [string, SpecialType] => [`k8s.io.api.${groupVersion}.ExtraValue`, stringList],
-  ),
+  ...[
+    "certificates.v1",
+    "certificates.v1beta1",
+    "authentication.v1",
+    "authentication.v1beta1",
+    "authorization.v1",
+    "authorization.v1beta1",
+  ].map((groupVersion): [string, SpecialType] => [`k8s.io.api.${groupVersion}.ExtraValue`, stringList]),
   // So is a TokenRequest's AttestationValue.
   ["k8s.io.api.authentication.v1.AttestationValue", stringList],
 ]);

@@ -14,7 +14,13 @@ export type ByteDiffSummary = {
 /** With `secret`, only whether the bytes are equal and their sizes: where they differ tells about the values. */
 export function summarizeBytes(old: Uint8Array, next: Uint8Array, options: { secret?: boolean } = {}): ByteDiffSummary {
   if (options.secret) {
-    return { oldSize: old.length, newSize: next.length, equal: Buffer.compare(Buffer.from(old), Buffer.from(next)) === 0, firstDifference: null, differingBytes: null };
+    return {
+      oldSize: old.length,
+      newSize: next.length,
+      equal: Buffer.compare(Buffer.from(old), Buffer.from(next)) === 0,
+      firstDifference: null,
+      differingBytes: null,
+    };
   }
   const common = Math.min(old.length, next.length);
   let first: number | null = null;

@@ -13,7 +13,12 @@ function deployment(replicas: number, resourceVersion: string, generation: numbe
   return {
     apiVersion: "apps/v1",
     kind: "Deployment",
-    metadata: { name: "web", resourceVersion, generation, managedFields: [{ manager: "kubectl", time: `2024-01-0${generation}T00:00:00Z` }] },
+    metadata: {
+      name: "web",
+      resourceVersion,
+      generation,
+      managedFields: [{ manager: "kubectl", time: `2024-01-0${generation}T00:00:00Z` }],
+    },
     spec: { replicas, template: { spec: { containers: [{ name: "web", image: "nginx:1.25" }] } } },
     status: { observedGeneration: generation },
   };
@@ -65,11 +70,19 @@ describe("diffValues and noise", () => {
     const meaningful = changes.filter((item) => !item.noise).map((item) => item.path);
     const noise = changes.filter((item) => item.noise).map((item) => item.path);
     expect(meaningful).toEqual(["spec.replicas"]);
-    expect(noise.sort()).toEqual(["metadata.generation", "metadata.managedFields[0].time", "metadata.resourceVersion", "status.observedGeneration"]);
+    expect(noise.sort()).toEqual([
+      "metadata.generation",
+      "metadata.managedFields[0].time",
+      "metadata.resourceVersion",
+      "status.observedGeneration",
+    ]);
   });
 
   it("does not call fields of plain JSON documents noise", () => {
-    const changes = diffValues({ format: "json", data: { metadata: { resourceVersion: "1" } } }, { format: "json", data: { metadata: { resourceVersion: "2" } } });
+    const changes = diffValues(
+      { format: "json", data: { metadata: { resourceVersion: "1" } } },
+      { format: "json", data: { metadata: { resourceVersion: "2" } } },
+    );
     expect(changes).toMatchObject([{ path: "metadata.resourceVersion", noise: false }]);
   });
 
@@ -98,7 +111,9 @@ describe("diffValues and noise", () => {
   it("summarizes a version in one line and is null without structure", () => {
     expect(summarizeVersion(kube(deployment(2, "10", 1)), kube(deployment(5, "14", 2)))).toBe("spec.replicas: 2 → 5");
     const pod = (phase: string, ip?: string) => kube({ status: ip ? { phase, podIP: ip } : { phase } });
-    expect(summarizeVersion(pod("Pending"), pod("Running", "10.0.0.1"))).toBe("status.phase: Pending → Running, status.podIP: (none) → 10.0.0.1");
+    expect(summarizeVersion(pod("Pending"), pod("Running", "10.0.0.1"))).toBe(
+      "status.phase: Pending → Running, status.podIP: (none) → 10.0.0.1",
+    );
     expect(summarizeVersion({ format: "text", text: "a" }, { format: "text", text: "b" })).toBeNull();
     expect(summarizeVersion(kube(deployment(2, "10", 1)), kube(deployment(2, "11", 1)))).toBe("no meaningful change");
   });
@@ -124,13 +139,22 @@ describe("text diff", () => {
     expect(rows[4]).toMatchObject({ left: undefined, right: { kind: "added" } });
     const long = Array.from({ length: 20 }, (_, i) => `l${i}`).join("\n");
     const folded = foldUnchanged(diffText(long, long.replace("l10", "x10")), (line) => line.kind !== "same", 2);
-    expect(folded.filter((item) => "fold" in item)).toEqual([{ fold: 8, from: 0 }, { fold: 7, from: 14 }]);
+    expect(folded.filter((item) => "fold" in item)).toEqual([
+      { fold: 8, from: 0 },
+      { fold: 7, from: 14 },
+    ]);
   });
 });
 
 describe("summarizeBytes", () => {
   it("counts differing bytes and finds the first one", () => {
-    expect(summarizeBytes(Uint8Array.of(1, 2, 3), Uint8Array.of(1, 9, 3, 4))).toEqual({ oldSize: 3, newSize: 4, equal: false, firstDifference: 1, differingBytes: 2 });
+    expect(summarizeBytes(Uint8Array.of(1, 2, 3), Uint8Array.of(1, 9, 3, 4))).toEqual({
+      oldSize: 3,
+      newSize: 4,
+      equal: false,
+      firstDifference: 1,
+      differingBytes: 2,
+    });
     expect(summarizeBytes(Uint8Array.of(1), Uint8Array.of(1))).toMatchObject({ equal: true, firstDifference: null });
     expect(summarizeBytes(Uint8Array.of(1), Uint8Array.of(1, 2))).toMatchObject({ equal: false, firstDifference: 1 });
   });
@@ -138,7 +162,8 @@ describe("summarizeBytes", () => {
 
 describe("describeVersions", () => {
   const json = (object: JsonObject) => new TextEncoder().encode(JSON.stringify(object));
-  const map = (uid: string, flag: string) => json({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "flags", uid }, data: { flag } });
+  const map = (uid: string, flag: string) =>
+    json({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "flags", uid }, data: { flag } });
 
   it("groups lifecycles, marks a re-create with a new uid, and summarizes updates", () => {
     const versions = [

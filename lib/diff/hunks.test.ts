@@ -57,10 +57,17 @@ describe("buildHunks", () => {
   it("agrees with jsdiff's structuredPatch on every hunk's ranges", () => {
     // jsdiff starts an empty range at the line after it; GNU diff and git at the line before.
     const gnuStart = (start: number, count: number) => (count === 0 ? start - 1 : start);
-    const text = fc.array(fc.constantFrom("a", "b", "c", "d", "e", ""), { maxLength: 30 }).map((lines) => lines.map((line) => `${line}\n`).join(""));
+    const text = fc
+      .array(fc.constantFrom("a", "b", "c", "d", "e", ""), { maxLength: 30 })
+      .map((lines) => lines.map((line) => `${line}\n`).join(""));
     fc.assert(
       fc.property(text, text, fc.integer({ min: 0, max: 4 }), (old, next, context) => {
-        const ours = hunksOf(buildHunks(diffText(old, next), new Set(), context)).map((h) => [h.oldStart, h.oldCount, h.newStart, h.newCount]);
+        const ours = hunksOf(buildHunks(diffText(old, next), new Set(), context)).map((h) => [
+          h.oldStart,
+          h.oldCount,
+          h.newStart,
+          h.newCount,
+        ]);
         const theirs = structuredPatch("old", "new", old, next, "", "", { context }).hunks.map((h) => [
           gnuStart(h.oldStart, h.oldLines),
           h.oldLines,

@@ -47,7 +47,12 @@ export function describeVersions(
   const decode = (version: VersionInput): DecodedValue | null => {
     if (!decoded.has(version)) {
       const bytes = version.value;
-      decoded.set(version, bytes === null ? null : decodeValue(bytes, { ...decodeOptions, modRevision: version.type === "PUT" ? version.revision : undefined }));
+      decoded.set(
+        version,
+        bytes === null
+          ? null
+          : decodeValue(bytes, { ...decodeOptions, modRevision: version.type === "PUT" ? version.revision : undefined }),
+      );
     }
     return decoded.get(version) ?? null;
   };

@@ -8,7 +8,12 @@ import { diffValues, summarizeBytes, summarizeVersion } from "./index";
 // annotation's text, and a change hidden inside last-applied-configuration still shows.
 
 function secret(password: string, note: string): Uint8Array {
-  const manifest = { apiVersion: "v1", kind: "Secret", metadata: { name: "db", namespace: "shop" }, data: { password: Buffer.from(password).toString("base64") } };
+  const manifest = {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: "db", namespace: "shop" },
+    data: { password: Buffer.from(password).toString("base64") },
+  };
   const object: JsonObject = {
     apiVersion: "v1",
     kind: "Secret",
@@ -23,14 +28,22 @@ describe("diffing Secrets", () => {
     const changes = diffValues(decodeValue(secret("s3cr3t-one", "a")), decodeValue(secret("s3cr3t-twelve", "a")));
     const masked = changes.filter((item) => item.masked);
     expect(masked.map((item) => item.path).sort()).toEqual(["data.password", `metadata.annotations["${LAST_APPLIED_ANNOTATION}"]`]);
-    expect(masked.find((item) => item.path === "data.password")).toMatchObject({ kind: "changed", old: "<masked>", new: "<masked>", oldLength: 10, newLength: 13 });
+    expect(masked.find((item) => item.path === "data.password")).toMatchObject({
+      kind: "changed",
+      old: "<masked>",
+      new: "<masked>",
+      oldLength: 10,
+      newLength: 13,
+    });
     for (const item of masked) expect(JSON.stringify(item)).not.toMatch(/s3cr3t|czNjcjN0/);
-    expect(summarizeVersion(decodeValue(secret("s3cr3t-one", "a")), decodeValue(secret("s3cr3t-twelve", "a")))).toContain("data.password: changed (masked)");
+    expect(summarizeVersion(decodeValue(secret("s3cr3t-one", "a")), decodeValue(secret("s3cr3t-twelve", "a")))).toContain(
+      "data.password: changed (masked)",
+    );
   });
 
   it("says nothing changed when only the values are equal again", () => {
     const changes = diffValues(decodeValue(secret("s3cr3t-one", "a")), decodeValue(secret("s3cr3t-one", "b")));
-    expect(changes.filter((item) => !item.noise).map((item) => item.path)).toEqual(['metadata.annotations.note']);
+    expect(changes.filter((item) => !item.noise).map((item) => item.path)).toEqual(["metadata.annotations.note"]);
   });
 
   it("tells only sizes and equality of a Secret's bytes", () => {

@@ -46,7 +46,8 @@ function walk(old: JsonValue | undefined, next: JsonValue | undefined, segments:
   }
   if (Array.isArray(old) && Array.isArray(next)) {
     const length = Math.max(old.length, next.length);
-    for (let i = 0; i < length; i++) walk(i < old.length ? old[i] : undefined, i < next.length ? next[i] : undefined, [...segments, i], out);
+    for (let i = 0; i < length; i++)
+      walk(i < old.length ? old[i] : undefined, i < next.length ? next[i] : undefined, [...segments, i], out);
     return;
   }
   out.push(change(segments, old, next));
@@ -65,16 +66,25 @@ export function diffJson(old: JsonValue | undefined, next: JsonValue | undefined
  * change of a masked value says only that it changed and its lengths, never a value (a masked
  * annotation's text, which the walk may see change, included).
  */
-export function withMaskedChanges(changes: FieldChange[], oldMasked: readonly MaskedValue[], newMasked: readonly MaskedValue[]): FieldChange[] {
+export function withMaskedChanges(
+  changes: FieldChange[],
+  oldMasked: readonly MaskedValue[],
+  newMasked: readonly MaskedValue[],
+): FieldChange[] {
   const keyOf = (path: readonly PathSegment[]) => JSON.stringify(path.map(String));
   const before = new Map(oldMasked.map((masked) => [keyOf(masked.path), masked]));
   const after = new Map(newMasked.map((masked) => [keyOf(masked.path), masked]));
   const isMasked = (segments: readonly PathSegment[]) => before.has(keyOf(segments)) || after.has(keyOf(segments));
-  const result = changes.map((item) => (isMasked(item.segments) ? maskedChange(item.segments, item.kind, before.get(keyOf(item.segments)), after.get(keyOf(item.segments))) : item));
+  const result = changes.map((item) =>
+    isMasked(item.segments)
+      ? maskedChange(item.segments, item.kind, before.get(keyOf(item.segments)), after.get(keyOf(item.segments)))
+      : item,
+  );
   const seen = new Set(result.map((item) => keyOf(item.segments)));
   for (const [key, masked] of after) {
     const previous = before.get(key);
-    if (previous && previous.fingerprint !== masked.fingerprint && !seen.has(key)) result.push(maskedChange([...masked.path], "changed", previous, masked));
+    if (previous && previous.fingerprint !== masked.fingerprint && !seen.has(key))
+      result.push(maskedChange([...masked.path], "changed", previous, masked));
   }
   return result;
 }

@@ -8,7 +8,12 @@ import { summarizeVersion } from "./index";
 
 function pod(restart: boolean, ready: boolean, resourceVersion: string): JsonObject {
   const time = (minute: number) => `2024-05-01T10:${String(minute).padStart(2, "0")}:00Z`;
-  const condition = (type: string, status: boolean, at: number) => ({ type, status: status ? "True" : "False", lastProbeTime: null, lastTransitionTime: time(at) });
+  const condition = (type: string, status: boolean, at: number) => ({
+    type,
+    status: status ? "True" : "False",
+    lastProbeTime: null,
+    lastTransitionTime: time(at),
+  });
   return {
     apiVersion: "v1",
     kind: "Pod",
@@ -18,7 +23,9 @@ function pod(restart: boolean, ready: boolean, resourceVersion: string): JsonObj
       uid: "5b1f6a55-3b0e-4a4e-9d5b-0f6c1c2b8e11",
       resourceVersion,
       creationTimestamp: time(0),
-      managedFields: [{ manager: "kubelet", operation: "Update", apiVersion: "v1", time: restart ? time(7) : time(1), fieldsType: "FieldsV1" }],
+      managedFields: [
+        { manager: "kubelet", operation: "Update", apiVersion: "v1", time: restart ? time(7) : time(1), fieldsType: "FieldsV1" },
+      ],
     },
     spec: { nodeName: "node-a", containers: [{ name: "web", image: "nginx:1.25" }] },
     status: {
@@ -42,7 +49,11 @@ function pod(restart: boolean, ready: boolean, resourceVersion: string): JsonObj
           containerID: restart ? "containerd://b2" : "containerd://a1",
           started: ready,
           state: { running: { startedAt: restart ? time(7) : time(1) } },
-          lastState: restart ? { terminated: { exitCode: 137, reason: "OOMKilled", startedAt: time(1), finishedAt: time(6), containerID: "containerd://a1" } } : {},
+          lastState: restart
+            ? {
+                terminated: { exitCode: 137, reason: "OOMKilled", startedAt: time(1), finishedAt: time(6), containerID: "containerd://a1" },
+              }
+            : {},
         },
       ],
       qosClass: "Burstable",
@@ -68,9 +79,16 @@ describe("summarizeVersion ranks what changed", () => {
   });
 
   it("keeps document order among equally meaningful fields", () => {
-    const before = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web" }, spec: { replicas: 2, template: { spec: { containers: [{ name: "web", image: "nginx:1.25" }] } } } };
+    const before = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web" },
+      spec: { replicas: 2, template: { spec: { containers: [{ name: "web", image: "nginx:1.25" }] } } },
+    };
     const after = { ...before, spec: { replicas: 5, template: { spec: { containers: [{ name: "web", image: "nginx:1.27" }] } } } };
-    expect(summarizeVersion(decoded(before), decoded(after))).toBe("spec.replicas: 2 → 5, spec.template.spec.containers[0].image: nginx:1.25 → nginx:1.27");
+    expect(summarizeVersion(decoded(before), decoded(after))).toBe(
+      "spec.replicas: 2 → 5, spec.template.spec.containers[0].image: nginx:1.25 → nginx:1.27",
+    );
   });
 
   it("puts a lone timestamp change in the summary when nothing else changed", () => {

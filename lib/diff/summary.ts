@@ -27,8 +27,24 @@ export function formatChange(item: FieldChange): string {
 // which move on almost every write, come last. In document order a Pod's conditions (and their
 // lastTransitionTime) come before its containerStatuses, so a restart's restartCount was hidden
 // behind "+N more".
-const KEY_FIELDS = new Set(["restartCount", "image", "replicas", "readyReplicas", "availableReplicas", "updatedReplicas", "phase", "ready"]);
-const BOOKKEEPING = new Set(["metadata.resourceVersion", "metadata.managedFields", "metadata.generation", "metadata.uid", "metadata.selfLink", "status.observedGeneration"]);
+const KEY_FIELDS = new Set([
+  "restartCount",
+  "image",
+  "replicas",
+  "readyReplicas",
+  "availableReplicas",
+  "updatedReplicas",
+  "phase",
+  "ready",
+]);
+const BOOKKEEPING = new Set([
+  "metadata.resourceVersion",
+  "metadata.managedFields",
+  "metadata.generation",
+  "metadata.uid",
+  "metadata.selfLink",
+  "status.observedGeneration",
+]);
 // deletionTimestamp says the object is going away, which is news, not bookkeeping.
 const TIMESTAMP = /^(?!deletionTimestamp$).*(Time|Timestamp)$|^(time|startedAt|finishedAt)$/;
 

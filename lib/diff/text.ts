@@ -47,7 +47,8 @@ export function diffText(oldText: string, newText: string): DiffLine[] {
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i];
     if (!part.added && !part.removed) {
-      for (const line of splitLines(part.value)) out.push({ kind: "same", oldNumber: oldNumber++, newNumber: newNumber++, segments: plain(line) });
+      for (const line of splitLines(part.value))
+        out.push({ kind: "same", oldNumber: oldNumber++, newNumber: newNumber++, segments: plain(line) });
       continue;
     }
     // A removal followed by an addition is a change: pair the lines to mark the words inside.
@@ -57,8 +58,12 @@ export function diffText(oldText: string, newText: string): DiffLine[] {
       const added = splitLines(next.value);
       const paired = Math.min(removed.length, added.length);
       const words = Array.from({ length: paired }, (_, k) => wordSegments(removed[k], added[k]));
-      removed.forEach((line, k) => out.push({ kind: "removed", oldNumber: oldNumber++, segments: k < paired ? words[k].old : [{ text: line, changed: true }] }));
-      added.forEach((line, k) => out.push({ kind: "added", newNumber: newNumber++, segments: k < paired ? words[k].new : [{ text: line, changed: true }] }));
+      removed.forEach((line, k) =>
+        out.push({ kind: "removed", oldNumber: oldNumber++, segments: k < paired ? words[k].old : [{ text: line, changed: true }] }),
+      );
+      added.forEach((line, k) =>
+        out.push({ kind: "added", newNumber: newNumber++, segments: k < paired ? words[k].new : [{ text: line, changed: true }] }),
+      );
       i += 1;
       continue;
     }

@@ -8,11 +8,7 @@ import { getCompactRevision } from "./watch";
  * Runs etcd work and turns any failure into an AppError. A compacted revision is answered with
  * the compaction revision, which etcd's range error does not carry and has to be asked for.
  */
-export async function callEtcd<T>(
-  connection: ClusterConnection,
-  work: () => Promise<T>,
-  requested?: { revision?: number },
-): Promise<T> {
+export async function callEtcd<T>(connection: ClusterConnection, work: () => Promise<T>, requested?: { revision?: number }): Promise<T> {
   try {
     return await work();
   } catch (error) {

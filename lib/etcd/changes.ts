@@ -133,7 +133,8 @@ export async function listChanges(connection: ClusterConnection, request: Change
       continue;
     }
     if (result.kind === "too_large") {
-      if (high === low) throw new AppError("bad_request", `revision ${high} holds more changes than the server reads at once (${result.reason})`);
+      if (high === low)
+        throw new AppError("bad_request", `revision ${high} holds more changes than the server reads at once (${result.reason})`);
       window = Math.max(1, Math.floor((high - low + 1) / 2));
       continue;
     }

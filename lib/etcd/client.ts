@@ -15,7 +15,14 @@ import {
 } from "cockatiel";
 import { GRPCDeadlineExceededError, isRecoverableError, type IOptions } from "etcd3";
 import { AppError } from "@/lib/errors";
-import { ConfigurationError, describeSetting, getServerSettings, type ClusterSettings, type NamedCluster, type SettingField } from "@/lib/env";
+import {
+  ConfigurationError,
+  describeSetting,
+  getServerSettings,
+  type ClusterSettings,
+  type NamedCluster,
+  type SettingField,
+} from "@/lib/env";
 import { EtcdClient } from "./etcd-client";
 
 // One client per configured cluster, reused across requests: a gRPC channel is expensive to open
@@ -86,8 +93,7 @@ function buildOptions(settings: ClusterSettings): IOptions {
     grpcOptions: { "grpc.max_receive_message_length": MAX_RECEIVE_BYTES },
     // Unary calls get a deadline so that a black-holed endpoint fails over instead of hanging a
     // page; watch streams are long-lived by design.
-    defaultCallOptions: (context) =>
-      context.isStream ? {} : { deadline: Date.now() + settings.requestTimeoutMs },
+    defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + settings.requestTimeoutMs }),
     // A circuit breaker only helps to skip a dead member when there is another to try. With one
     // endpoint it would turn every request for seconds after an outage into "circuit open", even
     // once etcd is back; without it each request simply tries, and fails or succeeds on its own.

@@ -42,7 +42,8 @@ function settingName(connection: ClusterConnection | undefined, field: "cacert" 
 // shapes Node's OpenSSL gives for each cause, in the order they are told apart.
 const SERVER_NAME_MISMATCH = /Hostname\/IP does not match|ERR_TLS_CERT_ALTNAME_INVALID/i;
 const SERVER_CERT_EXPIRED = /certificate has expired|certificate is not yet valid/i;
-const SERVER_NOT_TRUSTED = /unable to verify the first certificate|unable to get (local )?issuer certificate|self[- ]signed certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN/i;
+const SERVER_NOT_TRUSTED =
+  /unable to verify the first certificate|unable to get (local )?issuer certificate|self[- ]signed certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN/i;
 // The alerts a server sends when it rejects the client: bad certificate (42), unknown CA (48),
 // certificate required (116, TLS 1.3).
 const CLIENT_REJECTED = /alert (bad certificate|unknown ca|certificate required)|alert number (42|48|116)/i;
@@ -100,7 +101,12 @@ export function toAppError(error: unknown, connection: ClusterConnection | undef
     );
   }
   if (error instanceof EtcdPermissionDeniedError) {
-    return new AppError("etcd_unavailable", `etcd at ${endpoints} does not let this user read that (permission denied)`, { endpoint: endpoints }, cause);
+    return new AppError(
+      "etcd_unavailable",
+      `etcd at ${endpoints} does not let this user read that (permission denied)`,
+      { endpoint: endpoints },
+      cause,
+    );
   }
   if (messageOf(error).includes(FUTURE)) {
     return new AppError("future_revision", "that revision is in the future: etcd has not reached it yet", {}, cause);

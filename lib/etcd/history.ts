@@ -114,9 +114,14 @@ async function replayBefore(connection: ClusterConnection, key: Uint8Array, unti
   const eventsOf = (result: Awaited<ReturnType<typeof replayFrom>>): ReplayedEvent[] => {
     if (result.kind === "events") return result.events;
     if (result.kind === "too_large") {
-      throw new AppError("bad_request", `this key changed too often before revision ${untilRevision} to read its earlier history (${result.reason})`);
+      throw new AppError(
+        "bad_request",
+        `this key changed too often before revision ${untilRevision} to read its earlier history (${result.reason})`,
+      );
     }
-    throw new AppError("compacted", `history before revision ${result.compactRevision} was compacted`, { compactRevision: result.compactRevision });
+    throw new AppError("compacted", `history before revision ${result.compactRevision} was compacted`, {
+      compactRevision: result.compactRevision,
+    });
   };
   const first = await replayFrom(1);
   if (first.kind !== "compacted") return { events: eventsOf(first) };

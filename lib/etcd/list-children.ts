@@ -47,7 +47,12 @@ export async function listChildren(connection: ClusterConnection, request: ListC
   if (!ready) {
     const building = index.status();
     const progress = building.state === "building" ? building : { keysScanned: 0, startedAt: Date.now(), revision: 0 };
-    return { revision: progress.revision, items: [], nextCursor: null, indexing: { keysScanned: progress.keysScanned, startedAt: progress.startedAt } };
+    return {
+      revision: progress.revision,
+      items: [],
+      nextCursor: null,
+      indexing: { keysScanned: progress.keysScanned, startedAt: progress.startedAt },
+    };
   }
   if (request.revision !== undefined && ready.revision !== request.revision) return listChildrenByScan(connection, request);
   // A watch that lags (a burst of writes, a busy server) must not hide keys just written.

@@ -50,7 +50,9 @@ describe("decodeRangeKeys", () => {
 
   it("keeps every byte of a key, including 0x00, 0x80 and 0xff", () => {
     const key = Uint8Array.from([0x2f, 0x00, 0x80, 0xff, 0xc3, 0x28]);
-    const [decoded] = decodeRangeKeys(encode([{ key, create_revision: 1, mod_revision: 2, version: 1, lease: 0, value: new Uint8Array() }], false, 1)).keys;
+    const [decoded] = decodeRangeKeys(
+      encode([{ key, create_revision: 1, mod_revision: 2, version: 1, lease: 0, value: new Uint8Array() }], false, 1),
+    ).keys;
     expect(Buffer.from(decoded, "latin1")).toEqual(Buffer.from(key));
   });
 

@@ -4,12 +4,17 @@ import { isAllowedHost, parseAllowedHosts, parseHostAddress, type HostPolicy } f
 const loopbackOnly: HostPolicy = { serverPort: 3000, allowed: [] };
 
 describe("isAllowedHost: loopback names on the server's port", () => {
-  it.each(["127.0.0.1:3000", "localhost:3000", "[::1]:3000", "LOCALHOST:3000", "localhost.:3000", "[0:0:0:0:0:0:0:1]:3000", "127.0.0.1:03000"])(
-    "answers %s",
-    (host) => {
-      expect(isAllowedHost(host, loopbackOnly)).toBe(true);
-    },
-  );
+  it.each([
+    "127.0.0.1:3000",
+    "localhost:3000",
+    "[::1]:3000",
+    "LOCALHOST:3000",
+    "localhost.:3000",
+    "[0:0:0:0:0:0:0:1]:3000",
+    "127.0.0.1:03000",
+  ])("answers %s", (host) => {
+    expect(isAllowedHost(host, loopbackOnly)).toBe(true);
+  });
 
   it.each([
     ["another port", "127.0.0.1:3001"],
@@ -71,7 +76,9 @@ describe("parseHostAddress and parseAllowedHosts", () => {
 
   it("names the entry that is not a host", () => {
     expect(parseAllowedHosts(undefined)).toEqual([]);
-    expect(parseAllowedHosts(" a.example , ,b.example:81 ")).toEqual([{ name: "a.example" }, { name: "b.example", port: 81 }].map((entry) => ({ port: undefined, ...entry })));
+    expect(parseAllowedHosts(" a.example , ,b.example:81 ")).toEqual(
+      [{ name: "a.example" }, { name: "b.example", port: 81 }].map((entry) => ({ port: undefined, ...entry })),
+    );
     expect(() => parseAllowedHosts("good.example,https://bad.example/")).toThrow(/"https:\/\/bad.example\/" is not a host/);
   });
 });

@@ -30,5 +30,8 @@ export function refuseMisconfigured(message: string, api: boolean): Response {
   const error = new AppError("internal", `the server is misconfigured: ${message}`);
   const headers = { "cache-control": "no-store" };
   if (api) return Response.json(errorBody(error), { status: statusOf(error), headers });
-  return new Response(`etcdlens: ${error.message}\n`, { status: statusOf(error), headers: { ...headers, "content-type": "text/plain; charset=utf-8" } });
+  return new Response(`etcdlens: ${error.message}\n`, {
+    status: statusOf(error),
+    headers: { ...headers, "content-type": "text/plain; charset=utf-8" },
+  });
 }

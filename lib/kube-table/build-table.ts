@@ -36,7 +36,8 @@ function identify(value: DecodedValue | null): Identity {
     return { id: `${resource.group}/${resource.kind}`, label, resource, apiVersion: value.apiVersion };
   }
   // A Secret too damaged to decode still belongs in a Secrets table, as a row that says so.
-  if (value.format === "undecodable-secret") return { id: "/Secret", label: "Secret", resource: { group: "", kind: "Secret" }, apiVersion: "v1" };
+  if (value.format === "undecodable-secret")
+    return { id: "/Secret", label: "Secret", resource: { group: "", kind: "Secret" }, apiVersion: "v1" };
   if (value.format === "encrypted") return { id: "encrypted", label: "encrypted at rest" };
   return { id: `format:${value.format}`, label: value.format === "kubernetes" ? "Kubernetes object without a kind" : value.format };
 }
@@ -73,7 +74,8 @@ export function summarizeValue(value: DecodedValue | null): EntrySummary {
 export function assembleTable<K>(entries: { key: K; name: string; summary: EntrySummary }[]): BuiltTable<K> {
   const identities = entries.map((entry) => entry.summary.identity);
   const resource = identities[0]?.resource;
-  if (!resource || identities.some((identity) => identity.id !== identities[0].id)) return { resource: null, found: countKinds(identities) };
+  if (!resource || identities.some((identity) => identity.id !== identities[0].id))
+    return { resource: null, found: countKinds(identities) };
   let newestTimestamp: number | null = null;
   const rows = entries.map(({ key, name, summary }) => {
     if (summary.stamp !== null && (newestTimestamp === null || summary.stamp > newestTimestamp)) newestTimestamp = summary.stamp;

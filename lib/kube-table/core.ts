@@ -42,7 +42,9 @@ function loadBalancerAddresses(service: JsonObject): string {
 
 function externalIP(service: JsonObject): string {
   const type = textAt(pathAt(service, "spec", "type")) || "ClusterIP";
-  const externalIPs = listAt(pathAt(service, "spec", "externalIPs")).map(textAt).filter(Boolean);
+  const externalIPs = listAt(pathAt(service, "spec", "externalIPs"))
+    .map(textAt)
+    .filter(Boolean);
   switch (type) {
     case "ClusterIP":
     case "NodePort":

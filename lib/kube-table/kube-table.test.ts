@@ -52,7 +52,12 @@ describe("kubectl's duration format", () => {
 
 describe("Pods", () => {
   it("a running pod: ready count, phase, restarts, age, IP and node", () => {
-    const object = pod({ phase: "Running", podIPs: [{ ip: "10.244.1.7" }], conditions: [{ type: "Ready", status: "True" }], containerStatuses: [running()] });
+    const object = pod({
+      phase: "Running",
+      podIPs: [{ ip: "10.244.1.7" }],
+      conditions: [{ type: "Ready", status: "True" }],
+      containerStatuses: [running()],
+    });
     expect(podRow(object)).toEqual(["1/1", "Running", "0", "60m", "10.244.1.7", "node-1"]);
   });
 
@@ -76,14 +81,18 @@ describe("Pods", () => {
     const done = { name: "job", ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: "Completed" } } };
     expect(podRow(pod({ phase: "Succeeded", containerStatuses: [done] }))[1]).toBe("Completed");
     const twoContainers = { spec: { containers: [{ name: "web" }, { name: "job" }] } };
-    const ready = pod({ phase: "Running", conditions: [{ type: "Ready", status: "True" }], containerStatuses: [running(), done] }, twoContainers);
+    const ready = pod(
+      { phase: "Running", conditions: [{ type: "Ready", status: "True" }], containerStatuses: [running(), done] },
+      twoContainers,
+    );
     expect(podRow(ready).slice(0, 2)).toEqual(["1/2", "Running"]);
     const notReady = pod({ phase: "Running", containerStatuses: [running(), done] }, twoContainers);
     expect(podRow(notReady)[1]).toBe("NotReady");
   });
 
   it("a terminated container without a reason shows its exit code or signal", () => {
-    const failed = (terminated: JsonObject) => podRow(pod({ phase: "Failed", containerStatuses: [{ name: "web", state: { terminated } }] }))[1];
+    const failed = (terminated: JsonObject) =>
+      podRow(pod({ phase: "Failed", containerStatuses: [{ name: "web", state: { terminated } }] }))[1];
     expect(failed({ exitCode: 137 })).toBe("ExitCode:137");
     expect(failed({ exitCode: 0, signal: 9 })).toBe("Signal:9");
   });
@@ -109,7 +118,15 @@ describe("Pods", () => {
   it("a sidecar (init container that always restarts) counts as a container once started", () => {
     const spec = { spec: { initContainers: [{ name: "proxy", restartPolicy: "Always" }], containers: [{ name: "web" }] } };
     const proxy = { name: "proxy", started: true, ready: true, restartCount: 1, state: { running: { startedAt: at(1) } } };
-    const object = pod({ phase: "Running", conditions: [{ type: "Initialized", status: "True" }], initContainerStatuses: [proxy], containerStatuses: [running(2)] }, spec);
+    const object = pod(
+      {
+        phase: "Running",
+        conditions: [{ type: "Initialized", status: "True" }],
+        initContainerStatuses: [proxy],
+        containerStatuses: [running(2)],
+      },
+      spec,
+    );
     expect(podRow(object).slice(0, 3)).toEqual(["2/2", "Running", "3"]);
   });
 });
@@ -143,13 +160,26 @@ describe("Deployments, Jobs, Nodes, Services, Events", () => {
       spec: { unschedulable: true },
       status: { conditions: [{ type: "Ready", status: "False" }], nodeInfo: { kubeletVersion: "v1.31.2" } },
     };
-    expect(describeNode(node).map((cell) => formatCell(cell, T0 + 60 * MINUTE))).toEqual(["NotReady,SchedulingDisabled", "control-plane,etcd", "60m", "v1.31.2"]);
+    expect(describeNode(node).map((cell) => formatCell(cell, T0 + 60 * MINUTE))).toEqual([
+      "NotReady,SchedulingDisabled",
+      "control-plane,etcd",
+      "60m",
+      "v1.31.2",
+    ]);
   });
 
   it("Services: type, cluster IP, external IP by type, ports with node ports", () => {
     const service: JsonObject = {
       metadata: { creationTimestamp: at(0) },
-      spec: { type: "LoadBalancer", clusterIP: "10.96.0.10", clusterIPs: ["10.96.0.10"], ports: [{ port: 80, nodePort: 30080, protocol: "TCP" }, { port: 53, protocol: "UDP" }] },
+      spec: {
+        type: "LoadBalancer",
+        clusterIP: "10.96.0.10",
+        clusterIPs: ["10.96.0.10"],
+        ports: [
+          { port: 80, nodePort: 30080, protocol: "TCP" },
+          { port: 53, protocol: "UDP" },
+        ],
+      },
       status: { loadBalancer: {} },
     };
     expect(describeService(service).slice(0, 4)).toEqual(["LoadBalancer", "10.96.0.10", "<pending>", "80:30080/TCP,53/UDP"]);
@@ -166,9 +196,22 @@ describe("Deployments, Jobs, Nodes, Services, Events", () => {
       lastTimestamp: at(50),
       count: 7,
     };
-    expect(describeEvent(event).map((cell) => formatCell(cell, T0 + 60 * MINUTE))).toEqual(["10m", "Warning", "BackOff", "pod/web-1", "Back-off restarting failed container"]);
+    expect(describeEvent(event).map((cell) => formatCell(cell, T0 + 60 * MINUTE))).toEqual([
+      "10m",
+      "Warning",
+      "BackOff",
+      "pod/web-1",
+      "Back-off restarting failed container",
+    ]);
     const { involvedObject, reason, message, type } = event;
-    const series: JsonObject = { involvedObject, reason, message, type, eventTime: `${at(5).slice(0, -1)}.000000Z`, series: { count: 3, lastObservedTime: `${at(58).slice(0, -1)}.123456Z` } };
+    const series: JsonObject = {
+      involvedObject,
+      reason,
+      message,
+      type,
+      eventTime: `${at(5).slice(0, -1)}.000000Z`,
+      series: { count: 3, lastObservedTime: `${at(58).slice(0, -1)}.123456Z` },
+    };
     expect(formatCell(describeEvent(series)[0], T0 + 60 * MINUTE)).toBe("119s");
   });
 });
@@ -179,15 +222,26 @@ const decoded = (object: JsonObject, key?: string) =>
 
 describe("one page as a table", () => {
   it("a page of Pods is one resource with kubectl's columns, named by metadata.name", () => {
-    const table = buildTable([entry("a", decoded(pod({ phase: "Running" }))), entry("b", decoded(pod({ phase: "Pending" }, { metadata: { name: "web-2" } })))]);
+    const table = buildTable([
+      entry("a", decoded(pod({ phase: "Running" }))),
+      entry("b", decoded(pod({ phase: "Pending" }, { metadata: { name: "web-2" } }))),
+    ]);
     expect(table.resource).toEqual({ group: "", kind: "Pod", apiVersions: ["v1"] });
     if (!table.resource) return;
     expect(table.columns).toEqual(["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"]);
-    expect(table.rows.map((row) => [row.name, row.cells[1]])).toEqual([["web-1", "Running"], ["web-2", "Pending"]]);
+    expect(table.rows.map((row) => [row.name, row.cells[1]])).toEqual([
+      ["web-1", "Running"],
+      ["web-2", "Pending"],
+    ]);
   });
 
   it("a custom resource stored as JSON gets NAME KIND AGE", () => {
-    const widget = { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "blue", creationTimestamp: at(0) }, spec: { size: 3 } };
+    const widget = {
+      apiVersion: "example.com/v1",
+      kind: "Widget",
+      metadata: { name: "blue", creationTimestamp: at(0) },
+      spec: { size: 3 },
+    };
     const table = buildTable([entry("blue", decodeValue(new TextEncoder().encode(JSON.stringify(widget))))]);
     expect(table.resource).toEqual({ group: "example.com", kind: "Widget", apiVersions: ["example.com/v1"] });
     if (!table.resource) return;
@@ -196,7 +250,13 @@ describe("one page as a table", () => {
   });
 
   it("Secrets: the type and the number of values, and no value anywhere in the rows", () => {
-    const secret = { apiVersion: "v1", kind: "Secret", metadata: { name: "db", creationTimestamp: at(0) }, type: "Opaque", data: { user: btoa("shop"), password: btoa("hunter2-very-secret") } };
+    const secret = {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "db", creationTimestamp: at(0) },
+      type: "Opaque",
+      data: { user: btoa("shop"), password: btoa("hunter2-very-secret") },
+    };
     const table = buildTable([entry("db", decoded(secret, "/registry/secrets/shop/db"))]);
     if (!table.resource) throw new Error("a Secrets page is one resource");
     expect(table.columns).toEqual(["NAME", "TYPE", "DATA", "AGE"]);
@@ -207,8 +267,21 @@ describe("one page as a table", () => {
 
   it("a page mixing kinds, plain values or folders claims no resource and says what it holds", () => {
     const configMap = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: { a: "1" } };
-    const mixed = buildTable([entry("p", decoded(pod({ phase: "Running" }))), entry("c", decoded(configMap)), entry("t", decodeValue(new TextEncoder().encode("hello"))), entry("f", null)]);
-    expect(mixed).toEqual({ resource: null, found: [{ what: "Pod", count: 1 }, { what: "ConfigMap", count: 1 }, { what: "text", count: 1 }, { what: "folder", count: 1 }] });
+    const mixed = buildTable([
+      entry("p", decoded(pod({ phase: "Running" }))),
+      entry("c", decoded(configMap)),
+      entry("t", decodeValue(new TextEncoder().encode("hello"))),
+      entry("f", null),
+    ]);
+    expect(mixed).toEqual({
+      resource: null,
+      found: [
+        { what: "Pod", count: 1 },
+        { what: "ConfigMap", count: 1 },
+        { what: "text", count: 1 },
+        { what: "folder", count: 1 },
+      ],
+    });
     expect(buildTable([entry("f", null)]).resource).toBeNull();
     expect(buildTable([]).resource).toBeNull();
   });

@@ -1,15 +1,38 @@
 import type { JsonObject } from "@/lib/decode/types";
 import {
-  CONFIG_MAP_COLUMNS, describeConfigMap, describeEvent, describeLease, describeNamespace, describeNode, describeSecret,
-  describeService, describeServiceAccount, EVENT_COLUMNS, LEASE_COLUMNS, NAMESPACE_COLUMNS, NODE_COLUMNS, SECRET_COLUMNS,
-  SERVICE_ACCOUNT_COLUMNS, SERVICE_COLUMNS,
+  CONFIG_MAP_COLUMNS,
+  describeConfigMap,
+  describeEvent,
+  describeLease,
+  describeNamespace,
+  describeNode,
+  describeSecret,
+  describeService,
+  describeServiceAccount,
+  EVENT_COLUMNS,
+  LEASE_COLUMNS,
+  NAMESPACE_COLUMNS,
+  NODE_COLUMNS,
+  SECRET_COLUMNS,
+  SERVICE_ACCOUNT_COLUMNS,
+  SERVICE_COLUMNS,
 } from "./core";
 import { describePod, POD_COLUMNS } from "./pods";
 import { instantAt, pathAt } from "./read-json";
 import type { Cell, ResourceRef } from "./types";
 import {
-  CRON_JOB_COLUMNS, DAEMON_SET_COLUMNS, DEPLOYMENT_COLUMNS, describeCronJob, describeDaemonSet, describeDeployment, describeJob,
-  describeReplicaSet, describeStatefulSet, JOB_COLUMNS, REPLICA_SET_COLUMNS, STATEFUL_SET_COLUMNS,
+  CRON_JOB_COLUMNS,
+  DAEMON_SET_COLUMNS,
+  DEPLOYMENT_COLUMNS,
+  describeCronJob,
+  describeDaemonSet,
+  describeDeployment,
+  describeJob,
+  describeReplicaSet,
+  describeStatefulSet,
+  JOB_COLUMNS,
+  REPLICA_SET_COLUMNS,
+  STATEFUL_SET_COLUMNS,
 } from "./workloads";
 
 // Which columns a resource's table has and how one object fills them: kubectl's printer for the

@@ -42,5 +42,12 @@ export async function readTablePage(connection: ClusterConnection, request: List
     request.revision === undefined
       ? { basis: "now", at: Date.now() }
       : { basis: "newest-timestamp", at: table.resource ? table.newestTimestamp : null };
-  return { revision: page.revision, table, clock, nextCursor: page.nextCursor, ...(page.indexing ? { indexing: page.indexing } : {}), reads: page.reads };
+  return {
+    revision: page.revision,
+    table,
+    clock,
+    nextCursor: page.nextCursor,
+    ...(page.indexing ? { indexing: page.indexing } : {}),
+    reads: page.reads,
+  };
 }

@@ -68,7 +68,11 @@ export function describeJob(job: JsonObject): Cell[] {
   const completions = pathAt(job, "spec", "completions");
   const parallelism = numberAt(pathAt(job, "spec", "parallelism"));
   const completionsText =
-    completions !== undefined ? `${succeeded}/${numberAt(completions)}` : parallelism > 1 ? `${succeeded}/1 of ${parallelism}` : `${succeeded}/1`;
+    completions !== undefined
+      ? `${succeeded}/${numberAt(completions)}`
+      : parallelism > 1
+        ? `${succeeded}/1 of ${parallelism}`
+        : `${succeeded}/1`;
   const started = instantAt(pathAt(job, "status", "startTime"));
   const completed = instantAt(pathAt(job, "status", "completionTime"));
   // A running Job's duration grows with time: it is counted like an age, from its start.

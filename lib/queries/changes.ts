@@ -20,7 +20,8 @@ export const changeQueries = {
   feed: (cluster: ClusterName, filters: ChangeFilters) =>
     infiniteQueryOptions({
       queryKey: [clusterKey(cluster), "changes", filters],
-      queryFn: ({ pageParam, signal }) => fetchJson<ChangesDto>(withCluster(`/api/changes?${toQuery(filters, pageParam)}`, cluster), signal),
+      queryFn: ({ pageParam, signal }) =>
+        fetchJson<ChangesDto>(withCluster(`/api/changes?${toQuery(filters, pageParam)}`, cluster), signal),
       initialPageParam: undefined as number | undefined,
       getNextPageParam: (last) => last.nextCursor ?? undefined,
     }),
@@ -31,7 +32,8 @@ export const changeQueries = {
   arrived: (cluster: ClusterName, filters: ChangeFilters, from: number, to: number) =>
     queryOptions({
       queryKey: [clusterKey(cluster), "changes", filters, "arrived", from, to],
-      queryFn: ({ signal }) => fetchJson<ChangesDto>(withCluster(`/api/changes?${toQuery({ ...filters, from, to })}&limit=1000`, cluster), signal),
+      queryFn: ({ signal }) =>
+        fetchJson<ChangesDto>(withCluster(`/api/changes?${toQuery({ ...filters, from, to })}&limit=1000`, cluster), signal),
       staleTime: Infinity,
     }),
 };

@@ -26,7 +26,10 @@ const SAMPLE_ARGUMENTS: Record<string, unknown[]> = {
   "tableQueries.folder": [new TextEncoder().encode("/registry/pods/default/"), 7],
 };
 
-type Factory = (cluster: string | undefined, ...rest: unknown[]) => {
+type Factory = (
+  cluster: string | undefined,
+  ...rest: unknown[]
+) => {
   queryKey: readonly unknown[];
   queryFn?: unknown;
   initialPageParam?: unknown;
@@ -51,7 +54,11 @@ async function fetchedUrl(options: ReturnType<Factory>): Promise<string> {
     seen.push(url);
     return new Response("{}", { status: 200 });
   });
-  const queryFn = options.queryFn as (context: { pageParam: unknown; signal: AbortSignal; queryKey: readonly unknown[] }) => Promise<unknown>;
+  const queryFn = options.queryFn as (context: {
+    pageParam: unknown;
+    signal: AbortSignal;
+    queryKey: readonly unknown[];
+  }) => Promise<unknown>;
   await queryFn({ pageParam: options.initialPageParam, signal: new AbortController().signal, queryKey: options.queryKey });
   expect(seen).toHaveLength(1);
   return seen[0];

@@ -26,13 +26,17 @@ describe("findMatches", () => {
 
   it("finds the same places as a scan with indexOf over the lower-cased text", () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom("a", "A", "b", ".", "*", "\n") }), fc.string({ unit: fc.constantFrom("a", "A", "b", ".", "*"), minLength: 1, maxLength: 3 }), (text, query) => {
-        const expected: number[] = [];
-        const haystack = text.toLowerCase();
-        const needle = query.toLowerCase();
-        for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + needle.length)) expected.push(at);
-        expect(findMatches(text, query).offsets).toEqual(expected);
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom("a", "A", "b", ".", "*", "\n") }),
+        fc.string({ unit: fc.constantFrom("a", "A", "b", ".", "*"), minLength: 1, maxLength: 3 }),
+        (text, query) => {
+          const expected: number[] = [];
+          const haystack = text.toLowerCase();
+          const needle = query.toLowerCase();
+          for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + needle.length)) expected.push(at);
+          expect(findMatches(text, query).offsets).toEqual(expected);
+        },
+      ),
     );
   });
 });

@@ -309,8 +309,22 @@ export async function seedDemoData(client: Etcd3): Promise<number> {
   for (const name of ["default", "kube-system", "kube-public", "kube-node-lease", "shop", "analytics"]) {
     await k8s(`/registry/namespaces/${name}`, namespace(name));
   }
-  await k8s("/registry/configmaps/kube-system/coredns", configMap("kube-system", "coredns", { Corefile: ".:53 {\n    errors\n    health\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n    forward . /etc/resolv.conf\n    cache 30\n}\n" }, 1));
-  await k8s("/registry/configmaps/shop/web-config", configMap("shop", "web-config", { "nginx.conf": "server { listen 80; }\n", LOG_LEVEL: "info" }, 2));
+  await k8s(
+    "/registry/configmaps/kube-system/coredns",
+    configMap(
+      "kube-system",
+      "coredns",
+      {
+        Corefile:
+          ".:53 {\n    errors\n    health\n    kubernetes cluster.local in-addr.arpa ip6.arpa\n    forward . /etc/resolv.conf\n    cache 30\n}\n",
+      },
+      1,
+    ),
+  );
+  await k8s(
+    "/registry/configmaps/shop/web-config",
+    configMap("shop", "web-config", { "nginx.conf": "server { listen 80; }\n", LOG_LEVEL: "info" }, 2),
+  );
   await k8s(DEMO_KEYS.secret, secret());
 
   // A deployment scaled up and down, its replicaset following.
@@ -319,13 +333,19 @@ export async function seedDemoData(client: Etcd3): Promise<number> {
 
   // A pod that goes Pending → Running → restarted, with its events.
   await k8s(DEMO_KEYS.pod, pod("Pending", 0, 5));
-  await k8s("/registry/events/shop/web-7c9d8f6b5-x2x9k.1", event("shop", "web-7c9d8f6b5-x2x9k.1", "Scheduled", "Successfully assigned shop/web-7c9d8f6b5-x2x9k to node-1", 5));
+  await k8s(
+    "/registry/events/shop/web-7c9d8f6b5-x2x9k.1",
+    event("shop", "web-7c9d8f6b5-x2x9k.1", "Scheduled", "Successfully assigned shop/web-7c9d8f6b5-x2x9k to node-1", 5),
+  );
   await k8s(DEMO_KEYS.pod, pod("Running", 0, 6, "10.244.1.7"));
   await k8s("/registry/events/shop/web-7c9d8f6b5-x2x9k.2", event("shop", "web-7c9d8f6b5-x2x9k.2", "Started", "Started container web", 6));
   await k8s(DEMO_KEYS.deployment, deployment(5, 2, 10));
   await k8s("/registry/replicasets/shop/web-7c9d8f6b5", replicaSet(5, 10));
   await k8s(DEMO_KEYS.pod, pod("Running", 1, 12, "10.244.1.7"));
-  await k8s("/registry/events/shop/web-7c9d8f6b5-x2x9k.3", event("shop", "web-7c9d8f6b5-x2x9k.3", "BackOff", "Back-off restarting failed container web", 12));
+  await k8s(
+    "/registry/events/shop/web-7c9d8f6b5-x2x9k.3",
+    event("shop", "web-7c9d8f6b5-x2x9k.3", "BackOff", "Back-off restarting failed container web", 12),
+  );
   await k8s(DEMO_KEYS.deployment, deployment(3, 3, 15));
   await k8s("/registry/replicasets/shop/web-7c9d8f6b5", replicaSet(3, 15));
 
@@ -356,7 +376,10 @@ export async function seedDemoData(client: Etcd3): Promise<number> {
   // kube-apiserver keeps its own address under a lease it renews; here for an hour.
   const lease = client.lease(3600, { autoKeepAlive: false });
   await lease.grant();
-  await lease.put(DEMO_KEYS.masterLease).value(Buffer.from(encodeKubernetesObject(masterLeaseEndpoints()))).exec();
+  await lease
+    .put(DEMO_KEYS.masterLease)
+    .value(Buffer.from(encodeKubernetesObject(masterLeaseEndpoints())))
+    .exec();
   writes += 1;
   lease.release();
   return writes;

@@ -36,10 +36,7 @@ async function choosePort(remembered: unknown, role: string, log: (message: stri
   return port;
 }
 
-export async function startDemoEtcd(
-  folder: string,
-  options: { quiet?: boolean; log?: (message: string) => void } = {},
-): Promise<DemoEtcd> {
+export async function startDemoEtcd(folder: string, options: { quiet?: boolean; log?: (message: string) => void } = {}): Promise<DemoEtcd> {
   const log = options.log ?? ((message: string) => console.log(`etcdlens: ${message}`));
   const dataDir = join(folder, "etcd");
   const stateFile = join(folder, "state.json");
@@ -51,8 +48,7 @@ export async function startDemoEtcd(
   const peerPort = await choosePort(state.peerPort, "peer", log);
 
   const etcd = await startEtcd({ dataDir, keepData: true, clientPort, peerPort, quiet: options.quiet });
-  const remember = (seeded: boolean) =>
-    writeFileSync(stateFile, `${JSON.stringify({ clientPort, peerPort, seeded }, null, 2)}\n`);
+  const remember = (seeded: boolean) => writeFileSync(stateFile, `${JSON.stringify({ clientPort, peerPort, seeded }, null, 2)}\n`);
   try {
     if (!needsSeed) {
       remember(true);

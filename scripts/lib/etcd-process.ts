@@ -67,16 +67,26 @@ function etcdArgs(options: EtcdOptions, clientPort: number, peerPort: number): s
   const clientUrl = `${scheme}://127.0.0.1:${clientPort}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
   const args = [
-    "--name", name,
-    "--data-dir", options.dataDir,
-    "--listen-client-urls", clientUrl,
-    "--advertise-client-urls", clientUrl,
-    "--listen-peer-urls", peerUrl,
-    "--initial-advertise-peer-urls", peerUrl,
-    "--initial-cluster", options.initialCluster ?? `${name}=${peerUrl}`,
-    "--initial-cluster-state", "new",
-    "--log-level", "warn",
-    "--logger", "zap",
+    "--name",
+    name,
+    "--data-dir",
+    options.dataDir,
+    "--listen-client-urls",
+    clientUrl,
+    "--advertise-client-urls",
+    clientUrl,
+    "--listen-peer-urls",
+    peerUrl,
+    "--initial-advertise-peer-urls",
+    peerUrl,
+    "--initial-cluster",
+    options.initialCluster ?? `${name}=${peerUrl}`,
+    "--initial-cluster-state",
+    "new",
+    "--log-level",
+    "warn",
+    "--logger",
+    "zap",
   ];
   args.push(...(options.extraArgs ?? []));
   if (options.tls) {
@@ -165,18 +175,13 @@ export function scratchDir(root: string, name: string): string {
  * A cluster of `size` members on free loopback ports (plain HTTP), started together since each
  * waits for the others to elect a leader.
  */
-export async function startEtcdCluster(
-  size: number,
-  options: { dataRoot: string; quiet?: boolean },
-): Promise<EtcdProcess[]> {
+export async function startEtcdCluster(size: number, options: { dataRoot: string; quiet?: boolean }): Promise<EtcdProcess[]> {
   const members: { name: string; clientPort: number; peerPort: number }[] = [];
   for (let index = 0; index < size; index++) {
     members.push({ name: `member-${index + 1}`, clientPort: await findFreePort(), peerPort: await findFreePort() });
   }
   const initialCluster = members.map((member) => `${member.name}=http://127.0.0.1:${member.peerPort}`).join(",");
   return Promise.all(
-    members.map((member) =>
-      startEtcd({ ...member, dataDir: join(options.dataRoot, member.name), quiet: options.quiet, initialCluster }),
-    ),
+    members.map((member) => startEtcd({ ...member, dataDir: join(options.dataRoot, member.name), quiet: options.quiet, initialCluster })),
   );
 }

@@ -129,5 +129,9 @@ export async function seedOddNames(client: Etcd3): Promise<void> {
     if (index % 2 === 0) await client.put(`${name}/x`).value(`inside the folder ${name}`).exec();
     else await client.put(name).value(`the value of ${name}`).exec();
   }
-  for (const { key, object } of RBAC_NAMES) await client.put(key).value(Buffer.from(encodeKubernetesObject(object))).exec();
+  for (const { key, object } of RBAC_NAMES)
+    await client
+      .put(key)
+      .value(Buffer.from(encodeKubernetesObject(object)))
+      .exec();
 }

@@ -35,7 +35,12 @@ function b64(text: string): string {
   return Buffer.from(text).toString("base64");
 }
 
-function secretObject(namespace: string, name: string, data: Record<string, string>, applied?: { data?: Record<string, string>; stringData?: Record<string, string> }): JsonObject {
+function secretObject(
+  namespace: string,
+  name: string,
+  data: Record<string, string>,
+  applied?: { data?: Record<string, string>; stringData?: Record<string, string> },
+): JsonObject {
   const metadata: JsonObject = { name, namespace, uid: `uid-${name}`, creationTimestamp: "2026-01-01T00:00:00Z" };
   if (applied) {
     // What `kubectl apply` leaves behind: the whole manifest as it was applied, data included.
@@ -44,7 +49,13 @@ function secretObject(namespace: string, name: string, data: Record<string, stri
     if (applied.stringData) manifest.stringData = applied.stringData;
     metadata.annotations = { [LAST_APPLIED]: `${JSON.stringify(manifest)}\n` };
   }
-  return { apiVersion: "v1", kind: "Secret", metadata, type: "Opaque", data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])) };
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata,
+    type: "Opaque",
+    data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])),
+  };
 }
 
 /** A Secret with a password in data and a token applied as stringData, as `kubectl apply` stores it. */
@@ -124,7 +135,9 @@ export async function seedSecretShapes(writer: Etcd3, namespace = "leak-scan", p
 
   {
     const password = distinctive(`${SECRET_MARKER}proto`);
-    await add("protobuf", secretsKey("proto"), [{ bytes: encodeKubernetesObject(secretObject(namespace, "proto", { password })), values: [password] }]);
+    await add("protobuf", secretsKey("proto"), [
+      { bytes: encodeKubernetesObject(secretObject(namespace, "proto", { password })), values: [password] },
+    ]);
   }
   {
     const versions = [1, 2, 3].map((n) => {
@@ -165,7 +178,9 @@ export async function seedSecretShapes(writer: Etcd3, namespace = "leak-scan", p
   {
     const password = distinctive(`${SECRET_MARKER}yaml`);
     const token = distinctive(`${SECRET_MARKER}yaml-token`);
-    await add("YAML", secretsKey("yaml"), [{ bytes: toYamlText(appliedSecret(namespace, "yaml", password, token)), values: [password, token] }]);
+    await add("YAML", secretsKey("yaml"), [
+      { bytes: toYamlText(appliedSecret(namespace, "yaml", password, token)), values: [password, token] },
+    ]);
   }
   {
     const password = distinctive(`${SECRET_MARKER}custom`);
@@ -241,7 +256,9 @@ export function readE2EShapes(): SeededShape[] {
 function base64Cores(bytes: Buffer, alphabet: "base64" | "base64url"): string[] {
   const cores: string[] = [];
   for (let offset = 0; offset < 3; offset++) {
-    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString(alphabet).replace(/=+$/, "");
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes])
+      .toString(alphabet)
+      .replace(/=+$/, "");
     const first = Math.ceil((8 * offset) / 6);
     const last = Math.floor((8 * (offset + bytes.length)) / 6);
     cores.push(encoded.slice(first, last));

@@ -11,8 +11,18 @@ export type SystemProgram = { name: string; debianPackage: string; fallbackPaths
 
 export const ETCD: SystemProgram = { name: "etcd", debianPackage: "etcd-server", fallbackPaths: ["/usr/bin/etcd"] };
 export const CHROMIUM: SystemProgram = { name: "chromium", debianPackage: "chromium", fallbackPaths: ["/usr/bin/chromium"] };
-export const ETCDCTL: SystemProgram = { name: "etcdctl", debianPackage: "etcd-client", fallbackPaths: ["/usr/bin/etcdctl"], versionArgs: ["version"] };
-export const OPENSSL: SystemProgram = { name: "openssl", debianPackage: "openssl", fallbackPaths: ["/usr/bin/openssl"], versionArgs: ["version"] };
+export const ETCDCTL: SystemProgram = {
+  name: "etcdctl",
+  debianPackage: "etcd-client",
+  fallbackPaths: ["/usr/bin/etcdctl"],
+  versionArgs: ["version"],
+};
+export const OPENSSL: SystemProgram = {
+  name: "openssl",
+  debianPackage: "openssl",
+  fallbackPaths: ["/usr/bin/openssl"],
+  versionArgs: ["version"],
+};
 
 function isExecutable(path: string): boolean {
   try {

@@ -68,7 +68,10 @@ describe.each([5_000, 100_000])("values nested %i levels deep", (depth) => {
       expect(status, path).toBe(200);
       expect(body.value.format).toBe(shownAs);
       if (shownAs === "text") expect(body.value.text).toBe(make(depth, path.includes("rev=") ? 1 : 2));
-      else expect(body.value.error.message).toBe(`nested deeper than ${MAX_NESTING_DEPTH} levels: too deeply nested to display; the raw bytes are shown instead`);
+      else
+        expect(body.value.error.message).toBe(
+          `nested deeper than ${MAX_NESTING_DEPTH} levels: too deeply nested to display; the raw bytes are shown instead`,
+        );
       expect(body.raw.base64.length).toBeGreaterThan(0);
     }
 

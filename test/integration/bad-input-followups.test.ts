@@ -50,8 +50,18 @@ beforeAll(async () => {
   writer = seedingClient(etcd);
   await writer.put(longKey).value("long value bytes");
   await writer.put(shortKey).value("short value bytes");
-  await writer.put(longSecretKey).value(Buffer.from(encodeKubernetesObject(secretObject("long")))).exec();
-  current = Number((await writer.put(shortSecretKey).value(Buffer.from(encodeKubernetesObject(secretObject("db")))).exec()).header.revision);
+  await writer
+    .put(longSecretKey)
+    .value(Buffer.from(encodeKubernetesObject(secretObject("long"))))
+    .exec();
+  current = Number(
+    (
+      await writer
+        .put(shortSecretKey)
+        .value(Buffer.from(encodeKubernetesObject(secretObject("db"))))
+        .exec()
+    ).header.revision,
+  );
 });
 
 afterAll(async () => {

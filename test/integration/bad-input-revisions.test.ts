@@ -71,14 +71,19 @@ describe("a revision etcd has not reached", () => {
     const { status, body } = await call(use, String(FUTURE));
     expect(status).toBe(400);
     expect(body.error.code).toBe("future_revision");
-    expect(body.error.message).toBe(`"${use.parameter}" (${FUTURE}) is a future revision: etcd is at revision ${body.error.currentRevision}`);
+    expect(body.error.message).toBe(
+      `"${use.parameter}" (${FUTURE}) is a future revision: etcd is at revision ${body.error.currentRevision}`,
+    );
     expect(body.error.currentRevision).toBeGreaterThanOrEqual(current);
   });
 
   it("Last-Event-ID of /api/watch is refused the same way", async () => {
     const { status, body } = await callWatch(`/api/watch?prefix=${prefix}`, String(FUTURE));
     expect(status).toBe(400);
-    expect(body.error).toMatchObject({ code: "future_revision", message: `"Last-Event-ID" (${FUTURE}) is a future revision: etcd is at revision ${body.error.currentRevision}` });
+    expect(body.error).toMatchObject({
+      code: "future_revision",
+      message: `"Last-Event-ID" (${FUTURE}) is a future revision: etcd is at revision ${body.error.currentRevision}`,
+    });
   });
 
   it("the current revision itself is accepted everywhere", async () => {

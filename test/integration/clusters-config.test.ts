@@ -18,7 +18,10 @@ let configDir: string;
 
 beforeAll(async () => {
   [alpha, beta] = await Promise.all([startTestEtcd("cluster-alpha"), startTestEtcd("cluster-beta")]);
-  for (const [etcd, value] of [[alpha, "from alpha"], [beta, "from beta"]] as const) {
+  for (const [etcd, value] of [
+    [alpha, "from alpha"],
+    [beta, "from beta"],
+  ] as const) {
     const writer = seedingClient(etcd);
     await writer.put("/where").value(value).exec();
     writer.close();
@@ -61,11 +64,16 @@ describe("clusters named in ETCDLENS_CONFIG", () => {
   });
 
   it("reads paths relative to the file and keeps the ETCDCTL_* cluster beside the file's", () => {
-    writeFileSync(join(configDir, "auth.yaml"), "clusters:\n  - name: secured\n    endpoints: [https://10.0.0.1:2379]\n    cacert: ca.crt\n    user: reader\n    passwordFile: beta-password\n");
+    writeFileSync(
+      join(configDir, "auth.yaml"),
+      "clusters:\n  - name: secured\n    endpoints: [https://10.0.0.1:2379]\n    cacert: ca.crt\n    user: reader\n    passwordFile: beta-password\n",
+    );
     const settings = parseServerSettings({ ETCDLENS_CONFIG: join(configDir, "auth.yaml"), ETCDCTL_ENDPOINTS: "127.0.0.1:2379" });
     expect(settings.clusters.map((cluster) => cluster.name)).toEqual(["default", "secured"]);
     expect(settings.clusters[1]).toMatchObject({ username: "reader", password: "not-used-but-read", caFile: join(configDir, "ca.crt") });
     writeFileSync(join(configDir, "bad.yaml"), "clusters:\n  - name: Bad_Name\n    endpoints: x\n");
-    expect(() => parseServerSettings({ ETCDLENS_CONFIG: join(configDir, "bad.yaml") })).toThrow(/clusters\.0\.name: a cluster name is lowercase/);
+    expect(() => parseServerSettings({ ETCDLENS_CONFIG: join(configDir, "bad.yaml") })).toThrow(
+      /clusters\.0\.name: a cluster name is lowercase/,
+    );
   });
 });

@@ -36,7 +36,11 @@ describe("GET /api/complete", () => {
   it("offers the keys and folders that continue the text, in key order", async () => {
     const { status, body } = await callRoute(complete, `/api/complete?q=${q("/registry/po")}`);
     expect(status).toBe(200);
-    expect(names(body.items), JSON.stringify(body.items)).toEqual(["/registry/pods-note", "/registry/pods/", "/registry/podsecuritypolicy/"]);
+    expect(names(body.items), JSON.stringify(body.items)).toEqual([
+      "/registry/pods-note",
+      "/registry/pods/",
+      "/registry/podsecuritypolicy/",
+    ]);
   });
 
   it("lists a whole level when the text ends in a slash, and nothing for text nothing continues", async () => {
@@ -45,4 +49,3 @@ describe("GET /api/complete", () => {
     expect(names((await callRoute(complete, `/api/complete?q=${q("/o")}`)).body.items)).toEqual(["/other/"]);
   });
 });
-

@@ -129,7 +129,8 @@ describe("TLS and password auth against a real etcd", () => {
 
   it("reads raw key pages again after the auth token expired", async () => {
     const connection = connectCluster(settingsFor(shortTokenEtcd, { username: "root", password: "short" }));
-    const readKeys = () => connection.client.rangeKeys({ key: Buffer.from("/"), range_end: Buffer.from("0"), limit: 10 }, Date.now() + 5_000);
+    const readKeys = () =>
+      connection.client.rangeKeys({ key: Buffer.from("/"), range_end: Buffer.from("0"), limit: 10 }, Date.now() + 5_000);
     try {
       expect((await readKeys()).keys).toEqual(["/short/hello"]);
       await new Promise((resolve) => setTimeout(resolve, 2_500));
@@ -153,7 +154,10 @@ describe("TLS and password auth against a real etcd", () => {
 
   it("fails clearly when the server certificate is not signed by the given CA", async () => {
     const error = await failureOf(
-      readThrough(settingsFor(tlsEtcd, { ...pki.client, caFile: pki.otherCaFile, username: "root", password: "tls-secret" }), "/secure/hello"),
+      readThrough(
+        settingsFor(tlsEtcd, { ...pki.client, caFile: pki.otherCaFile, username: "root", password: "tls-secret" }),
+        "/secure/hello",
+      ),
     );
     expect(error.code).toBe("etcd_unavailable");
     expect(error.message).toBe(`the certificate of etcd at ${tlsEtcd.endpoint} is not signed by ETCDCTL_CACERT`);
@@ -165,17 +169,30 @@ describe("client certificates etcd rejects, with password auth on top", () => {
   // With a user to authenticate, etcd3's first call reports only "Last error: null"; the message
   // must still say what is wrong.
   it("says that etcd requires a client certificate when none is set", async () => {
-    const error = await failureOf(readThrough(settingsFor(tlsEtcd, { caFile: pki.client.caFile, username: "root", password: "tls-secret" }), "/secure/hello"));
+    const error = await failureOf(
+      readThrough(settingsFor(tlsEtcd, { caFile: pki.client.caFile, username: "root", password: "tls-secret" }), "/secure/hello"),
+    );
     expect(error.message).toBe(`etcd at ${tlsEtcd.endpoint} requires a client certificate; set ETCDCTL_CERT and ETCDCTL_KEY`);
   });
 
   it("says that etcd rejected a client certificate another CA signed", async () => {
     const foreign = makeTestPki(scratchDir(join(tmpdir(), "etcdlens-test"), "foreign-pki"));
     const error = await failureOf(
-      readThrough(settingsFor(tlsEtcd, { caFile: pki.client.caFile, certFile: foreign.client.certFile, keyFile: foreign.client.keyFile, username: "root", password: "tls-secret" }), "/secure/hello"),
+      readThrough(
+        settingsFor(tlsEtcd, {
+          caFile: pki.client.caFile,
+          certFile: foreign.client.certFile,
+          keyFile: foreign.client.keyFile,
+          username: "root",
+          password: "tls-secret",
+        }),
+        "/secure/hello",
+      ),
     );
     expect(error.code).toBe("etcd_unavailable");
-    expect(error.message).toBe(`etcd at ${tlsEtcd.endpoint} rejected the client certificate (ETCDCTL_CERT and ETCDCTL_KEY): it is not signed by a CA etcd trusts`);
+    expect(error.message).toBe(
+      `etcd at ${tlsEtcd.endpoint} rejected the client certificate (ETCDCTL_CERT and ETCDCTL_KEY): it is not signed by a CA etcd trusts`,
+    );
   });
 });
 

@@ -24,7 +24,10 @@ const deployment = {
   spec: {
     replicas: 3,
     selector: { matchLabels: { app: "web" } },
-    template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "nginx:1.27", ports: [{ containerPort: 80 }] }] } },
+    template: {
+      metadata: { labels: { app: "web" } },
+      spec: { containers: [{ name: "web", image: "nginx:1.27", ports: [{ containerPort: 80 }] }] },
+    },
   },
   status: { replicas: 3, readyReplicas: 3 },
 };
@@ -51,7 +54,13 @@ beforeAll(async () => {
   writer = seedingClient(etcd);
   scratch = mkdtempSync(join(tmpdir(), "etcdlens-decode-cli-"));
   await writer.put("/registry/deployments/shop/web").value(Buffer.from(encodeKubernetesObject(deployment)));
-  await writer.put("/registry/secrets/shop/db").value(Buffer.from(encodeKubernetesObject({ kind: "Secret", apiVersion: "v1", metadata: { name: "db" }, data: { password: "aHVudGVyMg==" } })));
+  await writer
+    .put("/registry/secrets/shop/db")
+    .value(
+      Buffer.from(
+        encodeKubernetesObject({ kind: "Secret", apiVersion: "v1", metadata: { name: "db" }, data: { password: "aHVudGVyMg==" } }),
+      ),
+    );
 });
 
 afterAll(async () => {

@@ -23,10 +23,7 @@ async function listAll(prefix: string, limit: number) {
   let cursor: string | null = null;
   let pages = 0;
   do {
-    const { status, body } = await callRoute(
-      getKeys,
-      `/api/keys?prefix=${q(prefix)}&limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`,
-    );
+    const { status, body } = await callRoute(getKeys, `/api/keys?prefix=${q(prefix)}&limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`);
     expect(status).toBe(200);
     expect(body.items.length).toBeLessThanOrEqual(limit);
     items.push(...body.items);

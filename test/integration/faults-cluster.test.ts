@@ -44,7 +44,11 @@ async function putUntilAcknowledged(writer: Etcd3, key: string, until: () => boo
 
 async function findLeader(): Promise<EtcdProcess | undefined> {
   for (const member of members) {
-    const client = new Etcd3({ hosts: member.endpoint, faultHandling: { global: noop }, defaultCallOptions: () => ({ deadline: Date.now() + 1_000 }) });
+    const client = new Etcd3({
+      hosts: member.endpoint,
+      faultHandling: { global: noop },
+      defaultCallOptions: () => ({ deadline: Date.now() + 1_000 }),
+    });
     try {
       const status = await client.maintenance.status();
       if (String(status.leader) === "0") continue;

@@ -6,15 +6,7 @@ import { MAX_WATCH_STREAMS_PER_CLUSTER } from "@/lib/etcd/watch";
 import { encodeKeyParam } from "@/lib/keys";
 import type { EtcdProcess } from "@/scripts/lib/etcd-process";
 import { seedingClient, startTestEtcd } from "./support";
-import {
-  ETCD_RSS,
-  expectIndexMatchesScan,
-  LiveSubscriber,
-  mb,
-  sampleMax,
-  WATCH_STREAMS,
-  WATCHERS,
-} from "./faults-support";
+import { ETCD_RSS, expectIndexMatchesScan, LiveSubscriber, mb, sampleMax, WATCH_STREAMS, WATCHERS } from "./faults-support";
 
 // etcd goes away and comes back on the same data and ports, with everything that watches it
 // running: the folder index and a live subscriber of GET /api/watch. Measured on etcd itself
@@ -92,7 +84,10 @@ async function survivesOutage(outageMs: number): Promise<void> {
 
     const written = Number((await writer.put(`/fo/after-${outageMs}`).value("v")).header.revision);
     const change = await subscriber.waitForChange(written, 30_000);
-    expect(change, "the subscriber got the first write after etcd came back").toMatchObject({ revision: written, key: `/fo/after-${outageMs}` });
+    expect(change, "the subscriber got the first write after etcd came back").toMatchObject({
+      revision: written,
+      key: `/fo/after-${outageMs}`,
+    });
     await expectIndexMatchesScan(index, getCluster(), writer, 20_000);
   } finally {
     await subscriber.close();

@@ -74,7 +74,10 @@ describe("history after a compaction", () => {
     expect((await valueAt(key, compaction)).text).toBe("two");
 
     // Comparing the two entries at the revisions they open at works; at their own revisions it cannot.
-    const diff = await callRoute(getDiff, `/api/diff?key=${q(key)}&from=${history.items[1].openRevision}&to=${history.items[0].openRevision}`);
+    const diff = await callRoute(
+      getDiff,
+      `/api/diff?key=${q(key)}&from=${history.items[1].openRevision}&to=${history.items[0].openRevision}`,
+    );
     expect(diff.status).toBe(200);
   });
 

@@ -100,7 +100,11 @@ describe("GET /api/diff", () => {
     const b = await putObject(key, deployment(5, "u"));
     const { status, body } = await callRoute(getDiff, `/api/diff?key=${q(key)}&from=${a}&to=${b}`);
     expect(status).toBe(200);
-    expect(body.from).toMatchObject({ revision: a, kv: { modRevision: a, version: 1 }, value: { format: "kubernetes", kind: "Deployment" } });
+    expect(body.from).toMatchObject({
+      revision: a,
+      kv: { modRevision: a, version: 1 },
+      value: { format: "kubernetes", kind: "Deployment" },
+    });
     expect(body.to.value.object.spec.replicas).toBe(5);
     const meaningful = body.changes.filter((item: FieldChangeDto) => !item.noise);
     expect(meaningful).toEqual([
@@ -119,13 +123,20 @@ describe("GET /api/diff", () => {
     const { status, body } = await callRoute(getDiff, `/api/diff?key=${q(key)}&from=${a}&to=${b}`);
     expect(status).toBe(200);
     const text = JSON.stringify(body);
-    for (const plain of ["hunter2", "correct horse", "t0k3n", "admin", Buffer.from("hunter2").toString("base64")]) expect(text).not.toContain(plain);
-    const changes = body.changes.filter((item: FieldChangeDto) => !item.noise).map((item: FieldChangeDto) => [item.path, item.kind, item.masked]);
+    for (const plain of ["hunter2", "correct horse", "t0k3n", "admin", Buffer.from("hunter2").toString("base64")])
+      expect(text).not.toContain(plain);
+    const changes = body.changes
+      .filter((item: FieldChangeDto) => !item.noise)
+      .map((item: FieldChangeDto) => [item.path, item.kind, item.masked]);
     expect(changes).toEqual([
       ["data.token", "added", true],
       ["data.password", "changed", true],
     ]);
-    expect(body.to.value.masked.map((masked: { path: string[] }) => masked.path.join("."))).toEqual(["data.password", "data.token", "data.user"]);
+    expect(body.to.value.masked.map((masked: { path: string[] }) => masked.path.join("."))).toEqual([
+      "data.password",
+      "data.token",
+      "data.user",
+    ]);
   });
 
   it("treats a side where the key did not exist as empty, 404 when neither existed, 400 without revisions", async () => {

@@ -23,7 +23,13 @@ function pod(name: string, phase: "Pending" | "Running", minutes: number, restar
   return {
     apiVersion: "v1",
     kind: "Pod",
-    metadata: { name, namespace: "tbl", uid: `uid-${name}`, creationTimestamp: at(0), managedFields: [{ manager: "kubelet", operation: "Update", apiVersion: "v1", time: at(minutes) }] },
+    metadata: {
+      name,
+      namespace: "tbl",
+      uid: `uid-${name}`,
+      creationTimestamp: at(0),
+      managedFields: [{ manager: "kubelet", operation: "Update", apiVersion: "v1", time: at(minutes) }],
+    },
     spec: { containers: [{ name: "web", image: "nginx:1.27" }], nodeName: phase === "Running" ? "node-1" : "" },
     status: {
       phase,
@@ -32,7 +38,16 @@ function pod(name: string, phase: "Pending" | "Running", minutes: number, restar
             podIP: "10.244.1.7",
             podIPs: [{ ip: "10.244.1.7" }],
             conditions: [{ type: "Ready", status: "True", lastTransitionTime: at(minutes) }],
-            containerStatuses: [{ name: "web", ready: true, restartCount: restarts, image: "nginx:1.27", imageID: "", state: { running: { startedAt: at(minutes) } } }],
+            containerStatuses: [
+              {
+                name: "web",
+                ready: true,
+                restartCount: restarts,
+                image: "nginx:1.27",
+                imageID: "",
+                state: { running: { startedAt: at(minutes) } },
+              },
+            ],
           }
         : {}),
     },
@@ -48,7 +63,8 @@ async function table(path: string): Promise<{ status: number; body: TableDto }> 
   }
 }
 
-const texts = (body: TableDto, reference = body.clock.at!) => body.rows.map((row) => [row.name, ...row.cells.map((cell) => formatCell(cell, reference))]);
+const texts = (body: TableDto, reference = body.clock.at!) =>
+  body.rows.map((row) => [row.name, ...row.cells.map((cell) => formatCell(cell, reference))]);
 
 beforeAll(async () => {
   etcd = await startTestEtcd("kube-table");
@@ -63,9 +79,11 @@ afterAll(async () => {
 
 describe("GET /api/table", () => {
   it("a page of Pods at a past revision gives that revision's rows, aged from that revision's newest stamp", async () => {
-    for (const name of ["web-a", "web-b", "web-c"]) await writer.put(`/registry/pods/tbl/${name}`).value(Buffer.from(encodeKubernetesObject(pod(name, "Pending", 1))));
+    for (const name of ["web-a", "web-b", "web-c"])
+      await writer.put(`/registry/pods/tbl/${name}`).value(Buffer.from(encodeKubernetesObject(pod(name, "Pending", 1))));
     const pending = Number((await writer.put("/registry/pods-marker").value("x").exec()).header.revision);
-    for (const name of ["web-a", "web-b", "web-c"]) await writer.put(`/registry/pods/tbl/${name}`).value(Buffer.from(encodeKubernetesObject(pod(name, "Running", 90, 2))));
+    for (const name of ["web-a", "web-b", "web-c"])
+      await writer.put(`/registry/pods/tbl/${name}`).value(Buffer.from(encodeKubernetesObject(pod(name, "Running", 90, 2))));
 
     const past = await table(`/api/table?prefix=${q("/registry/pods/tbl/")}&rev=${pending}`);
     expect(past.status).toBe(200);
@@ -78,7 +96,9 @@ describe("GET /api/table", () => {
     const now = await table(`/api/table?prefix=${q("/registry/pods/tbl/")}`);
     expect(now.body.clock.basis).toBe("now");
     expect(Math.abs(now.body.clock.at! - Date.now())).toBeLessThan(60_000);
-    expect(texts(now.body, T0 + 120 * 60_000)).toEqual(["web-a", "web-b", "web-c"].map((name) => [name, "1/1", "Running", "2", "120m", "10.244.1.7", "node-1"]));
+    expect(texts(now.body, T0 + 120 * 60_000)).toEqual(
+      ["web-a", "web-b", "web-c"].map((name) => [name, "1/1", "Running", "2", "120m", "10.244.1.7", "node-1"]),
+    );
 
     // Pages of the folder, each decoding only its own rows.
     const first = await table(`/api/table?prefix=${q("/registry/pods/tbl/")}&rev=${pending}&limit=2`);
@@ -103,28 +123,51 @@ describe("GET /api/table", () => {
       type: "kubernetes.io/basic-auth",
       data,
     });
-    await writer.put("/registry/secrets/tbl/db").value(Buffer.from(encodeKubernetesObject(secret("db", { password: Buffer.from(values[0]).toString("base64"), user: Buffer.from("shop").toString("base64") }))));
-    await writer.put("/registry/secrets/tbl/token").value(JSON.stringify(secret("token", { token: Buffer.from(values[1]).toString("base64") })));
+    await writer
+      .put("/registry/secrets/tbl/db")
+      .value(
+        Buffer.from(
+          encodeKubernetesObject(
+            secret("db", { password: Buffer.from(values[0]).toString("base64"), user: Buffer.from("shop").toString("base64") }),
+          ),
+        ),
+      );
+    await writer
+      .put("/registry/secrets/tbl/token")
+      .value(JSON.stringify(secret("token", { token: Buffer.from(values[1]).toString("base64") })));
     const { status, body } = await table(`/api/table?prefix=${q("/registry/secrets/tbl/")}`);
     expect(status).toBe(200);
     expect(body.columns).toEqual(["NAME", "TYPE", "DATA", "AGE"]);
-    expect(texts(body, T0).map((row) => row.slice(0, 3))).toEqual([["db", "kubernetes.io/basic-auth", "2"], ["token", "kubernetes.io/basic-auth", "1"]]);
+    expect(texts(body, T0).map((row) => row.slice(0, 3))).toEqual([
+      ["db", "kubernetes.io/basic-auth", "2"],
+      ["token", "kubernetes.io/basic-auth", "1"],
+    ]);
     const text = JSON.stringify(body);
     for (const value of values) {
-      for (const form of [value, Buffer.from(value).toString("base64"), Buffer.from(value).toString("hex")]) expect(text).not.toContain(form);
+      for (const form of [value, Buffer.from(value).toString("base64"), Buffer.from(value).toString("hex")])
+        expect(text).not.toContain(form);
     }
   });
 
   it("a folder mixing kinds, plain values and sub-folders claims no single kind", async () => {
     await writer.put("/mixed/pod").value(Buffer.from(encodeKubernetesObject(pod("p", "Running", 3))));
-    await writer.put("/mixed/config").value(Buffer.from(encodeKubernetesObject({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "config" }, data: { a: "1" } })));
+    await writer
+      .put("/mixed/config")
+      .value(Buffer.from(encodeKubernetesObject({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "config" }, data: { a: "1" } })));
     await writer.put("/mixed/note").value("plain text");
     await writer.put("/mixed/sub/inner").value("x");
     const { status, body } = await table(`/api/table?prefix=${q("/mixed/")}`);
     expect(status).toBe(200);
     expect(body.resource).toBeNull();
     expect(body.rows).toEqual([]);
-    expect(body.found).toEqual(expect.arrayContaining([{ what: "Pod", count: 1 }, { what: "ConfigMap", count: 1 }, { what: "text", count: 1 }, { what: "folder", count: 1 }]));
+    expect(body.found).toEqual(
+      expect.arrayContaining([
+        { what: "Pod", count: 1 },
+        { what: "ConfigMap", count: 1 },
+        { what: "text", count: 1 },
+        { what: "folder", count: 1 },
+      ]),
+    );
   });
 
   it("answers a prefix that is not a folder, and a future revision, with a clear 400", async () => {
@@ -139,10 +182,16 @@ describe("GET /api/table", () => {
   it("reads a page of large values in several reads, none asking for much more than 2 MiB", async () => {
     const big = "x".repeat(700 * 1024);
     for (let i = 0; i < 12; i++) {
-      await writer.put(`/registry/configmaps/big/cm-${String(i).padStart(2, "0")}`).value(Buffer.from(encodeKubernetesObject({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `cm-${i}` }, data: { big } })));
+      await writer
+        .put(`/registry/configmaps/big/cm-${String(i).padStart(2, "0")}`)
+        .value(Buffer.from(encodeKubernetesObject({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `cm-${i}` }, data: { big } })));
     }
     const connection = connectionTo(etcd);
-    const page = await readLevelValues(connection, { prefix: Buffer.from("/registry/configmaps/big/"), limit: 200, revision: Number((await writer.get("/registry/pods-marker").exec()).header.revision) });
+    const page = await readLevelValues(connection, {
+      prefix: Buffer.from("/registry/configmaps/big/"),
+      limit: 200,
+      revision: Number((await writer.get("/registry/pods-marker").exec()).header.revision),
+    });
     expect(page.entries).toHaveLength(12);
     expect(page.entries.every((entry) => entry.kv && entry.kv.value.length > 700 * 1024)).toBe(true);
     // 8.4 MB of values: at most three 700 KB values per read after the first two.

@@ -40,7 +40,21 @@ const describeEntry = (item: ChildEntry) =>
 // 13 entries: keys and folders alternate, so every folder has a gap of keys before it; "b" and
 // "f" are both a key and a folder.
 const LEVEL = ["a", "b", "b/x", "c/1", "d", "e/1", "e/2", "f", "f/y", "g/1", "h", "i/1", "j", "k/1", "l", "m/1"];
-const EXPECTED = ["a key", "b key folder", "c folder", "d key", "e folder", "f key folder", "g folder", "h key", "i folder", "j key", "k folder", "l key", "m folder"];
+const EXPECTED = [
+  "a key",
+  "b key folder",
+  "c folder",
+  "d key",
+  "e folder",
+  "f key folder",
+  "g folder",
+  "h key",
+  "i folder",
+  "j key",
+  "k folder",
+  "l key",
+  "m folder",
+];
 
 describe("one level of the tree, as etcd sees it", () => {
   let pastRevision: number;

@@ -45,7 +45,12 @@ beforeAll(async () => {
       cluster("wrong-ca", { cacert: pki.otherCaFile, cert: pki.client.certFile, key: pki.client.keyFile }) +
       cluster("no-client-cert", { cacert: pki.client.caFile }) +
       cluster("foreign-client-cert", { cacert: pki.client.caFile, cert: foreign.client.certFile, key: foreign.client.keyFile }) +
-      cluster("nothing-listens", { endpoint: `https://127.0.0.1:${deadPort}`, cacert: pki.client.caFile, cert: pki.client.certFile, key: pki.client.keyFile }) +
+      cluster("nothing-listens", {
+        endpoint: `https://127.0.0.1:${deadPort}`,
+        cacert: pki.client.caFile,
+        cert: pki.client.certFile,
+        key: pki.client.keyFile,
+      }) +
       cluster("missing-ca", { cacert: "no-such-ca.crt" }) +
       cluster("log-me", { cacert: "log-me-ca.crt" }) +
       cluster("works", { cacert: pki.client.caFile, cert: pki.client.certFile, key: pki.client.keyFile }),
@@ -61,7 +66,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await tlsEtcd?.stop();
-  for (const name of ["ETCDCTL_ENDPOINTS", "ETCDCTL_CACERT", "ETCDCTL_CERT", "ETCDCTL_KEY", "ETCDLENS_CONFIG", "ETCDLENS_REQUEST_TIMEOUT_MS"]) {
+  for (const name of [
+    "ETCDCTL_ENDPOINTS",
+    "ETCDCTL_CACERT",
+    "ETCDCTL_CERT",
+    "ETCDCTL_KEY",
+    "ETCDLENS_CONFIG",
+    "ETCDLENS_REQUEST_TIMEOUT_MS",
+  ]) {
     delete process.env[name];
   }
 });
@@ -74,8 +86,14 @@ const EXPECTED: [cluster: string, message: RegExp][] = [
   ["default", /ETCDCTL_KEY: the file cannot be read/],
   ["missing-ca", /ETCDLENS_CONFIG cluster "missing-ca" cacert: the file cannot be read/],
   ["wrong-ca", /the certificate of etcd at https:\/\/127\.0\.0\.1:\d+ is not signed by ETCDLENS_CONFIG cluster "wrong-ca" cacert$/],
-  ["no-client-cert", /etcd at https:\/\/127\.0\.0\.1:\d+ requires a client certificate; set ETCDLENS_CONFIG cluster "no-client-cert" cert and ETCDLENS_CONFIG cluster "no-client-cert" key$/],
-  ["foreign-client-cert", /etcd at https:\/\/127\.0\.0\.1:\d+ rejected the client certificate \(ETCDLENS_CONFIG cluster "foreign-client-cert" cert and .* key\): it is not signed by a CA etcd trusts$/],
+  [
+    "no-client-cert",
+    /etcd at https:\/\/127\.0\.0\.1:\d+ requires a client certificate; set ETCDLENS_CONFIG cluster "no-client-cert" cert and ETCDLENS_CONFIG cluster "no-client-cert" key$/,
+  ],
+  [
+    "foreign-client-cert",
+    /etcd at https:\/\/127\.0\.0\.1:\d+ rejected the client certificate \(ETCDLENS_CONFIG cluster "foreign-client-cert" cert and .* key\): it is not signed by a CA etcd trusts$/,
+  ],
   ["nothing-listens", /^nothing accepts connections at https:\/\/127\.0\.0\.1:\d+ \(connection refused\)$/],
 ];
 

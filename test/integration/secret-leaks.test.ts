@@ -37,7 +37,11 @@ async function ask(handler: (request: Request) => Promise<Response>, path: strin
   const bytes = Buffer.from(await response.arrayBuffer());
   // latin1 keeps every byte of a binary body as one character, so clear text in it is found too.
   const type = response.headers.get("content-type") ?? "";
-  return { where: `GET ${path}`, status: response.status, text: type.includes("octet-stream") ? bytes.toString("latin1") : bytes.toString("utf8") };
+  return {
+    where: `GET ${path}`,
+    status: response.status,
+    text: type.includes("octet-stream") ? bytes.toString("latin1") : bytes.toString("utf8"),
+  };
 }
 
 /** The watch stream from revision 1, read for a short while: its SSE text. */
@@ -95,9 +99,14 @@ async function askEveryRoute(shape: SeededShape): Promise<{ answer: Answer; expe
   await add(getRaw, `/api/raw?key=${key}`, secretStatus);
   await add(getHistory, `/api/history?key=${key}`, 200);
   await add(getDiff, `/api/diff?key=${key}&from=${first}&to=${last}`, 200);
-  for (let i = 1; i < shape.revisions.length; i++) await add(getDiff, `/api/diff?key=${key}&from=${shape.revisions[i - 1]}&to=${shape.revisions[i]}`, 200);
+  for (let i = 1; i < shape.revisions.length; i++)
+    await add(getDiff, `/api/diff?key=${key}&from=${shape.revisions[i - 1]}&to=${shape.revisions[i]}`, 200);
   // Revealing is off: asking for a value is refused whatever the path.
-  for (const path of [["data", "password"], ["stringData", "token"], ["metadata", "annotations", "kubectl.kubernetes.io/last-applied-configuration"]]) {
+  for (const path of [
+    ["data", "password"],
+    ["stringData", "token"],
+    ["metadata", "annotations", "kubectl.kubernetes.io/last-applied-configuration"],
+  ]) {
     await add(getSecret, `/api/secret?key=${key}&path=${encodeURIComponent(JSON.stringify(path))}`, 403);
   }
   for (const parent of parentsOf(shape.key)) await add(getKeys, `/api/keys?prefix=${q(parent)}`, 200);
@@ -117,9 +126,17 @@ function decodeWithCli(key: string, args: string[]): Answer {
     env: { ...process.env, ETCDCTL_API: "3" },
   });
   if (value.status !== 0) throw new Error(`etcdctl failed: ${value.stderr.toString()}`);
-  const result = spawnSync(join(process.cwd(), "node_modules/.bin/tsx"), ["scripts/decode.ts", ...args], { input: value.stdout, encoding: "utf8", timeout: 60_000 });
+  const result = spawnSync(join(process.cwd(), "node_modules/.bin/tsx"), ["scripts/decode.ts", ...args], {
+    input: value.stdout,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   // The CLI answers 0, or 1 for a value it will not print: a crash is neither.
-  return { where: `decode CLI ${args.join(" ")} < ${key}`, status: result.status === 0 || result.status === 1 ? 200 : Number(result.status), text: `${result.stdout}\n${result.stderr}` };
+  return {
+    where: `decode CLI ${args.join(" ")} < ${key}`,
+    status: result.status === 0 || result.status === 1 ? 200 : Number(result.status),
+    text: `${result.stdout}\n${result.stderr}`,
+  };
 }
 
 /** How /api/key shows each shape: masked where it decodes, its size alone where it does not. */
@@ -159,7 +176,22 @@ describe("the Secret leak scan over every API route", () => {
       .map((entry) => entry.name)
       .sort();
     // Each is asked below; a new route must be added to the scan before this passes.
-    expect(routes).toEqual(["changes", "cluster", "clusters", "complete", "diff", "healthz", "history", "key", "keys", "leases", "raw", "secret", "table", "watch"]);
+    expect(routes).toEqual([
+      "changes",
+      "cluster",
+      "clusters",
+      "complete",
+      "diff",
+      "healthz",
+      "history",
+      "key",
+      "keys",
+      "leases",
+      "raw",
+      "secret",
+      "table",
+      "watch",
+    ]);
   });
 
   it("shows each shape masked where it decodes and as its size alone where it does not", async () => {
@@ -223,8 +255,13 @@ describe("the Secret leak scan over every API route", () => {
 
     const hits: LeakHit[] = answers.flatMap(({ answer }) => findLeaks(answer.where, answer.text, secretValues));
     const report = hits.map((hit) => `${hit.where}: ${hit.form} of ${hit.value}`);
-    console.info(`secret leak scan: ${answers.length} responses, ${secretValues.length} secret values, ${hits.length} hits`, countByRoute(hits));
-    const wrongStatus = answers.filter(({ answer, expected }) => answer.status !== expected).map(({ answer, expected }) => `${answer.where}: ${answer.status}, expected ${expected}`);
+    console.info(
+      `secret leak scan: ${answers.length} responses, ${secretValues.length} secret values, ${hits.length} hits`,
+      countByRoute(hits),
+    );
+    const wrongStatus = answers
+      .filter(({ answer, expected }) => answer.status !== expected)
+      .map(({ answer, expected }) => `${answer.where}: ${answer.status}, expected ${expected}`);
     expect(wrongStatus).toEqual([]);
     expect(report).toEqual([]);
 

@@ -28,7 +28,10 @@ beforeAll(async () => {
     type: "Opaque",
     data: { password: Buffer.from("hunter2").toString("base64"), "tls.key": Buffer.from([0xff, 0x00]).toString("base64") },
   };
-  await writer.put(key).value(Buffer.from(encodeKubernetesObject(secret))).exec();
+  await writer
+    .put(key)
+    .value(Buffer.from(encodeKubernetesObject(secret)))
+    .exec();
   writer.close();
 });
 
@@ -49,7 +52,12 @@ describe("revealing Secret values when the operator allows it", () => {
     const path = encodeURIComponent(JSON.stringify(["data", "password"]));
     const { status, body } = await callRoute(getSecret, `/api/secret?key=${q(key)}&path=${path}`);
     expect(status).toBe(200);
-    expect(body).toEqual({ path: ["data", "password"], value: Buffer.from("hunter2").toString("base64"), encoding: "base64", text: "hunter2" });
+    expect(body).toEqual({
+      path: ["data", "password"],
+      value: Buffer.from("hunter2").toString("base64"),
+      encoding: "base64",
+      text: "hunter2",
+    });
     const binary = await callRoute(getSecret, `/api/secret?key=${q(key)}&path=${encodeURIComponent(JSON.stringify(["data", "tls.key"]))}`);
     expect(binary.body).toMatchObject({ value: Buffer.from([0xff, 0x00]).toString("base64"), encoding: "base64" });
     expect(binary.body.text).toBeUndefined();
@@ -58,8 +66,16 @@ describe("revealing Secret values when the operator allows it", () => {
   it("reveals a masked last-applied-configuration annotation as text, whole", async () => {
     const writer = seedingClient(etcd);
     const applied = `${JSON.stringify({ apiVersion: "v1", kind: "Secret", metadata: { name: "applied", namespace: "shop" }, stringData: { token: "s3cr3t-applied" } })}\n`;
-    const object = { apiVersion: "v1", kind: "Secret", metadata: { name: "applied", namespace: "shop", annotations: { "kubectl.kubernetes.io/last-applied-configuration": applied } }, data: { token: Buffer.from("s3cr3t-applied").toString("base64") } };
-    await writer.put("/registry/secrets/shop/applied").value(Buffer.from(encodeKubernetesObject(object))).exec();
+    const object = {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "applied", namespace: "shop", annotations: { "kubectl.kubernetes.io/last-applied-configuration": applied } },
+      data: { token: Buffer.from("s3cr3t-applied").toString("base64") },
+    };
+    await writer
+      .put("/registry/secrets/shop/applied")
+      .value(Buffer.from(encodeKubernetesObject(object)))
+      .exec();
     writer.close();
     const path = encodeURIComponent(JSON.stringify(["metadata", "annotations", "kubectl.kubernetes.io/last-applied-configuration"]));
     const { status, body } = await callRoute(getSecret, `/api/secret?key=${q("/registry/secrets/shop/applied")}&path=${path}`);
@@ -76,7 +92,14 @@ describe("revealing Secret values when the operator allows it", () => {
 describe("a Secret that cannot be decoded, when revealing is allowed", () => {
   it("opens its raw bytes at /api/raw, and only there", async () => {
     const writer = seedingClient(etcd);
-    const whole = Buffer.from(encodeKubernetesObject({ apiVersion: "v1", kind: "Secret", metadata: { name: "cut", namespace: "shop" }, data: { password: Buffer.from("hunter3").toString("base64") } }));
+    const whole = Buffer.from(
+      encodeKubernetesObject({
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: "cut", namespace: "shop" },
+        data: { password: Buffer.from("hunter3").toString("base64") },
+      }),
+    );
     // The last 4 bytes are the empty contentEncoding and contentType; cutting 8 cuts into the object.
     const cut = whole.subarray(0, whole.length - 8);
     await writer.put("/registry/secrets/shop/cut").value(cut).exec();
@@ -101,7 +124,14 @@ describe("diffs and history of a Secret when revealing is allowed", () => {
       type: "Opaque",
       data: { password: Buffer.from("correct horse").toString("base64"), "tls.key": Buffer.from([0xff, 0x00]).toString("base64") },
     };
-    const after = Number((await writer.put(key).value(Buffer.from(encodeKubernetesObject(next))).exec()).header.revision);
+    const after = Number(
+      (
+        await writer
+          .put(key)
+          .value(Buffer.from(encodeKubernetesObject(next)))
+          .exec()
+      ).header.revision,
+    );
     writer.close();
     const diff = await callRoute(getDiff, `/api/diff?key=${q(key)}&from=${before}&to=${after}`);
     expect(diff.status).toBe(200);

@@ -15,13 +15,53 @@ export type TestPki = { server: TlsFiles; client: TlsFiles; otherCaFile: string 
 export function makeTestPki(dir: string): TestPki {
   mkdirSync(dir, { recursive: true });
   const days = ["-days", "2"];
-  openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-subj", "/CN=etcdlens-test-ca", ...days], dir);
-  openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "other-ca.key", "-out", "other-ca.crt", "-subj", "/CN=unrelated-ca", ...days], dir);
+  openssl(
+    ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-subj", "/CN=etcdlens-test-ca", ...days],
+    dir,
+  );
+  openssl(
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      "other-ca.key",
+      "-out",
+      "other-ca.crt",
+      "-subj",
+      "/CN=unrelated-ca",
+      ...days,
+    ],
+    dir,
+  );
   writeFileSync(join(dir, "server.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n");
   writeFileSync(join(dir, "client.ext"), "extendedKeyUsage=clientAuth\n");
   for (const name of ["server", "client"]) {
-    openssl(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=etcdlens-${name}`], dir);
-    openssl(["x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", `${name}.crt`, "-extfile", `${name}.ext`, ...days], dir);
+    openssl(
+      ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=etcdlens-${name}`],
+      dir,
+    );
+    openssl(
+      [
+        "x509",
+        "-req",
+        "-in",
+        `${name}.csr`,
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        `${name}.crt`,
+        "-extfile",
+        `${name}.ext`,
+        ...days,
+      ],
+      dir,
+    );
   }
   const files = (name: string): TlsFiles => ({
     caFile: join(dir, "ca.crt"),

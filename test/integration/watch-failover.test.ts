@@ -198,7 +198,7 @@ describe("GET /api/watch on a three-member cluster", () => {
       let latest = 0;
       for (let i = 0; i < 5; i++) latest = await putUntilAcknowledged(writer, `/busy/k${i}`);
       // The hub hears that nothing under /quiet/ changed up to the last write...
-      for (let revision = 0; revision < latest; ) revision = JSON.parse((await stream.nextOf(["progress"], 5_000)).data).revision;
+      for (let revision = 0; revision < latest;) revision = JSON.parse((await stream.nextOf(["progress"], 5_000)).data).revision;
       // ...then etcd compacts those revisions, and the member the hub streams from goes silent.
       await writer.kv.compact({ revision: latest, physical: true });
       frozen = memberAt(hubOf("/quiet/")?.endpoint)!;

@@ -123,7 +123,8 @@ describe("the cluster feed", () => {
     warn.mockRestore();
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.length).toBeLessThanOrEqual(reconnects);
-    for (const line of lines) expect(line).toMatch(/^etcdlens: watch \(cluster \S+, feed\) on http:\/\/127\.0\.0\.1:\d+ failed: .+; next attempt in \d+ ms$/);
+    for (const line of lines)
+      expect(line).toMatch(/^etcdlens: watch \(cluster \S+, feed\) on http:\/\/127\.0\.0\.1:\d+ failed: .+; next attempt in \d+ ms$/);
     // The feed went on from where it was; its stream count never exceeded one.
     expect(getWatchStats().clusters[0].streamsByPurpose.feed).toBe(1);
     await stream.close();

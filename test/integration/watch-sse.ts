@@ -61,7 +61,8 @@ export class SseStream {
     while (events.length < count) {
       const event = await this.next(Math.max(1, deadline - Date.now()));
       if (event.event === "message") events.push(event);
-      else if (!["progress", "reconnecting", "live"].includes(event.event)) throw new Error(`unexpected ${event.event} event: ${event.data}`);
+      else if (!["progress", "reconnecting", "live"].includes(event.event))
+        throw new Error(`unexpected ${event.event} event: ${event.data}`);
     }
     return events;
   }

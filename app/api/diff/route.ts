@@ -33,7 +33,12 @@ export const GET = apiRoute(async (request): Promise<DiffDto> => {
   if (!oldKv && !newKv) {
     throw new AppError("not_found", `no key ${keyToDisplay(key)} at revision ${from} or ${to}`, { currentRevision: newer.header.revision });
   }
-  return presentDiff(Math.max(older.header.revision, newer.header.revision), key, { revision: from, kv: oldKv }, { revision: to, kv: newKv });
+  return presentDiff(
+    Math.max(older.header.revision, newer.header.revision),
+    key,
+    { revision: from, kv: oldKv },
+    { revision: to, kv: newKv },
+  );
 });
 
 // The same query in a POST body, for keys too long for a URL (see QueryParams.read).

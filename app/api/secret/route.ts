@@ -30,7 +30,10 @@ const pathParam = z
 
 export const GET = apiRoute(async (request): Promise<SecretValueDto> => {
   if (!getServerSettings().revealSecrets) {
-    throw new AppError("forbidden", "this server does not reveal Secret values; the operator can allow it with ETCDLENS_REVEAL_SECRETS=true");
+    throw new AppError(
+      "forbidden",
+      "this server does not reveal Secret values; the operator can allow it with ETCDLENS_REVEAL_SECRETS=true",
+    );
   }
   const query = await QueryParams.read(request);
   const key = query.keyOrThrow("key");

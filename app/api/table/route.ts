@@ -30,7 +30,10 @@ export const GET = apiRoute(async (request) => {
   );
   const body = presentTable(page);
   return Response.json(body, {
-    headers: { "cache-control": "no-store", "server-timing": `table;desc="read and decode";dur=${(performance.now() - started).toFixed(1)}` },
+    headers: {
+      "cache-control": "no-store",
+      "server-timing": `table;desc="read and decode";dur=${(performance.now() - started).toFixed(1)}`,
+    },
   });
 });
 

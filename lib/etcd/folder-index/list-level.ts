@@ -61,7 +61,9 @@ export async function listLevelFromIndex(
   // Everything below is read from the tree before the first await: one consistent snapshot.
   const plan = planSegments(prefix, node, from, limit);
   const levelEnd = prefix.length > 0 ? Buffer.from(prefixRangeEnd(bytesOf(prefix))) : Buffer.from([0]);
-  const snapshotCounts = new Map(plan.segments.flatMap((segment) => (segment.folder ? [[segment.folder.name, segment.folder.keyCount]] : [])));
+  const snapshotCounts = new Map(
+    plan.segments.flatMap((segment) => (segment.folder ? [[segment.folder.name, segment.folder.keyCount]] : [])),
+  );
 
   // Every read this page needs goes to etcd as one request: a level mixing keys and folders has
   // one gap of keys before each folder, and a round trip per gap made such levels slow to list.
@@ -111,7 +113,13 @@ export async function listLevelFromIndex(
       nextCursor = prefix + folder.position;
       break;
     }
-    items.push({ name: bytesOf(folder.name), key: bytesOf(prefix + folder.name), isKey: false, hasChildren: true, keyCount: folder.keyCount });
+    items.push({
+      name: bytesOf(folder.name),
+      key: bytesOf(prefix + folder.name),
+      isKey: false,
+      hasChildren: true,
+      keyCount: folder.keyCount,
+    });
   }
   return { revision, items, nextCursor: nextCursor === null ? null : bytesOf(nextCursor) };
 }

@@ -34,7 +34,11 @@ function readAll(keys: string[], limit: number, concurrency = 1, pick: (inFlight
   const inFlight: KeyRange[] = [];
   let requests = 0;
   while (!planner.finished) {
-    for (let range = inFlight.length < concurrency ? planner.nextRange() : null; range; range = inFlight.length < concurrency ? planner.nextRange() : null) {
+    for (
+      let range = inFlight.length < concurrency ? planner.nextRange() : null;
+      range;
+      range = inFlight.length < concurrency ? planner.nextRange() : null
+    ) {
       inFlight.push(range);
     }
     if (inFlight.length === 0) throw new Error("nothing to read but the pass is not finished");

@@ -65,9 +65,16 @@ export async function scanIntoTree(
   let keysRead = 0;
   let bytesRead = 0;
   while (!planner.finished) {
-    for (let range = inFlight.size < concurrency ? planner.nextRange() : null; range; range = inFlight.size < concurrency ? planner.nextRange() : null) {
+    for (
+      let range = inFlight.size < concurrency ? planner.nextRange() : null;
+      range;
+      range = inFlight.size < concurrency ? planner.nextRange() : null
+    ) {
       const id = requests++;
-      inFlight.set(id, readPage(connection, range, limit, revision).then((page) => ({ id, page })));
+      inFlight.set(
+        id,
+        readPage(connection, range, limit, revision).then((page) => ({ id, page })),
+      );
     }
     if (inFlight.size === 0) throw new Error("the folder index scan has nothing to read but is not finished");
     const { id, page } = await Promise.race(inFlight.values());

@@ -6,7 +6,10 @@ const context = { cluster: "prod", purpose: "feed", endpoint: "http://10.0.0.1:2
 describe("FailureLog", () => {
   it("writes one line per failure with the cluster, purpose, endpoint, cause and next attempt", () => {
     const lines: string[] = [];
-    const log = new FailureLog((line) => lines.push(line), () => 0);
+    const log = new FailureLog(
+      (line) => lines.push(line),
+      () => 0,
+    );
     log.failed(context, "14 UNAVAILABLE: connect ECONNREFUSED", 180);
     expect(lines).toEqual([
       "etcdlens: watch (cluster prod, feed) on http://10.0.0.1:2379 failed: 14 UNAVAILABLE: connect ECONNREFUSED; next attempt in 180 ms",
@@ -16,7 +19,11 @@ describe("FailureLog", () => {
   it("says a repeated cause once per interval with how often it came, and a new cause at once", () => {
     const lines: string[] = [];
     let now = 0;
-    const log = new FailureLog((line) => lines.push(line), () => now, 30_000);
+    const log = new FailureLog(
+      (line) => lines.push(line),
+      () => now,
+      30_000,
+    );
     for (let i = 0; i < 20; i++) {
       log.failed(context, "connect ECONNREFUSED", 1_000);
       now += 1_000;
@@ -40,7 +47,10 @@ describe("FailureLog", () => {
 
   it("says when a failing watch is live again, once", () => {
     const lines: string[] = [];
-    const log = new FailureLog((line) => lines.push(line), () => 0);
+    const log = new FailureLog(
+      (line) => lines.push(line),
+      () => 0,
+    );
     log.recovered(context, 0);
     log.failed(context, "cause", 10);
     log.recovered(context, 3);

@@ -32,7 +32,8 @@ export class FailureLog {
       last.unprinted += 1;
       return;
     }
-    const repeats = last && last.cause === same && last.unprinted > 0 ? ` (the same failure ${last.unprinted} more times since the last line)` : "";
+    const repeats =
+      last && last.cause === same && last.unprinted > 0 ? ` (the same failure ${last.unprinted} more times since the last line)` : "";
     this.write(
       `etcdlens: watch (cluster ${context.cluster}, ${context.purpose}) on ${context.endpoint} failed: ${cause}${repeats}; next attempt in ${retryInMs} ms`,
     );
@@ -45,7 +46,9 @@ export class FailureLog {
     const who = `${context.cluster}/${context.purpose}`;
     if (!this.last.has(who) || this.recoverySaid.has(who)) return;
     this.recoverySaid.add(who);
-    this.write(`etcdlens: watch (cluster ${context.cluster}, ${context.purpose}) live again on ${context.endpoint} after ${failures} failed attempts`);
+    this.write(
+      `etcdlens: watch (cluster ${context.cluster}, ${context.purpose}) live again on ${context.endpoint} after ${failures} failed attempts`,
+    );
   }
 }
 

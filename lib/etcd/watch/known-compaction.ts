@@ -19,4 +19,3 @@ export function noteCompactRevision(connection: ClusterConnection, revision: num
   if (cached && cached.value > revision) return;
   known.set(connection, { value: revision, at: Date.now() });
 }
-

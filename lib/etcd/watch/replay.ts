@@ -45,9 +45,7 @@ export type ReplayRequest = {
 };
 
 export type ReplayResult =
-  | { kind: "events"; events: ReplayedEvent[] }
-  | { kind: "compacted"; compactRevision: number }
-  | { kind: "too_large"; reason: string };
+  { kind: "events"; events: ReplayedEvent[] } | { kind: "compacted"; compactRevision: number } | { kind: "too_large"; reason: string };
 
 type Progress = { events: ReplayedEvent[]; scanned: number; bytes: number; resumeAfter: number };
 

@@ -111,7 +111,11 @@ export class ResumableWatch {
         slot = await this.watches.budget.acquire(this.options.purpose, watchSettings.stallMs);
       } catch (error) {
         // Only possible if two watches of one purpose ran at once; wait and try again.
-        await this.failed(error instanceof Error ? error.message : String(error), 0, endpointFor(this.connection, this.attemptNumber).endpoint);
+        await this.failed(
+          error instanceof Error ? error.message : String(error),
+          0,
+          endpointFor(this.connection, this.attemptNumber).endpoint,
+        );
         continue;
       }
       if (this.stopped) {

@@ -32,9 +32,7 @@ export type AttemptListener = {
 };
 
 export type AttemptEnd =
-  | { kind: "failed"; cause: string; healthyForMs: number }
-  | { kind: "compacted"; compactRevision: number }
-  | { kind: "stopped" };
+  { kind: "failed"; cause: string; healthyForMs: number } | { kind: "compacted"; compactRevision: number } | { kind: "stopped" };
 
 export type AttemptTiming = { stallMs: number; progressMs: number };
 

@@ -16,7 +16,14 @@ function uidFor(name: string): string {
 }
 
 function meta(name: string, namespace: string, index: number, extra: JsonObject = {}): JsonObject {
-  return { name, namespace, uid: uidFor(`${namespace}/${name}`), resourceVersion: String(1000 + index), creationTimestamp: timestamp(index), ...extra };
+  return {
+    name,
+    namespace,
+    uid: uidFor(`${namespace}/${name}`),
+    resourceVersion: String(1000 + index),
+    creationTimestamp: timestamp(index),
+    ...extra,
+  };
 }
 
 const FIELDS_V1 = {
@@ -34,10 +41,34 @@ export function pod(namespace: string, name: string, index: number): JsonObject 
       generateName: name.slice(0, name.lastIndexOf("-") + 1),
       labels: { app: name.split("-")[0], "pod-template-hash": "7c9d8f6b5", tier: "backend" },
       annotations: { "kubectl.kubernetes.io/restartedAt": timestamp(index), "example.com/build": "x".repeat(600) },
-      ownerReferences: [{ apiVersion: "apps/v1", kind: "ReplicaSet", name: "rs", uid: uidFor(`${namespace}/rs`), controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        {
+          apiVersion: "apps/v1",
+          kind: "ReplicaSet",
+          name: "rs",
+          uid: uidFor(`${namespace}/rs`),
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
       managedFields: [
-        { manager: "kube-controller-manager", operation: "Update", apiVersion: "v1", time: timestamp(index), fieldsType: "FieldsV1", fieldsV1: FIELDS_V1 },
-        { manager: "kubelet", operation: "Update", apiVersion: "v1", time: timestamp(index + 5), fieldsType: "FieldsV1", fieldsV1: FIELDS_V1, subresource: "status" },
+        {
+          manager: "kube-controller-manager",
+          operation: "Update",
+          apiVersion: "v1",
+          time: timestamp(index),
+          fieldsType: "FieldsV1",
+          fieldsV1: FIELDS_V1,
+        },
+        {
+          manager: "kubelet",
+          operation: "Update",
+          apiVersion: "v1",
+          time: timestamp(index + 5),
+          fieldsType: "FieldsV1",
+          fieldsV1: FIELDS_V1,
+          subresource: "status",
+        },
       ],
     }),
     spec: {
@@ -93,7 +124,14 @@ export function event(namespace: string, name: string, index: number): JsonObjec
     apiVersion: "v1",
     kind: "Event",
     metadata: meta(name, namespace, index),
-    involvedObject: { kind: "Pod", namespace, name: podName, uid: uidFor(`${namespace}/${podName}`), apiVersion: "v1", resourceVersion: String(index) },
+    involvedObject: {
+      kind: "Pod",
+      namespace,
+      name: podName,
+      uid: uidFor(`${namespace}/${podName}`),
+      apiVersion: "v1",
+      resourceVersion: String(index),
+    },
     reason: index % 3 === 0 ? "Pulled" : index % 3 === 1 ? "Started" : "Scheduled",
     message: `Successfully assigned ${namespace}/${podName} to node-${index % 500}`,
     source: { component: "kubelet", host: `node-${index % 500}` },
@@ -114,7 +152,10 @@ export function replicaSet(namespace: string, name: string, index: number): Json
     spec: {
       replicas: 2,
       selector: { matchLabels: { app: name, "pod-template-hash": "7c9d8f6b5" } },
-      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: "app", image: "registry.example.com/team/app:1.2.3" }] } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: "app", image: "registry.example.com/team/app:1.2.3" }] },
+      },
     },
     status: { replicas: 2, fullyLabeledReplicas: 2, readyReplicas: 2, availableReplicas: 2, observedGeneration: 1 },
   };
