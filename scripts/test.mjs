@@ -1,4 +1,4 @@
-// npm test — everything CI checks, in order: system packages, type-check, lint, unit and
+// npm test — everything CI checks, in order: system packages, type-check, lint, formatting, unit and
 // integration tests (real etcd), the production build, and end-to-end tests (real Chromium).
 // Ends with one summary line, "N passed, N failed", counted from the runners' JSON reports.
 import { spawnSync } from "node:child_process";
@@ -51,6 +51,7 @@ const depsOk = stage("system packages (etcd, Chromium)", process.execPath, [
 ]);
 stage("type-check", bin("tsc"), ["--noEmit"]);
 stage("lint", bin("eslint"), ["--max-warnings=0", "."]);
+stage("formatting", bin("prettier"), ["--check", "."]);
 stage("unit tests", bin("vitest"), [
   "run",
   "--project",
