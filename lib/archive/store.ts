@@ -1,0 +1,138 @@
+// The archive's storage contract, the same for every engine (SQLite embedded, PostgreSQL for
+// scale-out). It keeps what etcd throws away at compaction: every version of every key, as rows
+// keyed (cluster, key bytes, revision), where revision is the mod revision of a PUT or the revision
+// of a DELETE. etcd refuses a transaction that touches one key twice, so that triple is unique.
+//
+// Every method is async so that an engine reached over the network can implement it. Values are
+// passed in and out raw; each engine stores them compressed with value-codec.ts.
+//
+// Writes name the recorder that holds the cluster's lock (`holder`) and fail with
+// RecorderLockLostError when it does not hold it: a recorder that lost its lock (paused past its
+// TTL, say) cannot write over the one that took over. Writes are idempotent: a row that exists is
+// left as it is, so a replay after a crash never stores anything twice.
+
+/** One event of one key, as etcd's watch delivers it and the archive keeps it. */
+export type ArchivedEvent = {
+  type: "PUT" | "DELETE";
+  key: Buffer;
+  /** The mod revision of a PUT; the revision of a DELETE. */
+  revision: number;
+  /** 0 for a DELETE. */
+  createRevision: number;
+  /** 0 for a DELETE. */
+  version: number;
+  /** Lease ID as a decimal string (int64 must not pass through a float); "0" without a lease. */
+  lease: string;
+  /** Empty for a DELETE. */
+  value: Buffer;
+};
+
+/** All events of one etcd revision, in etcd's order (a transaction's together). */
+export type ArchivedRevision = {
+  revision: number;
+  /** Wall-clock ms the recorder received it live; null for history etcd still held when it started. */
+  arrivedAt: number | null;
+  events: ArchivedEvent[];
+};
+
+/** A version read back from the archive. */
+export type ArchivedVersion = ArchivedEvent & {
+  /** When its revision arrived live (ms), null when unknown (a baseline or etcd's retained history). */
+  arrivedAt: number | null;
+  /** Known only from a baseline: the other events of its revision may be missing. */
+  fromBaseline: boolean;
+};
+
+/** Revisions from..to (inclusive) that were never recorded: etcd compacted them while no recorder ran. */
+export type ArchiveGap = { from: number; to: number; recordedAt: number };
+
+export type ArchiveCoverage = {
+  /** Every revision from this one on is held whole, except inside gaps; null before anything is recorded. */
+  firstRevision: number | null;
+  /** The last revision stored whole (0 before anything is recorded). */
+  lastRevision: number;
+  /** Wall-clock ms the archive first recorded this cluster; null when never. */
+  recordingSince: number | null;
+  /** Revisions at which the value of every key was stored (first start, and after each gap). */
+  baselines: number[];
+  gaps: ArchiveGap[];
+};
+
+export type HistoryQuery = {
+  /** Only versions below this revision (the next page of a history); all when omitted. */
+  before?: number;
+  limit: number;
+};
+
+export type RevisionQuery = {
+  /** The first revision (inclusive). */
+  from: number;
+  /** The last revision (inclusive); no bound when omitted. */
+  to?: number;
+  /** At most this many events; the last revision returned is always whole. */
+  limit: number;
+};
+
+export class RecorderLockLostError extends Error {
+  constructor(cluster: string, holder: string) {
+    super(`recorder ${holder} no longer holds the archive lock of cluster "${cluster}"`);
+    this.name = "RecorderLockLostError";
+  }
+}
+
+export interface ArchiveStore {
+  /** Which engine this is ("sqlite", "postgres"), for coverage notes and logs. */
+  readonly engine: string;
+
+  /**
+   * Stores whole revisions and raises the cluster's last recorded revision to the highest of them,
+   * in one transaction: after a crash either all of a batch is there or none of it.
+   */
+  appendRevisions(cluster: string, holder: string, revisions: readonly ArchivedRevision[]): Promise<void>;
+
+  /** The last revision stored whole (0 before anything is): a restarted recorder resumes after it. */
+  lastRecordedRevision(cluster: string): Promise<number>;
+
+  /**
+   * Stores one page of a baseline: the value of every key at `revision`, each as the version it is
+   * (keyed by its own mod revision). Versions already stored are left as they are.
+   */
+  appendBaseline(cluster: string, holder: string, revision: number, versions: readonly ArchivedEvent[]): Promise<void>;
+
+  /** Marks the baseline at `revision` complete (every page stored). */
+  finishBaseline(cluster: string, holder: string, revision: number): Promise<void>;
+
+  /** Records revisions from..to as never recorded. Recording the same gap again is a no-op. */
+  recordGap(cluster: string, holder: string, from: number, to: number): Promise<void>;
+
+  /** Gaps in ascending order. */
+  gaps(cluster: string): Promise<ArchiveGap[]>;
+
+  coverage(cluster: string): Promise<ArchiveCoverage>;
+
+  /** Versions of one key, newest first, across deletes and re-creates. */
+  historyOf(cluster: string, key: Buffer, query: HistoryQuery): Promise<ArchivedVersion[]>;
+
+  /** The key's newest version at or below `revision` (a DELETE when it was deleted then); null when none is held. */
+  versionAt(cluster: string, key: Buffer, revision: number): Promise<ArchivedVersion | null>;
+
+  /** Events of revisions from..to in revision order, each revision's in etcd's order. */
+  readRevisions(cluster: string, query: RevisionQuery): Promise<ArchivedRevision[]>;
+
+  /** The last revision that arrived live at or before `timeMs`; null when none did. */
+  revisionAtTime(cluster: string, timeMs: number): Promise<number | null>;
+
+  /**
+   * Takes the cluster's recorder lock for `ttlMs` when nobody holds it or its holder let it expire
+   * (true), or keeps it when `holder` holds it already (true); false while another holds it.
+   */
+  tryLockRecorder(cluster: string, holder: string, ttlMs: number): Promise<boolean>;
+
+  /** Extends the holder's lock; false when it no longer holds it (it must stop recording). */
+  renewRecorderLock(cluster: string, holder: string, ttlMs: number): Promise<boolean>;
+
+  /** Gives the lock up so another recorder can take it at once. */
+  releaseRecorderLock(cluster: string, holder: string): Promise<void>;
+
+  close(): Promise<void>;
+}
