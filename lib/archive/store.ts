@@ -102,7 +102,10 @@ export interface ArchiveStore {
   /** Marks the baseline at `revision` complete (every page stored). */
   finishBaseline(cluster: string, holder: string, revision: number): Promise<void>;
 
-  /** Records revisions from..to as never recorded. Recording the same gap again is a no-op. */
+  /**
+   * Records revisions from..to as never recorded. A gap that starts where a recorded one starts
+   * extends it (a recorder that died before its fresh baseline meets a later compaction on restart).
+   */
   recordGap(cluster: string, holder: string, from: number, to: number): Promise<void>;
 
   /** Gaps in ascending order. */
