@@ -1,6 +1,8 @@
 import { decodeValue } from "@/lib/decode";
 import type { DecodedValue, DecodeOptions } from "@/lib/decode/types";
-import { summarizeVersion } from "./index";
+import { diffValues, summarizeVersion } from "./index";
+import { findChangeManagers, type ManagerChange } from "./managers";
+import { structuredDataOf } from "./render";
 
 // What each history entry means in the key's life: which lifecycle (create → updates → delete) it
 // belongs to, whether a create is a new incarnation of a key that existed before (for Kubernetes
@@ -24,6 +26,8 @@ export type VersionMeaning = {
   uidChanged?: boolean;
   /** What the entry changed against the version before it; null when that cannot be said. */
   summary: string | null;
+  /** For a Kubernetes object: the field managers that made the change (on a create, those present). */
+  managers?: ManagerChange[];
 };
 
 function uidOf(value: DecodedValue | null): string | undefined {
@@ -57,22 +61,36 @@ export function describeVersions(
     return decoded.get(version) ?? null;
   };
 
+  const withManagers = (meaning: VersionMeaning, version: VersionInput, previous?: VersionInput): VersionMeaning => {
+    // The changed paths as the diff sees them, masked Secret values included.
+    const managers = findChangeManagers(previous && structuredDataOf(decode(previous)), structuredDataOf(decode(version)), () =>
+      diffValues(previous ? decode(previous) : null, decode(version)).map((item) => item.segments),
+    );
+    return managers ? { ...meaning, managers } : meaning;
+  };
+
   return versions.map((version, index) => {
     const previous = index + 1 < versions.length ? versions[index + 1] : older;
     const previousKnown = index + 1 < versions.length || olderKnown;
     if (version.type === "DELETE") return { lifecycle: version.createRevision, summary: "deleted" };
     if (version.version <= 1) {
-      if (!previousKnown) return { lifecycle: version.createRevision, summary: "created" };
-      if (!previous) return { lifecycle: version.createRevision, recreated: false, summary: "created" };
+      if (!previousKnown) return withManagers({ lifecycle: version.createRevision, summary: "created" }, version);
+      if (!previous) return withManagers({ lifecycle: version.createRevision, recreated: false, summary: "created" }, version);
       const before = uidOf(decode(previous));
       const now = uidOf(decode(version));
       const uidChanged = before !== undefined && now !== undefined ? before !== now : undefined;
       const summary = uidChanged ? "re-created with a new uid" : "re-created";
-      return uidChanged === undefined
-        ? { lifecycle: version.createRevision, recreated: true, summary }
-        : { lifecycle: version.createRevision, recreated: true, uidChanged, summary };
+      const meaning: VersionMeaning =
+        uidChanged === undefined
+          ? { lifecycle: version.createRevision, recreated: true, summary }
+          : { lifecycle: version.createRevision, recreated: true, uidChanged, summary };
+      return withManagers(meaning, version);
     }
-    const summary = previous && previous.type === "PUT" ? summarizeVersion(decode(previous), decode(version)) : null;
-    return { lifecycle: version.createRevision, summary };
+    if (!previous || previous.type !== "PUT") return { lifecycle: version.createRevision, summary: null };
+    return withManagers(
+      { lifecycle: version.createRevision, summary: summarizeVersion(decode(previous), decode(version)) },
+      version,
+      previous,
+    );
   });
 }
