@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { leaseIdSchema, parseKeyParam, parseLeaseId, parseRevision, readRevisionText, revisionProblem, revisionSchema } from "./params";
+import {
+  leaseIdSchema,
+  managerSchema,
+  parseKeyParam,
+  parseLeaseId,
+  parseManager,
+  parseRevision,
+  readRevisionText,
+  revisionProblem,
+  revisionSchema,
+} from "./params";
 
 describe("parseRevision", () => {
   it("reads revisions exactly up to 2^53 - 1", () => {
@@ -80,5 +90,19 @@ describe("parseKeyParam", () => {
     expect(parseKeyParam("key", undefined, true)).toEqual({ ok: false, message: 'the "key" parameter is required' });
     expect(parseKeyParam("key", "", true)).toEqual({ ok: false, message: 'the "key" parameter is required' });
     expect(parseKeyParam("prefix", undefined, false)).toEqual({ ok: true, value: new Uint8Array(0) });
+  });
+});
+
+describe("parseManager", () => {
+  it("reads a field manager's name, trimmed, up to the API server's 128 characters", () => {
+    expect(parseManager(" kube-controller-manager ")).toEqual({ ok: true, value: "kube-controller-manager" });
+    expect(parseManager("x".repeat(128))).toEqual({ ok: true, value: "x".repeat(128) });
+    expect(managerSchema.safeParse("kubectl").data).toBe("kubectl");
+  });
+
+  it("refuses a blank or overlong name with a message", () => {
+    expect(parseManager("  ")).toEqual({ ok: false, message: "a field manager is a name such as kubectl or kube-controller-manager" });
+    expect(parseManager("x".repeat(129))).toEqual({ ok: false, message: "a field manager's name is at most 128 characters" });
+    expect(managerSchema.safeParse("").success).toBe(false);
   });
 });

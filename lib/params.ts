@@ -87,3 +87,23 @@ export function parseKeyParam(name: string, raw: string | undefined, required: b
     throw error;
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Field managers (metadata.managedFields[].manager), by which the change feed filters. The API
+// server refuses a fieldManager over 128 characters, so no longer name can match.
+
+export const MAX_MANAGER_LENGTH = 128;
+
+export function parseManager(text: string): Parsed<string> {
+  const name = text.trim();
+  if (name === "") return { ok: false, message: "a field manager is a name such as kubectl or kube-controller-manager" };
+  if (name.length > MAX_MANAGER_LENGTH) return { ok: false, message: `a field manager's name is at most ${MAX_MANAGER_LENGTH} characters` };
+  return { ok: true, value: name };
+}
+
+export const managerSchema = z.string().transform((text, context) => {
+  const parsed = parseManager(text);
+  if (parsed.ok) return parsed.value;
+  context.addIssue({ code: "custom", message: parsed.message });
+  return z.NEVER;
+});

@@ -3,6 +3,7 @@
 // Revisions are JSON numbers; cluster, member and lease IDs are decimal strings (uint64).
 
 import type { DecodedValue, JsonValue } from "@/lib/decode/types";
+import type { ManagerChange, ManagerRef } from "@/lib/diff/managers";
 import type { Alarm, EndpointStatus, Member } from "@/lib/etcd/cluster-types";
 import type { Cell, KindCount, TableClock } from "@/lib/kube-table/types";
 
@@ -60,6 +61,15 @@ export type SecretValueDto = {
   text?: string;
 };
 
+/** A field manager of a Kubernetes object (metadata.managedFields): `kubectl`, `Update`, `scale`. */
+export type ManagerRefDto = ManagerRef;
+
+/**
+ * A field manager that made a change: its managedFields entry is new, its time moved or its set
+ * grew. `fields` are the fields it touched, at most two names deep (`spec.replicas`); names only.
+ */
+export type ManagerChangeDto = ManagerChange;
+
 export type HistoryItemDto = {
   revision: number;
   type: "PUT" | "DELETE";
@@ -75,6 +85,8 @@ export type HistoryItemDto = {
   uidChanged?: boolean;
   /** What the entry changed against the previous version (`spec.replicas: 2 → 5`); null when unknown. */
   summary: string | null;
+  /** For a Kubernetes object with managedFields: who made the change (on a create: the managers present). */
+  managers?: ManagerChangeDto[];
   /**
    * The revision to open the version at (`?rev=`): its own, or the compaction revision when its own
    * is compacted but the key still held it then; null when etcd no longer has it at any revision.
@@ -111,6 +123,8 @@ export type FieldChangeDto = {
   newLength?: number;
   /** A field that changes on every write without meaning (see `noisePatterns`). */
   noise: boolean;
+  /** For a Kubernetes object: the managers owning the field in the newer version (absent when none or removed). */
+  owners?: ManagerRefDto[];
 };
 
 export type DiffDto = {
@@ -171,6 +185,8 @@ export type ChangeDto = {
    * replaced version is compacted). Secret values are masked.
    */
   summary: string | null;
+  /** For a Kubernetes object with managedFields: who made the change, as in history. */
+  managers?: ManagerChangeDto[];
 };
 
 export type ChangesDto = {

@@ -1,5 +1,5 @@
 import "server-only";
-import { describeVersions, type VersionInput } from "@/lib/diff/lifecycle";
+import { describeVersions, type VersionInput, type VersionMeaning } from "@/lib/diff/lifecycle";
 import type { ChangeItem, ChangesPage } from "@/lib/etcd/changes";
 import type { WatchChange } from "@/lib/etcd/watch";
 import { bytesToBase64, keyToDisplay } from "@/lib/keys";
@@ -9,9 +9,10 @@ import type { ChangeDto, ChangesDto, WatchEventDto } from "./dto";
 // live change of /api/watch (WatchEventDto).
 
 // A change in the history pane's words (lib/diff/lifecycle): "created", "deleted", or what an
-// update changed against the version it replaced. As in history, Secret values stay masked even
-// where the operator allows revealing them: that is one value per click, through /api/secret.
-function summarizeChange(item: ChangeItem): string | null {
+// update changed against the version it replaced, and who made it. As in history, Secret values
+// stay masked even where the operator allows revealing them: that is one value per click, through
+// /api/secret.
+function describeChange(item: ChangeItem): VersionMeaning {
   const { type, revision, version, createRevision, value } = item;
   const current: VersionInput = { type, revision, version, createRevision, value };
   const options = { revealSecrets: false, key: item.key };
@@ -24,23 +25,35 @@ function summarizeChange(item: ChangeItem): string | null {
       createRevision: 0,
       value: item.recreated.removed?.value ?? null,
     };
-    return describeVersions([current], tombstone, true, options)[0].summary;
+    return describeVersions([current], tombstone, true, options)[0];
   }
   const replaced: VersionInput | undefined = item.previous
     ? { type: "PUT", revision: item.previous.modRevision, version: version - 1, createRevision, value: item.previous.value }
     : undefined;
-  return describeVersions([current], replaced, false, options)[0].summary;
+  return describeVersions([current], replaced, false, options)[0];
+}
+
+/**
+ * Whether a field manager named exactly `manager` made the change: the change feed's `manager=`
+ * filter, applied to items whose replaced version is already read.
+ */
+export function isChangeBy(item: ChangeItem, manager: string): boolean {
+  if (item.type === "DELETE") return false;
+  return describeChange(item).managers?.some((change) => change.manager === manager) ?? false;
 }
 
 export function presentChange(item: ChangeItem): ChangeDto {
-  return {
+  const meaning = describeChange(item);
+  const body: ChangeDto = {
     revision: item.revision,
     key: keyToDisplay(item.key),
     keyBase64: bytesToBase64(item.key),
     type: item.type,
     version: item.version,
-    summary: summarizeChange(item),
+    summary: meaning.summary,
   };
+  if (meaning.managers) body.managers = meaning.managers;
+  return body;
 }
 
 export function presentChanges(page: ChangesPage): ChangesDto {

@@ -1,9 +1,10 @@
 import "server-only";
 import { decodeValue, judgeSecret } from "@/lib/decode";
-import { DEFAULT_NOISE_PATTERNS, diffValues, renderForDiff, summarizeBytes } from "@/lib/diff";
+import { DEFAULT_NOISE_PATTERNS, diffValues, renderForDiff, structuredDataOf, summarizeBytes, type ValueChange } from "@/lib/diff";
+import { findFieldOwners } from "@/lib/diff/managers";
 import type { KeyValue } from "@/lib/etcd/kv";
 import { bytesToBase64, keyToDisplay } from "@/lib/keys";
-import type { DiffDto, DiffSideDto } from "./dto";
+import type { DiffDto, DiffSideDto, FieldChangeDto } from "./dto";
 import { presentKeyValue } from "./present-key";
 
 // The one place a comparison of two revisions of a key (DiffDto) is built.
@@ -21,6 +22,15 @@ function presentSide({ revision, kv }: DiffSideInput): DiffSideDto {
   };
 }
 
+/** Each change with the managers owning its field in the newer version (a removed field has none there). */
+function withOwners(changes: ValueChange[], newer: DiffSideDto): FieldChangeDto[] {
+  const document = structuredDataOf(newer.value);
+  return changes.map((item) => {
+    const owners = item.kind === "removed" ? [] : findFieldOwners(document, item.segments);
+    return owners.length > 0 ? { ...item, owners } : item;
+  });
+}
+
 /** `revision` is the newest etcd revision the two reads answered at. */
 export function presentDiff(revision: number, key: Uint8Array, from: DiffSideInput, to: DiffSideInput): DiffDto {
   const fromSide = presentSide(from);
@@ -31,7 +41,7 @@ export function presentDiff(revision: number, key: Uint8Array, from: DiffSideInp
     keyBase64: bytesToBase64(key),
     from: fromSide,
     to: toSide,
-    changes: diffValues(fromSide.value, toSide.value),
+    changes: withOwners(diffValues(fromSide.value, toSide.value), toSide),
     noisePatterns: [...DEFAULT_NOISE_PATTERNS],
   };
   // For values without text (binary): what differs in the bytes; for a Secret only the sizes.

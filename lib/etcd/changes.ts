@@ -55,6 +55,11 @@ export type ChangesRequest = {
   type?: "PUT" | "DELETE";
   /** Keep only keys whose bytes contain these bytes. */
   contains?: Uint8Array;
+  /**
+   * Keep only items this says yes to (the manager filter), asked once an update's replaced
+   * version is known: those the window does not show are read at revision − 1 first.
+   */
+  keep?: (item: ChangeItem) => boolean;
 };
 
 export type ChangesPage = {
@@ -140,7 +145,7 @@ export async function listChanges(connection: ClusterConnection, request: Change
     }
     const events = result.events;
     scanned += high - low + 1;
-    const byRevision = new Map<number, ChangeItem[]>();
+    const found: ChangeItem[] = [];
     // Events arrive oldest first: `latest` holds each key's last event so far in this window.
     const latest = new Map<string, LastEvent>();
     const waiting: ChangeItem[] = [];
@@ -163,9 +168,14 @@ export async function listChanges(connection: ClusterConnection, request: Change
         value: event.type === "PUT" ? event.kv.value : null,
       };
       if (item.type === "PUT" && !(before && applyEventBefore(item, before))) waiting.push(item);
-      const group = byRevision.get(event.revision) ?? [];
+      found.push(item);
+    }
+    const kept = await keepRequested(connection, found, request, compactRevision);
+    const byRevision = new Map<number, ChangeItem[]>();
+    for (const item of kept) {
+      const group = byRevision.get(item.revision) ?? [];
       group.push(item);
-      byRevision.set(event.revision, group);
+      byRevision.set(item.revision, group);
     }
     // A PUT of a newer window whose key last changed in this one: that last event came right before it.
     for (const [id, item] of unresolved) {
@@ -174,7 +184,8 @@ export async function listChanges(connection: ClusterConnection, request: Change
       applyEventBefore(item, last);
       unresolved.delete(id);
     }
-    for (const item of waiting) if (!unresolved.has(idOf(item.key))) unresolved.set(idOf(item.key), item);
+    const isKept = new Set(kept);
+    for (const item of waiting) if (isKept.has(item) && !unresolved.has(idOf(item.key))) unresolved.set(idOf(item.key), item);
     const newestFirst = [...byRevision.entries()].sort((a, b) => b[0] - a[0]);
     for (const [revision, group] of newestFirst) {
       if (count >= request.limit) {
@@ -201,6 +212,19 @@ export async function listChanges(connection: ClusterConnection, request: Change
       scanned: firstHigh >= lastScanned + 1 ? { from: lastScanned + 1, to: firstHigh } : null,
     };
   }
+}
+
+/** The items `request.keep` accepts, their replaced versions read first; all of them without a filter. */
+async function keepRequested(
+  connection: ClusterConnection,
+  items: ChangeItem[],
+  request: ChangesRequest,
+  compactRevision: number,
+): Promise<ChangeItem[]> {
+  const keep = request.keep;
+  if (!keep) return items;
+  await readPreviousVersions(connection, items, compactRevision);
+  return items.filter((item) => keep(item));
 }
 
 /** Reads, for updates whose previous version the replay did not show, the key at revision − 1. */
