@@ -1,9 +1,9 @@
 import { ChangeFeed } from "@/components/changes/change-feed";
 import { ErrorPanel } from "@/components/ui/panels";
-import { parseRevision } from "@/lib/params";
+import { parseManager, parseRevision } from "@/lib/params";
 import type { ChangeFilters } from "@/lib/queries/changes";
 
-// /changes?prefix=P&from=A&to=B&type=PUT|DELETE&contains=S — the change feed.
+// /changes?prefix=P&from=A&to=B&type=PUT|DELETE&contains=S&manager=M — the change feed.
 
 type PageProps = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -23,6 +23,9 @@ function parseFilters(search: Record<string, string | string[] | undefined>): { 
   const type = single(search.type);
   if (from.error || to.error) return { error: from.error ?? to.error };
   if (type !== undefined && type !== "" && type !== "PUT" && type !== "DELETE") return { error: `"type" is PUT or DELETE, not "${type}"` };
+  const managerText = single(search.manager);
+  const manager = managerText ? parseManager(managerText) : undefined;
+  if (manager && !manager.ok) return { error: `"manager": ${manager.message}` };
   return {
     filters: {
       prefix: single(search.prefix) ?? "/",
@@ -30,6 +33,7 @@ function parseFilters(search: Record<string, string | string[] | undefined>): { 
       to: to.value,
       type: type === "PUT" || type === "DELETE" ? type : undefined,
       contains: single(search.contains) || undefined,
+      manager: manager?.ok ? manager.value : undefined,
     },
   };
 }

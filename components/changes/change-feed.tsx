@@ -5,7 +5,8 @@ import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useClusterName, useClusterRouter } from "@/components/cluster/cluster-scope";
 import { readRevisionText } from "@/lib/params";
 import { useMemo, useState, type FormEvent } from "react";
-import type { ChangeDto, WatchEventDto } from "@/lib/api/dto";
+import type { ChangeDto, ManagerChangeDto, WatchEventDto } from "@/lib/api/dto";
+import { formatManagerChange } from "@/lib/diff/managers";
 import { LiveToggle } from "@/components/live/live-toggle";
 import { useLivePreference } from "@/components/live/live-preference";
 import { useLiveUpdates } from "@/components/live/use-live-updates";
@@ -37,6 +38,7 @@ function filtersToSearch(filters: ChangeFilters): string {
   if (filters.to) params.set("to", String(filters.to));
   if (filters.type) params.set("type", filters.type);
   if (filters.contains) params.set("contains", filters.contains);
+  if (filters.manager?.trim()) params.set("manager", filters.manager.trim());
   const text = params.toString();
   return text ? `?${text}` : "";
 }
@@ -52,10 +54,16 @@ export function ChangeFeed({ filters }: { filters: ChangeFilters }) {
   const [arrived, setArrived] = useState<ArrivedBatch[]>([]);
   const prefix = useMemo(() => new TextEncoder().encode(filters.prefix), [filters.prefix]);
   const bounded = filters.to !== undefined;
+  // A live change carries no value, so it cannot tell which manager made it.
+  const liveBlocked = bounded
+    ? "A feed that ends at a revision does not grow"
+    : filters.manager
+      ? "Live changes carry no values to tell their manager by"
+      : undefined;
   const newestShown = query.data?.pages[0]?.revision;
   const live = useLiveUpdates({
     prefix,
-    enabled: liveOn && !bounded && newestShown !== undefined,
+    enabled: liveOn && !liveBlocked && newestShown !== undefined,
     shownRevision: newestShown,
     onChanges: (changes) => {
       const fresh = changes.filter((change) => matchesFilters(change, filters)).reverse();
@@ -74,12 +82,7 @@ export function ChangeFeed({ filters }: { filters: ChangeFilters }) {
       <div className="flex items-center gap-2">
         <h1 className="text-base font-semibold">Changes</h1>
         <CopyLinkButton />
-        <LiveToggle
-          on={liveOn && !bounded}
-          onChange={setLiveOn}
-          status={live}
-          disabledReason={bounded ? "A feed that ends at a revision does not grow" : undefined}
-        />
+        <LiveToggle on={liveOn && !liveBlocked} onChange={setLiveOn} status={live} disabledReason={liveBlocked} />
       </div>
       <FilterForm filters={filters} onApply={(next) => router.push(`/changes${filtersToSearch(next)}`)} />
       {query.isPending ? <Loading label="Reading etcd's history…" /> : null}
@@ -102,7 +105,8 @@ export function ChangeFeed({ filters }: { filters: ChangeFilters }) {
 type FeedPage = { items: ChangeDto[]; scanned: { from: number; to: number } | null; compactRevision: number; nextCursor: number | null };
 
 /** What the summary cell says: the server's summary, or where reading it stands for a live row. */
-type SummaryState = { state: "known"; text: string | null } | { state: "reading" } | { state: "unavailable"; reason: string };
+type SummaryState =
+  { state: "known"; text: string | null; managers?: ManagerChangeDto[] } | { state: "reading" } | { state: "unavailable"; reason: string };
 
 const plural = (count: number) => `${count.toLocaleString()} change${count === 1 ? "" : "s"}`;
 
@@ -162,7 +166,7 @@ function FeedTable({
               <ChangeRow
                 key={`${item.revision}-${item.keyBase64}-${item.type}`}
                 item={item}
-                summary={{ state: "known", text: item.summary }}
+                summary={{ state: "known", text: item.summary, managers: item.managers }}
                 compactRevision={compactRevision}
               />
             ))}
@@ -179,14 +183,14 @@ function FeedTable({
 // they arrived in; meanwhile the row says so instead of showing nothing.
 function ArrivedRows({ batch, filters, compactRevision }: { batch: ArrivedBatch; filters: ChangeFilters; compactRevision: number }) {
   const read = useQuery(changeQueries.arrived(useClusterName(), filters, batch.from, batch.to));
-  const found = new Map((read.data?.items ?? []).map((item) => [`${item.revision}-${item.keyBase64}-${item.type}`, item.summary]));
+  const found = new Map((read.data?.items ?? []).map((item) => [`${item.revision}-${item.keyBase64}-${item.type}`, item]));
   return batch.changes.map((change) => {
     const id = `${change.revision}-${change.keyBase64}-${change.type}`;
     const summary: SummaryState = read.isError
       ? { state: "unavailable", reason: read.error.message }
       : read.data
         ? found.has(id)
-          ? { state: "known", text: found.get(id) ?? null }
+          ? { state: "known", text: found.get(id)?.summary ?? null, managers: found.get(id)?.managers }
           : { state: "unavailable", reason: "not in the feed's answer for this revision" }
         : { state: "reading" };
     return <ChangeRow key={id} item={change} summary={summary} compactRevision={compactRevision} />;
@@ -246,6 +250,12 @@ function ChangeRow({
       </td>
       <td className="max-w-[32rem] truncate px-2 py-0.5 font-mono text-xs text-slate-700">
         <SummaryText item={item} summary={summary} compactRevision={compactRevision} />
+        {summary.state === "known" && summary.managers?.length ? (
+          <span className="block truncate font-sans text-[11px] text-slate-500">
+            {" "}
+            by {summary.managers.map((change) => formatManagerChange(change)).join("; ")}
+          </span>
+        ) : null}
       </td>
       <td className="px-2 py-0.5 text-xs">
         {diffable ? (
@@ -321,6 +331,15 @@ function FilterForm({ filters, onApply }: { filters: ChangeFilters; onApply: (fi
           className="w-48 rounded border border-slate-300 px-2 py-1 font-mono text-sm"
           value={draft.contains ?? ""}
           onChange={(e) => setDraft({ ...draft, contains: e.target.value || undefined })}
+        />
+      </label>
+      <label className="flex flex-col text-xs text-slate-600">
+        Manager
+        <input
+          className="w-48 rounded border border-slate-300 px-2 py-1 font-mono text-sm"
+          placeholder="kube-controller-manager"
+          value={draft.manager ?? ""}
+          onChange={(e) => setDraft({ ...draft, manager: e.target.value || undefined })}
         />
       </label>
       <button type="submit" className="rounded bg-slate-800 px-3 py-1 text-sm font-medium text-white">

@@ -6,6 +6,7 @@ import { useMemo, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import type { DiffDto, DiffSideDto, FieldChangeDto } from "@/lib/api/dto";
 import { compileNoise, formatValueShort, isKubernetesPair, renderForDiff, stripNoise } from "@/lib/diff";
+import { formatManager } from "@/lib/diff/managers";
 import { isNoise } from "@/lib/diff/noise";
 import { keyQueries } from "@/lib/queries";
 import { isApiError } from "@/lib/queries/fetch-json";
@@ -146,6 +147,9 @@ function ChangedFields({ changes, structured }: { changes: FieldChangeDto[]; str
                 <span className="text-emerald-800">{formatValueShort(item.new)}</span>
               </>
             )}
+            {item.owners?.length ? (
+              <span className="font-sans text-slate-500"> · owned by {item.owners.map(formatManager).join(", ")}</span>
+            ) : null}
           </li>
         ))}
       </ul>

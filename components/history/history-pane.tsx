@@ -10,6 +10,7 @@ import { isApiError } from "@/lib/queries/fetch-json";
 import { Badge, ErrorPanel, Loading } from "@/components/ui/panels";
 import { CopyLinkButton } from "@/components/ui/copy-link-button";
 import { viewHref, type ViewState } from "@/components/diff/view-state";
+import { formatManagerChange } from "@/lib/diff/managers";
 
 // Every version of the key that etcd still has, newest first, grouped by lifecycle (create →
 // updates → delete), each saying what it changed. A click shows the value as it was; two picked
@@ -109,6 +110,11 @@ export function HistoryPane({ keyBytes, state }: { keyBytes: Uint8Array; state: 
                         </Link>
                       )}
                       {item.summary ? <p className="break-all px-2 font-mono text-[11px] text-slate-600">{item.summary}</p> : null}
+                      {item.managers?.length ? (
+                        <p className="break-all px-2 text-[11px] text-slate-500">
+                          by {item.managers.map((change) => formatManagerChange(change)).join("; ")}
+                        </p>
+                      ) : null}
                       {openRevision === null ? (
                         <p className="px-2 pb-1 text-[11px] text-slate-500">Compacted: etcd no longer holds this version.</p>
                       ) : openRevision !== item.revision ? (

@@ -4,7 +4,15 @@ import { encodeKeyParam } from "@/lib/keys";
 import { clusterKey, withCluster, type ClusterName } from "./cluster";
 import { fetchJson } from "./fetch-json";
 
-export type ChangeFilters = { prefix: string; from?: number; to?: number; type?: "PUT" | "DELETE"; contains?: string };
+export type ChangeFilters = {
+  prefix: string;
+  from?: number;
+  to?: number;
+  type?: "PUT" | "DELETE";
+  contains?: string;
+  /** A field manager's exact name (metadata.managedFields[].manager). */
+  manager?: string;
+};
 
 function toQuery(filters: ChangeFilters, cursor?: number): string {
   const parts = [`prefix=${encodeKeyParam(new TextEncoder().encode(filters.prefix))}`];
@@ -12,6 +20,7 @@ function toQuery(filters: ChangeFilters, cursor?: number): string {
   if (filters.to) parts.push(`to=${filters.to}`);
   if (filters.type) parts.push(`type=${filters.type}`);
   if (filters.contains) parts.push(`contains=${encodeKeyParam(new TextEncoder().encode(filters.contains))}`);
+  if (filters.manager) parts.push(`manager=${encodeURIComponent(filters.manager)}`);
   if (cursor) parts.push(`cursor=${cursor}`);
   return parts.join("&");
 }
