@@ -1,0 +1,535 @@
+import "server-only";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import {
+  RecorderLockLostError,
+  type ArchiveCoverage,
+  type ArchivedEvent,
+  type ArchivedRevision,
+  type ArchivedVersion,
+  type ArchiveGap,
+  type ArchiveStore,
+  type HistoryQuery,
+  type RevisionQuery,
+} from "./store";
+import { decodeValue, encodeValue, ValueEncoding, type CodecBase } from "./value-codec";
+
+// The embedded archive: one SQLite file in the data directory, zero setup. WAL mode lets the
+// dashboard's readers run while the recorder writes, and with synchronous=NORMAL a committed
+// transaction survives the process being killed (only an OS crash may lose the last ones, which
+// the recorder then reads again from etcd). Several processes may open the file: every write
+// runs under BEGIN IMMEDIATE, which takes SQLite's write lock before it reads, so the lock row
+// and the rows it guards are checked and written by one process at a time.
+
+/** The file the archive lives in, inside the data directory. */
+export function archiveFilePath(dataDir: string): string {
+  return join(dataDir, "archive.sqlite");
+}
+
+// Each entry migrates the schema from its index to the next; user_version says how far a file is.
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE clusters (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    last_revision INTEGER NOT NULL DEFAULT 0,
+    first_revision INTEGER,
+    recording_since INTEGER
+  );
+  CREATE TABLE keys (
+    id INTEGER PRIMARY KEY,
+    cluster_id INTEGER NOT NULL,
+    key BLOB NOT NULL,
+    UNIQUE (cluster_id, key)
+  );
+  -- position: the event's place in its revision; NULL for a version known only from a baseline.
+  -- base_revision: the version whose value is the dictionary this one was compressed against.
+  CREATE TABLE versions (
+    key_id INTEGER NOT NULL,
+    revision INTEGER NOT NULL,
+    cluster_id INTEGER NOT NULL,
+    position INTEGER,
+    deleted INTEGER NOT NULL,
+    create_revision INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    lease TEXT NOT NULL,
+    encoding INTEGER NOT NULL,
+    depth INTEGER NOT NULL,
+    base_revision INTEGER,
+    value BLOB NOT NULL,
+    PRIMARY KEY (key_id, revision)
+  ) WITHOUT ROWID;
+  CREATE INDEX versions_by_revision ON versions (cluster_id, revision);
+  CREATE TABLE revisions (
+    cluster_id INTEGER NOT NULL,
+    revision INTEGER NOT NULL,
+    arrived_at INTEGER NOT NULL,
+    PRIMARY KEY (cluster_id, revision)
+  ) WITHOUT ROWID;
+  CREATE INDEX revisions_by_time ON revisions (cluster_id, arrived_at);
+  CREATE TABLE baselines (
+    cluster_id INTEGER NOT NULL,
+    revision INTEGER NOT NULL,
+    finished_at INTEGER,
+    PRIMARY KEY (cluster_id, revision)
+  ) WITHOUT ROWID;
+  CREATE TABLE gaps (
+    cluster_id INTEGER NOT NULL,
+    from_revision INTEGER NOT NULL,
+    to_revision INTEGER NOT NULL,
+    recorded_at INTEGER NOT NULL,
+    PRIMARY KEY (cluster_id, from_revision)
+  ) WITHOUT ROWID;
+  CREATE TABLE recorder_locks (
+    cluster_id INTEGER PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+type VersionRow = {
+  revision: number;
+  position: number | null;
+  deleted: number;
+  create_revision: number;
+  version: number;
+  lease: string;
+  encoding: ValueEncoding;
+  depth: number;
+  base_revision: number | null;
+  value: Buffer;
+  arrived_at: number | null;
+};
+
+type RevisionRow = VersionRow & { key_id: number; key: Buffer };
+
+/** The newest stored PUT of a key, raw, to compress the key's next version against. */
+type LatestPut = { revision: number; value: Buffer; depth: number };
+
+// Enough for the keys a busy cluster rewrites all the time (Leases, Endpoints, status churn);
+// keys missing here cost one indexed read and the inflation of their chain.
+const LATEST_CACHE_ENTRIES = 20_000;
+const LATEST_CACHE_BYTES = 64 * 1024 * 1024;
+const BUSY_TIMEOUT_MS = 5_000;
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new Error(`the archive file was written by a newer etcdlens (schema ${version}; this one reads up to ${SCHEMA_VERSION})`);
+  }
+  if (version === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    // Another process may have migrated between the check above and this write lock.
+    const now = db.pragma("user_version", { simple: true }) as number;
+    for (let step = now; step < SCHEMA_VERSION; step += 1) db.exec(MIGRATIONS[step]);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  }).immediate();
+}
+
+export function openSqliteStore(dataDir: string): SqliteArchiveStore {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(archiveFilePath(dataDir));
+  db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  migrate(db);
+  return new SqliteArchiveStore(db);
+}
+
+export class SqliteArchiveStore implements ArchiveStore {
+  readonly engine = "sqlite";
+  private readonly clusterIds = new Map<string, number>();
+  private readonly latest = new Map<number, LatestPut>();
+  private latestBytes = 0;
+  private readonly statements;
+
+  constructor(private readonly db: Database.Database) {
+    const prepare = (sql: string) => db.prepare(sql);
+    this.statements = {
+      clusterId: prepare("SELECT id FROM clusters WHERE name = ?"),
+      insertCluster: prepare("INSERT INTO clusters (name) VALUES (?)"),
+      cluster: prepare("SELECT last_revision, first_revision, recording_since FROM clusters WHERE id = ?"),
+      keyId: prepare("SELECT id FROM keys WHERE cluster_id = ? AND key = ?"),
+      insertKey: prepare("INSERT INTO keys (cluster_id, key) VALUES (?, ?)"),
+      existing: prepare("SELECT position FROM versions WHERE key_id = ? AND revision = ?"),
+      setPosition: prepare("UPDATE versions SET position = ? WHERE key_id = ? AND revision = ? AND position IS NULL"),
+      insertVersion: prepare(
+        `INSERT INTO versions (key_id, revision, cluster_id, position, deleted, create_revision, version, lease, encoding, depth, base_revision, value)
+         VALUES (@keyId, @revision, @clusterId, @position, @deleted, @createRevision, @version, @lease, @encoding, @depth, @baseRevision, @value)`,
+      ),
+      putBelow: prepare(
+        "SELECT revision, encoding, depth, base_revision, value FROM versions WHERE key_id = ? AND revision < ? AND deleted = 0 ORDER BY revision DESC LIMIT 1",
+      ),
+      putAbove: prepare("SELECT 1 FROM versions WHERE key_id = ? AND revision > ? AND deleted = 0 LIMIT 1"),
+      valueOf: prepare("SELECT encoding, base_revision, value FROM versions WHERE key_id = ? AND revision = ?"),
+      insertArrival: prepare("INSERT OR IGNORE INTO revisions (cluster_id, revision, arrived_at) VALUES (?, ?, ?)"),
+      advance: prepare(
+        `UPDATE clusters SET last_revision = MAX(last_revision, @last), first_revision = COALESCE(first_revision, @first),
+         recording_since = COALESCE(recording_since, @now) WHERE id = @clusterId`,
+      ),
+      startRecording: prepare("UPDATE clusters SET recording_since = COALESCE(recording_since, ?) WHERE id = ?"),
+      insertBaseline: prepare("INSERT OR IGNORE INTO baselines (cluster_id, revision) VALUES (?, ?)"),
+      finishBaseline: prepare("UPDATE baselines SET finished_at = COALESCE(finished_at, ?) WHERE cluster_id = ? AND revision = ?"),
+      baselines: prepare("SELECT revision FROM baselines WHERE cluster_id = ? AND finished_at IS NOT NULL ORDER BY revision"),
+      insertGap: prepare(
+        `INSERT INTO gaps (cluster_id, from_revision, to_revision, recorded_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (cluster_id, from_revision) DO UPDATE SET to_revision = MAX(to_revision, excluded.to_revision)`,
+      ),
+      gaps: prepare("SELECT from_revision, to_revision, recorded_at FROM gaps WHERE cluster_id = ? ORDER BY from_revision"),
+      history: prepare(
+        `SELECT v.*, r.arrived_at FROM versions v LEFT JOIN revisions r ON r.cluster_id = v.cluster_id AND r.revision = v.revision
+         WHERE v.key_id = ? AND v.revision < ? ORDER BY v.revision DESC LIMIT ?`,
+      ),
+      versionAt: prepare(
+        `SELECT v.*, r.arrived_at FROM versions v LEFT JOIN revisions r ON r.cluster_id = v.cluster_id AND r.revision = v.revision
+         WHERE v.key_id = ? AND v.revision <= ? ORDER BY v.revision DESC LIMIT 1`,
+      ),
+      revisions: prepare(
+        `SELECT v.*, k.key, r.arrived_at FROM versions v JOIN keys k ON k.id = v.key_id
+         LEFT JOIN revisions r ON r.cluster_id = v.cluster_id AND r.revision = v.revision
+         WHERE v.cluster_id = ? AND v.revision >= ? AND v.revision <= ? ORDER BY v.revision, v.position LIMIT ?`,
+      ),
+      revisionAtTime: prepare(
+        "SELECT revision FROM revisions WHERE cluster_id = ? AND arrived_at <= ? ORDER BY arrived_at DESC, revision DESC LIMIT 1",
+      ),
+      lock: prepare("SELECT holder, expires_at FROM recorder_locks WHERE cluster_id = ?"),
+      setLock: prepare(
+        "INSERT INTO recorder_locks (cluster_id, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (cluster_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at",
+      ),
+      releaseLock: prepare("DELETE FROM recorder_locks WHERE cluster_id = ? AND holder = ?"),
+    };
+  }
+
+  async appendRevisions(cluster: string, holder: string, revisions: readonly ArchivedRevision[]): Promise<void> {
+    if (revisions.length === 0) return;
+    this.write(cluster, holder, (clusterId) => {
+      let first = Infinity;
+      let last = 0;
+      for (const revision of revisions) {
+        first = Math.min(first, revision.revision);
+        last = Math.max(last, revision.revision);
+        if (revision.arrivedAt !== null) this.statements.insertArrival.run(clusterId, revision.revision, revision.arrivedAt);
+        revision.events.forEach((event, position) => this.storeEvent(clusterId, event, position));
+      }
+      this.statements.advance.run({ clusterId, last, first, now: Date.now() });
+    });
+  }
+
+  async lastRecordedRevision(cluster: string): Promise<number> {
+    const clusterId = this.findCluster(cluster);
+    if (clusterId === undefined) return 0;
+    const row = this.statements.cluster.get(clusterId) as { last_revision: number };
+    return row.last_revision;
+  }
+
+  async appendBaseline(cluster: string, holder: string, revision: number, versions: readonly ArchivedEvent[]): Promise<void> {
+    this.write(cluster, holder, (clusterId) => {
+      this.statements.insertBaseline.run(clusterId, revision);
+      this.statements.startRecording.run(Date.now(), clusterId);
+      for (const version of versions) this.storeEvent(clusterId, version, null);
+    });
+  }
+
+  async finishBaseline(cluster: string, holder: string, revision: number): Promise<void> {
+    this.write(cluster, holder, (clusterId) => {
+      this.statements.insertBaseline.run(clusterId, revision);
+      this.statements.finishBaseline.run(Date.now(), clusterId, revision);
+    });
+  }
+
+  async recordGap(cluster: string, holder: string, from: number, to: number): Promise<void> {
+    if (to < from) throw new Error(`a gap from revision ${from} to ${to} is empty`);
+    this.write(cluster, holder, (clusterId) => {
+      this.statements.insertGap.run(clusterId, from, to, Date.now());
+    });
+  }
+
+  async gaps(cluster: string): Promise<ArchiveGap[]> {
+    const clusterId = this.findCluster(cluster);
+    if (clusterId === undefined) return [];
+    return this.listGaps(clusterId);
+  }
+
+  async coverage(cluster: string): Promise<ArchiveCoverage> {
+    const clusterId = this.findCluster(cluster);
+    if (clusterId === undefined) return { firstRevision: null, lastRevision: 0, recordingSince: null, baselines: [], gaps: [] };
+    const row = this.statements.cluster.get(clusterId) as {
+      last_revision: number;
+      first_revision: number | null;
+      recording_since: number | null;
+    };
+    const baselines = (this.statements.baselines.all(clusterId) as { revision: number }[]).map((baseline) => baseline.revision);
+    return {
+      firstRevision: row.first_revision,
+      lastRevision: row.last_revision,
+      recordingSince: row.recording_since,
+      baselines,
+      gaps: this.listGaps(clusterId),
+    };
+  }
+
+  async historyOf(cluster: string, key: Buffer, query: HistoryQuery): Promise<ArchivedVersion[]> {
+    const keyId = this.findKey(cluster, key);
+    if (keyId === undefined || query.limit <= 0) return [];
+    const rows = this.statements.history.all(keyId, query.before ?? Number.MAX_SAFE_INTEGER, query.limit) as VersionRow[];
+    // Oldest first, so that each version's base (usually the one just before it) is decoded already.
+    const decoded = new Map<number, Buffer>();
+    const versions = rows
+      .slice()
+      .reverse()
+      .map((row) => this.toVersion(keyId, key, row, decoded));
+    return versions.reverse();
+  }
+
+  async versionAt(cluster: string, key: Buffer, revision: number): Promise<ArchivedVersion | null> {
+    const keyId = this.findKey(cluster, key);
+    if (keyId === undefined) return null;
+    const row = this.statements.versionAt.get(keyId, revision) as VersionRow | undefined;
+    return row ? this.toVersion(keyId, key, row, new Map()) : null;
+  }
+
+  async readRevisions(cluster: string, query: RevisionQuery): Promise<ArchivedRevision[]> {
+    const clusterId = this.findCluster(cluster);
+    if (clusterId === undefined || query.limit <= 0) return [];
+    const to = query.to ?? Number.MAX_SAFE_INTEGER;
+    let rows = this.statements.revisions.all(clusterId, query.from, to, query.limit) as RevisionRow[];
+    if (rows.length === query.limit) {
+      // The limit may have cut the last revision; read it whole.
+      const lastRevision = rows[rows.length - 1].revision;
+      const whole = this.statements.revisions.all(clusterId, lastRevision, lastRevision, Number.MAX_SAFE_INTEGER) as RevisionRow[];
+      rows = rows.filter((row) => row.revision !== lastRevision).concat(whole);
+    }
+    const decoded = new Map<number, Map<number, Buffer>>();
+    const revisions: ArchivedRevision[] = [];
+    for (const row of rows) {
+      let memo = decoded.get(row.key_id);
+      if (!memo) decoded.set(row.key_id, (memo = new Map()));
+      const version = this.toVersion(row.key_id, row.key, row, memo);
+      const event: ArchivedEvent = {
+        type: version.type,
+        key: version.key,
+        revision: version.revision,
+        createRevision: version.createRevision,
+        version: version.version,
+        lease: version.lease,
+        value: version.value,
+      };
+      const last = revisions[revisions.length - 1];
+      if (last?.revision === row.revision) last.events.push(event);
+      else revisions.push({ revision: row.revision, arrivedAt: version.arrivedAt, events: [event] });
+    }
+    return revisions;
+  }
+
+  async revisionAtTime(cluster: string, timeMs: number): Promise<number | null> {
+    const clusterId = this.findCluster(cluster);
+    if (clusterId === undefined) return null;
+    const row = this.statements.revisionAtTime.get(clusterId, timeMs) as { revision: number } | undefined;
+    return row?.revision ?? null;
+  }
+
+  async tryLockRecorder(cluster: string, holder: string, ttlMs: number): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const clusterId = this.ensureCluster(cluster);
+        const lock = this.statements.lock.get(clusterId) as { holder: string; expires_at: number } | undefined;
+        const now = Date.now();
+        if (lock && lock.holder !== holder && lock.expires_at > now) return false;
+        // Another recorder may have written since this process last did: what it remembers of
+        // the newest versions may be stale.
+        if (lock?.holder !== holder) this.forgetLatest();
+        this.statements.setLock.run(clusterId, holder, now + ttlMs);
+        return true;
+      })
+      .immediate();
+  }
+
+  async renewRecorderLock(cluster: string, holder: string, ttlMs: number): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const clusterId = this.ensureCluster(cluster);
+        const lock = this.statements.lock.get(clusterId) as { holder: string } | undefined;
+        if (lock?.holder !== holder) return false;
+        this.statements.setLock.run(clusterId, holder, Date.now() + ttlMs);
+        return true;
+      })
+      .immediate();
+  }
+
+  async releaseRecorderLock(cluster: string, holder: string): Promise<void> {
+    const clusterId = this.findCluster(cluster);
+    if (clusterId !== undefined) this.statements.releaseLock.run(clusterId, holder);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs `body` in one write transaction, only while `holder` holds the cluster's lock. */
+  private write(cluster: string, holder: string, body: (clusterId: number) => void): void {
+    try {
+      this.db
+        .transaction(() => {
+          const clusterId = this.ensureCluster(cluster);
+          // A lock that expired is still this holder's until another recorder takes it.
+          const lock = this.statements.lock.get(clusterId) as { holder: string } | undefined;
+          if (lock?.holder !== holder) throw new RecorderLockLostError(cluster, holder);
+          body(clusterId);
+        })
+        .immediate();
+    } catch (error) {
+      // What was remembered during the rolled-back transaction (new versions, a new cluster's id) was never stored.
+      this.forgetLatest();
+      this.clusterIds.clear();
+      throw error;
+    }
+  }
+
+  private storeEvent(clusterId: number, event: ArchivedEvent, position: number | null): void {
+    const keyId = this.ensureKey(clusterId, event.key);
+    const existing = this.statements.existing.get(keyId, event.revision) as { position: number | null } | undefined;
+    if (existing) {
+      // Known from a baseline and now seen as an event: it gains its place in its revision.
+      if (position !== null && existing.position === null) this.statements.setPosition.run(position, keyId, event.revision);
+      return;
+    }
+    const deleted = event.type === "DELETE";
+    const base = deleted ? undefined : this.baseFor(keyId, event.revision);
+    const encoded = deleted ? { encoding: ValueEncoding.Raw, bytes: Buffer.alloc(0), depth: 0 } : encodeValue(event.value, base);
+    this.statements.insertVersion.run({
+      keyId,
+      revision: event.revision,
+      clusterId,
+      position,
+      deleted: deleted ? 1 : 0,
+      createRevision: deleted ? 0 : event.createRevision,
+      version: deleted ? 0 : event.version,
+      lease: deleted ? "0" : event.lease,
+      encoding: encoded.encoding,
+      depth: encoded.depth,
+      baseRevision: encoded.encoding === ValueEncoding.DeflateWithBase ? base!.revision : null,
+      value: encoded.bytes,
+    });
+    if (deleted) return;
+    // Remembered only as the key's newest PUT: a baseline may already hold a later one.
+    const cached = this.latest.get(keyId);
+    if (cached ? cached.revision < event.revision : !this.statements.putAbove.get(keyId, event.revision)) {
+      this.rememberLatest(keyId, { revision: event.revision, value: event.value, depth: encoded.depth });
+    }
+  }
+
+  /** The key's newest stored PUT below `revision`, decoded, to compress against. */
+  private baseFor(keyId: number, revision: number): (CodecBase & { revision: number }) | undefined {
+    const cached = this.latest.get(keyId);
+    // The cache holds the key's newest PUT, so one below `revision` is the newest below it.
+    if (cached && cached.revision < revision) return cached;
+    const row = this.statements.putBelow.get(keyId, revision) as
+      { revision: number; encoding: ValueEncoding; depth: number; base_revision: number | null; value: Buffer } | undefined;
+    if (!row) return undefined;
+    const value = this.decodeStored(keyId, row.encoding, row.value, row.base_revision, new Map());
+    const base = { revision: row.revision, value, depth: row.depth };
+    if (!this.statements.putAbove.get(keyId, row.revision)) this.rememberLatest(keyId, base);
+    return base;
+  }
+
+  private rememberLatest(keyId: number, put: LatestPut): void {
+    const cached = this.latest.get(keyId);
+    if (cached && cached.revision > put.revision) return;
+    if (cached) {
+      this.latestBytes -= cached.value.length;
+      this.latest.delete(keyId);
+    }
+    this.latest.set(keyId, put);
+    this.latestBytes += put.value.length;
+    // Map order is insertion order: the first entries are the least recently written keys.
+    for (const [oldest, entry] of this.latest) {
+      if (this.latest.size <= LATEST_CACHE_ENTRIES && this.latestBytes <= LATEST_CACHE_BYTES) break;
+      this.latest.delete(oldest);
+      this.latestBytes -= entry.value.length;
+    }
+  }
+
+  private forgetLatest(): void {
+    this.latest.clear();
+    this.latestBytes = 0;
+  }
+
+  /** A stored value back, through its chain of bases (memo: revision → value already decoded for this key). */
+  private decodeStored(
+    keyId: number,
+    encoding: ValueEncoding,
+    bytes: Buffer,
+    baseRevision: number | null,
+    memo: Map<number, Buffer>,
+  ): Buffer {
+    if (encoding !== ValueEncoding.DeflateWithBase || baseRevision === null) return decodeValue(encoding, bytes);
+    let base = memo.get(baseRevision);
+    if (!base) {
+      const cached = this.latest.get(keyId);
+      if (cached?.revision === baseRevision) base = cached.value;
+    }
+    if (!base) {
+      const row = this.statements.valueOf.get(keyId, baseRevision) as
+        { encoding: ValueEncoding; base_revision: number | null; value: Buffer } | undefined;
+      if (!row) throw new Error(`archived version ${baseRevision} of a key, needed to read a later one, is missing`);
+      base = this.decodeStored(keyId, row.encoding, row.value, row.base_revision, memo);
+      memo.set(baseRevision, base);
+    }
+    return decodeValue(encoding, bytes, base);
+  }
+
+  private toVersion(keyId: number, key: Buffer, row: VersionRow, memo: Map<number, Buffer>): ArchivedVersion {
+    const deleted = row.deleted === 1;
+    const value = deleted ? Buffer.alloc(0) : this.decodeStored(keyId, row.encoding, row.value, row.base_revision, memo);
+    memo.set(row.revision, value);
+    return {
+      type: deleted ? "DELETE" : "PUT",
+      key: Buffer.from(key),
+      revision: row.revision,
+      createRevision: row.create_revision,
+      version: row.version,
+      lease: row.lease,
+      value,
+      arrivedAt: row.arrived_at ?? null,
+      fromBaseline: row.position === null,
+    };
+  }
+
+  private listGaps(clusterId: number): ArchiveGap[] {
+    const rows = this.statements.gaps.all(clusterId) as { from_revision: number; to_revision: number; recorded_at: number }[];
+    return rows.map((row) => ({ from: row.from_revision, to: row.to_revision, recordedAt: row.recorded_at }));
+  }
+
+  private findCluster(name: string): number | undefined {
+    const known = this.clusterIds.get(name);
+    if (known !== undefined) return known;
+    const row = this.statements.clusterId.get(name) as { id: number } | undefined;
+    if (row) this.clusterIds.set(name, row.id);
+    return row?.id;
+  }
+
+  private ensureCluster(name: string): number {
+    const found = this.findCluster(name);
+    if (found !== undefined) return found;
+    const id = Number(this.statements.insertCluster.run(name).lastInsertRowid);
+    this.clusterIds.set(name, id);
+    return id;
+  }
+
+  private findKey(cluster: string, key: Buffer): number | undefined {
+    const clusterId = this.findCluster(cluster);
+    if (clusterId === undefined) return undefined;
+    const row = this.statements.keyId.get(clusterId, key) as { id: number } | undefined;
+    return row?.id;
+  }
+
+  private ensureKey(clusterId: number, key: Buffer): number {
+    const row = this.statements.keyId.get(clusterId, key) as { id: number } | undefined;
+    if (row) return row.id;
+    return Number(this.statements.insertKey.run(clusterId, key).lastInsertRowid);
+  }
+}
