@@ -1,7 +1,7 @@
 // npm test — everything CI checks, in order: system packages, type-check, lint, formatting, unit and
 // integration tests (real etcd), the production build, and end-to-end tests (real Chromium).
 // Ends with one summary line, "N passed, N failed", counted from the runners' JSON reports.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
@@ -17,6 +17,33 @@ function run(title, command, args) {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`=== ${title}: ${result.status === 0 ? "ok" : "FAILED"} (${seconds} s)`);
   return result.status === 0;
+}
+
+/**
+ * Runs several stages at once, each printed whole when it ends (interleaved output of two test
+ * runners cannot be read). Resolves to whether each succeeded, in the order given.
+ */
+async function runTogether(entries) {
+  const started = Date.now();
+  console.log(`\n=== ${entries.map((entry) => entry.title).join(" + ")} (together)`);
+  return Promise.all(
+    entries.map(
+      ({ title, command, args, extraEnv }) =>
+        new Promise((resolve) => {
+          const child = spawn(command, args, { env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "pipe"] });
+          const output = [];
+          child.stdout.on("data", (chunk) => output.push(chunk));
+          child.stderr.on("data", (chunk) => output.push(chunk));
+          child.on("close", (code) => {
+            const seconds = ((Date.now() - started) / 1000).toFixed(1);
+            console.log(`\n=== ${title}`);
+            process.stdout.write(Buffer.concat(output));
+            console.log(`=== ${title}: ${code === 0 ? "ok" : "FAILED"} (${seconds} s)`);
+            resolve(code === 0);
+          });
+        }),
+    ),
+  );
 }
 
 function vitestCounts(file) {
@@ -49,9 +76,18 @@ const depsOk = stage("system packages (etcd, Chromium)", process.execPath, [
   join(root, "node_modules", "tsx", "dist", "cli.mjs"),
   "scripts/ensure-system-deps.ts",
 ]);
-stage("type-check", bin("tsc"), ["--noEmit"]);
-stage("lint", bin("eslint"), ["--max-warnings=0", "."]);
-stage("formatting", bin("prettier"), ["--check", "."]);
+const together = async (entries) => {
+  const results = await runTogether(entries);
+  entries.forEach((entry, at) => stages.push({ title: entry.title, ok: results[at] }));
+  return results;
+};
+
+// The static checks do not depend on each other; on two cores they share the machine well.
+await together([
+  { title: "type-check", command: bin("tsc"), args: ["--noEmit"] },
+  { title: "lint", command: bin("eslint"), args: ["--max-warnings=0", "."] },
+  { title: "formatting", command: bin("prettier"), args: ["--check", "."] },
+]);
 stage("unit tests", bin("vitest"), [
   "run",
   "--project",
@@ -60,24 +96,44 @@ stage("unit tests", bin("vitest"), [
   "--reporter=json",
   `--outputFile.json=${join(reports, "unit.json")}`,
 ]);
+// The long outage test spends minutes waiting with etcd stopped, so it runs beside the other
+// integration tests instead of after them. It takes its ports from a range the kernel never
+// hands out for port 0, so that no test beside it can take its etcd's ports while that etcd is
+// down. The others run one file at a time: each starts its own etcd (a three-member cluster in
+// one case), and the failover and deadline tests measure timing a loaded machine would distort.
+const OUTAGE_TEST = "test/integration/faults-outage.test.ts";
+const integrationRun = (name, files) => [
+  "run",
+  "--project",
+  "integration",
+  "--no-file-parallelism",
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile.json=${join(reports, `${name}.json`)}`,
+  ...files,
+];
 if (depsOk) {
-  // One file at a time: each starts its own etcd (a three-member cluster in one case), and the
-  // failover and replay tests measure timing that a fully loaded 2-core machine would distort.
-  stage("integration tests", bin("vitest"), [
-    "run",
-    "--project",
-    "integration",
-    "--no-file-parallelism",
-    "--reporter=default",
-    "--reporter=json",
-    `--outputFile.json=${join(reports, "integration.json")}`,
+  await together([
+    { title: "integration tests", command: bin("vitest"), args: integrationRun("integration", ["--exclude", OUTAGE_TEST]) },
+    {
+      title: "integration tests: etcd outages",
+      command: bin("vitest"),
+      args: integrationRun("integration-outage", [OUTAGE_TEST]),
+      extraEnv: { ETCDLENS_TEST_PORT_RANGE: "20000-20999" },
+    },
   ]);
 }
 const built = stage("production build", bin("next"), ["build"]);
 if (built && depsOk) stage("end-to-end tests", bin("playwright"), ["test"]);
 
 const unit = vitestCounts(join(reports, "unit.json"));
-const integration = vitestCounts(join(reports, "integration.json"));
+const integration = [vitestCounts(join(reports, "integration.json")), vitestCounts(join(reports, "integration-outage.json"))].reduce(
+  (sum, counts) => ({
+    passed: sum.passed + counts.passed,
+    failed: sum.failed + counts.failed,
+    skipped: sum.skipped + counts.skipped,
+  }),
+);
 const vitest = {
   passed: unit.passed + integration.passed,
   failed: unit.failed + integration.failed,

@@ -38,7 +38,25 @@ export type EtcdProcess = {
   restart: () => Promise<void>;
 };
 
+// A test that runs beside others and later restarts its etcd on the same ports (the long outage
+// test) names a range of ports below the kernel's ephemeral range (32768-60999 on Linux), which
+// port 0 never hands out: nothing beside it can then take its etcd's ports while that etcd is down.
+function reservedPortRange(): [number, number] | undefined {
+  const match = /^(\d+)-(\d+)$/.exec(process.env.ETCDLENS_TEST_PORT_RANGE ?? "");
+  return match ? [Number(match[1]), Number(match[2])] : undefined;
+}
+
 export async function findFreePort(): Promise<number> {
+  const range = reservedPortRange();
+  if (range) {
+    const [low, high] = range;
+    const start = low + Math.floor(Math.random() * (high - low + 1));
+    for (let step = 0; step <= high - low; step++) {
+      const port = low + ((start - low + step) % (high - low + 1));
+      if (await isPortFree(port)) return port;
+    }
+    throw new Error(`no free port in ETCDLENS_TEST_PORT_RANGE ${low}-${high}`);
+  }
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -124,7 +142,9 @@ export async function startEtcd(options: EtcdOptions): Promise<EtcdProcess> {
   if (!options.keepData) rmSync(options.dataDir, { recursive: true, force: true });
   mkdirSync(options.dataDir, { recursive: true });
   const clientPort = options.clientPort ?? (await findFreePort());
-  const peerPort = options.peerPort ?? (await findFreePort());
+  let peerPort = options.peerPort ?? (await findFreePort());
+  // Neither port is bound yet, so the same free port can be found twice.
+  while (options.peerPort === undefined && peerPort === clientPort) peerPort = await findFreePort();
   let child: ChildProcess | undefined;
 
   const launch = async () => {
