@@ -20,5 +20,4 @@ describe("findFreePort", () => {
       await new Promise((resolve) => taken.close(resolve));
     }
   });
-
 });
