@@ -1,6 +1,7 @@
 // Makes sure the programs the tests need from the operating system are there: etcd for the
 // integration and end-to-end tests, Chromium for the end-to-end tests, openssl for TLS tests,
-// etcdctl for the decode CLI's test (it must read what `etcdctl get --print-value-only` prints).
+// etcdctl for the decode CLI's test (it must read what `etcdctl get --print-value-only` prints),
+// PostgreSQL for the archive's tests on its PostgreSQL engine.
 // Installs Debian's packages as root on Debian/Ubuntu; otherwise says what to install.
 import {
   CHROMIUM,
@@ -8,6 +9,7 @@ import {
   ETCDCTL,
   MissingProgramError,
   OPENSSL,
+  POSTGRES_INITDB,
   programVersion,
   requireProgram,
   type SystemProgram,
@@ -19,6 +21,7 @@ try {
     [CHROMIUM, "CHROMIUM_BIN"],
     [OPENSSL, undefined],
     [ETCDCTL, "ETCDCTL_BIN"],
+    [POSTGRES_INITDB, "INITDB_BIN"],
   ];
   for (const [program, overrideVar] of programs) {
     const path = requireProgram(program, overrideVar);

@@ -17,6 +17,13 @@ export const ETCDCTL: SystemProgram = {
   fallbackPaths: ["/usr/bin/etcdctl"],
   versionArgs: ["version"],
 };
+// Debian keeps PostgreSQL's server programs out of PATH, in one folder per major version; the
+// harness takes the postgres server from the folder where initdb was found.
+export const POSTGRES_INITDB: SystemProgram = {
+  name: "initdb",
+  debianPackage: "postgresql",
+  fallbackPaths: ["17", "16", "15"].map((major) => `/usr/lib/postgresql/${major}/bin/initdb`),
+};
 export const OPENSSL: SystemProgram = {
   name: "openssl",
   debianPackage: "openssl",
