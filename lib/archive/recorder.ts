@@ -1,0 +1,410 @@
+import "server-only";
+import { hostname } from "node:os";
+import { randomUUID } from "node:crypto";
+import type { IEvent } from "etcd3";
+import type { ClusterConnection } from "@/lib/etcd/client";
+import { isCompactedError } from "@/lib/etcd/errors";
+import { range, toKeyValue, type KeyValue } from "@/lib/etcd/kv";
+import { getCompactRevision, readCurrentRevision, WHOLE_KEYSPACE } from "@/lib/etcd/watch";
+import { ResumableWatch } from "@/lib/etcd/watch/resumable-watch";
+import type { RevisionBatch } from "@/lib/etcd/watch/revision-batches";
+import { FIRST_PAGE_KEYS, nextPageLimit } from "./baseline-pages";
+import { RecorderLockLostError, type ArchivedEvent, type ArchivedRevision, type ArchiveStore } from "./store";
+
+// The archive recorder: follows a cluster's whole keyspace and stores every revision, so that
+// history outlives etcd's compaction. It only reads etcd (Range and Watch).
+//
+// Exactly one recorder per cluster records at a time: it holds the store's recorder lock, renews
+// it every third of its TTL, and stops at once when it loses it (every write names the holder,
+// so a recorder that lost the lock cannot write). The others stand by and try again.
+//
+// Where it starts: after the last revision the store holds whole. On a cluster it has never
+// recorded, it first stores a baseline (every key's value at one pinned revision, read in pages)
+// and then etcd's own retained history from the compaction revision on, so the versions etcd
+// still keeps are not lost to the archive's start. Over the whole keyspace every revision has
+// at least one event, so the last revision stored is exactly how far the archive has seen etcd.
+// When etcd compacted past that point (the recorder was down meanwhile), the lost revisions are
+// recorded as a gap and a fresh baseline is taken: the archive invents nothing.
+//
+// The stream it follows is the watch module's ResumableWatch on the budget's "archive" slot.
+
+const DEFAULT_LOCK_TTL_MS = 10_000;
+/** How often a standby recorder asks for the lock at most. */
+const STANDBY_RETRY_MS = 1_000;
+/** Revisions are stored in transactions of about this many events (fewer commits, same atomicity per revision). */
+const EVENTS_PER_TRANSACTION = 2_000;
+const BYTES_PER_TRANSACTION = 8 * 1024 * 1024;
+/** When the store falls this far behind, the watch is paused until it catches up (bounded memory). */
+const MAX_QUEUED_EVENTS = 100_000;
+const STORE_RETRY_MS = 1_000;
+
+export type RecorderState =
+  | { state: "starting" }
+  | { state: "standby"; holder: string }
+  | { state: "baseline"; revision: number }
+  | { state: "recording"; lastRevision: number }
+  | { state: "failing"; error: string }
+  | { state: "stopped" };
+
+export type RecorderOptions = {
+  /** The cluster's name in the archive (the configured cluster name). */
+  cluster: string;
+  connection: ClusterConnection;
+  store: ArchiveStore;
+  /** Who records, as the lock row names it; unique per process by default. */
+  holder?: string;
+  lockTtlMs?: number;
+  onState?: (state: RecorderState) => void;
+  log?: (message: string) => void;
+};
+
+type QueueItem =
+  { kind: "revision"; revision: ArchivedRevision; events: number; bytes: number } | { kind: "gap"; from: number; to: number };
+
+class LockLost extends Error {}
+
+export class ArchiveRecorder {
+  readonly holder: string;
+  private readonly ttlMs: number;
+  private stateNow: RecorderState = { state: "starting" };
+  private stopped = false;
+  private running: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private lastStored = 0;
+
+  constructor(private readonly options: RecorderOptions) {
+    this.holder = options.holder ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.ttlMs = options.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
+  }
+
+  get state(): RecorderState {
+    return this.stateNow;
+  }
+
+  /** The last revision this recorder stored whole (0 before it has). */
+  get lastStoredRevision(): number {
+    return this.lastStored;
+  }
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  /** Stores what has arrived, gives the lock up and stops. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.running;
+    this.setState({ state: "stopped" });
+  }
+
+  private async run(): Promise<void> {
+    const { store, cluster } = this.options;
+    while (!this.stopped) {
+      let locked: boolean;
+      try {
+        locked = await store.tryLockRecorder(cluster, this.holder, this.ttlMs);
+      } catch (error) {
+        this.fail(error);
+        await this.sleep(STORE_RETRY_MS);
+        continue;
+      }
+      if (!locked) {
+        this.setState({ state: "standby", holder: this.holder });
+        await this.sleep(Math.min(STANDBY_RETRY_MS, this.ttlMs / 3));
+        continue;
+      }
+      try {
+        await new Session(this, this.options, this.ttlMs).record();
+      } catch (error) {
+        if (error instanceof LockLost || error instanceof RecorderLockLostError) {
+          this.log(`lost the archive lock of cluster "${cluster}"; standing by`);
+          continue;
+        }
+        this.fail(error);
+        await this.sleep(STORE_RETRY_MS);
+      }
+    }
+    await store.releaseRecorderLock(cluster, this.holder).catch(() => undefined);
+  }
+
+  /** @internal for the session */
+  isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** @internal */
+  stored(revision: number): void {
+    this.lastStored = Math.max(this.lastStored, revision);
+    this.setState({ state: "recording", lastRevision: this.lastStored });
+  }
+
+  /** @internal */
+  setState(state: RecorderState): void {
+    this.stateNow = state;
+    this.options.onState?.(state);
+  }
+
+  /** @internal A wait that stop() or wakeUp() ends early (one at a time: the recorder does one thing at a time). */
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        if (this.wake === done) this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      this.wake = done;
+    });
+  }
+
+  /** @internal */
+  wakeUp(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  /** @internal */
+  log(message: string): void {
+    this.options.log?.(message);
+  }
+
+  private fail(error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.log(`archive recorder of cluster "${this.options.cluster}": ${message}`);
+    this.setState({ state: "failing", error: message });
+  }
+}
+
+/** One stretch of recording while holding the lock. */
+class Session {
+  private readonly queue: QueueItem[] = [];
+  private queuedEvents = 0;
+  private lastQueued = 0;
+  private lastArrival = 0;
+  private historicalThrough = 0;
+  private watch: ResumableWatch | null = null;
+  private lockLost = false;
+  private lastRenewed = Date.now();
+
+  constructor(
+    private readonly recorder: ArchiveRecorder,
+    private readonly options: RecorderOptions,
+    private readonly ttlMs: number,
+  ) {}
+
+  async record(): Promise<void> {
+    const renewal = setInterval(() => void this.renew(), this.ttlMs / 3);
+    renewal.unref();
+    try {
+      await this.follow();
+    } finally {
+      clearInterval(renewal);
+      this.watch?.stop();
+      this.watch = null;
+    }
+  }
+
+  private async follow(): Promise<void> {
+    const { store, cluster, connection } = this.options;
+    let after = await store.lastRecordedRevision(cluster);
+    if (after === 0) {
+      // Stopped meanwhile: nothing was recorded whole yet, so the next start simply begins again.
+      if ((await this.takeBaseline({ abortOnStop: true })) === null) return;
+      // etcd's retained history, from the oldest revision it still has.
+      const compactRevision = await getCompactRevision(connection, { fresh: true });
+      after = Math.max(compactRevision, 1) - 1;
+    }
+    this.recorder.stored(after);
+    // Revisions etcd had before the watch began are history; only later ones arrive live.
+    this.historicalThrough = await readCurrentRevision(connection);
+    this.startWatch(after);
+    while (!this.recorder.isStopped() || this.queue.length > 0) {
+      this.checkLock();
+      if (this.recorder.isStopped() && this.watch) {
+        // Stopping: what has arrived is stored, nothing more is read.
+        this.watch.stop();
+        this.watch = null;
+      }
+      if (this.queue.length === 0) {
+        await this.recorder.sleep(1_000);
+        continue;
+      }
+      const head = this.queue[0];
+      if (head.kind === "gap") {
+        // A recorder started later meets the same compaction and records the gap then.
+        if (this.recorder.isStopped()) return;
+        await store.recordGap(cluster, this.recorder.holder, head.from, head.to);
+        this.recorder.log(`cluster "${cluster}": revisions ${head.from} to ${head.to} were compacted before they were recorded`);
+        this.queue.shift();
+        // Not cut short by a stop: the revisions after the gap need the state the baseline gives.
+        await this.takeBaseline({ abortOnStop: false });
+        continue;
+      }
+      await this.storeQueued();
+      if (!this.watch && !this.recorder.isStopped() && this.queuedEvents < MAX_QUEUED_EVENTS / 2) this.startWatch(this.lastQueued);
+    }
+  }
+
+  private startWatch(after: number): void {
+    const { connection } = this.options;
+    this.lastQueued = after;
+    const watch: ResumableWatch = new ResumableWatch(connection, {
+      purpose: "archive",
+      range: WHOLE_KEYSPACE,
+      after,
+      // A watch paused or stopped may still be unwinding: only the current one is listened to.
+      onBatch: (batch) => {
+        if (this.watch === watch) this.enqueue(batch);
+      },
+      onCompacted: (compactRevision) => {
+        if (this.watch !== watch) return;
+        // Revisions after the last one queued and before the compaction are gone.
+        if (this.lastQueued + 1 <= compactRevision - 1)
+          this.queue.push({ kind: "gap", from: this.lastQueued + 1, to: compactRevision - 1 });
+        this.lastQueued = Math.max(this.lastQueued, compactRevision - 1);
+        this.recorder.wakeUp();
+      },
+    });
+    this.watch = watch;
+    watch.start();
+  }
+
+  private enqueue(batch: RevisionBatch): void {
+    let arrivedAt: number | null = null;
+    if (batch.revision > this.historicalThrough) {
+      // Never earlier than the revision before it, whatever the wall clock does.
+      arrivedAt = Math.max(Date.now(), this.lastArrival);
+      this.lastArrival = arrivedAt;
+    }
+    const events = batch.events.map(toArchivedEvent);
+    const bytes = events.reduce((sum, event) => sum + event.key.length + event.value.length, 0);
+    this.queue.push({ kind: "revision", revision: { revision: batch.revision, arrivedAt, events }, events: events.length, bytes });
+    this.queuedEvents += events.length;
+    this.lastQueued = batch.revision;
+    if (this.queuedEvents > MAX_QUEUED_EVENTS && this.watch) {
+      // The store is behind: stop reading etcd until it has caught up, then resume where the queue ends.
+      this.watch.stop();
+      this.watch = null;
+    }
+    this.recorder.wakeUp();
+  }
+
+  /** Stores the revisions at the head of the queue (up to the next gap) in one transaction, retrying while the store fails. */
+  private async storeQueued(): Promise<void> {
+    const { store, cluster } = this.options;
+    const take: ArchivedRevision[] = [];
+    let events = 0;
+    let bytes = 0;
+    for (const item of this.queue) {
+      if (item.kind !== "revision") break;
+      if (take.length > 0 && (events + item.events > EVENTS_PER_TRANSACTION || bytes + item.bytes > BYTES_PER_TRANSACTION)) break;
+      take.push(item.revision);
+      events += item.events;
+      bytes += item.bytes;
+    }
+    for (;;) {
+      this.checkLock();
+      try {
+        await store.appendRevisions(cluster, this.recorder.holder, take);
+        break;
+      } catch (error) {
+        if (error instanceof RecorderLockLostError) throw error;
+        // Stopping with the store down: these revisions are read from etcd again on the next start.
+        if (this.recorder.isStopped()) {
+          this.queue.length = 0;
+          this.queuedEvents = 0;
+          return;
+        }
+        this.recorder.log(
+          `storing revisions of cluster "${cluster}" failed (${error instanceof Error ? error.message : String(error)}); retrying`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, STORE_RETRY_MS).unref());
+      }
+    }
+    this.queue.splice(0, take.length);
+    this.queuedEvents -= events;
+    this.recorder.stored(take[take.length - 1].revision);
+  }
+
+  /** Every key's value at one pinned revision, in pages; pinned again if etcd compacts past it meanwhile. Null when stopped first. */
+  private async takeBaseline({ abortOnStop }: { abortOnStop: boolean }): Promise<number | null> {
+    const { store, cluster, connection } = this.options;
+    for (;;) {
+      const pinned = await readCurrentRevision(connection);
+      this.recorder.setState({ state: "baseline", revision: pinned });
+      try {
+        let from = WHOLE_KEYSPACE.key;
+        let limit = FIRST_PAGE_KEYS;
+        let largest = 0;
+        for (;;) {
+          this.checkLock();
+          if (abortOnStop && this.recorder.isStopped()) return null;
+          const page = await range(connection, { key: from, rangeEnd: WHOLE_KEYSPACE.rangeEnd, revision: pinned, limit });
+          if (page.kvs.length > 0) await store.appendBaseline(cluster, this.recorder.holder, pinned, page.kvs.map(toBaselineVersion));
+          if (!page.more || page.kvs.length === 0) break;
+          for (const kv of page.kvs) largest = Math.max(largest, kv.key.length + kv.value.length);
+          limit = nextPageLimit(largest);
+          // The next key after the last one read: the same bytes followed by a zero byte.
+          from = Buffer.concat([page.kvs[page.kvs.length - 1].key, Buffer.from([0])]);
+        }
+        await store.finishBaseline(cluster, this.recorder.holder, pinned);
+        return pinned;
+      } catch (error) {
+        if (!isCompactedError(error)) throw error;
+      }
+    }
+  }
+
+  private async renew(): Promise<void> {
+    const { store, cluster } = this.options;
+    try {
+      if (await store.renewRecorderLock(cluster, this.recorder.holder, this.ttlMs)) this.lastRenewed = Date.now();
+      else this.loseLock();
+    } catch {
+      // The store did not answer: past the TTL another recorder may have taken over.
+      if (Date.now() - this.lastRenewed > this.ttlMs) this.loseLock();
+    }
+  }
+
+  private loseLock(): void {
+    this.lockLost = true;
+    this.watch?.stop();
+    this.watch = null;
+    this.recorder.wakeUp();
+  }
+
+  private checkLock(): void {
+    if (this.lockLost) throw new LockLost();
+  }
+}
+
+function toBaselineVersion(kv: KeyValue): ArchivedEvent {
+  return {
+    type: "PUT",
+    key: Buffer.from(kv.key),
+    revision: kv.modRevision,
+    createRevision: kv.createRevision,
+    version: kv.version,
+    lease: kv.lease,
+    value: kv.value,
+  };
+}
+
+function toArchivedEvent(event: IEvent): ArchivedEvent {
+  const kv = toKeyValue(event.kv);
+  if (event.type === "Delete") {
+    return {
+      type: "DELETE",
+      key: Buffer.from(kv.key),
+      revision: kv.modRevision,
+      createRevision: 0,
+      version: 0,
+      lease: "0",
+      value: Buffer.alloc(0),
+    };
+  }
+  return toBaselineVersion(kv);
+}
