@@ -2,9 +2,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openPostgresStore } from "@/lib/archive/postgres-store";
 import { archiveFilePath, openSqliteStore, SCHEMA_VERSION } from "@/lib/archive/sqlite-store";
 import { RecorderLockLostError, type ArchivedEvent, type ArchivedRevision, type ArchiveStore } from "@/lib/archive/store";
+import { scratchDir } from "@/scripts/lib/etcd-process";
+import { startPostgres, type PostgresProcess } from "@/scripts/lib/postgres-process";
 
 // The archive store's contract, run against every engine on real storage. An engine is a place
 // (a temp file, a database) in which several stores can be opened, as several processes would.
@@ -12,12 +15,31 @@ import { RecorderLockLostError, type ArchivedEvent, type ArchivedRevision, type 
 type ArchivePlace = { openStore: () => Promise<ArchiveStore>; dispose: () => Promise<void> };
 type Engine = { engine: string; createPlace: () => Promise<ArchivePlace> };
 
+// One PostgreSQL server for the file, started by the first test that needs it (about 1.4 s);
+// each place is a database of its own on it.
+let postgres: Promise<PostgresProcess> | undefined;
+let postgresPlaces = 0;
+
+afterAll(async () => {
+  await (await postgres)?.remove();
+});
+
 const engines: Engine[] = [
   {
     engine: "sqlite",
     createPlace: async () => {
       const dir = mkdtempSync(join(tmpdir(), "etcdlens-archive-store-"));
       return { openStore: async () => openSqliteStore(dir), dispose: async () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  },
+  {
+    engine: "postgres",
+    createPlace: async () => {
+      postgres ??= startPostgres({ rootDir: scratchDir(join(tmpdir(), "etcdlens-test"), "archive-store-pg"), quiet: true });
+      const server = await postgres;
+      const database = `place_${(postgresPlaces += 1)}`;
+      const url = await server.createDatabase(database);
+      return { openStore: () => openPostgresStore(url), dispose: () => server.dropDatabase(database) };
     },
   },
 ];

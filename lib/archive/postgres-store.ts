@@ -1,0 +1,739 @@
+import "server-only";
+import pg from "pg";
+import {
+  RecorderLockLostError,
+  type ArchiveCoverage,
+  type ArchivedEvent,
+  type ArchivedRevision,
+  type ArchivedVersion,
+  type ArchiveGap,
+  type ArchiveStore,
+  type HistoryQuery,
+  type RevisionQuery,
+} from "./store";
+import { decodeValue, encodeValue, ValueEncoding, type CodecBase } from "./value-codec";
+
+// The archive in PostgreSQL, for several dashboard replicas and many clusters on one database.
+// The rows mean what they mean in the SQLite engine (versions keyed by key and revision, values
+// compressed against the key's previous version, idempotent inserts); the tables live in their
+// own schema so that a database shared with other applications keeps its names.
+//
+// The recorder lock is two things. A session-level advisory lock on the cluster says who is alive:
+// PostgreSQL releases it the moment the holder's session ends, so a replica that dies or closes is
+// replaced at the next try of another. It is taken on a connection of its own, never on one of
+// the pool's: a pooled connection goes back to the pool after each query and serves other
+// queries, keeping the lock with it, and the pool may close it when idle, releasing the lock
+// without anyone noticing. That session also sets idle_session_timeout to the lock's TTL, so a
+// holder that stops renewing (paused, partitioned) loses its session, and with it the lock, on the
+// server's clock. The row in recorder_locks names the holder the writes are checked against, inside
+// their transaction (FOR SHARE, so a takeover waits for a write in flight): a holder whose session
+// ended keeps writing until another recorder takes over, as in the SQLite engine.
+// idle_session_timeout needs PostgreSQL 14 or newer.
+
+const SCHEMA = "etcdlens";
+
+// The advisory lock's first key: "etcl" in ASCII, so that etcdlens' locks stand apart from other
+// applications' in pg_locks; the second key is the cluster's id (0 guards the schema migration).
+const LOCK_CLASS = 0x6574636c;
+const MIGRATION_LOCK = 0;
+
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE ${SCHEMA}.clusters (
+    id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name text NOT NULL UNIQUE,
+    last_revision bigint NOT NULL DEFAULT 0,
+    first_revision bigint,
+    recording_since bigint
+  );
+  CREATE TABLE ${SCHEMA}.keys (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    cluster_id integer NOT NULL,
+    key bytea NOT NULL,
+    UNIQUE (cluster_id, key)
+  );
+  -- position: the event's place in its revision; NULL for a version known only from a baseline.
+  -- base_revision: the version whose value is the dictionary this one was compressed against.
+  CREATE TABLE ${SCHEMA}.versions (
+    key_id bigint NOT NULL,
+    revision bigint NOT NULL,
+    cluster_id integer NOT NULL,
+    position integer,
+    deleted boolean NOT NULL,
+    create_revision bigint NOT NULL,
+    version bigint NOT NULL,
+    lease text NOT NULL,
+    encoding smallint NOT NULL,
+    depth smallint NOT NULL,
+    base_revision bigint,
+    value bytea NOT NULL,
+    PRIMARY KEY (key_id, revision)
+  );
+  CREATE INDEX versions_by_revision ON ${SCHEMA}.versions (cluster_id, revision);
+  CREATE TABLE ${SCHEMA}.revisions (
+    cluster_id integer NOT NULL,
+    revision bigint NOT NULL,
+    arrived_at bigint NOT NULL,
+    PRIMARY KEY (cluster_id, revision)
+  );
+  CREATE INDEX revisions_by_time ON ${SCHEMA}.revisions (cluster_id, arrived_at);
+  CREATE TABLE ${SCHEMA}.baselines (
+    cluster_id integer NOT NULL,
+    revision bigint NOT NULL,
+    finished_at bigint,
+    PRIMARY KEY (cluster_id, revision)
+  );
+  CREATE TABLE ${SCHEMA}.gaps (
+    cluster_id integer NOT NULL,
+    from_revision bigint NOT NULL,
+    to_revision bigint NOT NULL,
+    recorded_at bigint NOT NULL,
+    PRIMARY KEY (cluster_id, from_revision)
+  );
+  CREATE TABLE ${SCHEMA}.recorder_locks (
+    cluster_id integer PRIMARY KEY,
+    holder text NOT NULL
+  );
+  `,
+];
+
+export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
+
+type Queryable = pg.Pool | pg.PoolClient | pg.Client;
+
+// int8 columns come back as strings (pg cannot know they fit a double); revisions and
+// millisecond times do, lease IDs are kept as text.
+const toNumber = (value: string | number | null): number | null => (value === null ? null : Number(value));
+
+type VersionRow = {
+  revision: string;
+  position: number | null;
+  deleted: boolean;
+  create_revision: string;
+  version: string;
+  lease: string;
+  encoding: ValueEncoding;
+  depth: number;
+  base_revision: string | null;
+  value: Buffer;
+  arrived_at: string | null;
+};
+
+type RevisionRow = VersionRow & { key_id: string; key: Buffer };
+
+/** The newest stored PUT of a key, raw, to compress the key's next version against. */
+type LatestPut = { revision: number; value: Buffer; depth: number };
+
+type Base = CodecBase & { revision: number };
+
+// As in the SQLite engine: enough for the keys a busy cluster rewrites all the time.
+const LATEST_CACHE_ENTRIES = 20_000;
+const LATEST_CACHE_BYTES = 64 * 1024 * 1024;
+
+const VERSION_COLUMNS =
+  "v.revision, v.position, v.deleted, v.create_revision, v.version, v.lease, v.encoding, v.depth, v.base_revision, v.value";
+
+async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    // Replicas starting together would otherwise race to create the same tables.
+    await client.query("SELECT pg_advisory_xact_lock($1, $2)", [LOCK_CLASS, MIGRATION_LOCK]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${SCHEMA}`);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${SCHEMA}.schema_version (version integer NOT NULL)`);
+    const found = await client.query<{ version: number }>(`SELECT version FROM ${SCHEMA}.schema_version`);
+    const version = found.rows[0]?.version ?? 0;
+    if (version > POSTGRES_SCHEMA_VERSION) {
+      throw new Error(
+        `the archive database was written by a newer etcdlens (schema ${version}; this one reads up to ${POSTGRES_SCHEMA_VERSION})`,
+      );
+    }
+    for (let step = version; step < POSTGRES_SCHEMA_VERSION; step += 1) await client.query(MIGRATIONS[step]);
+    if (found.rows.length === 0)
+      await client.query(`INSERT INTO ${SCHEMA}.schema_version (version) VALUES ($1)`, [POSTGRES_SCHEMA_VERSION]);
+    else await client.query(`UPDATE ${SCHEMA}.schema_version SET version = $1`, [POSTGRES_SCHEMA_VERSION]);
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Opens (and creates or migrates) the archive in the database at `url` (postgres://…). */
+export async function openPostgresStore(url: string): Promise<PostgresArchiveStore> {
+  const pool = new pg.Pool({ connectionString: url, max: 8, idleTimeoutMillis: 30_000 });
+  // An idle pooled connection that breaks (PostgreSQL restarted) is dropped by the pool; without a
+  // listener its 'error' event would end the process.
+  pool.on("error", () => {});
+  try {
+    await migrate(pool);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
+  return new PostgresArchiveStore(pool, url);
+}
+
+/** A connection holding one cluster's advisory lock for one holder. */
+type LockSession = { client: pg.Client; alive: boolean };
+
+export class PostgresArchiveStore implements ArchiveStore {
+  readonly engine = "postgres";
+  private readonly clusterIds = new Map<string, number>();
+  private readonly latest = new Map<string, LatestPut>();
+  private latestBytes = 0;
+  private readonly sessions = new Map<string, LockSession>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly url: string,
+  ) {}
+
+  async appendRevisions(cluster: string, holder: string, revisions: readonly ArchivedRevision[]): Promise<void> {
+    if (revisions.length === 0) return;
+    await this.write(cluster, holder, async (client, clusterId, latest) => {
+      const arrived = revisions.filter((revision) => revision.arrivedAt !== null);
+      if (arrived.length > 0) {
+        await client.query(
+          `INSERT INTO ${SCHEMA}.revisions (cluster_id, revision, arrived_at)
+           SELECT $1, * FROM unnest($2::int8[], $3::int8[]) ON CONFLICT DO NOTHING`,
+          [clusterId, arrived.map((revision) => revision.revision), arrived.map((revision) => revision.arrivedAt)],
+        );
+      }
+      const events = revisions.flatMap((revision) => revision.events.map((event, position) => ({ event, position })));
+      await this.storeEvents(client, clusterId, events, latest);
+      const numbers = revisions.map((revision) => revision.revision);
+      await client.query(
+        `UPDATE ${SCHEMA}.clusters SET last_revision = GREATEST(last_revision, $2), first_revision = COALESCE(first_revision, $3),
+         recording_since = COALESCE(recording_since, $4) WHERE id = $1`,
+        [clusterId, Math.max(...numbers), Math.min(...numbers), Date.now()],
+      );
+    });
+  }
+
+  async lastRecordedRevision(cluster: string): Promise<number> {
+    const clusterId = await this.findCluster(cluster);
+    if (clusterId === undefined) return 0;
+    const { rows } = await this.pool.query<{ last_revision: string }>(`SELECT last_revision FROM ${SCHEMA}.clusters WHERE id = $1`, [
+      clusterId,
+    ]);
+    return Number(rows[0].last_revision);
+  }
+
+  async appendBaseline(cluster: string, holder: string, revision: number, versions: readonly ArchivedEvent[]): Promise<void> {
+    await this.write(cluster, holder, async (client, clusterId, latest) => {
+      await client.query(`INSERT INTO ${SCHEMA}.baselines (cluster_id, revision) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+        clusterId,
+        revision,
+      ]);
+      await client.query(`UPDATE ${SCHEMA}.clusters SET recording_since = COALESCE(recording_since, $2) WHERE id = $1`, [
+        clusterId,
+        Date.now(),
+      ]);
+      await this.storeEvents(
+        client,
+        clusterId,
+        versions.map((event) => ({ event, position: null })),
+        latest,
+      );
+    });
+  }
+
+  async finishBaseline(cluster: string, holder: string, revision: number): Promise<void> {
+    await this.write(cluster, holder, async (client, clusterId) => {
+      await client.query(`INSERT INTO ${SCHEMA}.baselines (cluster_id, revision) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [
+        clusterId,
+        revision,
+      ]);
+      await client.query(`UPDATE ${SCHEMA}.baselines SET finished_at = COALESCE(finished_at, $3) WHERE cluster_id = $1 AND revision = $2`, [
+        clusterId,
+        revision,
+        Date.now(),
+      ]);
+    });
+  }
+
+  async recordGap(cluster: string, holder: string, from: number, to: number): Promise<void> {
+    if (to < from) throw new Error(`a gap from revision ${from} to ${to} is empty`);
+    await this.write(cluster, holder, async (client, clusterId) => {
+      await client.query(
+        `INSERT INTO ${SCHEMA}.gaps AS g (cluster_id, from_revision, to_revision, recorded_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (cluster_id, from_revision) DO UPDATE SET to_revision = GREATEST(g.to_revision, excluded.to_revision)`,
+        [clusterId, from, to, Date.now()],
+      );
+    });
+  }
+
+  async gaps(cluster: string): Promise<ArchiveGap[]> {
+    const clusterId = await this.findCluster(cluster);
+    if (clusterId === undefined) return [];
+    return this.listGaps(clusterId);
+  }
+
+  async coverage(cluster: string): Promise<ArchiveCoverage> {
+    const clusterId = await this.findCluster(cluster);
+    if (clusterId === undefined) return { firstRevision: null, lastRevision: 0, recordingSince: null, baselines: [], gaps: [] };
+    const { rows } = await this.pool.query<{ last_revision: string; first_revision: string | null; recording_since: string | null }>(
+      `SELECT last_revision, first_revision, recording_since FROM ${SCHEMA}.clusters WHERE id = $1`,
+      [clusterId],
+    );
+    const baselines = await this.pool.query<{ revision: string }>(
+      `SELECT revision FROM ${SCHEMA}.baselines WHERE cluster_id = $1 AND finished_at IS NOT NULL ORDER BY revision`,
+      [clusterId],
+    );
+    return {
+      firstRevision: toNumber(rows[0].first_revision),
+      lastRevision: Number(rows[0].last_revision),
+      recordingSince: toNumber(rows[0].recording_since),
+      baselines: baselines.rows.map((row) => Number(row.revision)),
+      gaps: await this.listGaps(clusterId),
+    };
+  }
+
+  async historyOf(cluster: string, key: Buffer, query: HistoryQuery): Promise<ArchivedVersion[]> {
+    const keyId = await this.findKey(cluster, key);
+    if (keyId === undefined || query.limit <= 0) return [];
+    const { rows } = await this.pool.query<VersionRow>(
+      `SELECT ${VERSION_COLUMNS}, r.arrived_at FROM ${SCHEMA}.versions v
+       LEFT JOIN ${SCHEMA}.revisions r ON r.cluster_id = v.cluster_id AND r.revision = v.revision
+       WHERE v.key_id = $1 AND v.revision < $2 ORDER BY v.revision DESC LIMIT $3`,
+      [keyId, query.before ?? Number.MAX_SAFE_INTEGER, query.limit],
+    );
+    // Oldest first, so that each version's base (usually the one just before it) is decoded already.
+    const memo = new Map<number, Buffer>();
+    const versions: ArchivedVersion[] = [];
+    for (const row of rows.slice().reverse()) versions.push(await this.toVersion(this.pool, keyId, key, row, memo));
+    return versions.reverse();
+  }
+
+  async versionAt(cluster: string, key: Buffer, revision: number): Promise<ArchivedVersion | null> {
+    const keyId = await this.findKey(cluster, key);
+    if (keyId === undefined) return null;
+    const { rows } = await this.pool.query<VersionRow>(
+      `SELECT ${VERSION_COLUMNS}, r.arrived_at FROM ${SCHEMA}.versions v
+       LEFT JOIN ${SCHEMA}.revisions r ON r.cluster_id = v.cluster_id AND r.revision = v.revision
+       WHERE v.key_id = $1 AND v.revision <= $2 ORDER BY v.revision DESC LIMIT 1`,
+      [keyId, revision],
+    );
+    return rows[0] ? this.toVersion(this.pool, keyId, key, rows[0], new Map()) : null;
+  }
+
+  async readRevisions(cluster: string, query: RevisionQuery): Promise<ArchivedRevision[]> {
+    const clusterId = await this.findCluster(cluster);
+    if (clusterId === undefined || query.limit <= 0) return [];
+    const to = query.to ?? Number.MAX_SAFE_INTEGER;
+    let rows = await this.revisionRows(clusterId, query.from, to, query.limit);
+    if (rows.length === query.limit) {
+      // The limit may have cut the last revision; read it whole.
+      const lastRevision = rows[rows.length - 1].revision;
+      const whole = await this.revisionRows(clusterId, Number(lastRevision), Number(lastRevision), null);
+      rows = rows.filter((row) => row.revision !== lastRevision).concat(whole);
+    }
+    const memos = new Map<string, Map<number, Buffer>>();
+    const revisions: ArchivedRevision[] = [];
+    for (const row of rows) {
+      let memo = memos.get(row.key_id);
+      if (!memo) memos.set(row.key_id, (memo = new Map()));
+      const { arrivedAt, fromBaseline: _fromBaseline, ...event } = await this.toVersion(this.pool, row.key_id, row.key, row, memo);
+      const last = revisions[revisions.length - 1];
+      if (last?.revision === event.revision) last.events.push(event);
+      else revisions.push({ revision: event.revision, arrivedAt, events: [event] });
+    }
+    return revisions;
+  }
+
+  async revisionAtTime(cluster: string, timeMs: number): Promise<number | null> {
+    const clusterId = await this.findCluster(cluster);
+    if (clusterId === undefined) return null;
+    const { rows } = await this.pool.query<{ revision: string }>(
+      `SELECT revision FROM ${SCHEMA}.revisions WHERE cluster_id = $1 AND arrived_at <= $2 ORDER BY arrived_at DESC, revision DESC LIMIT 1`,
+      [clusterId, timeMs],
+    );
+    return rows[0] ? Number(rows[0].revision) : null;
+  }
+
+  async tryLockRecorder(cluster: string, holder: string, ttlMs: number): Promise<boolean> {
+    const clusterId = await this.ensureCluster(cluster);
+    if (await this.keepSession(cluster, holder, ttlMs)) return true;
+    const session = await this.openLockSession(clusterId, ttlMs);
+    if (!session) return false;
+    // The advisory lock is ours, so no other recorder changes the row now; a write of the previous
+    // holder still in flight finishes first (it holds the row FOR SHARE).
+    const previous = await this.lockHolder(this.pool, clusterId);
+    await this.pool.query(
+      `INSERT INTO ${SCHEMA}.recorder_locks (cluster_id, holder) VALUES ($1, $2)
+       ON CONFLICT (cluster_id) DO UPDATE SET holder = excluded.holder`,
+      [clusterId, holder],
+    );
+    // Another recorder may have written since this store last did: what it remembers of the
+    // newest versions may be stale.
+    if (previous !== holder) this.forgetLatest();
+    this.sessions.set(sessionKey(cluster, holder), session);
+    return true;
+  }
+
+  async renewRecorderLock(cluster: string, holder: string, ttlMs: number): Promise<boolean> {
+    const clusterId = await this.ensureCluster(cluster);
+    if (await this.keepSession(cluster, holder, ttlMs)) return true;
+    // The session ended (its TTL passed, or PostgreSQL restarted). The lock is still this holder's
+    // when no other recorder took it meanwhile: the advisory lock is free and the row names it.
+    const session = await this.openLockSession(clusterId, ttlMs);
+    if (!session) return false;
+    if ((await this.lockHolder(this.pool, clusterId)) !== holder) {
+      await endSession(session);
+      return false;
+    }
+    this.sessions.set(sessionKey(cluster, holder), session);
+    return true;
+  }
+
+  async releaseRecorderLock(cluster: string, holder: string): Promise<void> {
+    const clusterId = await this.findCluster(cluster);
+    if (clusterId !== undefined) {
+      await this.pool.query(`DELETE FROM ${SCHEMA}.recorder_locks WHERE cluster_id = $1 AND holder = $2`, [clusterId, holder]);
+    }
+    const session = this.sessions.get(sessionKey(cluster, holder));
+    this.sessions.delete(sessionKey(cluster, holder));
+    if (session) await endSession(session);
+  }
+
+  async close(): Promise<void> {
+    const sessions = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(sessions.map(endSession));
+    if (!this.pool.ended) await this.pool.end();
+  }
+
+  /** True when `holder` has a live lock session for the cluster here; it is renewed for `ttlMs`. */
+  private async keepSession(cluster: string, holder: string, ttlMs: number): Promise<boolean> {
+    const key = sessionKey(cluster, holder);
+    const session = this.sessions.get(key);
+    if (!session) return false;
+    if (session.alive) {
+      try {
+        // Any statement restarts the server's idle clock; this one also sets the new TTL.
+        await session.client.query("SELECT set_config('idle_session_timeout', $1, false)", [String(ttlMs)]);
+        return true;
+      } catch {
+        session.alive = false;
+      }
+    }
+    this.sessions.delete(key);
+    await endSession(session);
+    return false;
+  }
+
+  /** A new session holding the cluster's advisory lock; null when another session holds it. */
+  private async openLockSession(clusterId: number, ttlMs: number): Promise<LockSession | null> {
+    // A renewal slower than the TTL is too late anyway; without a timeout a query on a connection
+    // that silently died would wait for TCP to give up, minutes later.
+    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 10_000, query_timeout: Math.max(ttlMs, 1_000) });
+    const session: LockSession = { client, alive: true };
+    // The server ends the session when it sits idle past the TTL (or restarts); the next renewal
+    // then finds it gone. Without the listener the event would end the process.
+    client.on("error", () => {
+      session.alive = false;
+    });
+    client.on("end", () => {
+      session.alive = false;
+    });
+    try {
+      await client.connect();
+      await client.query("SELECT set_config('idle_session_timeout', $1, false)", [String(ttlMs)]);
+      const { rows } = await client.query<{ locked: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS locked", [LOCK_CLASS, clusterId]);
+      if (rows[0].locked) return session;
+    } catch (error) {
+      await endSession(session);
+      throw error;
+    }
+    await endSession(session);
+    return null;
+  }
+
+  private async lockHolder(db: Queryable, clusterId: number, forShare = false): Promise<string | undefined> {
+    const { rows } = await db.query<{ holder: string }>(
+      `SELECT holder FROM ${SCHEMA}.recorder_locks WHERE cluster_id = $1${forShare ? " FOR SHARE" : ""}`,
+      [clusterId],
+    );
+    return rows[0]?.holder;
+  }
+
+  /**
+   * Runs `body` in one transaction on a pooled connection, only while the lock row names `holder`;
+   * the newest versions it stores reach the cache only once it commits.
+   */
+  private async write(
+    cluster: string,
+    holder: string,
+    body: (client: pg.PoolClient, clusterId: number, latest: Map<string, LatestPut>) => Promise<void>,
+  ): Promise<void> {
+    const clusterId = await this.ensureCluster(cluster);
+    const client = await this.pool.connect();
+    const latest = new Map<string, LatestPut>();
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      if ((await this.lockHolder(client, clusterId, true)) !== holder) throw new RecorderLockLostError(cluster, holder);
+      await body(client, clusterId, latest);
+      await client.query("COMMIT");
+    } catch (error) {
+      await client.query("ROLLBACK").catch((rollbackError: Error) => {
+        broken = rollbackError;
+      });
+      throw error;
+    } finally {
+      // A connection that could not even roll back is not given to the next query.
+      client.release(broken);
+    }
+    for (const [keyId, put] of latest) this.rememberLatest(keyId, put);
+  }
+
+  private async storeEvents(
+    client: pg.PoolClient,
+    clusterId: number,
+    items: readonly { event: ArchivedEvent; position: number | null }[],
+    latest: Map<string, LatestPut>,
+  ): Promise<void> {
+    if (items.length === 0) return;
+    const keyIds = await this.ensureKeys(
+      client,
+      clusterId,
+      items.map((item) => item.event.key),
+    );
+    const ids = items.map((item) => keyIds.get(item.event.key.toString("hex"))!);
+    const { rows } = await client.query<{ key_id: string; revision: string; position: number | null }>(
+      `SELECT v.key_id, v.revision, v.position FROM ${SCHEMA}.versions v
+       JOIN unnest($1::int8[], $2::int8[]) AS wanted (key_id, revision) ON v.key_id = wanted.key_id AND v.revision = wanted.revision`,
+      [ids, items.map((item) => item.event.revision)],
+    );
+    const existing = new Map(rows.map((row) => [`${row.key_id}:${row.revision}`, row.position]));
+    const inserts: (string | number | boolean | Buffer | null)[][] = [];
+    const positions: { keyId: string; revision: number; position: number }[] = [];
+    for (let index = 0; index < items.length; index += 1) {
+      const { event, position } = items[index];
+      const keyId = ids[index];
+      const stored = `${keyId}:${event.revision}`;
+      if (existing.has(stored)) {
+        // Known from a baseline and now seen as an event: it gains its place in its revision.
+        if (position !== null && existing.get(stored) === null) {
+          positions.push({ keyId, revision: event.revision, position });
+          existing.set(stored, position);
+        }
+        continue;
+      }
+      existing.set(stored, position);
+      const deleted = event.type === "DELETE";
+      const base = deleted ? undefined : await this.baseFor(client, keyId, event.revision, latest);
+      const encoded = deleted ? { encoding: ValueEncoding.Raw, bytes: Buffer.alloc(0), depth: 0 } : encodeValue(event.value, base);
+      inserts.push([
+        keyId,
+        event.revision,
+        position,
+        deleted,
+        deleted ? 0 : event.createRevision,
+        deleted ? 0 : event.version,
+        deleted ? "0" : event.lease,
+        encoded.encoding,
+        encoded.depth,
+        encoded.encoding === ValueEncoding.DeflateWithBase ? base!.revision : null,
+        encoded.bytes,
+      ]);
+      if (!deleted) {
+        const known = latest.get(keyId);
+        if (!known || known.revision < event.revision)
+          latest.set(keyId, { revision: event.revision, value: event.value, depth: encoded.depth });
+      }
+    }
+    if (inserts.length > 0) {
+      const column = (index: number) => inserts.map((row) => row[index]);
+      await client.query(
+        `INSERT INTO ${SCHEMA}.versions
+           (key_id, revision, cluster_id, position, deleted, create_revision, version, lease, encoding, depth, base_revision, value)
+         SELECT k, r, $1, p, d, cr, ver, l, e, dp, b, val
+         FROM unnest($2::int8[], $3::int8[], $4::int4[], $5::bool[], $6::int8[], $7::int8[], $8::text[], $9::int2[], $10::int2[], $11::int8[], $12::bytea[])
+           AS t (k, r, p, d, cr, ver, l, e, dp, b, val)
+         ON CONFLICT DO NOTHING`,
+        [clusterId, ...Array.from({ length: 11 }, (_, index) => column(index))],
+      );
+    }
+    if (positions.length > 0) {
+      await client.query(
+        `UPDATE ${SCHEMA}.versions v SET position = t.p FROM unnest($1::int8[], $2::int8[], $3::int4[]) AS t (k, r, p)
+         WHERE v.key_id = t.k AND v.revision = t.r AND v.position IS NULL`,
+        [positions.map((entry) => entry.keyId), positions.map((entry) => entry.revision), positions.map((entry) => entry.position)],
+      );
+    }
+  }
+
+  /** Key ids by the key's hex, inserting the keys not stored yet. */
+  private async ensureKeys(client: pg.PoolClient, clusterId: number, keys: readonly Buffer[]): Promise<Map<string, string>> {
+    const unique = [...new Map(keys.map((key) => [key.toString("hex"), key])).values()];
+    await client.query(`INSERT INTO ${SCHEMA}.keys (cluster_id, key) SELECT $1, unnest($2::bytea[]) ON CONFLICT DO NOTHING`, [
+      clusterId,
+      unique,
+    ]);
+    const { rows } = await client.query<{ id: string; key: Buffer }>(
+      `SELECT id, key FROM ${SCHEMA}.keys WHERE cluster_id = $1 AND key = ANY($2::bytea[])`,
+      [clusterId, unique],
+    );
+    return new Map(rows.map((row) => [row.key.toString("hex"), row.id]));
+  }
+
+  /** The key's newest stored PUT below `revision`, decoded, to compress against. */
+  private async baseFor(
+    client: pg.PoolClient,
+    keyId: string,
+    revision: number,
+    pending: Map<string, LatestPut>,
+  ): Promise<Base | undefined> {
+    // Both hold the key's newest PUT (this transaction's, then the committed one), so one below
+    // `revision` is the newest below it.
+    const inBatch = pending.get(keyId);
+    if (inBatch && inBatch.revision < revision) return inBatch;
+    const cached = this.latest.get(keyId);
+    if (!inBatch && cached && cached.revision < revision) return cached;
+    const { rows } = await client.query<{
+      revision: string;
+      encoding: ValueEncoding;
+      depth: number;
+      base_revision: string | null;
+      value: Buffer;
+    }>(
+      `SELECT revision, encoding, depth, base_revision, value FROM ${SCHEMA}.versions
+       WHERE key_id = $1 AND revision < $2 AND NOT deleted ORDER BY revision DESC LIMIT 1`,
+      [keyId, revision],
+    );
+    if (rows.length === 0) return undefined;
+    const row = rows[0];
+    const value = await this.decodeStored(client, keyId, row.encoding, row.value, toNumber(row.base_revision), new Map());
+    return { revision: Number(row.revision), value, depth: row.depth };
+  }
+
+  private rememberLatest(keyId: string, put: LatestPut): void {
+    const cached = this.latest.get(keyId);
+    if (cached && cached.revision > put.revision) return;
+    if (cached) {
+      this.latestBytes -= cached.value.length;
+      this.latest.delete(keyId);
+    }
+    this.latest.set(keyId, put);
+    this.latestBytes += put.value.length;
+    // Map order is insertion order: the first entries are the least recently written keys.
+    for (const [oldest, entry] of this.latest) {
+      if (this.latest.size <= LATEST_CACHE_ENTRIES && this.latestBytes <= LATEST_CACHE_BYTES) break;
+      this.latest.delete(oldest);
+      this.latestBytes -= entry.value.length;
+    }
+  }
+
+  private forgetLatest(): void {
+    this.latest.clear();
+    this.latestBytes = 0;
+  }
+
+  /** A stored value back, through its chain of bases (memo: revision → value already decoded for this key). */
+  private async decodeStored(
+    db: Queryable,
+    keyId: string,
+    encoding: ValueEncoding,
+    bytes: Buffer,
+    baseRevision: number | null,
+    memo: Map<number, Buffer>,
+  ): Promise<Buffer> {
+    if (encoding !== ValueEncoding.DeflateWithBase || baseRevision === null) return decodeValue(encoding, bytes);
+    let base = memo.get(baseRevision);
+    if (!base) {
+      const cached = this.latest.get(keyId);
+      if (cached?.revision === baseRevision) base = cached.value;
+    }
+    if (!base) {
+      const { rows } = await db.query<{ encoding: ValueEncoding; base_revision: string | null; value: Buffer }>(
+        `SELECT encoding, base_revision, value FROM ${SCHEMA}.versions WHERE key_id = $1 AND revision = $2`,
+        [keyId, baseRevision],
+      );
+      if (rows.length === 0) throw new Error(`archived version ${baseRevision} of a key, needed to read a later one, is missing`);
+      base = await this.decodeStored(db, keyId, rows[0].encoding, rows[0].value, toNumber(rows[0].base_revision), memo);
+      memo.set(baseRevision, base);
+    }
+    return decodeValue(encoding, bytes, base);
+  }
+
+  private async toVersion(db: Queryable, keyId: string, key: Buffer, row: VersionRow, memo: Map<number, Buffer>): Promise<ArchivedVersion> {
+    const revision = Number(row.revision);
+    const value = row.deleted
+      ? Buffer.alloc(0)
+      : await this.decodeStored(db, keyId, row.encoding, row.value, toNumber(row.base_revision), memo);
+    memo.set(revision, value);
+    return {
+      type: row.deleted ? "DELETE" : "PUT",
+      key: Buffer.from(key),
+      revision,
+      createRevision: Number(row.create_revision),
+      version: Number(row.version),
+      lease: row.lease,
+      value,
+      arrivedAt: toNumber(row.arrived_at),
+      fromBaseline: row.position === null,
+    };
+  }
+
+  private async revisionRows(clusterId: number, from: number, to: number, limit: number | null): Promise<RevisionRow[]> {
+    const { rows } = await this.pool.query<RevisionRow>(
+      `SELECT ${VERSION_COLUMNS}, v.key_id, k.key, r.arrived_at FROM ${SCHEMA}.versions v
+       JOIN ${SCHEMA}.keys k ON k.id = v.key_id
+       LEFT JOIN ${SCHEMA}.revisions r ON r.cluster_id = v.cluster_id AND r.revision = v.revision
+       WHERE v.cluster_id = $1 AND v.revision >= $2 AND v.revision <= $3
+       ORDER BY v.revision, v.position NULLS FIRST LIMIT $4`,
+      [clusterId, from, to, limit],
+    );
+    return rows;
+  }
+
+  private async listGaps(clusterId: number): Promise<ArchiveGap[]> {
+    const { rows } = await this.pool.query<{ from_revision: string; to_revision: string; recorded_at: string }>(
+      `SELECT from_revision, to_revision, recorded_at FROM ${SCHEMA}.gaps WHERE cluster_id = $1 ORDER BY from_revision`,
+      [clusterId],
+    );
+    return rows.map((row) => ({ from: Number(row.from_revision), to: Number(row.to_revision), recordedAt: Number(row.recorded_at) }));
+  }
+
+  private async findCluster(name: string): Promise<number | undefined> {
+    const known = this.clusterIds.get(name);
+    if (known !== undefined) return known;
+    const { rows } = await this.pool.query<{ id: number }>(`SELECT id FROM ${SCHEMA}.clusters WHERE name = $1`, [name]);
+    if (rows[0]) this.clusterIds.set(name, rows[0].id);
+    return rows[0]?.id;
+  }
+
+  private async ensureCluster(name: string): Promise<number> {
+    const found = await this.findCluster(name);
+    if (found !== undefined) return found;
+    // Another replica may insert the same cluster at the same moment; the row is the same either way.
+    await this.pool.query(`INSERT INTO ${SCHEMA}.clusters (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [name]);
+    const id = await this.findCluster(name);
+    if (id === undefined) throw new Error(`the archive could not register cluster "${name}"`);
+    return id;
+  }
+
+  private async findKey(cluster: string, key: Buffer): Promise<string | undefined> {
+    const clusterId = await this.findCluster(cluster);
+    if (clusterId === undefined) return undefined;
+    const { rows } = await this.pool.query<{ id: string }>(`SELECT id FROM ${SCHEMA}.keys WHERE cluster_id = $1 AND key = $2`, [
+      clusterId,
+      key,
+    ]);
+    return rows[0]?.id;
+  }
+}
+
+function sessionKey(cluster: string, holder: string): string {
+  return JSON.stringify([cluster, holder]);
+}
+
+async function endSession(session: LockSession): Promise<void> {
+  session.alive = false;
+  // Ending the session releases its advisory lock on the server.
+  await session.client.end().catch(() => {});
+}
