@@ -1,14 +1,17 @@
 // npm run record — records the history of every configured cluster (ETCDCTL_* or ETCDLENS_CONFIG,
-// as the dashboard reads them) into the archive in ETCDLENS_DATA_DIR (default .etcdlens/) until
-// stopped. Several may run on one archive: one records each cluster, the others stand by.
+// as the dashboard reads them) into the archive in ETCDLENS_DATA_DIR (default .etcdlens/), or in
+// PostgreSQL when ETCDLENS_ARCHIVE_URL=postgres://… is set, until stopped. Several may run on one
+// archive: one records each cluster, the others stand by.
 // lib/ is server-only, so this runs under tsx with --conditions=react-server (see package.json).
 import { resolve } from "node:path";
 import { ArchiveRecorder, type RecorderState } from "@/lib/archive/recorder";
-import { archiveFilePath, openSqliteStore } from "@/lib/archive/sqlite-store";
+import { archiveEngineOf, openArchiveStore } from "@/lib/archive/open-store";
+import { archiveFilePath } from "@/lib/archive/sqlite-store";
 import { connectCluster } from "@/lib/etcd/client";
 import { ConfigurationError, getServerSettings } from "@/lib/env";
 
 const dataDir = resolve(process.env.ETCDLENS_DATA_DIR || ".etcdlens");
+const archiveUrl = process.env.ETCDLENS_ARCHIVE_URL || undefined;
 const lockTtlMs = process.env.ETCDLENS_RECORDER_LOCK_TTL_MS ? Number(process.env.ETCDLENS_RECORDER_LOCK_TTL_MS) : undefined;
 
 function describeState(state: RecorderState): string {
@@ -28,8 +31,11 @@ function describeState(state: RecorderState): string {
 
 async function main(): Promise<void> {
   let clusters;
+  let where;
   try {
     clusters = getServerSettings().clusters;
+    // The URL may hold a password: the log names the setting, not the URL.
+    where = archiveEngineOf({ archiveUrl, dataDir }) === "postgres" ? "PostgreSQL (ETCDLENS_ARCHIVE_URL)" : archiveFilePath(dataDir);
   } catch (error) {
     if (error instanceof ConfigurationError) {
       console.error(`etcdlens record: ${error.message}`);
@@ -41,7 +47,7 @@ async function main(): Promise<void> {
     console.error("etcdlens record: ETCDLENS_RECORDER_LOCK_TTL_MS must be a positive number of milliseconds");
     process.exit(2);
   }
-  const store = openSqliteStore(dataDir);
+  const store = await openArchiveStore({ archiveUrl, dataDir });
   const recorders = clusters.map((cluster) => {
     let said = "";
     return new ArchiveRecorder({
@@ -58,7 +64,7 @@ async function main(): Promise<void> {
       log: (message) => console.error(message),
     });
   });
-  console.log(`etcdlens record: archiving ${clusters.map((cluster) => cluster.name).join(", ")} into ${archiveFilePath(dataDir)}`);
+  console.log(`etcdlens record: archiving ${clusters.map((cluster) => cluster.name).join(", ")} into ${where}`);
   for (const recorder of recorders) recorder.start();
   let stopping = false;
   const stop = async () => {
