@@ -1,4 +1,5 @@
 import type { APIRequestContext } from "@playwright/test";
+import type { ManagerChange } from "@/lib/diff/managers";
 import { encodeKeyParam, keyHref } from "@/lib/keys";
 
 // Looks things up through the public API so that tests never assume a revision number.
@@ -18,6 +19,7 @@ export type HistoryItem = {
   createRevision: number;
   size: number;
   summary: string | null;
+  managers?: ManagerChange[];
 };
 
 export async function historyOf(request: APIRequestContext, key: string): Promise<HistoryItem[]> {

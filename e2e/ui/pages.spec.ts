@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { formatManagerChange } from "@/lib/diff/managers";
 import { DEMO_KEYS } from "@/scripts/lib/demo-data";
 import { historyOf, pageOf } from "../support/api";
 import { secondEndpoint } from "../support/second-cluster";
@@ -20,7 +21,8 @@ test("the change feed is a table of a prefix's changes with history's summaries,
       String(entry.revision),
       entry.version === 1 ? "created" : "PUT",
       DEMO_KEYS.deployment,
-      entry.summary!,
+      // The summary, then the field managers that made the change.
+      `${entry.summary!} by ${entry.managers!.map((change) => formatManagerChange(change)).join("; ")}`,
       entry.version === 1 ? "" : "diff",
     ]);
   }

@@ -47,6 +47,79 @@ function managedBy(manager: string, minutes: number, operation = "Update"): Json
   };
 }
 
+function managedEntry(manager: string, minutes: number, fieldsV1: JsonObject, subresource?: string): JsonObject {
+  return {
+    manager,
+    operation: "Update",
+    apiVersion: "apps/v1",
+    time: timestamp(minutes),
+    fieldsType: "FieldsV1",
+    fieldsV1,
+    ...(subresource ? { subresource } : {}),
+  };
+}
+
+/**
+ * The Deployment's field managers as a cluster records them: applied with kubectl at minute 4,
+ * scaled from generation 2 on with `kubectl scale` (which takes spec.replicas from the apply), its
+ * status written by the controller manager.
+ */
+function deploymentManagers(generation: number, minutes: number): JsonObject[] {
+  const spec: JsonObject = {
+    "f:progressDeadlineSeconds": {},
+    "f:revisionHistoryLimit": {},
+    "f:selector": {},
+    "f:strategy": { "f:rollingUpdate": { ".": {}, "f:maxSurge": {}, "f:maxUnavailable": {} }, "f:type": {} },
+    "f:template": {
+      "f:metadata": { "f:labels": { ".": {}, "f:app": {} } },
+      "f:spec": {
+        "f:containers": { 'k:{"name":"web"}': { ".": {}, "f:image": {}, "f:name": {}, "f:ports": {} } },
+        "f:dnsPolicy": {},
+        "f:restartPolicy": {},
+        "f:schedulerName": {},
+        "f:terminationGracePeriodSeconds": {},
+      },
+    },
+  };
+  const scaled = generation > 1;
+  return [
+    managedEntry("kubectl-client-side-apply", 4, {
+      "f:metadata": { "f:labels": { ".": {}, "f:app": {} } },
+      "f:spec": scaled ? spec : { "f:replicas": {}, ...spec },
+    }),
+    ...(scaled ? [managedEntry("kubectl", minutes, { "f:spec": { "f:replicas": {} } }, "scale")] : []),
+    managedEntry("kube-controller-manager", 4, {
+      "f:metadata": { "f:annotations": { ".": {}, "f:deployment.kubernetes.io/revision": {} } },
+    }),
+    managedEntry(
+      "kube-controller-manager",
+      minutes,
+      {
+        "f:status": {
+          "f:availableReplicas": {},
+          "f:conditions": {
+            ".": {},
+            'k:{"type":"Available"}': {
+              ".": {},
+              "f:lastTransitionTime": {},
+              "f:lastUpdateTime": {},
+              "f:message": {},
+              "f:reason": {},
+              "f:status": {},
+              "f:type": {},
+            },
+          },
+          "f:observedGeneration": {},
+          "f:readyReplicas": {},
+          "f:replicas": {},
+          "f:updatedReplicas": {},
+        },
+      },
+      "status",
+    ),
+  ];
+}
+
 function namespace(name: string): JsonObject {
   return {
     apiVersion: "v1",
@@ -132,7 +205,7 @@ function deployment(replicas: number, generation: number, minutes: number): Json
       generation,
       labels: { app: "web" },
       annotations: { "deployment.kubernetes.io/revision": "1" },
-      managedFields: [managedBy("kubectl-client-side-apply", 4), managedBy("kube-controller-manager", minutes)],
+      managedFields: deploymentManagers(generation, minutes),
     }),
     spec: {
       replicas,
