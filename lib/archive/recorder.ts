@@ -217,10 +217,11 @@ class Session {
       const compactRevision = await getCompactRevision(connection, { fresh: true });
       after = Math.max(compactRevision, 1) - 1;
     }
-    this.recorder.stored(after);
     // Revisions etcd had before the watch began are history; only later ones arrive live.
     this.historicalThrough = await readCurrentRevision(connection);
     this.startWatch(after);
+    // "recording" from here on: every revision written from now is stamped with its arrival.
+    this.recorder.stored(after);
     while (!this.recorder.isStopped() || this.queue.length > 0) {
       this.checkLock();
       if (this.recorder.isStopped() && this.watch) {
