@@ -72,7 +72,7 @@ const stage = (title, command, args) => {
   return ok;
 };
 
-const depsOk = stage("system packages (etcd, Chromium)", process.execPath, [
+const depsOk = stage("system packages (etcd, Chromium, PostgreSQL)", process.execPath, [
   join(root, "node_modules", "tsx", "dist", "cli.mjs"),
   "scripts/ensure-system-deps.ts",
 ]);
