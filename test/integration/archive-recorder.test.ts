@@ -62,9 +62,9 @@ async function waitFor(what: string, check: () => Promise<boolean> | boolean, ti
   }
 }
 
-async function waitUntilRecorded(store: ArchiveStore, connection: ClusterConnection): Promise<number> {
+async function waitUntilRecorded(store: ArchiveStore, connection: ClusterConnection, timeoutMs = 15_000): Promise<number> {
   const current = await readCurrentRevision(connection);
-  await waitFor(`the archive holds revision ${current}`, async () => (await store.lastRecordedRevision(CLUSTER)) >= current);
+  await waitFor(`the archive holds revision ${current}`, async () => (await store.lastRecordedRevision(CLUSTER)) >= current, timeoutMs);
   return current;
 }
 
@@ -157,8 +157,11 @@ function spawnRecorder(setup: Running): ChildProcess {
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  child.stdout?.resume();
-  child.stderr?.resume();
+  // What the recorder says (its state lines, store retries) is kept in the test's log: when a
+  // wait times out, it tells why.
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on("data", (chunk: Buffer) => process.stderr.write(`record child ${child.pid}: ${chunk.toString()}`));
+  }
   setup.cleanups.push(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   });
@@ -236,7 +239,9 @@ describe("the archive recorder", () => {
     expect(stoppedAt).toBeGreaterThanOrEqual(killedAt);
     expect(stoppedAt).toBeLessThan(last);
     child = spawnRecorder(setup);
-    await waitUntilRecorded(reader, setup.connection);
+    // A fresh child first loads the recorder through tsx and waits out the killed one's lock: as
+    // long as the first start may take on a loaded machine (CI runs another test file beside this).
+    await waitUntilRecorded(reader, setup.connection, 30_000);
 
     const fromEtcd = await etcdSequence(setup.connection, 1, last);
     const fromArchive = await archiveSequence(reader, 1, last);
