@@ -50,39 +50,29 @@ export function toKeyValue(kv: IKeyValue): KeyValue {
   };
 }
 
-export async function range(connection: ClusterConnection, request: RangeRequest): Promise<RangeResult> {
-  const response = await connection.client.kv.range({
+function toRangeWire(request: RangeRequest) {
+  return {
     key: Buffer.from(request.key),
     range_end: request.rangeEnd ? Buffer.from(request.rangeEnd) : undefined,
     limit: request.limit ?? 0,
     revision: request.revision ?? 0,
     keys_only: request.keysOnly ?? false,
     count_only: request.countOnly ?? false,
-  });
-  return {
-    header: toHeader(response.header),
-    kvs: (response.kvs ?? []).map(toKeyValue),
-    more: Boolean(response.more),
-    count: Number(response.count ?? 0),
   };
+}
+
+function toRangeResult(header: ResponseHeader, answer: { kvs?: IKeyValue[] | null; more?: boolean | null; count?: unknown }): RangeResult {
+  return { header, kvs: (answer.kvs ?? []).map(toKeyValue), more: Boolean(answer.more), count: Number(answer.count ?? 0) };
+}
+
+export async function range(connection: ClusterConnection, request: RangeRequest): Promise<RangeResult> {
+  const response = await connection.client.kv.range(toRangeWire(request));
+  return toRangeResult(toHeader(response.header), response);
 }
 
 // etcd refuses a transaction of more operations than --max-txn-ops (128 by default); staying
 // well below leaves room for clusters that lower it.
 const MAX_READS_PER_TXN = 64;
-
-function toRangeOp(request: RangeRequest) {
-  return {
-    request_range: {
-      key: Buffer.from(request.key),
-      range_end: request.rangeEnd ? Buffer.from(request.rangeEnd) : undefined,
-      limit: request.limit ?? 0,
-      revision: request.revision ?? 0,
-      keys_only: request.keysOnly ?? false,
-      count_only: request.countOnly ?? false,
-    },
-  };
-}
 
 /**
  * Several Range reads as one request: a transaction of reads only, which etcd answers from one
@@ -94,12 +84,13 @@ export async function rangeMany(connection: ClusterConnection, requests: RangeRe
   const results: RangeResult[] = [];
   for (let from = 0; from < requests.length; from += MAX_READS_PER_TXN) {
     const chunk = requests.slice(from, from + MAX_READS_PER_TXN);
-    const response = await connection.client.kv.txn({ compare: [], success: chunk.map(toRangeOp), failure: [] });
+    const success = chunk.map((request) => ({ request_range: toRangeWire(request) }));
+    const response = await connection.client.kv.txn({ compare: [], success, failure: [] });
     const header = toHeader(response.header);
     for (const op of response.responses ?? []) {
       const answer = op.response_range;
       if (!answer) throw new Error("etcd answered a read in a transaction with something else");
-      results.push({ header, kvs: (answer.kvs ?? []).map(toKeyValue), more: Boolean(answer.more), count: Number(answer.count ?? 0) });
+      results.push(toRangeResult(header, answer));
     }
   }
   return results;
