@@ -1,4 +1,5 @@
 import "server-only";
+import { LatestPuts, type LatestPut } from "./latest-puts";
 import pg from "pg";
 import {
   RecorderLockLostError,
@@ -121,14 +122,7 @@ type VersionRow = {
 
 type RevisionRow = VersionRow & { key_id: string; key: Buffer };
 
-/** The newest stored PUT of a key, raw, to compress the key's next version against. */
-type LatestPut = { revision: number; value: Buffer; depth: number };
-
 type Base = CodecBase & { revision: number };
-
-// As in the SQLite engine: enough for the keys a busy cluster rewrites all the time.
-const LATEST_CACHE_ENTRIES = 20_000;
-const LATEST_CACHE_BYTES = 64 * 1024 * 1024;
 
 const VERSION_COLUMNS =
   "v.revision, v.position, v.deleted, v.create_revision, v.version, v.lease, v.encoding, v.depth, v.base_revision, v.value";
@@ -182,8 +176,7 @@ type LockSession = { client: pg.Client; alive: boolean };
 export class PostgresArchiveStore implements ArchiveStore {
   readonly engine = "postgres";
   private readonly clusterIds = new Map<string, number>();
-  private readonly latest = new Map<string, LatestPut>();
-  private latestBytes = 0;
+  private readonly latest = new LatestPuts<string>();
   private readonly sessions = new Map<string, LockSession>();
 
   constructor(
@@ -369,7 +362,7 @@ export class PostgresArchiveStore implements ArchiveStore {
     );
     // Another recorder may have written since this store last did: what it remembers of the
     // newest versions may be stale.
-    if (previous !== holder) this.forgetLatest();
+    if (previous !== holder) this.latest.clear();
     this.sessions.set(sessionKey(cluster, holder), session);
     return true;
   }
@@ -487,7 +480,7 @@ export class PostgresArchiveStore implements ArchiveStore {
       // A connection that could not even roll back is not given to the next query.
       client.release(broken);
     }
-    for (const [keyId, put] of latest) this.rememberLatest(keyId, put);
+    for (const [keyId, put] of latest) this.latest.remember(keyId, put);
   }
 
   private async storeEvents(
@@ -609,28 +602,6 @@ export class PostgresArchiveStore implements ArchiveStore {
     const row = rows[0];
     const value = await this.decodeStored(client, keyId, row.encoding, row.value, toNumber(row.base_revision), new Map());
     return { revision: Number(row.revision), value, depth: row.depth };
-  }
-
-  private rememberLatest(keyId: string, put: LatestPut): void {
-    const cached = this.latest.get(keyId);
-    if (cached && cached.revision > put.revision) return;
-    if (cached) {
-      this.latestBytes -= cached.value.length;
-      this.latest.delete(keyId);
-    }
-    this.latest.set(keyId, put);
-    this.latestBytes += put.value.length;
-    // Map order is insertion order: the first entries are the least recently written keys.
-    for (const [oldest, entry] of this.latest) {
-      if (this.latest.size <= LATEST_CACHE_ENTRIES && this.latestBytes <= LATEST_CACHE_BYTES) break;
-      this.latest.delete(oldest);
-      this.latestBytes -= entry.value.length;
-    }
-  }
-
-  private forgetLatest(): void {
-    this.latest.clear();
-    this.latestBytes = 0;
   }
 
   /** A stored value back, through its chain of bases (memo: revision → value already decoded for this key). */

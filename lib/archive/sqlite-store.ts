@@ -1,4 +1,5 @@
 import "server-only";
+import { LatestPuts } from "./latest-puts";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -111,13 +112,6 @@ type VersionRow = {
 
 type RevisionRow = VersionRow & { key_id: number; key: Buffer };
 
-/** The newest stored PUT of a key, raw, to compress the key's next version against. */
-type LatestPut = { revision: number; value: Buffer; depth: number };
-
-// Enough for the keys a busy cluster rewrites all the time (Leases, Endpoints, status churn);
-// keys missing here cost one indexed read and the inflation of their chain.
-const LATEST_CACHE_ENTRIES = 20_000;
-const LATEST_CACHE_BYTES = 64 * 1024 * 1024;
 const BUSY_TIMEOUT_MS = 5_000;
 
 function migrate(db: Database.Database): void {
@@ -147,8 +141,7 @@ export function openSqliteStore(dataDir: string): SqliteArchiveStore {
 export class SqliteArchiveStore implements ArchiveStore {
   readonly engine = "sqlite";
   private readonly clusterIds = new Map<string, number>();
-  private readonly latest = new Map<number, LatestPut>();
-  private latestBytes = 0;
+  private readonly latest = new LatestPuts<number>();
   private readonly statements;
 
   constructor(private readonly db: Database.Database) {
@@ -345,7 +338,7 @@ export class SqliteArchiveStore implements ArchiveStore {
         if (lock && lock.holder !== holder && lock.expires_at > now) return false;
         // Another recorder may have written since this process last did: what it remembers of
         // the newest versions may be stale.
-        if (lock?.holder !== holder) this.forgetLatest();
+        if (lock?.holder !== holder) this.latest.clear();
         this.statements.setLock.run(clusterId, holder, now + ttlMs);
         return true;
       })
@@ -387,7 +380,7 @@ export class SqliteArchiveStore implements ArchiveStore {
         .immediate();
     } catch (error) {
       // What was remembered during the rolled-back transaction (new versions, a new cluster's id) was never stored.
-      this.forgetLatest();
+      this.latest.clear();
       this.clusterIds.clear();
       throw error;
     }
@@ -422,7 +415,7 @@ export class SqliteArchiveStore implements ArchiveStore {
     // Remembered only as the key's newest PUT: a baseline may already hold a later one.
     const cached = this.latest.get(keyId);
     if (cached ? cached.revision < event.revision : !this.statements.putAbove.get(keyId, event.revision)) {
-      this.rememberLatest(keyId, { revision: event.revision, value: event.value, depth: encoded.depth });
+      this.latest.remember(keyId, { revision: event.revision, value: event.value, depth: encoded.depth });
     }
   }
 
@@ -436,30 +429,8 @@ export class SqliteArchiveStore implements ArchiveStore {
     if (!row) return undefined;
     const value = this.decodeStored(keyId, row.encoding, row.value, row.base_revision, new Map());
     const base = { revision: row.revision, value, depth: row.depth };
-    if (!this.statements.putAbove.get(keyId, row.revision)) this.rememberLatest(keyId, base);
+    if (!this.statements.putAbove.get(keyId, row.revision)) this.latest.remember(keyId, base);
     return base;
-  }
-
-  private rememberLatest(keyId: number, put: LatestPut): void {
-    const cached = this.latest.get(keyId);
-    if (cached && cached.revision > put.revision) return;
-    if (cached) {
-      this.latestBytes -= cached.value.length;
-      this.latest.delete(keyId);
-    }
-    this.latest.set(keyId, put);
-    this.latestBytes += put.value.length;
-    // Map order is insertion order: the first entries are the least recently written keys.
-    for (const [oldest, entry] of this.latest) {
-      if (this.latest.size <= LATEST_CACHE_ENTRIES && this.latestBytes <= LATEST_CACHE_BYTES) break;
-      this.latest.delete(oldest);
-      this.latestBytes -= entry.value.length;
-    }
-  }
-
-  private forgetLatest(): void {
-    this.latest.clear();
-    this.latestBytes = 0;
   }
 
   /** A stored value back, through its chain of bases (memo: revision → value already decoded for this key). */
