@@ -242,3 +242,54 @@ export function getServerSettings(): ServerSettings {
   cached ??= parseServerSettings(process.env);
   return cached;
 }
+
+/** Where the archive lives and whether this process records (see lib/archive/service.ts). */
+export type ArchiveSettings = {
+  /** ETCDLENS_ARCHIVE=off turns the archive off: views read etcd alone, nothing is recorded. */
+  enabled: boolean;
+  /** ETCDLENS_ARCHIVE_RECORD=off: this replica reads the archive but never records. */
+  record: boolean;
+  /** ETCDLENS_DATA_DIR, where the SQLite file lives (default .etcdlens in the working directory). */
+  dataDir: string;
+  /** ETCDLENS_ARCHIVE_URL: postgres://… stores the archive in PostgreSQL instead. */
+  archiveUrl?: string;
+  /** ETCDLENS_RECORDER_LOCK_TTL_MS: how long a recorder that stopped renewing keeps its lock. */
+  lockTtlMs?: number;
+};
+
+const onOff = z
+  .enum(["on", "off", "true", "false", "1", "0", "yes", "no", ""])
+  .optional()
+  .transform((value) => !(value === "off" || value === "false" || value === "0" || value === "no"));
+
+const ArchiveSchema = z.object({
+  ETCDLENS_ARCHIVE: onOff,
+  ETCDLENS_ARCHIVE_RECORD: onOff,
+  ETCDLENS_DATA_DIR: optionalPath,
+  ETCDLENS_ARCHIVE_URL: optionalPath,
+  ETCDLENS_RECORDER_LOCK_TTL_MS: z.coerce.number().int().positive().optional(),
+});
+
+export function parseArchiveSettings(env: Record<string, string | undefined>): ArchiveSettings {
+  const parsed = ArchiveSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    // Names the setting, never its value: ETCDLENS_ARCHIVE_URL may hold a password.
+    throw new ConfigurationError(`invalid ${issue.path.join(".")}: ${issue.message}`);
+  }
+  const vars = parsed.data;
+  return {
+    enabled: vars.ETCDLENS_ARCHIVE,
+    record: vars.ETCDLENS_ARCHIVE_RECORD,
+    dataDir: vars.ETCDLENS_DATA_DIR ?? ".etcdlens",
+    archiveUrl: vars.ETCDLENS_ARCHIVE_URL,
+    lockTtlMs: vars.ETCDLENS_RECORDER_LOCK_TTL_MS,
+  };
+}
+
+let cachedArchive: ArchiveSettings | undefined;
+
+export function getArchiveSettings(): ArchiveSettings {
+  cachedArchive ??= parseArchiveSettings(process.env);
+  return cachedArchive;
+}

@@ -241,3 +241,30 @@ export type TableDto = {
   nextCursor: string | null;
   indexing?: { keysScanned: number; startedAt: number };
 };
+
+/** What the archive holds of a cluster, as views name it ("recorded since …"). */
+export type ArchiveCoverageDto = {
+  engine: string;
+  /** RFC 3339; null when the archive has never recorded this cluster. */
+  recordingSince: string | null;
+  /** Every revision from this one on is held, except inside gaps; null before anything is recorded. */
+  firstRevision: number | null;
+  lastRevision: number;
+  gaps: { from: number; to: number }[];
+};
+
+/**
+ * Where a view read from: etcd alone, the archive alone (etcd compacted the revision), or both
+ * merged (a history reaching back past etcd's compaction). `archive` is absent when it is off.
+ */
+export type ReadFromDto = {
+  source: "etcd" | "archive" | "etcd+archive";
+  archive?: ArchiveCoverageDto;
+};
+
+/** When a revision happened: exact when the recorder saw it arrive, estimated ("≈") otherwise. */
+export type RevisionTimeDto = {
+  /** RFC 3339 with milliseconds; absent when nothing tells. */
+  time?: string;
+  timeEstimated?: boolean;
+};
