@@ -2,18 +2,14 @@
 // 100 KB Kubernetes objects, timed through the same lib functions the API routes call.
 // Runs against ETCDCTL_ENDPOINTS when set (writing under /etcdlens-bench/), else a private etcd.
 // lib/etcd is server-only, so this runs under tsx with --conditions=react-server (see package.json).
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { Etcd3 } from "etcd3";
 import { decodeValue, encodeKubernetesObject, type JsonObject } from "@/lib/decode";
 import { diffValues, renderForDiff, stripNoise, compileNoise, DEFAULT_NOISE_PATTERNS } from "@/lib/diff";
 import { describeVersions, type VersionInput } from "@/lib/diff/lifecycle";
 import { diffText } from "@/lib/diff/text";
-import { connectCluster } from "@/lib/etcd/client";
 import { getHistory, type HistoryVersion } from "@/lib/etcd/history";
 import { range } from "@/lib/etcd/kv";
-import { scratchDir, startEtcd, type EtcdProcess } from "./lib/etcd-process";
+import { openBenchEtcd } from "./lib/bench/bench-etcd";
 
 const VERSIONS = 10_000;
 const PAGE = 50;
@@ -70,14 +66,7 @@ async function time(label: string, work: () => Promise<unknown>): Promise<number
 const toInput = ({ entry, value }: HistoryVersion): VersionInput => ({ ...entry, value });
 
 async function main() {
-  let etcd: EtcdProcess | undefined;
-  const endpoints = process.env.ETCDCTL_ENDPOINTS?.split(",")
-    .map((item) => item.trim())
-    .filter(Boolean);
-  if (!endpoints?.length) etcd = await startEtcd({ dataDir: scratchDir(join(tmpdir(), "etcdlens-bench"), "history"), quiet: true });
-  const hosts = endpoints?.length ? endpoints : [etcd!.endpoint];
-  const writer = new Etcd3({ hosts });
-  const connection = connectCluster({ endpoints: hosts, requestTimeoutMs: 10_000 });
+  const { hosts, writer, connection, close } = await openBenchEtcd("history");
   try {
     const key = Buffer.from(`${PREFIX}deployments/default/bench`);
     const small = encodeKubernetesObject(deployment(1, 85));
@@ -130,9 +119,7 @@ async function main() {
       if (a.language !== "none" && b.language !== "none") diffText(a.text, b.text);
     });
   } finally {
-    writer.close();
-    connection.client.close();
-    await etcd?.stop();
+    await close();
   }
 }
 

@@ -6,16 +6,13 @@
 // 4 KB shaped like the benchmark keyspace's. Runs against ETCDCTL_ENDPOINTS when set (writing
 // under /etcdlens-bench/), else a private etcd. Server-only code: tsx --conditions=react-server.
 import { existsSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { Etcd3 } from "etcd3";
 import { presentTable } from "@/lib/api/present-table";
 import { decodeValue, encodeKubernetesObject, type JsonObject } from "@/lib/decode";
-import { connectCluster } from "@/lib/etcd/client";
 import { readTablePage } from "@/lib/kube-table/read-table-page";
 import { pod as typicalPod } from "./lib/bench/kube-objects";
-import { scratchDir, startEtcd, type EtcdProcess } from "./lib/etcd-process";
+import { openBenchEtcd } from "./lib/bench/bench-etcd";
 
 const PAGE = 200;
 const RUNS = 25;
@@ -88,14 +85,7 @@ async function time(label: string, work: () => Promise<number>): Promise<number>
 }
 
 async function main() {
-  let etcd: EtcdProcess | undefined;
-  const endpoints = process.env.ETCDCTL_ENDPOINTS?.split(",")
-    .map((item) => item.trim())
-    .filter(Boolean);
-  if (!endpoints?.length) etcd = await startEtcd({ dataDir: scratchDir(join(tmpdir(), "etcdlens-bench"), "table"), quiet: true });
-  const hosts = endpoints?.length ? endpoints : [etcd!.endpoint];
-  const writer = new Etcd3({ hosts });
-  const connection = connectCluster({ endpoints: hosts, requestTimeoutMs: 10_000 });
+  const { hosts, writer, connection, close } = await openBenchEtcd("table");
   try {
     const fixture = fixturePods();
     const kinds: { folder: string; label: string; bytes: (index: number, version: number) => Uint8Array }[] = [
@@ -146,9 +136,7 @@ async function main() {
       await time(`same, at a past revision (?rev=${pastRevision}, the level read by scanning)`, () => page(pastRevision));
     }
   } finally {
-    writer.close();
-    connection.client.close();
-    await etcd?.stop();
+    await close();
   }
 }
 

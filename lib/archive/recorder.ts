@@ -5,9 +5,7 @@ import type { IEvent } from "etcd3";
 import type { ClusterConnection } from "@/lib/etcd/client";
 import { isCompactedError } from "@/lib/etcd/errors";
 import { range, toKeyValue, type KeyValue } from "@/lib/etcd/kv";
-import { getCompactRevision, readCurrentRevision, WHOLE_KEYSPACE } from "@/lib/etcd/watch";
-import { ResumableWatch } from "@/lib/etcd/watch/resumable-watch";
-import type { RevisionBatch } from "@/lib/etcd/watch/revision-batches";
+import { getCompactRevision, readCurrentRevision, ResumableWatch, WHOLE_KEYSPACE, type RevisionBatch } from "@/lib/etcd/watch";
 import { FIRST_PAGE_KEYS, nextPageLimit } from "./baseline-pages";
 import { RecorderLockLostError, type ArchivedEvent, type ArchivedRevision, type ArchiveStore } from "./store";
 

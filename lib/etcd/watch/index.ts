@@ -11,6 +11,8 @@ export type { WatchState } from "./cluster-watches";
 export { getCompactRevision } from "./compaction";
 export { noteCompactRevision } from "./known-compaction";
 export { readCurrentRevision } from "./current-revision";
+export { ResumableWatch, type ResumableWatchOptions } from "./resumable-watch";
+export type { RevisionBatch } from "./revision-batches";
 export { replayRevisions, toChangeBatches, type ReplayedEvent, type ReplayRequest, type ReplayResult } from "./replay";
 export { configureWatches, type WatchSettings } from "./settings";
 export { getWatchStats, type ClusterWatchStats, type WatchStats } from "./stats";
