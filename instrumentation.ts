@@ -1,6 +1,20 @@
-// Next calls register() once when the server starts: the folder index starts building then.
+// Next calls register() once when the server starts: the folder index starts building then, and
+// the archive's recorders start recording (from the server's first second, not its first visit).
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { warmUpFolderIndex } = await import("./lib/etcd/folder-index/warm-up");
   warmUpFolderIndex();
+  const { startArchiveRecorders, stopArchiveRecorders } = await import("./lib/archive/service");
+  // Never throws: an archive that cannot open is one log line and a "failing" state in /api/cluster.
+  startArchiveRecorders();
+  // A stopped server gives its recorder lock up at once, so another replica takes over without
+  // waiting out the lock's TTL. Next's own handler exits once its server has closed.
+  const stop = (signal: NodeJS.Signals) => {
+    void stopArchiveRecorders().finally(() => {
+      // No other handler (NEXT_MANUAL_SIG_HANDLE without one of its own): exit as the signal would.
+      if (process.listenerCount(signal) === 0) process.exit(signal === "SIGINT" ? 130 : 143);
+    });
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
 }

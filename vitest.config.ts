@@ -22,6 +22,7 @@ export default defineConfig({
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
           environment: "node",
+          setupFiles: ["test/support/isolate-archive.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import type { EndpointStatusDto } from "@/lib/api/dto";
 import { clusterQueries } from "@/lib/queries";
 import { Badge, ErrorPanel, Loading } from "@/components/ui/panels";
+import { ArchiveStatus } from "./archive-status";
 import { useClusterName } from "./cluster-scope";
 
 function formatBytes(bytes: number | undefined): string {
@@ -46,6 +47,9 @@ export function ClusterOverview() {
           <dt className="text-slate-500">raft term</dt>
           <dd className="font-mono">{cluster.raftTerm}</dd>
         </dl>
+        <div className="mt-2">
+          <ArchiveStatus archive={cluster.archive} />
+        </div>
       </section>
 
       <section aria-labelledby="alarms-title">

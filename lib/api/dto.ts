@@ -25,6 +25,8 @@ export type ChildrenDto = {
   indexing?: { keysScanned: number; startedAt: number };
   /** Present when the level listed is not the prefix asked for (it lacked its trailing slash). */
   listed?: { prefix: string; prefixBase64: string; message: string };
+  /** At a revision (rev=): etcd, or the archive when etcd has compacted it. */
+  readFrom?: ReadFromDto;
 };
 
 export type KeyValueDto = {
@@ -159,6 +161,23 @@ export type ClusterDto = ClusterHeaderDto & {
   alarms: AlarmDto[];
   /** Revisions below this one are gone; 0 when nothing was compacted. */
   compactRevision: number;
+  /** What the archive holds of this cluster, and what this replica's recorder is doing. */
+  archive: ClusterArchiveDto;
+};
+
+/** This replica's recorder of a cluster; "off" when the archive or recording is off here. */
+export type RecorderStateDto =
+  | { state: "starting" }
+  | { state: "standby" }
+  | { state: "baseline"; revision: number }
+  | { state: "recording"; lastRevision: number }
+  | { state: "failing"; error: string }
+  | { state: "off" };
+
+export type ClusterArchiveDto = {
+  /** Null when the archive is off or cannot be read (the recorder then says why). */
+  coverage: ArchiveCoverageDto | null;
+  recorder: RecorderStateDto;
 };
 
 export type HealthDto = { ok: true; etcd: { reachable: boolean; error?: string; revision?: number } };

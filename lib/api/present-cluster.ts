@@ -1,7 +1,9 @@
 import "server-only";
 import type { Alarm, EndpointStatus, Member } from "@/lib/etcd/cluster-types";
 import type { ResponseHeader } from "@/lib/etcd/kv";
-import type { ClusterDto, ClusterHeaderDto, ClustersDto, HealthDto } from "./dto";
+import type { ClusterArchiveStatus } from "@/lib/archive/service";
+import type { ClusterArchiveDto, ClusterDto, ClusterHeaderDto, ClustersDto, HealthDto, RecorderStateDto } from "./dto";
+import { presentCoverage } from "./present-archive";
 
 // The one place the cluster's answers are built: its header, its full picture (members,
 // endpoints, alarms, compaction), the configured clusters and the health check.
@@ -12,7 +14,7 @@ export function presentClusterHeader(header: ResponseHeader): ClusterHeaderDto {
 
 export function presentCluster(
   header: ResponseHeader,
-  parts: { members: Member[]; endpoints: EndpointStatus[]; alarms: Alarm[]; compactRevision: number },
+  parts: { members: Member[]; endpoints: EndpointStatus[]; alarms: Alarm[]; compactRevision: number; archive: ClusterArchiveStatus },
 ): ClusterDto {
   return {
     ...presentClusterHeader(header),
@@ -20,7 +22,31 @@ export function presentCluster(
     endpoints: parts.endpoints,
     alarms: parts.alarms,
     compactRevision: parts.compactRevision,
+    archive: presentClusterArchive(parts.archive),
   };
+}
+
+export function presentClusterArchive(status: ClusterArchiveStatus): ClusterArchiveDto {
+  const coverage = status.coverage ? presentCoverage(status.coverage.engine, status.coverage.coverage) : null;
+  return { coverage, recorder: presentRecorderState(status.recorder) };
+}
+
+function presentRecorderState(state: ClusterArchiveStatus["recorder"]): RecorderStateDto {
+  switch (state?.state) {
+    case undefined:
+    case "stopped":
+      return { state: "off" };
+    case "standby":
+      return { state: "standby" };
+    case "baseline":
+      return { state: "baseline", revision: state.revision };
+    case "recording":
+      return { state: "recording", lastRevision: state.lastRevision };
+    case "failing":
+      return { state: "failing", error: state.error };
+    case "starting":
+      return { state: "starting" };
+  }
 }
 
 /** Names and default prefixes only: never endpoints or credentials. */

@@ -2,7 +2,8 @@ import "server-only";
 import { resolve } from "node:path";
 import { getCluster } from "@/lib/etcd/client";
 import { getArchiveSettings, getServerSettings, type ArchiveSettings } from "@/lib/env";
-import { openArchiveStore } from "./open-store";
+import { archiveEngineOf, openArchiveStore } from "./open-store";
+import { archiveFilePath } from "./sqlite-store";
 import { ArchiveRecorder, type RecorderState } from "./recorder";
 import type { ArchiveCoverage, ArchiveStore } from "./store";
 
@@ -15,6 +16,10 @@ type ArchiveService = {
   settings: ArchiveSettings;
   store: Promise<ArchiveStore>;
   recorders: Map<string, ArchiveRecorder>;
+  /** Why this process records nothing although it should (the store cannot open, the configuration is wrong). */
+  failure: string | null;
+  /** Whether startArchiveRecorders ran (the server's boot; a test calling routes in-process records nothing). */
+  started: boolean;
 };
 
 const globalCache = globalThis as unknown as { etcdlensArchive?: ArchiveService | null };
@@ -24,9 +29,30 @@ function service(): ArchiveService | null {
   const settings = getArchiveSettings();
   if (!settings.enabled) return (globalCache.etcdlensArchive = null);
   const store = openArchiveStore({ archiveUrl: settings.archiveUrl, dataDir: resolve(settings.dataDir) });
+  const archive: ArchiveService = { settings, store, recorders: new Map(), failure: null, started: false };
   // A store that cannot open is reported by each read that needs it; it must not crash the server.
-  store.catch(() => undefined);
-  return (globalCache.etcdlensArchive = { settings, store, recorders: new Map() });
+  store.catch((error: unknown) => (archive.failure = describeArchiveError(error)));
+  return (globalCache.etcdlensArchive = archive);
+}
+
+/**
+ * An archive error as the API and the log may say it: the message, with no server path (a data
+ * directory that cannot be created names itself in Node's message) and never the URL.
+ */
+export function describeArchiveError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/(^|[\s"(])'?(?:\/[^\s'",:)]+)+'?/g, "$1(a server path)");
+}
+
+/** Where the archive lives, as a log line may name it: the SQLite file, or PostgreSQL by its setting (the URL may hold a password). */
+function describeLocation(settings: ArchiveSettings): string {
+  const dataDir = resolve(settings.dataDir);
+  try {
+    if (archiveEngineOf({ archiveUrl: settings.archiveUrl, dataDir }) === "postgres") return "PostgreSQL (ETCDLENS_ARCHIVE_URL)";
+  } catch {
+    return "ETCDLENS_ARCHIVE_URL";
+  }
+  return `SQLite (${archiveFilePath(dataDir)})`;
 }
 
 /** The archive store, or null when the archive is off (ETCDLENS_ARCHIVE=off). */
@@ -46,17 +72,41 @@ export async function archiveCoverage(cluster: string): Promise<ArchiveCoverage 
  * the archive is off or recording is (ETCDLENS_ARCHIVE_RECORD=off: a replica that only reads).
  */
 export function startArchiveRecorders(log: (message: string) => void = (message) => console.error(message)): void {
-  const archive = service();
+  let archive: ArchiveService | null;
+  try {
+    archive = service();
+  } catch (error) {
+    // A wrong ETCDLENS_ARCHIVE* setting: every archive read answers it too; the server runs on.
+    log(`etcdlens archive: not recording: ${describeArchiveError(error)}`);
+    return;
+  }
   if (!archive || !archive.settings.record) return;
+  archive.started = true;
+  const where = describeLocation(archive.settings);
   void archive.store.then(
     (store) => {
-      for (const cluster of getServerSettings().clusters) {
+      let clusters;
+      try {
+        clusters = getServerSettings().clusters;
+      } catch (error) {
+        archive.failure = describeArchiveError(error);
+        log(`etcdlens archive: not recording: ${archive.failure}`);
+        return;
+      }
+      log(`etcdlens archive: recording ${clusters.map((cluster) => cluster.name).join(", ")} into ${where}`);
+      for (const cluster of clusters) {
         if (archive.recorders.has(cluster.name)) continue;
+        let said = "";
         const recorder = new ArchiveRecorder({
           cluster: cluster.name,
           connection: getCluster(cluster.name),
           store,
           lockTtlMs: archive.settings.lockTtlMs,
+          // One line per change of state (standing by, recording, failing), not per revision.
+          onState: (state) => {
+            if (state.state !== said) log(`etcdlens archive: cluster "${cluster.name}": ${state.state}`);
+            said = state.state;
+          },
           log: (message) => log(`etcdlens archive: ${message}`),
         });
         archive.recorders.set(cluster.name, recorder);
@@ -64,22 +114,58 @@ export function startArchiveRecorders(log: (message: string) => void = (message)
       }
     },
     // The message, never the URL (it may hold a password); views say the archive is unavailable.
-    (error: unknown) =>
-      log(
-        `etcdlens archive: the archive cannot be opened, so nothing is recorded: ${error instanceof Error ? error.message : String(error)}`,
-      ),
+    (error: unknown) => log(`etcdlens archive: ${where} cannot be opened, so nothing is recorded: ${describeArchiveError(error)}`),
   );
 }
 
-/** The state of this process's recorder of a cluster; null when it runs none. */
+/**
+ * The state of this process's recorder of a cluster: "failing" when the archive cannot open or
+ * the configuration is wrong; null when it runs none (the archive or recording is off).
+ */
 export function recorderState(cluster: string): RecorderState | null {
-  return service()?.recorders.get(cluster)?.state ?? null;
+  let archive: ArchiveService | null;
+  try {
+    archive = service();
+  } catch (error) {
+    return { state: "failing", error: describeArchiveError(error) };
+  }
+  if (!archive || !archive.settings.record) return null;
+  const recorder = archive.recorders.get(cluster);
+  if (recorder) {
+    const state = recorder.state;
+    return state.state === "failing" ? { state: "failing", error: describeArchiveError(state.error) } : state;
+  }
+  if (archive.failure) return { state: "failing", error: archive.failure };
+  return archive.started ? { state: "starting" } : null;
 }
 
 /** Stops this process's recorders (tests, shutdown). */
 export async function stopArchiveRecorders(): Promise<void> {
   const archive = globalCache.etcdlensArchive;
   if (!archive) return;
+  archive.started = false;
   await Promise.all([...archive.recorders.values()].map((recorder) => recorder.stop()));
   archive.recorders.clear();
+}
+
+export type ClusterArchiveStatus = {
+  /** Null when the archive is off or cannot be read. */
+  coverage: { engine: string; coverage: ArchiveCoverage } | null;
+  recorder: RecorderState | null;
+};
+
+/**
+ * What the archive holds of a cluster (the default one when unnamed) and what this process's
+ * recorder of it does, for the cluster overview.
+ */
+export async function readClusterArchiveStatus(name: string | undefined): Promise<ClusterArchiveStatus> {
+  const cluster = name ?? getServerSettings().cluster.name;
+  const recorder = recorderState(cluster);
+  try {
+    const store = await getArchiveStore();
+    return { coverage: store ? { engine: store.engine, coverage: await store.coverage(cluster) } : null, recorder };
+  } catch (error) {
+    // The store did not open or did not answer: the overview says so instead of failing whole.
+    return { coverage: null, recorder: recorder ?? { state: "failing", error: describeArchiveError(error) } };
+  }
 }

@@ -1,3 +1,6 @@
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as getCluster } from "@/app/api/cluster/route";
 import { findFreePort, type EtcdProcess } from "@/scripts/lib/etcd-process";
@@ -15,6 +18,10 @@ beforeAll(async () => {
   deadEndpoint = `127.0.0.1:${await findFreePort()}`;
   process.env.ETCDCTL_ENDPOINTS = `${etcd.endpoint},${deadEndpoint}`;
   process.env.ETCDLENS_REQUEST_TIMEOUT_MS = "1500";
+  // An archive that cannot open: its data directory is a file. The rest of the answer is unharmed.
+  const notADirectory = join(process.env.ETCDLENS_DATA_DIR!, "a-file");
+  writeFileSync(notADirectory, "");
+  process.env.ETCDLENS_DATA_DIR = join(notADirectory, "archive");
 });
 
 afterAll(async () => {
@@ -44,6 +51,18 @@ describe("GET /api/cluster", () => {
     const dead = cluster.endpoints.find((endpoint) => endpoint.endpoint === deadEndpoint);
     expect(dead?.ok).toBe(false);
     expect(dead?.error).toBeTruthy();
+  });
+
+  it("says the archive is failing, in words without a server path, when it cannot open", async () => {
+    const { status, body } = await callRoute(getCluster, "/api/cluster");
+    expect(status).toBe(200);
+    const { archive } = body as ClusterDto;
+    expect(archive.coverage).toBeNull();
+    expect(archive.recorder.state).toBe("failing");
+    const error = archive.recorder.state === "failing" ? archive.recorder.error : "";
+    expect(error).toMatch(/ENOTDIR|not a directory/i);
+    expect(error).not.toContain(tmpdir());
+    expect(error).not.toMatch(/\n\s+at /);
   });
 
   it("answers the header alone with view=header", async () => {

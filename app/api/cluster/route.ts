@@ -1,11 +1,13 @@
 // GET /api/cluster[?view=header] — the cluster as etcdctl shows it: the response header (cluster
 // and member IDs, revision, raft term), members, each configured endpoint's status, alarms and the
-// compaction revision. view=header answers the header alone, cheaply (the page header polls it).
+// compaction revision, and the archive (what it holds of the cluster, what this replica's recorder
+// does: recording, standby, baseline, failing, off). view=header answers the header alone, cheaply (the page header polls it).
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { callEtcd } from "@/lib/etcd/call";
 import { getCluster } from "@/lib/etcd/client";
 import { getClusterHeader, getEndpointStatuses, listAlarms, listMembers } from "@/lib/etcd/cluster";
 import { getCompactRevision } from "@/lib/etcd/watch";
+import { readClusterArchiveStatus } from "@/lib/archive/service";
 import type { ClusterDto, ClusterHeaderDto } from "@/lib/api/dto";
 import { presentCluster, presentClusterHeader } from "@/lib/api/present-cluster";
 import { z } from "zod";
@@ -18,8 +20,11 @@ export const GET = apiRoute(async (request): Promise<ClusterDto | ClusterHeaderD
   const connection = getCluster(query.clusterName());
   const header = await callEtcd(connection, () => getClusterHeader(connection));
   if (view === "header") return presentClusterHeader(header);
-  const [members, endpoints, alarms, compactRevision] = await callEtcd(connection, () =>
-    Promise.all([listMembers(connection), getEndpointStatuses(connection), listAlarms(connection), getCompactRevision(connection)]),
-  );
-  return presentCluster(header, { members, endpoints, alarms, compactRevision });
+  const [[members, endpoints, alarms, compactRevision], archive] = await Promise.all([
+    callEtcd(connection, () =>
+      Promise.all([listMembers(connection), getEndpointStatuses(connection), listAlarms(connection), getCompactRevision(connection)]),
+    ),
+    readClusterArchiveStatus(query.clusterName()),
+  ]);
+  return presentCluster(header, { members, endpoints, alarms, compactRevision, archive });
 });
