@@ -12,7 +12,7 @@ import Database from "better-sqlite3";
 import { encodeKubernetesObject, type JsonObject } from "@/lib/decode";
 import { archiveFilePath, openSqliteStore } from "@/lib/archive/sqlite-store";
 import type { ArchivedRevision } from "@/lib/archive/store";
-import { lease, pod } from "./lib/bench/kube-objects";
+import { churnPodStatus, lease, pod } from "./lib/bench/kube-objects";
 
 const PODS = 200;
 const POD_UPDATES = 25;
@@ -25,21 +25,6 @@ const at = (seconds: number) => new Date(EPOCH + seconds * 1000).toISOString().r
 
 type Churn = { key: string; object: JsonObject; update: (object: JsonObject, step: number) => void; steps: number };
 
-/** kubelet's status update: a restart, the Ready condition flapping, its managedFields entry and the resourceVersion. */
-function updatePod(object: JsonObject, step: number): void {
-  const metadata = object.metadata as JsonObject;
-  const status = object.status as JsonObject;
-  const managed = metadata.managedFields as JsonObject[];
-  managed[1].time = at(600 + step * 37);
-  const conditions = status.conditions as JsonObject[];
-  conditions[1].status = step % 2 ? "False" : "True";
-  conditions[1].lastTransitionTime = at(600 + step * 37);
-  const container = (status.containerStatuses as JsonObject[])[0];
-  container.restartCount = step;
-  container.ready = step % 2 === 0;
-  container.state = { running: { startedAt: at(600 + step * 37) } };
-}
-
 function updateLease(object: JsonObject, step: number): void {
   (object.spec as JsonObject).renewTime = at(step * 10).replace("Z", ".000000Z");
 }
@@ -48,7 +33,12 @@ async function main(): Promise<void> {
   const churn: Churn[] = [];
   for (let i = 0; i < PODS; i++) {
     const name = `app-${i % 20}-7c9d8f6b5-${String(i).padStart(5, "0")}`;
-    churn.push({ key: `/registry/pods/ns-${i % 10}/${name}`, object: pod(`ns-${i % 10}`, name, i), update: updatePod, steps: POD_UPDATES });
+    churn.push({
+      key: `/registry/pods/ns-${i % 10}/${name}`,
+      object: pod(`ns-${i % 10}`, name, i),
+      update: churnPodStatus,
+      steps: POD_UPDATES,
+    });
   }
   for (let i = 0; i < LEASES; i++) {
     churn.push({

@@ -417,6 +417,24 @@ async function main() {
       "```",
     );
 
+    // The archive recorder: its own private etcd and PostgreSQL (it writes tens of thousands of Pods).
+    const recorder = spawnSync(
+      process.execPath,
+      [join(root, "node_modules", "tsx", "dist", "cli.mjs"), "--conditions=react-server", "scripts/bench-recorder.ts"],
+      { encoding: "utf8", env: tableEnv },
+    );
+    notes.push(
+      "",
+      "`npm run bench:recorder` in the same run (the archive recorder on SQLite and PostgreSQL, a private etcd and PostgreSQL):",
+      "",
+      "```",
+      (recorder.stdout.trim() || recorder.stderr.trim())
+        .split("\n")
+        .filter((line) => !line.startsWith("etcdlens: watch"))
+        .join("\n"),
+      "```",
+    );
+
     const etcdVersion = spawnSync("etcd", ["--version"], { encoding: "utf8" }).stdout.split("\n")[0];
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? "CPU"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${etcdVersion}, Node ${process.version}, ${keyCount.toLocaleString()} keys`;
     const table = [

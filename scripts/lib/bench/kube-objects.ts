@@ -188,3 +188,18 @@ export function lease(name: string, index: number, renewal: number): JsonObject 
     spec: { holderIdentity: name, leaseDurationSeconds: 40, renewTime: timestamp(index + renewal * 10).replace("Z", ".000000Z") },
   };
 }
+
+/** kubelet's status update of a pod(): a restart, the Ready condition flapping, its managedFields entry (the resourceVersion is the caller's). */
+export function churnPodStatus(object: JsonObject, step: number): void {
+  const metadata = object.metadata as JsonObject;
+  const status = object.status as JsonObject;
+  const managed = metadata.managedFields as JsonObject[];
+  managed[1].time = timestamp(600 + step * 37);
+  const conditions = status.conditions as JsonObject[];
+  conditions[1].status = step % 2 ? "False" : "True";
+  conditions[1].lastTransitionTime = timestamp(600 + step * 37);
+  const container = (status.containerStatuses as JsonObject[])[0];
+  container.restartCount = step;
+  container.ready = step % 2 === 0;
+  container.state = { running: { startedAt: timestamp(600 + step * 37) } };
+}
