@@ -54,11 +54,21 @@ export default async function globalSetup(): Promise<void> {
     ETCDCTL_ENDPOINTS: etcd.endpoint,
     ETCDLENS_CONFIG: configFile,
     ETCDLENS_REQUEST_TIMEOUT_MS: "2000",
+    // The dashboard records from its boot: into an archive of this run's own, never the repository's .etcdlens/.
+    ETCDLENS_DATA_DIR: scratchDir(join(tmpdir(), "etcdlens-e2e"), "archive"),
     NEXT_TELEMETRY_DISABLED: "1",
     // The port the Host check answers loopback names on (lib/env.ts getDoorSettings).
     PORT: port,
   };
-  for (const name of ["ETCDCTL_CACERT", "ETCDCTL_CERT", "ETCDCTL_KEY", "ETCDCTL_USER", "ETCDCTL_PASSWORD", "ETCDLENS_REVEAL_SECRETS"])
+  for (const name of [
+    "ETCDCTL_CACERT",
+    "ETCDCTL_CERT",
+    "ETCDCTL_KEY",
+    "ETCDCTL_USER",
+    "ETCDCTL_PASSWORD",
+    "ETCDLENS_REVEAL_SECRETS",
+    "ETCDLENS_ARCHIVE_URL",
+  ])
     delete env[name];
   const server = spawn(process.execPath, [nextBin, "start", "--hostname", "127.0.0.1", "--port", port], {
     env,
