@@ -36,7 +36,18 @@ async function choosePort(remembered: unknown, role: string, log: (message: stri
   return port;
 }
 
-export async function startDemoEtcd(folder: string, options: { quiet?: boolean; log?: (message: string) => void } = {}): Promise<DemoEtcd> {
+export type DemoEtcdOptions = {
+  quiet?: boolean;
+  log?: (message: string) => void;
+  /**
+   * Runs once etcd is up and before the first seed (not on a restart that keeps the data): the
+   * demo starts the dashboard here and waits until it records, so that the archive holds the
+   * history the seeder compacts away.
+   */
+  beforeSeed?: (etcd: EtcdProcess) => Promise<void>;
+};
+
+export async function startDemoEtcd(folder: string, options: DemoEtcdOptions = {}): Promise<DemoEtcd> {
   const log = options.log ?? ((message: string) => console.log(`etcdlens: ${message}`));
   const dataDir = join(folder, "etcd");
   const stateFile = join(folder, "state.json");
@@ -55,6 +66,7 @@ export async function startDemoEtcd(folder: string, options: { quiet?: boolean; 
       return { etcd, seededWrites: 0 };
     }
     remember(false);
+    await options.beforeSeed?.(etcd);
     const client = new Etcd3({ hosts: etcd.endpoint });
     try {
       const seededWrites = await seedDemoData(client);
