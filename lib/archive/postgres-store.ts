@@ -1,5 +1,6 @@
 import "server-only";
 import { LatestPuts, type LatestPut } from "./latest-puts";
+import type { RevisionTime, TimeEstimate } from "./store";
 import pg from "pg";
 import {
   RecorderLockLostError,
@@ -95,6 +96,16 @@ const MIGRATIONS: readonly string[] = [
     cluster_id integer PRIMARY KEY,
     holder text NOT NULL
   );
+  `,
+  // Estimated times of the revisions that did not arrive live (the baseline's, etcd's retained history).
+  `
+  CREATE TABLE ${SCHEMA}.revision_estimates (
+    cluster_id integer NOT NULL,
+    revision bigint NOT NULL,
+    estimated_at bigint NOT NULL,
+    PRIMARY KEY (cluster_id, revision)
+  );
+  CREATE INDEX revision_estimates_by_time ON ${SCHEMA}.revision_estimates (cluster_id, estimated_at);
   `,
 ];
 
@@ -345,6 +356,57 @@ export class PostgresArchiveStore implements ArchiveStore {
       [clusterId, timeMs],
     );
     return rows[0] ? Number(rows[0].revision) : null;
+  }
+
+  async appendTimeEstimates(cluster: string, holder: string, estimates: readonly TimeEstimate[]): Promise<void> {
+    if (estimates.length === 0) return;
+    await this.write(cluster, holder, async (client, clusterId) => {
+      await client.query(
+        `INSERT INTO ${SCHEMA}.revision_estimates (cluster_id, revision, estimated_at)
+         SELECT $1, * FROM unnest($2::int8[], $3::int8[]) ON CONFLICT DO NOTHING`,
+        [clusterId, estimates.map((estimate) => estimate.revision), estimates.map((estimate) => estimate.time)],
+      );
+    });
+  }
+
+  async timesOf(cluster: string, revisions: readonly number[]): Promise<Map<number, RevisionTime>> {
+    const times = new Map<number, RevisionTime>();
+    const clusterId = await this.findCluster(cluster);
+    if (clusterId === undefined || revisions.length === 0) return times;
+    const { rows } = await this.pool.query<{ revision: string; arrived_at: string | null; estimated_at: string | null }>(
+      `SELECT r.revision, a.arrived_at,
+         (SELECT e.estimated_at FROM ${SCHEMA}.revision_estimates e WHERE e.cluster_id = $1 AND e.revision <= r.revision
+          ORDER BY e.revision DESC LIMIT 1) AS estimated_at
+       FROM unnest($2::int8[]) AS r(revision)
+       LEFT JOIN ${SCHEMA}.revisions a ON a.cluster_id = $1 AND a.revision = r.revision`,
+      [clusterId, [...revisions]],
+    );
+    for (const row of rows) {
+      if (row.arrived_at !== null) times.set(Number(row.revision), { time: Number(row.arrived_at), estimated: false });
+      else if (row.estimated_at !== null) times.set(Number(row.revision), { time: Number(row.estimated_at), estimated: true });
+    }
+    return times;
+  }
+
+  async revisionAtEstimatedTime(cluster: string, timeMs: number): Promise<number | null> {
+    const clusterId = await this.findCluster(cluster);
+    if (clusterId === undefined) return null;
+    const { rows } = await this.pool.query<{ revision: string; later: string | null; arrival: string | null; last_revision: string }>(
+      `WITH latest AS (
+         SELECT revision FROM ${SCHEMA}.revision_estimates WHERE cluster_id = $1 AND estimated_at <= $2
+         ORDER BY estimated_at DESC, revision DESC LIMIT 1)
+       SELECT latest.revision,
+         (SELECT MIN(e.revision) FROM ${SCHEMA}.revision_estimates e WHERE e.cluster_id = $1 AND e.revision > latest.revision AND e.estimated_at > $2) AS later,
+         (SELECT MIN(a.revision) FROM ${SCHEMA}.revisions a WHERE a.cluster_id = $1 AND a.revision > latest.revision) AS arrival,
+         (SELECT c.last_revision FROM ${SCHEMA}.clusters c WHERE c.id = $1) AS last_revision
+       FROM latest`,
+      [clusterId, timeMs],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    const bounds = [row.later, row.arrival].filter((revision): revision is string => revision !== null).map(Number);
+    if (bounds.length > 0) return Math.min(...bounds) - 1;
+    return Math.max(Number(row.last_revision), Number(row.revision));
   }
 
   async tryLockRecorder(cluster: string, holder: string, ttlMs: number): Promise<boolean> {

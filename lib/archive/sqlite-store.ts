@@ -1,5 +1,6 @@
 import "server-only";
 import { LatestPuts } from "./latest-puts";
+import type { RevisionTime, TimeEstimate } from "./store";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -91,6 +92,16 @@ const MIGRATIONS: readonly string[] = [
     holder TEXT NOT NULL,
     expires_at INTEGER NOT NULL
   );
+  `,
+  // Estimated times of the revisions that did not arrive live (the baseline's, etcd's retained history).
+  `
+  CREATE TABLE revision_estimates (
+    cluster_id INTEGER NOT NULL,
+    revision INTEGER NOT NULL,
+    estimated_at INTEGER NOT NULL,
+    PRIMARY KEY (cluster_id, revision)
+  ) WITHOUT ROWID;
+  CREATE INDEX revision_estimates_by_time ON revision_estimates (cluster_id, estimated_at);
   `,
 ];
 
@@ -193,6 +204,18 @@ export class SqliteArchiveStore implements ArchiveStore {
       revisionAtTime: prepare(
         "SELECT revision FROM revisions WHERE cluster_id = ? AND arrived_at <= ? ORDER BY arrived_at DESC, revision DESC LIMIT 1",
       ),
+      insertEstimate: prepare("INSERT OR IGNORE INTO revision_estimates (cluster_id, revision, estimated_at) VALUES (?, ?, ?)"),
+      arrivalOf: prepare("SELECT arrived_at FROM revisions WHERE cluster_id = ? AND revision = ?"),
+      estimateAtOrBelow: prepare(
+        "SELECT estimated_at FROM revision_estimates WHERE cluster_id = ? AND revision <= ? ORDER BY revision DESC LIMIT 1",
+      ),
+      latestEstimateAtTime: prepare(
+        "SELECT revision FROM revision_estimates WHERE cluster_id = ? AND estimated_at <= ? ORDER BY estimated_at DESC, revision DESC LIMIT 1",
+      ),
+      nextLaterEstimate: prepare(
+        "SELECT MIN(revision) AS revision FROM revision_estimates WHERE cluster_id = ? AND revision > ? AND estimated_at > ?",
+      ),
+      nextArrival: prepare("SELECT MIN(revision) AS revision FROM revisions WHERE cluster_id = ? AND revision > ?"),
       lock: prepare("SELECT holder, expires_at FROM recorder_locks WHERE cluster_id = ?"),
       setLock: prepare(
         "INSERT INTO recorder_locks (cluster_id, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (cluster_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at",
@@ -327,6 +350,42 @@ export class SqliteArchiveStore implements ArchiveStore {
     if (clusterId === undefined) return null;
     const row = this.statements.revisionAtTime.get(clusterId, timeMs) as { revision: number } | undefined;
     return row?.revision ?? null;
+  }
+
+  async appendTimeEstimates(cluster: string, holder: string, estimates: readonly TimeEstimate[]): Promise<void> {
+    if (estimates.length === 0) return;
+    this.write(cluster, holder, (clusterId) => {
+      for (const estimate of estimates) this.statements.insertEstimate.run(clusterId, estimate.revision, estimate.time);
+    });
+  }
+
+  async timesOf(cluster: string, revisions: readonly number[]): Promise<Map<number, RevisionTime>> {
+    const times = new Map<number, RevisionTime>();
+    const clusterId = this.findCluster(cluster);
+    if (clusterId === undefined) return times;
+    for (const revision of revisions) {
+      const arrival = this.statements.arrivalOf.get(clusterId, revision) as { arrived_at: number } | undefined;
+      if (arrival) {
+        times.set(revision, { time: arrival.arrived_at, estimated: false });
+        continue;
+      }
+      const estimate = this.statements.estimateAtOrBelow.get(clusterId, revision) as { estimated_at: number } | undefined;
+      if (estimate) times.set(revision, { time: estimate.estimated_at, estimated: true });
+    }
+    return times;
+  }
+
+  async revisionAtEstimatedTime(cluster: string, timeMs: number): Promise<number | null> {
+    const clusterId = this.findCluster(cluster);
+    if (clusterId === undefined) return null;
+    const latest = this.statements.latestEstimateAtTime.get(clusterId, timeMs) as { revision: number } | undefined;
+    if (!latest) return null;
+    const later = this.statements.nextLaterEstimate.get(clusterId, latest.revision, timeMs) as { revision: number | null };
+    const arrival = this.statements.nextArrival.get(clusterId, latest.revision) as { revision: number | null };
+    const bounds = [later.revision, arrival.revision].filter((revision): revision is number => revision !== null);
+    if (bounds.length > 0) return Math.min(...bounds) - 1;
+    const row = this.statements.cluster.get(clusterId) as { last_revision: number };
+    return Math.max(row.last_revision, latest.revision);
   }
 
   async tryLockRecorder(cluster: string, holder: string, ttlMs: number): Promise<boolean> {

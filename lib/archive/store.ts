@@ -43,6 +43,12 @@ export type ArchivedVersion = ArchivedEvent & {
   fromBaseline: boolean;
 };
 
+/** A revision's time estimated from the clocks Kubernetes writes into its values (clock-hints.ts). */
+export type TimeEstimate = { revision: number; time: number };
+
+/** When a revision happened (ms): exact when it arrived live, estimated from a TimeEstimate at or below it otherwise. */
+export type RevisionTime = { time: number; estimated: boolean };
+
 /** Revisions from..to (inclusive) that were never recorded: etcd compacted them while no recorder ran. */
 export type ArchiveGap = { from: number; to: number; recordedAt: number };
 
@@ -124,6 +130,22 @@ export interface ArchiveStore {
 
   /** The last revision that arrived live at or before `timeMs`; null when none did. */
   revisionAtTime(cluster: string, timeMs: number): Promise<number | null>;
+
+  /** Keeps time estimates of revisions that did not arrive live; a revision's first estimate stays. */
+  appendTimeEstimates(cluster: string, holder: string, estimates: readonly TimeEstimate[]): Promise<void>;
+
+  /**
+   * When each revision happened: its arrival when it arrived live, else the nearest estimate at or
+   * below it (marked estimated); revisions neither tells are absent from the map.
+   */
+  timesOf(cluster: string, revisions: readonly number[]): Promise<Map<number, RevisionTime>>;
+
+  /**
+   * By the estimates alone: the last revision before the clock passes `timeMs` (the revision
+   * before the first estimate later than `timeMs` that follows the latest estimate at or before it,
+   * bounded by the first live arrival and the last revision recorded); null when every estimate is later.
+   */
+  revisionAtEstimatedTime(cluster: string, timeMs: number): Promise<number | null>;
 
   /**
    * Takes the cluster's recorder lock for `ttlMs` when nobody holds it or its holder let it expire

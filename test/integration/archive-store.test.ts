@@ -289,6 +289,42 @@ describe.each(engines)("archive store on $engine", ({ createPlace }) => {
     expect(history.map((version) => version.arrivedAt)).toEqual([3_000, 2_000, 1_000, null]);
   });
 
+  it("tells each revision's time: its arrival, else the nearest estimate at or below it, and finds a revision by estimated time", async () => {
+    // Revisions 10-14 from etcd's retained history (estimates at 10 and 12, 13 hinted twice), 15-16 live.
+    await store.appendRevisions(CLUSTER, HOLDER, [
+      ...[10, 11, 12, 13, 14].map((revision) => rev(revision, [put("/t", revision, `v${revision}`)], null)),
+      rev(15, [put("/t", 15, "v15")], 9_000),
+      rev(16, [put("/t", 16, "v16")], 9_500),
+    ]);
+    await store.appendTimeEstimates(CLUSTER, HOLDER, [
+      { revision: 10, time: 1_000 },
+      { revision: 12, time: 3_000 },
+      { revision: 13, time: 4_000 },
+    ]);
+    // A second estimate of a revision does not replace the first (a replay after a crash is idempotent).
+    await store.appendTimeEstimates(CLUSTER, HOLDER, [{ revision: 13, time: 7_777 }]);
+    const times = await store.timesOf(CLUSTER, [9, 10, 11, 12, 13, 14, 15, 16]);
+    expect(Object.fromEntries(times)).toEqual({
+      10: { time: 1_000, estimated: true },
+      11: { time: 1_000, estimated: true },
+      12: { time: 3_000, estimated: true },
+      13: { time: 4_000, estimated: true },
+      14: { time: 4_000, estimated: true },
+      15: { time: 9_000, estimated: false },
+      16: { time: 9_500, estimated: false },
+    });
+    expect(await store.revisionAtEstimatedTime(CLUSTER, 999)).toBeNull();
+    // 2,000: after 10's and 11's estimate (1,000), before 12's (3,000).
+    expect(await store.revisionAtEstimatedTime(CLUSTER, 2_000)).toBe(11);
+    expect(await store.revisionAtEstimatedTime(CLUSTER, 3_000)).toBe(12);
+    // Past every estimate: up to the revision before the first live arrival.
+    expect(await store.revisionAtEstimatedTime(CLUSTER, 8_000)).toBe(14);
+    expect(await store.timesOf("elsewhere", [10])).toEqual(new Map());
+    await expect(store.appendTimeEstimates(CLUSTER, "recorder-b", [{ revision: 11, time: 1 }])).rejects.toBeInstanceOf(
+      RecorderLockLostError,
+    );
+  });
+
   it("keeps clusters apart", async () => {
     expect(await store.tryLockRecorder("other", HOLDER, 60_000)).toBe(true);
     await store.appendRevisions(CLUSTER, HOLDER, [rev(2, [put("/a", 2, "mine")])]);
