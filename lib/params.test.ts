@@ -6,6 +6,8 @@ import {
   parseLeaseId,
   parseManager,
   parseRevision,
+  parseRevisionOrTime,
+  parseTime,
   readRevisionText,
   revisionProblem,
   revisionSchema,
@@ -104,5 +106,34 @@ describe("parseManager", () => {
     expect(parseManager("  ")).toEqual({ ok: false, message: "a field manager is a name such as kubectl or kube-controller-manager" });
     expect(parseManager("x".repeat(129))).toEqual({ ok: false, message: "a field manager's name is at most 128 characters" });
     expect(managerSchema.safeParse("").success).toBe(false);
+  });
+});
+
+describe("parseTime", () => {
+  it("reads RFC 3339 times with a zone, fractions cut to milliseconds", () => {
+    expect(parseTime("2026-11-20T09:05:10Z")).toEqual({ ok: true, value: Date.UTC(2026, 10, 20, 9, 5, 10) });
+    expect(parseTime("2026-11-20T09:05:10.123456Z")).toEqual({ ok: true, value: Date.UTC(2026, 10, 20, 9, 5, 10, 123) });
+    expect(parseTime("2026-11-20T10:05:10.5+01:00")).toEqual({ ok: true, value: Date.UTC(2026, 10, 20, 9, 5, 10, 500) });
+    expect(parseTime("2026-11-20t04:35:10-04:30")).toEqual({ ok: true, value: Date.UTC(2026, 10, 20, 9, 5, 10) });
+    // An unescaped "+" in a query string arrives as a space.
+    expect(parseTime("2026-11-20T10:05:10 01:00")).toEqual({ ok: true, value: Date.UTC(2026, 10, 20, 9, 5, 10) });
+  });
+
+  it("refuses times without a zone, in other formats, or that do not exist", () => {
+    for (const text of ["2026-11-20T09:05:10", "2026-11-20", "yesterday", "1795165510", "2026-11-20 09:05:10Z", ""]) {
+      expect(parseTime(text).ok, text).toBe(false);
+    }
+    for (const text of ["2026-02-30T00:00:00Z", "2026-11-20T24:00:00Z", "2026-11-20T09:60:00Z", "2026-13-01T00:00:00Z"]) {
+      expect(parseTime(text)).toEqual({ ok: false, message: `${text} is not a time that exists` });
+    }
+  });
+});
+
+describe("parseRevisionOrTime", () => {
+  it("reads digits as a revision and anything else as a time", () => {
+    expect(parseRevisionOrTime("812")).toEqual({ ok: true, value: { revision: 812 } });
+    expect(parseRevisionOrTime("2026-11-20T09:05:10Z")).toEqual({ ok: true, value: { time: Date.UTC(2026, 10, 20, 9, 5, 10) } });
+    expect(parseRevisionOrTime("0").ok).toBe(false);
+    expect(parseRevisionOrTime("10:05").ok).toBe(false);
   });
 });

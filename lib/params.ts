@@ -107,3 +107,40 @@ export const managerSchema = z.string().transform((text, context) => {
   context.addIssue({ code: "custom", message: parsed.message });
   return z.NEVER;
 });
+
+// ---------------------------------------------------------------------------------------------
+// Times (`at=`, the change feed's from/to): RFC 3339 with a zone, as Kubernetes writes them
+// (2026-11-20T09:05:10Z, .123456 fractions, +02:00 offsets). A "+" sent unescaped in a query
+// string arrives as a space, so a space before the offset is read as "+". Fractions below a
+// millisecond are cut: the archive's clock counts milliseconds.
+
+const TIME_TEXT = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+\- ])(\d{2}):(\d{2}))$/;
+const TIME_RULE = "a time is RFC 3339 with a zone, such as 2026-11-20T09:05:00Z or 2026-11-20T10:05:00+01:00";
+
+/** The instant (epoch ms) an RFC 3339 time names. */
+export function parseTime(text: string): Parsed<number> {
+  const match = TIME_TEXT.exec(text.trim());
+  if (!match) return { ok: false, message: TIME_RULE };
+  const [, year, month, day, hour, minute, second, fraction = "", , sign, offsetHours, offsetMinutes] = match;
+  const fields = [year, month, day, hour, minute, second].map(Number);
+  const utc = Date.UTC(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5]);
+  const check = new Date(utc);
+  // Date.UTC rolls 2026-02-30 over to March; a time that does not exist is refused instead.
+  if (check.getUTCMonth() !== fields[1] - 1 || check.getUTCDate() !== fields[2] || fields[3] > 23 || fields[4] > 59 || fields[5] > 59) {
+    return { ok: false, message: `${text.trim()} is not a time that exists` };
+  }
+  const offset = sign ? (sign === "-" ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes)) * 60_000 : 0;
+  return { ok: true, value: utc + Number(fraction.padEnd(3, "0").slice(0, 3)) - offset };
+}
+
+/** A change feed bound: a revision (digits) or a time. */
+export type RevisionOrTime = { revision: number } | { time: number };
+
+export function parseRevisionOrTime(text: string): Parsed<RevisionOrTime> {
+  if (/^\d+$/.test(text.trim())) {
+    const parsed = parseRevision(text.trim());
+    return parsed.ok ? { ok: true, value: { revision: parsed.value } } : parsed;
+  }
+  const time = parseTime(text);
+  return time.ok ? { ok: true, value: { time: time.value } } : { ok: false, message: `a revision or a time: ${TIME_RULE}` };
+}

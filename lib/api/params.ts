@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
-import { parseRevision } from "@/lib/params";
+import { parseRevision, parseRevisionOrTime, parseTime, type RevisionOrTime } from "@/lib/params";
 
 // The routes' side of lib/params.ts (whose rules pages share): a parameter that names nothing
 // becomes a bad_request naming the parameter.
@@ -13,6 +13,22 @@ import { parseRevision } from "@/lib/params";
 export function revisionOrThrow(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const parsed = parseRevision(text);
+  if (!parsed.ok) throw new AppError("bad_request", `"${name}": ${parsed.message}`);
+  return parsed.value;
+}
+
+/** A time (RFC 3339) read from a query parameter, as epoch ms, or a bad_request saying why; undefined when absent. */
+export function timeOrThrow(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const parsed = parseTime(text);
+  if (!parsed.ok) throw new AppError("bad_request", `"${name}": ${parsed.message}`);
+  return parsed.value;
+}
+
+/** A revision or a time (the change feed's from/to), or a bad_request saying why; undefined when absent. */
+export function revisionOrTimeOrThrow(name: string, text: string | undefined): RevisionOrTime | undefined {
+  if (text === undefined) return undefined;
+  const parsed = parseRevisionOrTime(text);
   if (!parsed.ok) throw new AppError("bad_request", `"${name}": ${parsed.message}`);
   return parsed.value;
 }

@@ -5,7 +5,8 @@ import { AppError } from "@/lib/errors";
 import { errorBody, statusOf } from "./errors";
 import { logFailure } from "./log-failure";
 import { parseKeyParam, type Parsed } from "@/lib/params";
-import { revisionOrThrow } from "./params";
+import { revisionOrThrow, timeOrThrow } from "./params";
+import { archiveNameOf, findRevisionAtTime } from "@/lib/archive/revision-times";
 import { rawQueryOf } from "./raw-query";
 import { base64UrlToBytes, MalformedParamError, readRawQuery } from "@/lib/keys";
 
@@ -97,6 +98,19 @@ export class QueryParams {
   /** A revision parameter, exact or refused (see lib/params.ts); undefined when absent. */
   revision(name: string): number | undefined {
     return revisionOrThrow(name, this.text(name));
+  }
+
+  /**
+   * A revision named as `revName` (a number) or as `atName` (an RFC 3339 time: the last revision at
+   * or before it, which the archive knows); undefined when neither is given. The drop-in for
+   * revision("rev") in every route that reads at a revision.
+   */
+  async revisionOrTime(revName = "rev", atName = "at"): Promise<number | undefined> {
+    const revision = this.revision(revName);
+    const time = timeOrThrow(atName, this.text(atName));
+    if (time === undefined) return revision;
+    if (revision !== undefined) throw new AppError("bad_request", `give "${revName}" or "${atName}", not both`);
+    return (await findRevisionAtTime(archiveNameOf(this.clusterName()), time, atName)).revision;
   }
 
   /** The `cluster` parameter: which configured cluster to read (the default when absent). */

@@ -2,6 +2,7 @@ import { decodeValue, type JsonObject } from "@/lib/decode";
 import { readEnvelope } from "@/lib/decode/envelope";
 import { isKubernetesProtobuf } from "@/lib/decode/kubernetes-protobuf";
 import { WIRE_LENGTH_DELIMITED, WireError, WireReader } from "@/lib/decode/wire";
+import type { TimeEstimate } from "./store";
 import { instantAt, objectAt, objectsAt, pathAt } from "@/lib/kube-table/read-json";
 
 // When a revision happened, estimated from the clocks Kubernetes writes into its own objects, for
@@ -50,6 +51,22 @@ export function clockHintOf(source: HintSource): number | null {
     return object ? clockHintOfObject(object, source.version) : null;
   }
   return null;
+}
+
+/**
+ * Time estimates of the revisions a run of versions belongs to (a baseline page, revisions that did
+ * not arrive live): per revision, the latest time its PUTs tell; revisions that tell none are left out.
+ */
+export function estimateTimes(versions: readonly (HintSource & { type: "PUT" | "DELETE"; revision: number })[]): TimeEstimate[] {
+  const byRevision = new Map<number, number>();
+  for (const version of versions) {
+    if (version.type !== "PUT") continue;
+    const hint = clockHintOf(version);
+    if (hint === null) continue;
+    const known = byRevision.get(version.revision);
+    if (known === undefined || hint > known) byRevision.set(version.revision, hint);
+  }
+  return [...byRevision].map(([revision, time]) => ({ revision, time }));
 }
 
 /** The write time a decoded Kubernetes object tells (see the header for the order); null when none. */

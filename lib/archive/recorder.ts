@@ -7,6 +7,7 @@ import { isCompactedError } from "@/lib/etcd/errors";
 import { range, toKeyValue, type KeyValue } from "@/lib/etcd/kv";
 import { getCompactRevision, readCurrentRevision, ResumableWatch, WHOLE_KEYSPACE, type RevisionBatch } from "@/lib/etcd/watch";
 import { FIRST_PAGE_KEYS, nextPageLimit } from "./baseline-pages";
+import { estimateTimes } from "./clock-hints";
 import { RecorderLockLostError, type ArchivedEvent, type ArchivedRevision, type ArchiveStore } from "./store";
 
 // The archive recorder: follows a cluster's whole keyspace and stores every revision, so that
@@ -304,9 +305,13 @@ class Session {
       events += item.events;
       bytes += item.bytes;
     }
+    // When revisions etcd held before this recorder happened, told by the clocks in their values.
+    const estimates = estimateTimes(take.filter((revision) => revision.arrivedAt === null).flatMap((revision) => revision.events));
     for (;;) {
       this.checkLock();
       try {
+        // Estimates first: a crash between the two leaves estimates for revisions read again on restart, never revisions without.
+        await store.appendTimeEstimates(cluster, this.recorder.holder, estimates);
         await store.appendRevisions(cluster, this.recorder.holder, take);
         break;
       } catch (error) {
@@ -342,7 +347,11 @@ class Session {
           this.checkLock();
           if (abortOnStop && this.recorder.isStopped()) return null;
           const page = await range(connection, { key: from, rangeEnd: WHOLE_KEYSPACE.rangeEnd, revision: pinned, limit });
-          if (page.kvs.length > 0) await store.appendBaseline(cluster, this.recorder.holder, pinned, page.kvs.map(toBaselineVersion));
+          if (page.kvs.length > 0) {
+            const versions = page.kvs.map(toBaselineVersion);
+            await store.appendTimeEstimates(cluster, this.recorder.holder, estimateTimes(versions));
+            await store.appendBaseline(cluster, this.recorder.holder, pinned, versions);
+          }
           if (!page.more || page.kvs.length === 0) break;
           for (const kv of page.kvs) largest = Math.max(largest, kv.key.length + kv.value.length);
           limit = nextPageLimit(largest);
