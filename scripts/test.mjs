@@ -101,7 +101,8 @@ stage("unit tests", bin("vitest"), [
 // hands out for port 0, so that no test beside it can take its etcd's ports while that etcd is
 // down. The others run one file at a time: each starts its own etcd (a three-member cluster in
 // one case), and the failover and deadline tests measure timing a loaded machine would distort.
-const OUTAGE_TEST = "test/integration/faults-outage.test.ts";
+// The archive recorder's PostgreSQL outage test (30 s with PostgreSQL stopped) runs there too.
+const OUTAGE_TESTS = ["test/integration/faults-outage.test.ts", "test/integration/archive-recorder-outage.test.ts"];
 const integrationRun = (name, files) => [
   "run",
   "--project",
@@ -114,11 +115,18 @@ const integrationRun = (name, files) => [
 ];
 if (depsOk) {
   await together([
-    { title: "integration tests", command: bin("vitest"), args: integrationRun("integration", ["--exclude", OUTAGE_TEST]) },
     {
-      title: "integration tests: etcd outages",
+      title: "integration tests",
       command: bin("vitest"),
-      args: integrationRun("integration-outage", [OUTAGE_TEST]),
+      args: integrationRun(
+        "integration",
+        OUTAGE_TESTS.flatMap((file) => ["--exclude", file]),
+      ),
+    },
+    {
+      title: "integration tests: etcd and PostgreSQL outages",
+      command: bin("vitest"),
+      args: integrationRun("integration-outage", OUTAGE_TESTS),
       extraEnv: { ETCDLENS_TEST_PORT_RANGE: "20000-20999" },
     },
   ]);
