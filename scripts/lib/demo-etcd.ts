@@ -69,7 +69,11 @@ export async function startDemoEtcd(folder: string, options: DemoEtcdOptions = {
     await options.beforeSeed?.(etcd);
     const client = new Etcd3({ hosts: etcd.endpoint });
     try {
+      const before = Number((await client.get("/").exec()).header.revision);
       const seededWrites = await seedDemoData(client);
+      // Compacted half-way, as kube-apiserver compacts every 5 minutes: etcd keeps the later half
+      // of the demo's history, the archive (recording since before the seed) keeps all of it.
+      await client.kv.compact({ revision: before + Math.floor(seededWrites / 2), physical: true });
       remember(true);
       return { etcd, seededWrites };
     } finally {

@@ -4,17 +4,23 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Etcd3 } from "etcd3";
 import { afterEach, describe, expect, it } from "vitest";
+import { ArchiveRecorder } from "@/lib/archive/recorder";
+import { openSqliteStore } from "@/lib/archive/sqlite-store";
+import { connectCluster, type ClusterConnection } from "@/lib/etcd/client";
+import { getCompactRevision, readCurrentRevision } from "@/lib/etcd/watch";
 import { DEMO_KEYS } from "@/scripts/lib/demo-data";
 import { startDemoEtcd, type DemoEtcd } from "@/scripts/lib/demo-etcd";
+import type { EtcdProcess } from "@/scripts/lib/etcd-process";
 
 // `npm run demo` started twice on one folder, the way a person stops it with Ctrl-C and starts it
 // again: what they wrote or looked at must still be there, at the address they bookmarked.
 
 const started: DemoEtcd[] = [];
 const folders: string[] = [];
+const cleanups: (() => Promise<void> | void)[] = [];
 
-async function start(folder: string, messages: string[] = []): Promise<DemoEtcd> {
-  const demo = await startDemoEtcd(folder, { quiet: true, log: (message) => messages.push(message) });
+async function start(folder: string, messages: string[] = [], beforeSeed?: (etcd: EtcdProcess) => Promise<void>): Promise<DemoEtcd> {
+  const demo = await startDemoEtcd(folder, { quiet: true, log: (message) => messages.push(message), beforeSeed });
   started.push(demo);
   return demo;
 }
@@ -38,6 +44,7 @@ function occupy(port: number): Promise<Server> {
 }
 
 afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   for (const demo of started.splice(0)) await demo.etcd.stop();
   for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
 });
@@ -81,5 +88,35 @@ describe("the demo's etcd across restarts", () => {
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
+  });
+
+  it("lets the dashboard record before the seed, so the archive keeps what the seeder's compaction takes from etcd", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "etcdlens-demo-restart-"));
+    folders.push(folder);
+    // What scripts/demo.ts does in beforeSeed (start the dashboard, wait until it records), with
+    // the dashboard's recorder in-process on the demo's folder.
+    let connection: ClusterConnection | undefined;
+    const store = openSqliteStore(folder);
+    cleanups.push(() => store.close());
+    const demo = await start(folder, [], async (etcd) => {
+      connection = connectCluster({ endpoints: [etcd.endpoint], requestTimeoutMs: 3000 });
+      cleanups.push(() => connection?.client.close());
+      const recorder = new ArchiveRecorder({ cluster: "default", connection, store, lockTtlMs: 3000 });
+      recorder.start();
+      cleanups.push(() => recorder.stop());
+      while (recorder.state.state !== "recording") await new Promise((resolve) => setTimeout(resolve, 50));
+    });
+    expect(demo.seededWrites).toBeGreaterThan(0);
+    const compactRevision = await getCompactRevision(connection!, { fresh: true });
+    expect(compactRevision).toBeGreaterThan(2);
+    const current = await readCurrentRevision(connection!);
+    while ((await store.lastRecordedRevision("default")) < current) await new Promise((resolve) => setTimeout(resolve, 50));
+
+    const coverage = await store.coverage("default");
+    expect(coverage.firstRevision).toBeLessThan(compactRevision);
+    expect(coverage.gaps).toEqual([]);
+    // Every revision of the seed that etcd compacted away is in the archive (the seed's first write is revision 2).
+    const compacted = await store.readRevisions("default", { from: 2, to: compactRevision - 1, limit: 100_000 });
+    expect(compacted.map((revision) => revision.revision)).toEqual(Array.from({ length: compactRevision - 2 }, (_, at) => at + 2));
   });
 });
