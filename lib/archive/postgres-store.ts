@@ -14,6 +14,8 @@ import {
   type RevisionQuery,
 } from "./store";
 import { decodeValue, encodeValue, ValueEncoding, type CodecBase } from "./value-codec";
+import { archiveSizeOf, planKeyPrune, VERSION_ROW_BYTES } from "./retention";
+import type { PruneRequest, PruneResult } from "./store";
 
 // The archive in PostgreSQL, for several dashboard replicas and many clusters on one database.
 // The rows mean what they mean in the SQLite engine (versions keyed by key and revision, values
@@ -107,6 +109,14 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX revision_estimates_by_time ON ${SCHEMA}.revision_estimates (cluster_id, estimated_at);
   `,
+  // What a size retention counts (kept on every write, never scanned for), and where the
+  // retention last cut the archive, shown like a compaction.
+  `
+  ALTER TABLE ${SCHEMA}.clusters ADD COLUMN stored_bytes bigint NOT NULL DEFAULT 0,
+    ADD COLUMN pruned_before bigint, ADD COLUMN pruned_at bigint;
+  UPDATE ${SCHEMA}.clusters c SET stored_bytes =
+    (SELECT COALESCE(SUM(octet_length(value)), 0) + COUNT(*) * ${VERSION_ROW_BYTES} FROM ${SCHEMA}.versions v WHERE v.cluster_id = c.id);
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
@@ -134,6 +144,13 @@ type VersionRow = {
 type RevisionRow = VersionRow & { key_id: string; key: Buffer };
 
 type Base = CodecBase & { revision: number };
+
+/** Versions one prune transaction removes at most: recording waits for no longer. */
+const PRUNE_BATCH_VERSIONS = 5_000;
+/** A key's versions from the cut on checked for a base below it (versions arrive in revision order: the first PUT after the cut is the one). */
+const PRUNE_SCAN_AHEAD = 16;
+
+type PruneRow = { revision: string; deleted: boolean; encoding: ValueEncoding; base_revision: string | null; value: Buffer };
 
 const VERSION_COLUMNS =
   "v.revision, v.position, v.deleted, v.create_revision, v.version, v.lease, v.encoding, v.depth, v.base_revision, v.value";
@@ -279,8 +296,15 @@ export class PostgresArchiveStore implements ArchiveStore {
   async coverage(cluster: string): Promise<ArchiveCoverage> {
     const clusterId = await this.findCluster(cluster);
     if (clusterId === undefined) return { firstRevision: null, lastRevision: 0, recordingSince: null, baselines: [], gaps: [] };
-    const { rows } = await this.pool.query<{ last_revision: string; first_revision: string | null; recording_since: string | null }>(
-      `SELECT last_revision, first_revision, recording_since FROM ${SCHEMA}.clusters WHERE id = $1`,
+    const { rows } = await this.pool.query<{
+      last_revision: string;
+      first_revision: string | null;
+      recording_since: string | null;
+      stored_bytes: string;
+      pruned_before: string | null;
+      pruned_at: string | null;
+    }>(
+      `SELECT last_revision, first_revision, recording_since, stored_bytes, pruned_before, pruned_at FROM ${SCHEMA}.clusters WHERE id = $1`,
       [clusterId],
     );
     const baselines = await this.pool.query<{ revision: string }>(
@@ -293,7 +317,145 @@ export class PostgresArchiveStore implements ArchiveStore {
       recordingSince: toNumber(rows[0].recording_since),
       baselines: baselines.rows.map((row) => Number(row.revision)),
       gaps: await this.listGaps(clusterId),
+      pruned: rows[0].pruned_before === null ? null : { before: Number(rows[0].pruned_before), at: Number(rows[0].pruned_at ?? 0) },
+      storedBytes: Number(rows[0].stored_bytes),
     };
+  }
+
+  async prune(cluster: string, holder: string, request: PruneRequest): Promise<PruneResult> {
+    if ((await this.findCluster(cluster)) === undefined) return { firstRevision: null, removedVersions: 0, done: true };
+    let result: PruneResult = { firstRevision: null, removedVersions: 0, done: true };
+    await this.write(cluster, holder, async (client, clusterId) => {
+      result = await this.pruneBatch(client, clusterId, request);
+    });
+    // The cache may name a version just removed (a key deleted below the boundary) as a base.
+    if (result.removedVersions > 0) this.latest.clear();
+    return result;
+  }
+
+  private async pruneBatch(client: pg.PoolClient, clusterId: number, request: PruneRequest): Promise<PruneResult> {
+    const found = await client.query<{ first_revision: string | null; last_revision: string; stored_bytes: string }>(
+      `SELECT first_revision, last_revision, stored_bytes FROM ${SCHEMA}.clusters WHERE id = $1`,
+      [clusterId],
+    );
+    const first = toNumber(found.rows[0].first_revision);
+    if (first === null) return { firstRevision: null, removedVersions: 0, done: true };
+    const last = Number(found.rows[0].last_revision);
+    const storedBefore = Number(found.rows[0].stored_bytes);
+    // How far the retention asks to go, and how far one batch may: the revision of the batch's last version.
+    let target = first;
+    if (request.olderThanMs !== undefined) {
+      const old = await client.query<{ revision: string }>(
+        `SELECT revision FROM ${SCHEMA}.revisions WHERE cluster_id = $1 AND arrived_at <= $2 ORDER BY arrived_at DESC, revision DESC LIMIT 1`,
+        [clusterId, Date.now() - request.olderThanMs],
+      );
+      if (old.rows[0]) target = Math.max(target, Number(old.rows[0].revision));
+    }
+    if (request.maxBytes !== undefined && storedBefore > request.maxBytes) target = last;
+    target = Math.min(target, last);
+    const step = await client.query<{ revision: string }>(
+      `SELECT revision FROM ${SCHEMA}.versions WHERE cluster_id = $1 AND revision > $2 ORDER BY revision LIMIT 1 OFFSET $3`,
+      [clusterId, first, Math.max(1, request.batchVersions ?? PRUNE_BATCH_VERSIONS) - 1],
+    );
+    const boundary = Math.min(target, step.rows[0] ? Number(step.rows[0].revision) : last);
+    if (boundary <= first) return { firstRevision: first, removedVersions: 0, done: true };
+
+    const baselines = await client.query<{ revision: string }>(
+      `SELECT revision FROM ${SCHEMA}.baselines WHERE cluster_id = $1 AND revision >= $2`,
+      [clusterId, boundary],
+    );
+    const baselinesAbove = baselines.rows.map((row) => Number(row.revision));
+    const touched = await client.query<{ key_id: string }>(
+      `SELECT DISTINCT key_id FROM ${SCHEMA}.versions WHERE cluster_id = $1 AND revision >= $2 AND revision <= $3`,
+      [clusterId, first, boundary],
+    );
+    let removed = 0;
+    let bytes = 0;
+    for (const { key_id: keyId } of touched.rows) {
+      const pruned = await this.pruneKey(client, keyId, boundary, baselinesAbove);
+      removed += pruned.removed;
+      bytes += pruned.bytes;
+    }
+    const run = (sql: string, values: unknown[]) => client.query(sql, values);
+    await run(`DELETE FROM ${SCHEMA}.revisions WHERE cluster_id = $1 AND revision < $2`, [clusterId, boundary]);
+    await run(`DELETE FROM ${SCHEMA}.baselines WHERE cluster_id = $1 AND revision < $2`, [clusterId, boundary]);
+    await run(`DELETE FROM ${SCHEMA}.gaps WHERE cluster_id = $1 AND to_revision < $2`, [clusterId, boundary]);
+    await run(`UPDATE ${SCHEMA}.gaps SET from_revision = $2 WHERE cluster_id = $1 AND from_revision < $2 AND to_revision >= $2`, [
+      clusterId,
+      boundary,
+    ]);
+    await run(
+      `UPDATE ${SCHEMA}.clusters SET first_revision = $2, pruned_before = $2, pruned_at = $3, stored_bytes = stored_bytes + $4 WHERE id = $1`,
+      [clusterId, boundary, Date.now(), bytes],
+    );
+    const overSize = request.maxBytes !== undefined && storedBefore + bytes > request.maxBytes;
+    return { firstRevision: boundary, removedVersions: removed, done: boundary >= last || (boundary >= target && !overSize) };
+  }
+
+  /** Prunes one key below `boundary` (see ArchiveStore.prune): the versions removed and the change in stored bytes. */
+  private async pruneKey(
+    client: pg.PoolClient,
+    keyId: string,
+    boundary: number,
+    baselinesAbove: readonly number[],
+  ): Promise<{ removed: number; bytes: number }> {
+    const columns = "revision, deleted, encoding, base_revision, value";
+    const below = await client.query<PruneRow>(
+      `SELECT ${columns} FROM ${SCHEMA}.versions WHERE key_id = $1 AND revision <= $2 ORDER BY revision`,
+      [keyId, boundary],
+    );
+    const plan = planKeyPrune(
+      below.rows.map((row) => ({ revision: Number(row.revision), deleted: row.deleted })),
+      boundary,
+    );
+    const doomed = below.rows.filter((row) => Number(row.revision) < plan.deleteBelow);
+    if (doomed.length === 0) return { removed: 0, bytes: 0 };
+    // The versions left whose chain base is about to go: the kept one, the key's first PUT from the
+    // cut on (versions arrive in revision order and compress against a PUT below them, so only the
+    // first can reach past the cut; a few more are checked), and the versions baselines stored
+    // ahead of the history replayed after them.
+    const candidates = new Map<number, PruneRow>();
+    const ahead = await client.query<PruneRow>(
+      `SELECT ${columns} FROM ${SCHEMA}.versions WHERE key_id = $1 AND revision >= $2 ORDER BY revision LIMIT $3`,
+      [keyId, plan.deleteBelow, PRUNE_SCAN_AHEAD],
+    );
+    for (const row of ahead.rows) {
+      candidates.set(Number(row.revision), row);
+    }
+    for (const revision of baselinesAbove) {
+      const at = await client.query<PruneRow>(
+        `SELECT ${columns} FROM ${SCHEMA}.versions WHERE key_id = $1 AND revision <= $2 ORDER BY revision DESC LIMIT 1`,
+        [keyId, revision],
+      );
+      if (at.rows[0]) candidates.set(Number(at.rows[0].revision), at.rows[0]);
+    }
+    const memo = new Map<number, Buffer>();
+    const rewrites: { revision: number; value: Buffer; oldBytes: number }[] = [];
+    for (const row of candidates.values()) {
+      const base = toNumber(row.base_revision);
+      if (row.deleted || base === null || base >= plan.deleteBelow) continue;
+      rewrites.push({
+        revision: Number(row.revision),
+        value: await this.decodeStored(client, keyId, row.encoding, row.value, base, memo),
+        oldBytes: row.value.length,
+      });
+    }
+    await client.query(`DELETE FROM ${SCHEMA}.versions WHERE key_id = $1 AND revision < $2`, [keyId, plan.deleteBelow]);
+    let bytes = -doomed.reduce((sum, row) => sum + archiveSizeOf(row.value.length), 0);
+    for (const rewrite of rewrites) {
+      const encoded = encodeValue(rewrite.value);
+      await client.query(
+        `UPDATE ${SCHEMA}.versions SET encoding = $1, value = $2, depth = 0, base_revision = NULL WHERE key_id = $3 AND revision = $4`,
+        [encoded.encoding, encoded.bytes, keyId, rewrite.revision],
+      );
+      bytes += encoded.bytes.length - rewrite.oldBytes;
+    }
+    // Below the boundary the kept version stands alone, as a baseline's would: its revision's other events are gone.
+    if (plan.keep !== null)
+      await client.query(`UPDATE ${SCHEMA}.versions SET position = NULL WHERE key_id = $1 AND revision = $2`, [keyId, plan.keep]);
+    const left = await client.query(`SELECT 1 FROM ${SCHEMA}.versions WHERE key_id = $1 LIMIT 1`, [keyId]);
+    if (left.rows.length === 0) await client.query(`DELETE FROM ${SCHEMA}.keys WHERE id = $1`, [keyId]);
+    return { removed: doomed.length, bytes };
   }
 
   async historyOf(cluster: string, key: Buffer, query: HistoryQuery): Promise<ArchivedVersion[]> {
@@ -602,6 +764,8 @@ export class PostgresArchiveStore implements ArchiveStore {
       }
     }
     if (inserts.length > 0) {
+      const added = inserts.reduce((sum, row) => sum + archiveSizeOf((row[10] as Buffer).length), 0);
+      await client.query(`UPDATE ${SCHEMA}.clusters SET stored_bytes = stored_bytes + $2 WHERE id = $1`, [clusterId, added]);
       const column = (index: number) => inserts.map((row) => row[index]);
       await client.query(
         `INSERT INTO ${SCHEMA}.versions

@@ -16,6 +16,8 @@ import {
   type RevisionQuery,
 } from "./store";
 import { decodeValue, encodeValue, ValueEncoding, type CodecBase } from "./value-codec";
+import { archiveSizeOf, planKeyPrune, VERSION_ROW_BYTES } from "./retention";
+import type { PruneRequest, PruneResult } from "./store";
 
 // The embedded archive: one SQLite file in the data directory, zero setup. WAL mode lets the
 // dashboard's readers run while the recorder writes, and with synchronous=NORMAL a committed
@@ -103,6 +105,15 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX revision_estimates_by_time ON revision_estimates (cluster_id, estimated_at);
   `,
+  // What a size retention counts (kept on every write, never scanned for), and where the
+  // retention last cut the archive, shown like a compaction.
+  `
+  ALTER TABLE clusters ADD COLUMN stored_bytes INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE clusters ADD COLUMN pruned_before INTEGER;
+  ALTER TABLE clusters ADD COLUMN pruned_at INTEGER;
+  UPDATE clusters SET stored_bytes =
+    (SELECT COALESCE(SUM(length(value)), 0) + COUNT(*) * ${VERSION_ROW_BYTES} FROM versions WHERE versions.cluster_id = clusters.id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
@@ -124,6 +135,13 @@ type VersionRow = {
 type RevisionRow = VersionRow & { key_id: number; key: Buffer };
 
 const BUSY_TIMEOUT_MS = 5_000;
+
+/** Versions one prune transaction removes at most (a few tens of ms): recording waits for no longer. */
+const PRUNE_BATCH_VERSIONS = 5_000;
+/** A key's versions from the cut on checked for a base below it (versions arrive in revision order: the first PUT after the cut is the one). */
+const PRUNE_SCAN_AHEAD = 16;
+
+type PruneRow = { revision: number; deleted: number; encoding: ValueEncoding; base_revision: number | null; value: Buffer };
 
 function migrate(db: Database.Database): void {
   const version = db.pragma("user_version", { simple: true }) as number;
@@ -154,6 +172,8 @@ export class SqliteArchiveStore implements ArchiveStore {
   private readonly clusterIds = new Map<string, number>();
   private readonly latest = new LatestPuts<number>();
   private readonly statements;
+  /** What the current write transaction adds to the cluster's stored_bytes. */
+  private addedBytes = 0;
 
   constructor(private readonly db: Database.Database) {
     const prepare = (sql: string) => db.prepare(sql);
@@ -282,6 +302,11 @@ export class SqliteArchiveStore implements ArchiveStore {
       first_revision: number | null;
       recording_since: number | null;
     };
+    const retained = this.prepared().retained.get(clusterId) as {
+      stored_bytes: number;
+      pruned_before: number | null;
+      pruned_at: number | null;
+    };
     const baselines = (this.statements.baselines.all(clusterId) as { revision: number }[]).map((baseline) => baseline.revision);
     return {
       firstRevision: row.first_revision,
@@ -289,6 +314,142 @@ export class SqliteArchiveStore implements ArchiveStore {
       recordingSince: row.recording_since,
       baselines,
       gaps: this.listGaps(clusterId),
+      pruned: retained.pruned_before === null ? null : { before: retained.pruned_before, at: retained.pruned_at ?? 0 },
+      storedBytes: retained.stored_bytes,
+    };
+  }
+
+  async prune(cluster: string, holder: string, request: PruneRequest): Promise<PruneResult> {
+    if (this.findCluster(cluster) === undefined) return { firstRevision: null, removedVersions: 0, done: true };
+    let result: PruneResult = { firstRevision: null, removedVersions: 0, done: true };
+    this.write(cluster, holder, (clusterId) => {
+      result = this.pruneBatch(clusterId, request);
+    });
+    // The cache may name a version just removed (a key deleted below the boundary) as a base.
+    if (result.removedVersions > 0) this.latest.clear();
+    return result;
+  }
+
+  private pruneBatch(clusterId: number, request: PruneRequest): PruneResult {
+    const statements = this.prepared();
+    const cluster = statements.pruneCluster.get(clusterId) as {
+      first_revision: number | null;
+      last_revision: number;
+      stored_bytes: number;
+    };
+    const first = cluster.first_revision;
+    if (first === null) return { firstRevision: null, removedVersions: 0, done: true };
+    const last = cluster.last_revision;
+    // How far the retention asks to go, and how far one batch may: the revision of the batch's last version.
+    let target = first;
+    if (request.olderThanMs !== undefined) {
+      const old = this.statements.revisionAtTime.get(clusterId, Date.now() - request.olderThanMs) as { revision: number } | undefined;
+      if (old) target = Math.max(target, old.revision);
+    }
+    if (request.maxBytes !== undefined && cluster.stored_bytes > request.maxBytes) target = last;
+    target = Math.min(target, last);
+    const step = statements.pruneStep.get(clusterId, first, Math.max(1, request.batchVersions ?? PRUNE_BATCH_VERSIONS) - 1) as
+      { revision: number } | undefined;
+    const boundary = Math.min(target, step?.revision ?? last);
+    if (boundary <= first) return { firstRevision: first, removedVersions: 0, done: true };
+
+    const baselinesAbove = (statements.baselinesFrom.all(clusterId, boundary) as { revision: number }[]).map((row) => row.revision);
+    const keyIds = (statements.touchedKeys.all(clusterId, first, boundary) as { key_id: number }[]).map((row) => row.key_id);
+    let removed = 0;
+    const bytesBefore = this.addedBytes;
+    for (const keyId of keyIds) removed += this.pruneKey(keyId, boundary, baselinesAbove);
+    statements.pruneArrivals.run(clusterId, boundary);
+    statements.pruneBaselines.run(clusterId, boundary);
+    statements.pruneGaps.run(clusterId, boundary);
+    statements.trimGaps.run(boundary, clusterId, boundary, boundary);
+    statements.setPruned.run({ boundary, now: Date.now(), clusterId });
+    const storedBytes = cluster.stored_bytes + (this.addedBytes - bytesBefore);
+    const overSize = request.maxBytes !== undefined && storedBytes > request.maxBytes;
+    return { firstRevision: boundary, removedVersions: removed, done: boundary >= last || (boundary >= target && !overSize) };
+  }
+
+  /** Prunes one key below `boundary` (see ArchiveStore.prune); the number of versions removed. */
+  private pruneKey(keyId: number, boundary: number, baselinesAbove: readonly number[]): number {
+    const statements = this.prepared();
+    const below = statements.keyUpTo.all(keyId, boundary) as PruneRow[];
+    const plan = planKeyPrune(
+      below.map((row) => ({ revision: row.revision, deleted: row.deleted === 1 })),
+      boundary,
+    );
+    const doomed = below.filter((row) => row.revision < plan.deleteBelow);
+    if (doomed.length === 0) return 0;
+    // The versions left whose chain base is about to go: the kept one, the key's first PUT from the
+    // cut on (versions arrive in revision order and compress against a PUT below them, so only the
+    // first can reach past the cut; a few more are checked), and the versions baselines stored
+    // ahead of the history replayed after them.
+    const candidates = new Map<number, PruneRow>();
+    for (const row of statements.keyFrom.all(keyId, plan.deleteBelow, PRUNE_SCAN_AHEAD) as PruneRow[]) {
+      candidates.set(row.revision, row);
+    }
+    for (const revision of baselinesAbove) {
+      const row = statements.keyAt.get(keyId, revision) as PruneRow | undefined;
+      if (row) candidates.set(row.revision, row);
+    }
+    const memo = new Map<number, Buffer>();
+    const rewrites: { revision: number; value: Buffer; oldBytes: number }[] = [];
+    for (const row of candidates.values()) {
+      if (row.deleted === 1 || row.base_revision === null || row.base_revision >= plan.deleteBelow) continue;
+      rewrites.push({
+        revision: row.revision,
+        value: this.decodeStored(keyId, row.encoding, row.value, row.base_revision, memo),
+        oldBytes: row.value.length,
+      });
+    }
+    statements.deleteBelow.run(keyId, plan.deleteBelow);
+    for (const row of doomed) this.addedBytes -= archiveSizeOf(row.value.length);
+    for (const rewrite of rewrites) {
+      const encoded = encodeValue(rewrite.value);
+      statements.rewrite.run(encoded.encoding, encoded.bytes, keyId, rewrite.revision);
+      this.addedBytes += encoded.bytes.length - rewrite.oldBytes;
+    }
+    // Below the boundary the kept version stands alone, as a baseline's would: its revision's other events are gone.
+    if (plan.keep !== null) statements.forgetPosition.run(keyId, plan.keep);
+    if (!statements.anyVersion.get(keyId)) statements.deleteKey.run(keyId);
+    return doomed.length;
+  }
+
+  private pruneStatementCache: ReturnType<SqliteArchiveStore["prepareRetention"]> | undefined;
+
+  private prepared() {
+    this.pruneStatementCache ??= this.prepareRetention();
+    return this.pruneStatementCache;
+  }
+
+  private prepareRetention() {
+    const prepare = (sql: string) => this.db.prepare(sql);
+    return {
+      retained: prepare("SELECT stored_bytes, pruned_before, pruned_at FROM clusters WHERE id = ?"),
+      addBytes: prepare("UPDATE clusters SET stored_bytes = stored_bytes + ? WHERE id = ?"),
+      pruneCluster: prepare("SELECT first_revision, last_revision, stored_bytes FROM clusters WHERE id = ?"),
+      pruneStep: prepare("SELECT revision FROM versions WHERE cluster_id = ? AND revision > ? ORDER BY revision LIMIT 1 OFFSET ?"),
+      baselinesFrom: prepare("SELECT revision FROM baselines WHERE cluster_id = ? AND revision >= ?"),
+      touchedKeys: prepare("SELECT DISTINCT key_id FROM versions WHERE cluster_id = ? AND revision >= ? AND revision <= ?"),
+      keyUpTo: prepare(
+        "SELECT revision, deleted, encoding, base_revision, value FROM versions WHERE key_id = ? AND revision <= ? ORDER BY revision",
+      ),
+      keyFrom: prepare(
+        "SELECT revision, deleted, encoding, base_revision, value FROM versions WHERE key_id = ? AND revision >= ? ORDER BY revision LIMIT ?",
+      ),
+      keyAt: prepare(
+        "SELECT revision, deleted, encoding, base_revision, value FROM versions WHERE key_id = ? AND revision <= ? ORDER BY revision DESC LIMIT 1",
+      ),
+      deleteBelow: prepare("DELETE FROM versions WHERE key_id = ? AND revision < ?"),
+      rewrite: prepare("UPDATE versions SET encoding = ?, value = ?, depth = 0, base_revision = NULL WHERE key_id = ? AND revision = ?"),
+      forgetPosition: prepare("UPDATE versions SET position = NULL WHERE key_id = ? AND revision = ?"),
+      anyVersion: prepare("SELECT 1 FROM versions WHERE key_id = ? LIMIT 1"),
+      deleteKey: prepare("DELETE FROM keys WHERE id = ?"),
+      pruneArrivals: prepare("DELETE FROM revisions WHERE cluster_id = ? AND revision < ?"),
+      pruneBaselines: prepare("DELETE FROM baselines WHERE cluster_id = ? AND revision < ?"),
+      pruneGaps: prepare("DELETE FROM gaps WHERE cluster_id = ? AND to_revision < ?"),
+      trimGaps: prepare("UPDATE gaps SET from_revision = ? WHERE cluster_id = ? AND from_revision < ? AND to_revision >= ?"),
+      setPruned: prepare(
+        "UPDATE clusters SET first_revision = @boundary, pruned_before = @boundary, pruned_at = @now WHERE id = @clusterId",
+      ),
     };
   }
 
@@ -434,7 +595,9 @@ export class SqliteArchiveStore implements ArchiveStore {
           // A lock that expired is still this holder's until another recorder takes it.
           const lock = this.statements.lock.get(clusterId) as { holder: string } | undefined;
           if (lock?.holder !== holder) throw new RecorderLockLostError(cluster, holder);
+          this.addedBytes = 0;
           body(clusterId);
+          if (this.addedBytes !== 0) this.prepared().addBytes.run(this.addedBytes, clusterId);
         })
         .immediate();
     } catch (error) {
@@ -470,6 +633,7 @@ export class SqliteArchiveStore implements ArchiveStore {
       baseRevision: encoded.encoding === ValueEncoding.DeflateWithBase ? base!.revision : null,
       value: encoded.bytes,
     });
+    this.addedBytes += archiveSizeOf(encoded.bytes.length);
     if (deleted) return;
     // Remembered only as the key's newest PUT: a baseline may already hold a later one.
     const cached = this.latest.get(keyId);

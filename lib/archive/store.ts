@@ -62,6 +62,33 @@ export type ArchiveCoverage = {
   /** Revisions at which the value of every key was stored (first start, and after each gap). */
   baselines: number[];
   gaps: ArchiveGap[];
+  /**
+   * Set once the retention (ETCDLENS_ARCHIVE_RETENTION) pruned the archive: the revisions below
+   * `before` (= firstRevision) were removed like a compaction; the value of every key at `before`
+   * is still held. Undefined or null when nothing was ever pruned.
+   */
+  pruned?: { before: number; at: number } | null;
+  /** What a size retention counts (stored value bytes plus a per-version row estimate, retention.ts). */
+  storedBytes?: number;
+};
+
+/** What one prune call may remove; the oldest revisions leave first. */
+export type PruneRequest = {
+  /** Removes the revisions that arrived longer ago than this (ms). */
+  olderThanMs?: number;
+  /** Removes the oldest revisions while the cluster's storedBytes is above this. */
+  maxBytes?: number;
+  /** At most about this many versions are removed by one call (one transaction); default 5,000. */
+  batchVersions?: number;
+};
+
+export type PruneResult = {
+  /** The archive's first revision after this call (null when it holds nothing). */
+  firstRevision: number | null;
+  /** Versions removed by this call. */
+  removedVersions: number;
+  /** False when the retention asks for more than this batch removed: call again. */
+  done: boolean;
 };
 
 export type HistoryQuery = {
@@ -155,6 +182,14 @@ export interface ArchiveStore {
 
   /** Extends the holder's lock; false when it no longer holds it (it must stop recording). */
   renewRecorderLock(cluster: string, holder: string, ttlMs: number): Promise<boolean>;
+
+  /**
+   * Removes the oldest revisions the retention no longer keeps, in one bounded transaction, like
+   * a compaction at the new first revision B: every version below B goes except each key's
+   * newest version at or below B (the key's value at B), a version whose chain base went is
+   * stored on its own again, and arrival times, baselines and gaps below B go too.
+   */
+  prune(cluster: string, holder: string, request: PruneRequest): Promise<PruneResult>;
 
   /** Gives the lock up so another recorder can take it at once. */
   releaseRecorderLock(cluster: string, holder: string): Promise<void>;
