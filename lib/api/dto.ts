@@ -52,6 +52,8 @@ export type KeyDto = {
   raw: RawPreviewDto;
   /** Whether the server reveals masked Secret values on request (ETCDLENS_REVEAL_SECRETS). */
   revealAllowed: boolean;
+  /** When the value was written (its modRevision, by the archive's clock); absent when the archive cannot tell. */
+  modRevisionTime?: RevisionTimeDto;
 };
 
 export type SecretValueDto = {
@@ -94,6 +96,10 @@ export type HistoryItemDto = {
    * is compacted but the key still held it then; null when etcd no longer has it at any revision.
    */
   openRevision: number | null;
+  /** When the revision happened (RevisionTimeDto): RFC 3339, absent when the archive cannot tell. */
+  time?: string;
+  /** True when `time` is estimated from the clocks in Kubernetes values rather than seen arriving. */
+  timeEstimated?: boolean;
 };
 
 export type HistoryDto = {
@@ -206,6 +212,9 @@ export type ChangeDto = {
   summary: string | null;
   /** For a Kubernetes object with managedFields: who made the change, as in history. */
   managers?: ManagerChangeDto[];
+  /** When the revision happened (RFC 3339), as in history; absent when the archive cannot tell. */
+  time?: string;
+  timeEstimated?: boolean;
 };
 
 export type ChangesDto = {
@@ -214,6 +223,10 @@ export type ChangesDto = {
   nextCursor: number | null;
   compactRevision: number;
   scanned: { from: number; to: number } | null;
+  /** etcd alone, the archive alone (a window etcd has compacted), or both. */
+  readFrom?: ReadFromDto;
+  /** The revisions `from`/`to` given as times stood for (the last revision at or before each). */
+  window?: { from?: number; to?: number; estimated?: boolean };
 };
 
 /**

@@ -1,5 +1,5 @@
-import type { ArchiveCoverage } from "@/lib/archive/store";
-import type { ArchiveCoverageDto, ReadFromDto } from "./dto";
+import type { ArchiveCoverage, RevisionTime } from "@/lib/archive/store";
+import type { ArchiveCoverageDto, ReadFromDto, RevisionTimeDto } from "./dto";
 
 // How every view names the archive: the engine, since when it has recorded the cluster, and which
 // revisions it holds. Shared so that the history, value, diff, tree and feed say it the same way.
@@ -16,4 +16,9 @@ export function presentCoverage(engine: string, coverage: ArchiveCoverage): Arch
 
 export function presentReadFrom(source: ReadFromDto["source"], archive: { engine: string; coverage: ArchiveCoverage } | null): ReadFromDto {
   return archive ? { source, archive: presentCoverage(archive.engine, archive.coverage) } : { source };
+}
+
+/** A revision's time on the wire: RFC 3339 with milliseconds, and whether it is an estimate; nothing when unknown. */
+export function presentRevisionTime(time: RevisionTime | undefined): RevisionTimeDto {
+  return time ? { time: new Date(time.time).toISOString(), timeEstimated: time.estimated } : {};
 }

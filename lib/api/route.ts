@@ -5,7 +5,7 @@ import { AppError } from "@/lib/errors";
 import { errorBody, statusOf } from "./errors";
 import { logFailure } from "./log-failure";
 import { parseKeyParam, type Parsed } from "@/lib/params";
-import { revisionOrThrow, timeOrThrow } from "./params";
+import { revisionOrThrow, revisionOrTimeOrThrow, timeOrThrow } from "./params";
 import { archiveNameOf, findRevisionAtTime } from "@/lib/archive/revision-times";
 import { rawQueryOf } from "./raw-query";
 import { base64UrlToBytes, MalformedParamError, readRawQuery } from "@/lib/keys";
@@ -111,6 +111,16 @@ export class QueryParams {
     if (time === undefined) return revision;
     if (revision !== undefined) throw new AppError("bad_request", `give "${revName}" or "${atName}", not both`);
     return (await findRevisionAtTime(archiveNameOf(this.clusterName()), time, atName)).revision;
+  }
+
+  /**
+   * A parameter holding a revision or an RFC 3339 time (the diff's and the change feed's from/to),
+   * resolved to a revision like revisionOrTime; undefined when absent.
+   */
+  async revisionOrTimeIn(name: string): Promise<number | undefined> {
+    const given = revisionOrTimeOrThrow(name, this.text(name));
+    if (given === undefined || "revision" in given) return given?.revision;
+    return (await findRevisionAtTime(archiveNameOf(this.clusterName()), given.time, name)).revision;
   }
 
   /** The `cluster` parameter: which configured cluster to read (the default when absent). */

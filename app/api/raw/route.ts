@@ -1,4 +1,4 @@
-// GET /api/raw?key=K[&rev=R] — the value's exact bytes as a download (application/octet-stream).
+// GET /api/raw?key=K[&rev=R | &at=T] — the value's exact bytes as a download (application/octet-stream).
 // POST: the same query in the body, for keys too long for a URL (see QueryParams.read).
 import { AppError } from "@/lib/errors";
 import { readRefusingFuture } from "@/lib/api/future-revision";
@@ -14,7 +14,7 @@ export const dynamic = "force-dynamic";
 export const GET = apiRoute(async (request) => {
   const query = await QueryParams.read(request);
   const key = query.keyOrThrow("key");
-  const revision = query.revision("rev");
+  const revision = await query.revisionOrTime("rev", "at");
   const connection = getCluster(query.clusterName());
   const { kv } = await readRefusingFuture(connection, { rev: revision }, () =>
     callEtcd(connection, () => readKeyAtOrThrow(connection, key, revision), { revision }),

@@ -1,4 +1,4 @@
-// GET /api/secret?key=K[&rev=R]&path=["data","password"] — one masked Kubernetes Secret value,
+// GET /api/secret?key=K[&rev=R | &at=T]&path=["data","password"] — one masked Kubernetes Secret value,
 // only when the operator started the server with ETCDLENS_REVEAL_SECRETS=true. One value per
 // request, so revealing is a deliberate click per value and the others stay masked.
 // POST: the same query in the body, for keys too long for a URL (see QueryParams.read).
@@ -37,7 +37,7 @@ export const GET = apiRoute(async (request): Promise<SecretValueDto> => {
   }
   const query = await QueryParams.read(request);
   const key = query.keyOrThrow("key");
-  const revision = query.revision("rev");
+  const revision = await query.revisionOrTime("rev", "at");
   const path = query.parsed("path", pathParam);
   const connection = getCluster(query.clusterName());
   const { kv } = await readRefusingFuture(connection, { rev: revision }, () =>

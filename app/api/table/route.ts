@@ -1,4 +1,4 @@
-// GET /api/table?prefix=P[&rev=R][&cursor=C][&limit=N] — one page of the folder P (its trailing
+// GET /api/table?prefix=P[&rev=R | &at=T][&cursor=C][&limit=N] — one page of the folder P (its trailing
 // slash included) as the table `kubectl get` prints for the resource its objects are, with the
 // values of that page's keys only read and decoded. Server-Timing says how long the server took.
 import { readRefusingFuture } from "@/lib/api/future-revision";
@@ -21,7 +21,7 @@ export const GET = apiRoute(async (request) => {
   if (prefix.length > 0 && prefix[prefix.length - 1] !== SLASH) {
     throw new AppError("bad_request", `"prefix" names a folder and ends with "/"`);
   }
-  const revision = query.revision("rev");
+  const revision = await query.revisionOrTime("rev", "at");
   const limit = query.parsed("limit", limitParam(200, 500));
   const cursor = query.cursor("cursor");
   const connection = getCluster(query.clusterName());
