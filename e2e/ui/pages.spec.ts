@@ -105,6 +105,8 @@ test("the cluster page shows the member, the endpoint's status and no alarms", a
   await expect(endpoints).toContainText("up");
   await expect(endpoints).toContainText("leader");
   await expect(page.getByText("No active alarms.")).toBeVisible();
+  // The dashboard records from its boot into its SQLite file (global setup gives it a temp folder).
+  await expect(page.getByText(/^Archive: recording since .+ \(SQLite\) · revisions \d+ to \d+$/)).toBeVisible();
 });
 
 test("a key's lease links to the lease, which lists the key", async ({ page }) => {

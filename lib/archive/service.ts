@@ -93,7 +93,7 @@ export function startArchiveRecorders(log: (message: string) => void = (message)
         log(`etcdlens archive: not recording: ${archive.failure}`);
         return;
       }
-      log(`etcdlens archive: recording ${clusters.map((cluster) => cluster.name).join(", ")} into ${where}`);
+      log(`etcdlens archive: archiving ${clusters.map((cluster) => cluster.name).join(", ")} into ${where}`);
       for (const cluster of clusters) {
         if (archive.recorders.has(cluster.name)) continue;
         let said = "";
