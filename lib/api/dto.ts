@@ -54,6 +54,8 @@ export type KeyDto = {
   revealAllowed: boolean;
   /** When the value was written (its modRevision, by the archive's clock); absent when the archive cannot tell. */
   modRevisionTime?: RevisionTimeDto;
+  /** etcd, or the archive when etcd has compacted the revision. */
+  readFrom: ReadFromDto;
 };
 
 export type SecretValueDto = {
@@ -92,8 +94,9 @@ export type HistoryItemDto = {
   /** For a Kubernetes object with managedFields: who made the change (on a create: the managers present). */
   managers?: ManagerChangeDto[];
   /**
-   * The revision to open the version at (`?rev=`): its own, or the compaction revision when its own
-   * is compacted but the key still held it then; null when etcd no longer has it at any revision.
+   * The revision to open the version at (`?rev=`): its own (from etcd or the archive), or etcd's
+   * compaction revision when its own is compacted, not archived, but the key still held it then;
+   * null when neither has it at any revision.
    */
   openRevision: number | null;
   /** When the revision happened (RevisionTimeDto): RFC 3339, absent when the archive cannot tell. */
@@ -108,6 +111,13 @@ export type HistoryDto = {
   next: number | null;
   /** Present only when the key's history reaches back past the compaction: older versions are gone. */
   compactRevision?: number;
+  /**
+   * Revisions within this page's span (from its oldest entry, or from 1 on the last page, up to where
+   * it began) that the archive never recorded: the key may have changed there. Absent when none.
+   */
+  gaps?: { from: number; to: number }[];
+  /** etcd alone, the archive alone (a page past etcd's compaction), or both merged. */
+  readFrom: ReadFromDto;
 };
 
 export type DiffSideDto = {
@@ -147,6 +157,8 @@ export type DiffDto = {
   /** For values without text (binary): what differs in the bytes. */
   /** For a Secret, only equal and the sizes are said (firstDifference and differingBytes are null). */
   bytes?: { oldSize: number; newSize: number; equal: boolean; firstDifference: number | null; differingBytes: number | null };
+  /** Where the two sides were read: etcd, the archive (both compacted in etcd), or one from each. */
+  readFrom: ReadFromDto;
 };
 
 export type ClusterHeaderDto = {

@@ -4,7 +4,7 @@ import { DEFAULT_NOISE_PATTERNS, diffValues, renderForDiff, structuredDataOf, su
 import { findFieldOwners } from "@/lib/diff/managers";
 import type { KeyValue } from "@/lib/etcd/kv";
 import { bytesToBase64, keyToDisplay } from "@/lib/keys";
-import type { DiffDto, DiffSideDto, FieldChangeDto } from "./dto";
+import type { DiffDto, DiffSideDto, FieldChangeDto, ReadFromDto } from "./dto";
 import { presentKeyValue } from "./present-key";
 
 // The one place a comparison of two revisions of a key (DiffDto) is built.
@@ -32,7 +32,7 @@ function withOwners(changes: ValueChange[], newer: DiffSideDto): FieldChangeDto[
 }
 
 /** `revision` is the newest etcd revision the two reads answered at. */
-export function presentDiff(revision: number, key: Uint8Array, from: DiffSideInput, to: DiffSideInput): DiffDto {
+export function presentDiff(revision: number, key: Uint8Array, from: DiffSideInput, to: DiffSideInput, readFrom: ReadFromDto): DiffDto {
   const fromSide = presentSide(from);
   const toSide = presentSide(to);
   const body: DiffDto = {
@@ -43,6 +43,7 @@ export function presentDiff(revision: number, key: Uint8Array, from: DiffSideInp
     to: toSide,
     changes: withOwners(diffValues(fromSide.value, toSide.value), toSide),
     noisePatterns: [...DEFAULT_NOISE_PATTERNS],
+    readFrom,
   };
   // For values without text (binary): what differs in the bytes; for a Secret only the sizes.
   const textless = [fromSide.value, toSide.value].some((value) => value !== null && renderForDiff(value).language === "none");

@@ -3,7 +3,9 @@ import { decodeValue, judgeSecret } from "@/lib/decode";
 import { getServerSettings } from "@/lib/env";
 import type { KeyValue } from "@/lib/etcd/kv";
 import { bytesToBase64, keyToDisplay } from "@/lib/keys";
-import type { KeyDto, KeyValueDto } from "./dto";
+import type { KeyDto, KeyValueDto, ReadFromDto } from "./dto";
+import { presentRevisionTime } from "./present-archive";
+import type { RevisionTime } from "@/lib/archive/store";
 
 // The one place a key's metadata (KeyValueDto) and a key with its decoded value (KeyDto) are built.
 
@@ -22,7 +24,7 @@ export function presentKeyValue(kv: KeyValue): KeyValueDto {
   };
 }
 
-export function presentKey(revision: number, kv: KeyValue): KeyDto {
+export function presentKey(revision: number, kv: KeyValue, readFrom: ReadFromDto, modTime?: RevisionTime): KeyDto {
   // Secret values stay masked here even when the operator allows revealing: each one is revealed
   // on its own request (/api/secret), a click per value, and a Secret that cannot be decoded is
   // downloaded whole from /api/raw.
@@ -36,5 +38,7 @@ export function presentKey(revision: number, kv: KeyValue): KeyDto {
     value,
     raw: { base64: bytesToBase64(preview), truncated: closed || kv.value.length > preview.length },
     revealAllowed: getServerSettings().revealSecrets,
+    readFrom,
+    ...(modTime ? { modRevisionTime: presentRevisionTime(modTime) } : {}),
   };
 }

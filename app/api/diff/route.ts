@@ -1,43 +1,46 @@
-// GET /api/diff?key=K&from=A&to=B — the key as it was at revisions A and B, decoded, and the
+// GET /api/diff?key=K&from=A&to=B (revisions, or RFC 3339 times) — the key as it was at revisions A and B, decoded, and the
 // structural changes from A to B. A side where the key did not exist is empty (kv and value null);
-// 404 when it existed at neither, 410 when a revision was compacted.
+// 404 when it existed at neither. A side etcd has compacted is read from the archive; 410 when
+// neither holds it. `readFrom` says which answered.
 import { AppError } from "@/lib/errors";
 import { readRefusingFuture } from "@/lib/api/future-revision";
+import { presentReadFrom } from "@/lib/api/present-archive";
 import { presentDiff } from "@/lib/api/present-diff";
 import { apiRoute, QueryParams } from "@/lib/api/route";
-import { callEtcd } from "@/lib/etcd/call";
+import { combinedSource, archivedClusterName, openArchiveView, readKeyReachingBack } from "@/lib/archive/reach-back";
 import { getCluster } from "@/lib/etcd/client";
-import { range } from "@/lib/etcd/kv";
 import { keyToDisplay } from "@/lib/keys";
 import type { DiffDto } from "@/lib/api/dto";
 
 export const dynamic = "force-dynamic";
 
-function requiredRevision(query: QueryParams, name: string): number {
-  const revision = query.revision(name);
-  if (revision === undefined) throw new AppError("bad_request", `the "${name}" parameter (a revision) is required`);
+async function requiredRevision(query: QueryParams, name: string): Promise<number> {
+  // A revision, or an RFC 3339 time standing for the last revision at or before it.
+  const revision = await query.revisionOrTimeIn(name);
+  if (revision === undefined) throw new AppError("bad_request", `the "${name}" parameter (a revision or a time) is required`);
   return revision;
 }
 
 export const GET = apiRoute(async (request): Promise<DiffDto> => {
   const query = await QueryParams.read(request);
   const key = query.keyOrThrow("key");
-  const from = requiredRevision(query, "from");
-  const to = requiredRevision(query, "to");
+  const from = await requiredRevision(query, "from");
+  const to = await requiredRevision(query, "to");
   const connection = getCluster(query.clusterName());
+  const cluster = archivedClusterName(query.clusterName());
+  const archive = await openArchiveView(cluster);
   const [older, newer] = await readRefusingFuture(connection, { from, to }, () =>
-    Promise.all([from, to].map((revision) => callEtcd(connection, () => range(connection, { key, revision }), { revision }))),
+    Promise.all([from, to].map((revision) => readKeyReachingBack(connection, cluster, key, revision, archive))),
   );
-  const oldKv = older.kvs[0];
-  const newKv = newer.kvs[0];
-  if (!oldKv && !newKv) {
-    throw new AppError("not_found", `no key ${keyToDisplay(key)} at revision ${from} or ${to}`, { currentRevision: newer.header.revision });
+  if (!older.kv && !newer.kv) {
+    throw new AppError("not_found", `no key ${keyToDisplay(key)} at revision ${from} or ${to}`, { currentRevision: newer.revision });
   }
   return presentDiff(
-    Math.max(older.header.revision, newer.header.revision),
+    Math.max(older.revision, newer.revision),
     key,
-    { revision: from, kv: oldKv },
-    { revision: to, kv: newKv },
+    { revision: from, kv: older.kv },
+    { revision: to, kv: newer.kv },
+    presentReadFrom(combinedSource([older.source, newer.source]), archive),
   );
 });
 

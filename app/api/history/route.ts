@@ -1,12 +1,15 @@
 // GET /api/history?key=K[&before=R][&limit=N] — the revisions of one key, newest first, each with
 // its lifecycle, whether a create re-created the key, and a one-line summary of what it changed.
+// Past etcd's compaction the history continues from the archive; `readFrom` says which answered
+// and `gaps` names revisions the archive never recorded.
 import { readRefusingFuture } from "@/lib/api/future-revision";
 import { limitParam } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { presentHistory } from "@/lib/api/present-history";
-import { callEtcd } from "@/lib/etcd/call";
+import { getMergedHistory } from "@/lib/archive/merged-history";
+import { archivedClusterName, openArchiveView } from "@/lib/archive/reach-back";
+import { readRevisionTimes } from "@/lib/archive/revision-times";
 import { getCluster } from "@/lib/etcd/client";
-import { getHistory } from "@/lib/etcd/history";
 import type { HistoryDto } from "@/lib/api/dto";
 
 export const dynamic = "force-dynamic";
@@ -17,10 +20,16 @@ export const GET = apiRoute(async (request): Promise<HistoryDto> => {
   const before = query.revision("before");
   const limit = query.parsed("limit", limitParam(50, 500));
   const connection = getCluster(query.clusterName());
+  const cluster = archivedClusterName(query.clusterName());
+  const archive = await openArchiveView(cluster);
   const page = await readRefusingFuture(connection, { before }, () =>
-    callEtcd(connection, () => getHistory(connection, key, { before, limit }), { revision: before }),
+    getMergedHistory(connection, cluster, key, { before, limit }, archive),
   );
-  return presentHistory(page, key);
+  const times = await readRevisionTimes(
+    cluster,
+    page.items.map(({ entry }) => entry.revision),
+  );
+  return presentHistory(page, key, archive, times);
 });
 
 // The same query in a POST body, for keys too long for a URL (see QueryParams.read).

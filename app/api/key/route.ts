@@ -1,10 +1,15 @@
-// GET /api/key?key=K[&rev=R] — one key's metadata and decoded value, at a revision or now.
+// GET /api/key?key=K[&rev=R | &at=T] — one key's metadata and decoded value, at a revision (or the
+// last one at or before an RFC 3339 time) or now, with when its modRevision happened (modRevisionTime). At a
+// revision etcd has compacted the value comes from the archive; `readFrom` says which answered.
 import { readRefusingFuture } from "@/lib/api/future-revision";
 import { presentKey } from "@/lib/api/present-key";
+import { presentReadFrom } from "@/lib/api/present-archive";
 import { apiRoute, QueryParams } from "@/lib/api/route";
-import { callEtcd } from "@/lib/etcd/call";
+import { archivedClusterName, openArchiveView, readKeyReachingBack } from "@/lib/archive/reach-back";
+import { readRevisionTimes } from "@/lib/archive/revision-times";
 import { getCluster } from "@/lib/etcd/client";
-import { readKeyAtOrThrow } from "@/lib/etcd/read-key";
+import { AppError } from "@/lib/errors";
+import { keyToDisplay } from "@/lib/keys";
 import type { KeyDto } from "@/lib/api/dto";
 
 export const dynamic = "force-dynamic";
@@ -12,12 +17,19 @@ export const dynamic = "force-dynamic";
 export const GET = apiRoute(async (request): Promise<KeyDto> => {
   const query = await QueryParams.read(request);
   const key = query.keyOrThrow("key");
-  const revision = query.revision("rev");
+  const revision = await query.revisionOrTime("rev", "at");
   const connection = getCluster(query.clusterName());
+  const cluster = archivedClusterName(query.clusterName());
+  const archive = await openArchiveView(cluster);
   const read = await readRefusingFuture(connection, { rev: revision }, () =>
-    callEtcd(connection, () => readKeyAtOrThrow(connection, key, revision), { revision }),
+    readKeyReachingBack(connection, cluster, key, revision, archive),
   );
-  return presentKey(read.header.revision, read.kv);
+  if (!read.kv) {
+    const at = revision ? `at revision ${revision}` : `at the current revision ${read.revision}`;
+    throw new AppError("not_found", `no key ${keyToDisplay(key)} ${at}`, { currentRevision: read.revision });
+  }
+  const times = await readRevisionTimes(cluster, [read.kv.modRevision]);
+  return presentKey(read.revision, read.kv, presentReadFrom(read.source, archive), times.get(read.kv.modRevision));
 });
 
 // The same query in a POST body, for keys too long for a URL (see QueryParams.read).

@@ -1,0 +1,105 @@
+import "server-only";
+import { AppError } from "@/lib/errors";
+import { callEtcd } from "@/lib/etcd/call";
+import type { ClusterConnection } from "@/lib/etcd/client";
+import { getClusterHeader } from "@/lib/etcd/cluster";
+import { range, type KeyValue } from "@/lib/etcd/kv";
+import { getServerSettings } from "@/lib/env";
+import { judgeHeldState, oldestArchivedRevision } from "./held-state";
+import { getArchiveStore } from "./service";
+import type { ArchiveCoverage, ArchivedVersion, ArchiveStore } from "./store";
+
+// Reads of one key at a revision that reach past etcd's compaction into the archive: etcd first
+// (it answers every revision it still has), the archive when etcd has compacted the revision. A
+// revision neither holds is the same 410 as before, naming the oldest revision either still has.
+
+/** The archive as one request sees it: the store and what it held when the request began. */
+export type ArchiveView = { engine: string; store: ArchiveStore; coverage: ArchiveCoverage };
+
+/**
+ * The archive of a cluster for this request, or null when it is off or cannot be read now: views
+ * then read etcd alone, as they did before there was an archive.
+ */
+export async function openArchiveView(cluster: string): Promise<ArchiveView | null> {
+  try {
+    const store = await getArchiveStore();
+    if (!store) return null;
+    return { engine: store.engine, store, coverage: await store.coverage(cluster) };
+  } catch {
+    return null;
+  }
+}
+
+/** The name the archive keeps a cluster under, as its recorder does: the first configured one when the request names none. */
+export function archivedClusterName(requested: string | undefined): string {
+  return requested || getServerSettings().clusters[0].name;
+}
+
+/** An archived PUT as etcd would have returned it. */
+export function keyValueOf(version: ArchivedVersion): KeyValue {
+  return {
+    key: version.key,
+    value: version.value,
+    createRevision: version.createRevision,
+    modRevision: version.revision,
+    version: version.version,
+    lease: version.lease,
+  };
+}
+
+export type KeyAt = {
+  /** The etcd revision the read answered at (its current revision when the archive answered). */
+  revision: number;
+  /** The key at the revision; undefined when it did not exist then. */
+  kv: KeyValue | undefined;
+  source: "etcd" | "archive";
+};
+
+function isCompacted(error: unknown): error is AppError {
+  return error instanceof AppError && error.code === "compacted";
+}
+
+/** The compacted error again, naming the oldest revision etcd or the archive still has. */
+export function compactedEverywhere(error: AppError, revision: number, archive: ArchiveView, gap?: { from: number; to: number }): AppError {
+  const etcdOldest = error.details.compactRevision;
+  const archived = oldestArchivedRevision(archive.coverage);
+  const oldest = archived !== null && (etcdOldest === undefined || archived < etcdOldest) ? archived : etcdOldest;
+  const where = gap ? ` and was not recorded (the archive misses revisions ${gap.from} to ${gap.to})` : "";
+  const hint = oldest ? `; the oldest revision still available is ${oldest}` : "";
+  return new AppError("compacted", `revision ${revision} has been compacted${where}${hint}`, { ...error.details, compactRevision: oldest });
+}
+
+/**
+ * The key at `revision` (now when omitted) from etcd, or from the archive when etcd compacted it.
+ * Throws compacted when neither holds it.
+ */
+export async function readKeyReachingBack(
+  connection: ClusterConnection,
+  cluster: string,
+  key: Uint8Array,
+  revision: number | undefined,
+  archive: ArchiveView | null,
+): Promise<KeyAt> {
+  try {
+    const result = await callEtcd(connection, () => range(connection, { key, revision }), { revision });
+    return { revision: result.header.revision, kv: result.kvs[0], source: "etcd" };
+  } catch (error) {
+    if (!isCompacted(error) || revision === undefined || !archive) throw error;
+    const version = await archive.store.versionAt(cluster, Buffer.from(key), revision);
+    const state = judgeHeldState(archive.coverage, version, revision);
+    if (!state.held) throw compactedEverywhere(error, revision, archive, state.gap);
+    const current = await getClusterHeader(connection).then(
+      (header) => header.revision,
+      () => archive.coverage.lastRevision,
+    );
+    const kv = state.version?.type === "PUT" ? keyValueOf(state.version) : undefined;
+    return { revision: current, kv, source: "archive" };
+  }
+}
+
+/** Where a read of several parts came from. */
+export function combinedSource(sources: readonly ("etcd" | "archive")[]): "etcd" | "archive" | "etcd+archive" {
+  const archived = sources.filter((source) => source === "archive").length;
+  if (archived === 0) return "etcd";
+  return archived === sources.length ? "archive" : "etcd+archive";
+}
