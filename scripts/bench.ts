@@ -3,8 +3,8 @@
 // user would otherwise run, timed in the same run. Prints a Markdown table of medians and ratios
 // (and writes it to .etcdlens/bench-latest.md). Every loop is bounded in count and in time.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { cpus, totalmem } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { findFreePort } from "./lib/etcd-process";
 import { etcdctl, fetchOk, median, timeRuns, treeRss, type Timing } from "./lib/bench/measure";
@@ -95,8 +95,11 @@ async function main() {
     console.log("bench: building the dashboard first (next build)...");
     if (spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit" }).status !== 0) throw new Error("the build failed");
   }
-  const env: NodeJS.ProcessEnv = { ...process.env, ETCDCTL_ENDPOINTS: endpoint, NODE_ENV: "production" };
-  for (const name of ["ETCDCTL_CACERT", "ETCDCTL_CERT", "ETCDCTL_KEY", "ETCDCTL_USER", "ETCDCTL_PASSWORD"]) delete env[name];
+  // The dashboard records from its boot, as deployed: into an archive of this run's own, never the repository's .etcdlens/.
+  const archiveDir = mkdtempSync(join(tmpdir(), "etcdlens-bench-archive-"));
+  const env: NodeJS.ProcessEnv = { ...process.env, ETCDCTL_ENDPOINTS: endpoint, NODE_ENV: "production", ETCDLENS_DATA_DIR: archiveDir };
+  for (const name of ["ETCDCTL_CACERT", "ETCDCTL_CERT", "ETCDCTL_KEY", "ETCDCTL_USER", "ETCDCTL_PASSWORD", "ETCDLENS_ARCHIVE_URL"])
+    delete env[name];
   // etcdctl's full pass first: it is the yardstick of the first listing, and it leaves etcd as
   // warm as a cluster that has been running for a while (a --start-etcd etcd has just started, and
   // its first seconds would otherwise be charged to the dashboard).
@@ -452,6 +455,7 @@ async function main() {
   } finally {
     server.kill("SIGTERM");
     await target.stop();
+    rmSync(archiveDir, { recursive: true, force: true });
   }
 }
 
