@@ -39,7 +39,7 @@ async function waitFor<T>(what: string, read: () => Promise<T | undefined>, time
   }
 }
 
-async function startReplica(name: string, env: NodeJS.ProcessEnv): Promise<Replica> {
+async function startReplica(name: string, env: Record<string, string>): Promise<Replica> {
   const port = await findFreePort();
   const server = spawn(process.execPath, [nextBin, "start", "--hostname", "127.0.0.1", "--port", String(port)], {
     cwd: root,
