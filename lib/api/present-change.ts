@@ -3,7 +3,9 @@ import { describeVersions, type VersionInput, type VersionMeaning } from "@/lib/
 import type { ChangeItem, ChangesPage } from "@/lib/etcd/changes";
 import type { WatchChange } from "@/lib/etcd/watch";
 import { bytesToBase64, keyToDisplay } from "@/lib/keys";
+import type { RevisionTime } from "@/lib/archive/store";
 import type { ChangeDto, ChangesDto, WatchEventDto } from "./dto";
+import { presentRevisionTime } from "./present-archive";
 
 // The one place changes are built for the wire: a page of the change feed (ChangesDto) and one
 // live change of /api/watch (WatchEventDto).
@@ -42,7 +44,7 @@ export function isChangeBy(item: ChangeItem, manager: string): boolean {
   return describeChange(item).managers?.some((change) => change.manager === manager) ?? false;
 }
 
-export function presentChange(item: ChangeItem): ChangeDto {
+export function presentChange(item: ChangeItem, time?: RevisionTime): ChangeDto {
   const meaning = describeChange(item);
   const body: ChangeDto = {
     revision: item.revision,
@@ -53,11 +55,11 @@ export function presentChange(item: ChangeItem): ChangeDto {
     summary: meaning.summary,
   };
   if (meaning.managers) body.managers = meaning.managers;
-  return body;
+  return { ...body, ...presentRevisionTime(time) };
 }
 
-export function presentChanges(page: ChangesPage): ChangesDto {
-  return { ...page, items: page.items.map(presentChange) };
+export function presentChanges(page: ChangesPage, times: ReadonlyMap<number, RevisionTime> = new Map()): ChangesDto {
+  return { ...page, items: page.items.map((item) => presentChange(item, times.get(item.revision))) };
 }
 
 export function presentWatchEvent(change: WatchChange): WatchEventDto {

@@ -25,7 +25,7 @@ import { getCompactRevision, replayRevisions, WHOLE_KEYSPACE, type ReplayedEvent
 export type PreviousVersion = { value: Buffer; modRevision: number };
 
 /** A key's last event so far: the version a PUT wrote, or the version a DELETE removed (when seen). */
-type LastEvent = { type: "PUT"; version: PreviousVersion } | { type: "DELETE"; removed: PreviousVersion | null };
+export type LastEvent = { type: "PUT"; version: PreviousVersion } | { type: "DELETE"; removed: PreviousVersion | null };
 
 export type ChangeItem = {
   revision: number;
@@ -86,12 +86,12 @@ function matches(event: ReplayedEvent, request: ChangesRequest): boolean {
   );
 }
 
-function isUpdate(item: ChangeItem): boolean {
+export function isUpdate(item: ChangeItem): boolean {
   return item.type === "PUT" && item.version > 1;
 }
 
 /** Fills in what the key's event before `item` says of it; false when that event does not fit. */
-function applyEventBefore(item: ChangeItem, before: LastEvent): boolean {
+export function applyEventBefore(item: ChangeItem, before: LastEvent): boolean {
   if (isUpdate(item) && before.type === "PUT") item.previous = before.version;
   else if (item.type === "PUT" && item.version === 1 && before.type === "DELETE") item.recreated = { removed: before.removed };
   else return false;

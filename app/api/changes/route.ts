@@ -1,24 +1,42 @@
 // GET /api/changes?prefix=P[&from=A][&to=B][&cursor=C][&limit=N][&type=PUT|DELETE][&contains=S][&manager=M]
-// — every change under a prefix in a revision range, newest first, from etcd's event history;
-// with `manager`, only the changes that field manager made (read from metadata.managedFields).
+// — every change under a prefix in a revision range, newest first, from etcd's event history and,
+// where etcd has compacted it, from the archive (`readFrom` says which answered); from/to are
+// revisions or RFC 3339 times (the last revision at or before each, `window` names them). With
+// `manager`, only the changes that field manager made (read from metadata.managedFields). Each
+// row carries the time its revision happened when the archive knows it.
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { limitParam, refuseFutureRevisions } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
+import { listArchivedChanges } from "@/lib/archive/archived-changes";
+import { archiveNameOf, readRevisionTimes } from "@/lib/archive/revision-times";
+import { getArchiveStore } from "@/lib/archive/service";
+import type { ArchiveCoverage, ArchiveStore } from "@/lib/archive/store";
 import { callEtcd } from "@/lib/etcd/call";
-import { listChanges } from "@/lib/etcd/changes";
+import { listChanges, type ChangeItem, type ChangesPage } from "@/lib/etcd/changes";
 import { getCluster } from "@/lib/etcd/client";
+import { presentReadFrom } from "@/lib/api/present-archive";
 import { isChangeBy, presentChanges } from "@/lib/api/present-change";
 import { managerSchema } from "@/lib/params";
 import type { ChangesDto } from "@/lib/api/dto";
 
 export const dynamic = "force-dynamic";
 
+/** The archive for this request, or null when it is off or cannot be read: the feed is etcd's alone then. */
+async function openArchive(cluster: string): Promise<{ engine: string; store: ArchiveStore; coverage: ArchiveCoverage } | null> {
+  try {
+    const store = await getArchiveStore();
+    return store ? { engine: store.engine, store, coverage: await store.coverage(cluster) } : null;
+  } catch {
+    return null;
+  }
+}
+
 export const GET = apiRoute(async (request): Promise<ChangesDto> => {
   const query = await QueryParams.read(request);
   const prefix = query.keyOrEmpty("prefix");
-  const from = query.revision("from");
-  const to = query.revision("to");
+  const from = await query.revisionOrTimeIn("from");
+  const to = await query.revisionOrTimeIn("to");
   const cursor = query.revision("cursor");
   const limit = query.parsed("limit", limitParam(100, 1000));
   const type = query.parsed("type", z.enum(["PUT", "DELETE"]).optional());
@@ -28,24 +46,40 @@ export const GET = apiRoute(async (request): Promise<ChangesDto> => {
     throw new AppError("bad_request", `"from" (${from}) is after "to" (${to})`);
   }
   const connection = getCluster(query.clusterName());
-  const page = await callEtcd(
-    connection,
-    () =>
-      listChanges(connection, {
-        prefix,
-        from,
-        to,
-        cursor,
-        limit,
-        type,
-        contains: contains.length ? contains : undefined,
-        keep: manager === undefined ? undefined : (item) => isChangeBy(item, manager),
-      }),
-    { revision: from },
-  );
+  const cluster = archiveNameOf(query.clusterName());
+  const archive = await openArchive(cluster);
+  const keep = manager === undefined ? undefined : (item: ChangeItem) => isChangeBy(item, manager);
+  const filters = { prefix, type, contains: contains.length ? contains : undefined, keep };
+  // etcd's part: listChanges reads from etcd's compaction revision at the oldest.
+  const page: ChangesPage = await callEtcd(connection, () => listChanges(connection, { ...filters, from, to, cursor, limit }), {
+    revision: from,
+  });
   // A replay from a revision etcd has not reached finds nothing; say so instead of an empty page.
   refuseFutureRevisions(page.revision, { from, to, cursor });
-  return presentChanges(page);
+  let source: "etcd" | "archive" | "etcd+archive" = "etcd";
+  const lowest = Math.max(from ?? 1, archive?.coverage.firstRevision ?? Infinity);
+  const below = Math.min(cursor ?? Infinity, to ?? Infinity, page.compactRevision - 1);
+  if (archive && page.nextCursor === null && page.items.length < limit && below >= lowest) {
+    // etcd's part is done and etcd compacted what comes before: the archive goes on from there.
+    const archived = await listArchivedChanges(archive.store, cluster, {
+      ...filters,
+      high: below,
+      lowest,
+      limit: limit - page.items.length,
+    });
+    source = page.scanned ? "etcd+archive" : "archive";
+    page.items.push(...archived.items);
+    page.nextCursor = archived.nextCursor;
+    if (archived.scanned) page.scanned = { from: archived.scanned.from, to: page.scanned?.to ?? archived.scanned.to };
+  }
+  const times = await readRevisionTimes(
+    cluster,
+    page.items.map((item) => item.revision),
+  );
+  const body = presentChanges(page, times);
+  body.readFrom = presentReadFrom(source, archive);
+  if (query.text("from") !== undefined || query.text("to") !== undefined) body.window = { from, to };
+  return body;
 });
 
 // The same query in a POST body, for a prefix too long for a URL (see QueryParams.read).
