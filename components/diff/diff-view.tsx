@@ -12,6 +12,7 @@ import { keyQueries } from "@/lib/queries";
 import { isApiError } from "@/lib/queries/fetch-json";
 import { CopyLinkButton } from "@/components/ui/copy-link-button";
 import { ErrorPanel, Loading, NoticePanel } from "@/components/ui/panels";
+import { ReadFromNote } from "@/components/archive/read-from-note";
 import { TextDiff } from "./text-diff";
 import { viewHref, type ViewState } from "./view-state";
 
@@ -52,6 +53,7 @@ export function DiffView({ keyBytes, from, to, state }: DiffViewProps) {
           ))}
         </div>
       </div>
+      <ReadFromNote readFrom={query.data?.readFrom} />
       {query.isPending ? <Loading label="Comparing…" /> : null}
       {query.isError ? (
         isApiError(query.error, "compacted") ? (

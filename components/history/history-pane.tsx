@@ -11,12 +11,38 @@ import { Badge, ErrorPanel, Loading } from "@/components/ui/panels";
 import { CopyLinkButton } from "@/components/ui/copy-link-button";
 import { viewHref, type ViewState } from "@/components/diff/view-state";
 import { formatManagerChange } from "@/lib/diff/managers";
+import { RevisionTime } from "@/components/archive/revision-time";
+import { combineReadFrom, ReadFromNote } from "@/components/archive/read-from-note";
 
-// Every version of the key that etcd still has, newest first, grouped by lifecycle (create →
-// updates → delete), each saying what it changed. A click shows the value as it was; two picked
-// entries, or one with its predecessor, open a comparison.
+// Every version of the key that etcd or the archive still has, newest first, grouped by lifecycle
+// (create → updates → delete), each saying what it changed. A click shows the value as it was; two
+// picked entries, or one with its predecessor, open a comparison. Revisions the archive never
+// recorded are marked where they fall: the key may have changed there.
 
 type Group = { lifecycle: number; items: { item: HistoryItemDto; index: number }[] };
+type Gap = { from: number; to: number };
+
+/** Each gap of every page once, keyed by the index of the first entry older than it (items.length: after the last). */
+function placeGaps(items: HistoryItemDto[], pages: { gaps?: Gap[] }[]): Map<number, Gap[]> {
+  const seen = new Set<string>();
+  const placed = new Map<number, Gap[]>();
+  for (const gap of pages.flatMap((page) => page.gaps ?? [])) {
+    const id = `${gap.from}-${gap.to}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const index = items.filter((item) => item.revision >= gap.from).length;
+    placed.set(index, [...(placed.get(index) ?? []), gap]);
+  }
+  return placed;
+}
+
+function GapMarker({ gap }: { gap: Gap }) {
+  return (
+    <li className="rounded border border-dashed border-amber-400 bg-amber-50 px-2 py-1 text-[11px] text-amber-900">
+      Not recorded between revisions {gap.from} and {gap.to}: the key may have changed there.
+    </li>
+  );
+}
 
 function groupByLifecycle(items: HistoryItemDto[]): Group[] {
   const groups: Group[] = [];
@@ -36,6 +62,8 @@ export function HistoryPane({ keyBytes, state }: { keyBytes: Uint8Array; state: 
   if (query.isError && !query.data) return <ErrorPanel title="Could not read the history">{query.error.message}</ErrorPanel>;
   const items = query.data.pages.flatMap((page) => page.items);
   const compactRevision = query.data.pages.at(-1)?.compactRevision;
+  const gapsBefore = placeGaps(items, query.data.pages);
+  const readFrom = combineReadFrom(query.data.pages.map((page) => page.readFrom));
   // The version shown is the newest one at or before the selected revision.
   const selectedIndex = state.rev === undefined ? 0 : items.findIndex((item) => item.revision <= state.rev!);
   const compareIndex = state.compare === undefined ? -1 : items.findIndex((item) => item.revision <= state.compare!);
@@ -48,6 +76,7 @@ export function HistoryPane({ keyBytes, state }: { keyBytes: Uint8Array; state: 
 
   return (
     <div className="text-sm">
+      <ReadFromNote readFrom={readFrom} className="px-2 pb-1" />
       {items.length === 0 ? <p className="p-2 text-slate-500">etcd holds no history for this key.</p> : null}
       {picked.length === 2 ? (
         <button
@@ -90,10 +119,12 @@ export function HistoryPane({ keyBytes, state }: { keyBytes: Uint8Array; state: 
                       <span className="w-20 font-mono">rev {item.revision}</span>
                       {item.type === "DELETE" ? <Badge tone="red">DELETE</Badge> : <Badge tone="green">PUT</Badge>}
                       <span className="text-xs text-slate-500">{item.type === "PUT" ? `v${item.version}` : "tombstone"}</span>
+                      <RevisionTime time={item} />
                       <span className="ml-auto text-xs text-slate-500">{item.type === "PUT" ? `${item.size.toLocaleString()} B` : ""}</span>
                     </>
                   );
-                  return (
+                  return [
+                    ...(gapsBefore.get(index) ?? []).map((gap) => <GapMarker key={`gap-${gap.from}-${gap.to}`} gap={gap} />),
                     <li
                       key={`${item.revision}-${item.type}`}
                       className={`rounded ${isSelected ? "bg-blue-100" : isCompared ? "bg-amber-50" : ""}`}
@@ -149,14 +180,21 @@ export function HistoryPane({ keyBytes, state }: { keyBytes: Uint8Array; state: 
                           </span>
                         </div>
                       )}
-                    </li>
-                  );
+                    </li>,
+                  ];
                 })}
               </ol>
             </li>
           );
         })}
       </ol>
+      {(gapsBefore.get(items.length) ?? []).length > 0 ? (
+        <ol aria-label="Unrecorded revisions" className="mt-2 space-y-1">
+          {gapsBefore.get(items.length)!.map((gap) => (
+            <GapMarker key={`gap-${gap.from}-${gap.to}`} gap={gap} />
+          ))}
+        </ol>
+      ) : null}
       {query.hasNextPage ? (
         <button
           type="button"

@@ -2,13 +2,15 @@
 
 import { Link } from "@/components/ui/link";
 import { useQuery } from "@tanstack/react-query";
-import type { KeyValueDto } from "@/lib/api/dto";
+import type { KeyValueDto, RevisionTimeDto } from "@/lib/api/dto";
 import { keyHref } from "@/lib/keys";
 import { keyQueries, rawValueUrl } from "@/lib/queries";
 import { isApiError } from "@/lib/queries/fetch-json";
 import { ErrorPanel, Loading, NoticePanel } from "@/components/ui/panels";
 import { ValueBody } from "./value-body";
 import { useClusterName } from "@/components/cluster/cluster-scope";
+import { ReadFromNote } from "@/components/archive/read-from-note";
+import { RevisionTime } from "@/components/archive/revision-time";
 
 // The selected key at the selected revision: etcdctl's `get -w json` fields, then the value.
 
@@ -22,7 +24,7 @@ export function ValuePane({ keyBytes, revision, missing }: { keyBytes: Uint8Arra
     if (isApiError(error, "compacted")) {
       return (
         <NoticePanel title={`Revision ${revision} has been compacted`}>
-          etcd no longer keeps history before revision {error.compactRevision}.{" "}
+          History before revision {error.compactRevision} is no longer kept.{" "}
           {error.compactRevision ? (
             <Link className="text-blue-700 underline" href={keyHref(keyBytes, { rev: error.compactRevision })}>
               Show the oldest revision still available ({error.compactRevision})
@@ -35,7 +37,8 @@ export function ValuePane({ keyBytes, revision, missing }: { keyBytes: Uint8Arra
   }
   return (
     <div className="space-y-3">
-      <KeyMetadata kv={query.data.kv} />
+      <KeyMetadata kv={query.data.kv} modRevisionTime={query.data.modRevisionTime} />
+      <ReadFromNote readFrom={query.data.readFrom} className="-mt-2 px-1" />
       <ValueBody
         data={query.data}
         keyBytes={keyBytes}
@@ -45,7 +48,7 @@ export function ValuePane({ keyBytes, revision, missing }: { keyBytes: Uint8Arra
   );
 }
 
-function KeyMetadata({ kv }: { kv: KeyValueDto }) {
+function KeyMetadata({ kv, modRevisionTime }: { kv: KeyValueDto; modRevisionTime?: RevisionTimeDto }) {
   const fields: [string, React.ReactNode][] = [
     ["createRevision", String(kv.createRevision)],
     ["modRevision", String(kv.modRevision)],
@@ -62,6 +65,8 @@ function KeyMetadata({ kv }: { kv: KeyValueDto }) {
     ],
     ["size", `${kv.size.toLocaleString()} bytes`],
   ];
+  // When modRevision happened, when the archive knows.
+  if (modRevisionTime?.time) fields.splice(2, 0, ["written", <RevisionTime key="written" time={modRevisionTime} className="font-sans" />]);
   return (
     <dl aria-label="Key metadata" className="flex flex-wrap gap-x-6 gap-y-1 rounded border border-slate-200 bg-white px-3 py-2 text-sm">
       {fields.map(([label, value]) => (

@@ -5,6 +5,7 @@ import type { ClusterConnection } from "@/lib/etcd/client";
 import { getClusterHeader } from "@/lib/etcd/cluster";
 import { range, type KeyValue } from "@/lib/etcd/kv";
 import { getServerSettings } from "@/lib/env";
+import { keyToDisplay } from "@/lib/keys";
 import { judgeHeldState, oldestArchivedRevision } from "./held-state";
 import { getArchiveStore } from "./service";
 import type { ArchiveCoverage, ArchivedVersion, ArchiveStore } from "./store";
@@ -95,6 +96,22 @@ export async function readKeyReachingBack(
     const kv = state.version?.type === "PUT" ? keyValueOf(state.version) : undefined;
     return { revision: current, kv, source: "archive" };
   }
+}
+
+/** As readKeyReachingBack, with the key required: not_found when it did not exist at the revision. */
+export async function readKeyReachingBackOrThrow(
+  connection: ClusterConnection,
+  cluster: string,
+  key: Uint8Array,
+  revision: number | undefined,
+  archive: ArchiveView | null,
+): Promise<KeyAt & { kv: KeyValue }> {
+  const read = await readKeyReachingBack(connection, cluster, key, revision, archive);
+  if (!read.kv) {
+    const at = revision ? `at revision ${revision}` : `at the current revision ${read.revision}`;
+    throw new AppError("not_found", `no key ${keyToDisplay(key)} ${at}`, { currentRevision: read.revision });
+  }
+  return { ...read, kv: read.kv };
 }
 
 /** Where a read of several parts came from. */

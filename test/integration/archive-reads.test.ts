@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as getDiff } from "@/app/api/diff/route";
 import { GET as getHistory } from "@/app/api/history/route";
 import { GET as getKey } from "@/app/api/key/route";
+import { GET as getRaw } from "@/app/api/raw/route";
 import { getArchiveStore, recorderState, startArchiveRecorders, stopArchiveRecorders } from "@/lib/archive/service";
 import type { ArchiveCoverage } from "@/lib/archive/store";
 import type { HistoryDto, HistoryItemDto } from "@/lib/api/dto";
@@ -161,6 +162,11 @@ describe("views past etcd's compaction", () => {
       expect(body.kv.modRevision).toBe(revision);
       expect(body.readFrom.source).toBe(revision < revisions.secondCompaction ? "archive" : "etcd");
     }
+    // The download of an archived value is its exact bytes too.
+    const raw = await callRoute(getRaw, `/api/raw?key=${q("/ar/web")}&rev=${written.web[0].revision}`);
+    expect(raw.status).toBe(200);
+    expect(raw.body.toString()).toBe(written.web[0].value);
+
     // Between two versions, the older one, as etcd would have answered.
     const between = await callRoute(getKey, `/api/key?key=${q("/ar/web")}&rev=${written.web[4].revision + 1}`);
     expect(written.web[5].revision).toBeGreaterThan(written.web[4].revision + 1);

@@ -5,11 +5,9 @@ import { readRefusingFuture } from "@/lib/api/future-revision";
 import { presentKey } from "@/lib/api/present-key";
 import { presentReadFrom } from "@/lib/api/present-archive";
 import { apiRoute, QueryParams } from "@/lib/api/route";
-import { archivedClusterName, openArchiveView, readKeyReachingBack } from "@/lib/archive/reach-back";
+import { archivedClusterName, openArchiveView, readKeyReachingBackOrThrow } from "@/lib/archive/reach-back";
 import { readRevisionTimes } from "@/lib/archive/revision-times";
 import { getCluster } from "@/lib/etcd/client";
-import { AppError } from "@/lib/errors";
-import { keyToDisplay } from "@/lib/keys";
 import type { KeyDto } from "@/lib/api/dto";
 
 export const dynamic = "force-dynamic";
@@ -22,12 +20,8 @@ export const GET = apiRoute(async (request): Promise<KeyDto> => {
   const cluster = archivedClusterName(query.clusterName());
   const archive = await openArchiveView(cluster);
   const read = await readRefusingFuture(connection, { rev: revision }, () =>
-    readKeyReachingBack(connection, cluster, key, revision, archive),
+    readKeyReachingBackOrThrow(connection, cluster, key, revision, archive),
   );
-  if (!read.kv) {
-    const at = revision ? `at revision ${revision}` : `at the current revision ${read.revision}`;
-    throw new AppError("not_found", `no key ${keyToDisplay(key)} ${at}`, { currentRevision: read.revision });
-  }
   const times = await readRevisionTimes(cluster, [read.kv.modRevision]);
   return presentKey(read.revision, read.kv, presentReadFrom(read.source, archive), times.get(read.kv.modRevision));
 });

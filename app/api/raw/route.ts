@@ -5,9 +5,8 @@ import { readRefusingFuture } from "@/lib/api/future-revision";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { decodeValue, judgeSecret } from "@/lib/decode";
 import { getServerSettings } from "@/lib/env";
-import { callEtcd } from "@/lib/etcd/call";
 import { getCluster } from "@/lib/etcd/client";
-import { readKeyAtOrThrow } from "@/lib/etcd/read-key";
+import { archivedClusterName, openArchiveView, readKeyReachingBackOrThrow } from "@/lib/archive/reach-back";
 
 export const dynamic = "force-dynamic";
 
@@ -16,8 +15,11 @@ export const GET = apiRoute(async (request) => {
   const key = query.keyOrThrow("key");
   const revision = await query.revisionOrTime("rev", "at");
   const connection = getCluster(query.clusterName());
+  const cluster = archivedClusterName(query.clusterName());
+  // At a revision etcd has compacted, the archive's copy.
+  const archive = revision === undefined ? null : await openArchiveView(cluster);
   const { kv } = await readRefusingFuture(connection, { rev: revision }, () =>
-    callEtcd(connection, () => readKeyAtOrThrow(connection, key, revision), { revision }),
+    readKeyReachingBackOrThrow(connection, cluster, key, revision, archive),
   );
   // Raw bytes would reveal every Secret value at once; values are revealed one by one instead. A
   // Secret that cannot be decoded has no single values, so revealing allowed opens its bytes.

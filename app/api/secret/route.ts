@@ -8,9 +8,8 @@ import { readRefusingFuture } from "@/lib/api/future-revision";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { readMaskedValue } from "@/lib/decode";
 import { getServerSettings } from "@/lib/env";
-import { callEtcd } from "@/lib/etcd/call";
 import { getCluster } from "@/lib/etcd/client";
-import { readKeyAtOrThrow } from "@/lib/etcd/read-key";
+import { archivedClusterName, openArchiveView, readKeyReachingBackOrThrow } from "@/lib/archive/reach-back";
 import type { SecretValueDto } from "@/lib/api/dto";
 import { presentSecretValue } from "@/lib/api/present-secret";
 
@@ -40,8 +39,11 @@ export const GET = apiRoute(async (request): Promise<SecretValueDto> => {
   const revision = await query.revisionOrTime("rev", "at");
   const path = query.parsed("path", pathParam);
   const connection = getCluster(query.clusterName());
+  const cluster = archivedClusterName(query.clusterName());
+  // At a revision etcd has compacted, the archive's copy.
+  const archive = revision === undefined ? null : await openArchiveView(cluster);
   const { kv } = await readRefusingFuture(connection, { rev: revision }, () =>
-    callEtcd(connection, () => readKeyAtOrThrow(connection, key, revision), { revision }),
+    readKeyReachingBackOrThrow(connection, cluster, key, revision, archive),
   );
   const revealed = readMaskedValue(kv.value, path, kv.key);
   if (!revealed) throw new AppError("not_found", `no masked Secret value at ${path.join(".")}`);
