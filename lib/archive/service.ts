@@ -1,7 +1,7 @@
 import "server-only";
 import { resolve } from "node:path";
 import { getCluster } from "@/lib/etcd/client";
-import { getArchiveSettings, getServerSettings, type ArchiveSettings } from "@/lib/env";
+import { ConfigurationError, getArchiveSettings, getServerSettings, type ArchiveSettings } from "@/lib/env";
 import { archiveEngineOf, openArchiveStore } from "./open-store";
 import { archiveFilePath } from "./sqlite-store";
 import { ArchiveRecorder, type RecorderState } from "./recorder";
@@ -15,24 +15,57 @@ import type { ArchiveCoverage, ArchiveStore } from "./store";
 type ArchiveService = {
   settings: ArchiveSettings;
   store: Promise<ArchiveStore>;
+  /** When the store was last asked to open (one that failed is opened again after REOPEN_MS). */
+  openedAt: number;
   recorders: Map<string, ArchiveRecorder>;
   /** Why this process records nothing although it should (the store cannot open, the configuration is wrong). */
   failure: string | null;
+  /** The failure is a wrong setting: opening again cannot help. */
+  permanentFailure: boolean;
   /** Whether startArchiveRecorders ran (the server's boot; a test calling routes in-process records nothing). */
   started: boolean;
 };
 
 const globalCache = globalThis as unknown as { etcdlensArchive?: ArchiveService | null };
 
+/** A store that could not open (PostgreSQL not up yet, a data directory not mounted yet) is tried again after this long. */
+const REOPEN_MS = 2_000;
+
 function service(): ArchiveService | null {
   if (globalCache.etcdlensArchive !== undefined) return globalCache.etcdlensArchive;
   const settings = getArchiveSettings();
   if (!settings.enabled) return (globalCache.etcdlensArchive = null);
-  const store = openArchiveStore({ archiveUrl: settings.archiveUrl, dataDir: resolve(settings.dataDir) });
-  const archive: ArchiveService = { settings, store, recorders: new Map(), failure: null, started: false };
-  // A store that cannot open is reported by each read that needs it; it must not crash the server.
-  store.catch((error: unknown) => (archive.failure = describeArchiveError(error)));
+  const archive: ArchiveService = {
+    settings,
+    // Replaced at once by openStore below.
+    store: new Promise<ArchiveStore>(() => undefined),
+    openedAt: 0,
+    recorders: new Map(),
+    failure: null,
+    permanentFailure: false,
+    started: false,
+  };
+  openStore(archive);
   return (globalCache.etcdlensArchive = archive);
+}
+
+function openStore(archive: ArchiveService): void {
+  archive.openedAt = Date.now();
+  archive.store = openArchiveStore({ archiveUrl: archive.settings.archiveUrl, dataDir: resolve(archive.settings.dataDir) });
+  // A store that cannot open is reported by each read that needs it; it must not crash the server.
+  archive.store.then(
+    () => (archive.failure = null),
+    (error: unknown) => {
+      archive.failure = describeArchiveError(error);
+      archive.permanentFailure = error instanceof ConfigurationError;
+    },
+  );
+}
+
+/** The store's promise, opened again when it failed a while ago and may open now (never for a wrong setting). */
+function currentStore(archive: ArchiveService): Promise<ArchiveStore> {
+  if (archive.failure !== null && !archive.permanentFailure && Date.now() - archive.openedAt >= REOPEN_MS) openStore(archive);
+  return archive.store;
 }
 
 /**
@@ -58,7 +91,7 @@ function describeLocation(settings: ArchiveSettings): string {
 /** The archive store, or null when the archive is off (ETCDLENS_ARCHIVE=off). */
 export async function getArchiveStore(): Promise<ArchiveStore | null> {
   const archive = service();
-  return archive ? archive.store : null;
+  return archive ? currentStore(archive) : null;
 }
 
 /** What the archive holds of a cluster, or null when the archive is off. */
@@ -83,39 +116,51 @@ export function startArchiveRecorders(log: (message: string) => void = (message)
   if (!archive || !archive.settings.record) return;
   archive.started = true;
   const where = describeLocation(archive.settings);
-  void archive.store.then(
-    (store) => {
-      let clusters;
-      try {
-        clusters = getServerSettings().clusters;
-      } catch (error) {
-        archive.failure = describeArchiveError(error);
-        log(`etcdlens archive: not recording: ${archive.failure}`);
-        return;
-      }
-      log(`etcdlens archive: archiving ${clusters.map((cluster) => cluster.name).join(", ")} into ${where}`);
-      for (const cluster of clusters) {
-        if (archive.recorders.has(cluster.name)) continue;
-        let said = "";
-        const recorder = new ArchiveRecorder({
-          cluster: cluster.name,
-          connection: getCluster(cluster.name),
-          store,
-          lockTtlMs: archive.settings.lockTtlMs,
-          // One line per change of state (standing by, recording, failing), not per revision.
-          onState: (state) => {
-            if (state.state !== said) log(`etcdlens archive: cluster "${cluster.name}": ${state.state}`);
-            said = state.state;
-          },
-          log: (message) => log(`etcdlens archive: ${message}`),
-        });
-        archive.recorders.set(cluster.name, recorder);
-        recorder.start();
-      }
-    },
+  let lastFailure = "";
+  const attempt = () => {
+    // Stopped meanwhile (stopArchiveRecorders): no more tries.
+    if (archive.started) void currentStore(archive).then((store) => startRecorders(archive, store, where, log), retry);
+  };
+  const retry = (error: unknown) => {
     // The message, never the URL (it may hold a password); views say the archive is unavailable.
-    (error: unknown) => log(`etcdlens archive: ${where} cannot be opened, so nothing is recorded: ${describeArchiveError(error)}`),
-  );
+    const message = describeArchiveError(error);
+    const again = !(error instanceof ConfigurationError);
+    if (message !== lastFailure)
+      log(`etcdlens archive: ${where} cannot be opened, so nothing is recorded${again ? " yet" : ""}: ${message}`);
+    lastFailure = message;
+    if (again) setTimeout(attempt, REOPEN_MS).unref();
+  };
+  attempt();
+}
+
+function startRecorders(archive: ArchiveService, store: ArchiveStore, where: string, log: (message: string) => void): void {
+  let clusters;
+  try {
+    clusters = getServerSettings().clusters;
+  } catch (error) {
+    archive.failure = describeArchiveError(error);
+    log(`etcdlens archive: not recording: ${archive.failure}`);
+    return;
+  }
+  log(`etcdlens archive: archiving ${clusters.map((cluster) => cluster.name).join(", ")} into ${where}`);
+  for (const cluster of clusters) {
+    if (archive.recorders.has(cluster.name)) continue;
+    let said = "";
+    const recorder = new ArchiveRecorder({
+      cluster: cluster.name,
+      connection: getCluster(cluster.name),
+      store,
+      lockTtlMs: archive.settings.lockTtlMs,
+      // One line per change of state (standing by, recording, failing), not per revision.
+      onState: (state) => {
+        if (state.state !== said) log(`etcdlens archive: cluster "${cluster.name}": ${state.state}`);
+        said = state.state;
+      },
+      log: (message) => log(`etcdlens archive: ${message}`),
+    });
+    archive.recorders.set(cluster.name, recorder);
+    recorder.start();
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,12 +6,14 @@ import { GET as getCluster } from "@/app/api/cluster/route";
 import { findFreePort, type EtcdProcess } from "@/scripts/lib/etcd-process";
 import { callRoute, seedingClient, startTestEtcd } from "./support";
 import type { ClusterDto } from "@/lib/api/dto";
+import { startArchiveRecorders, stopArchiveRecorders } from "@/lib/archive/service";
 
 // /api/cluster with one live endpoint and one that nothing listens on: the dead one is reported
 // down with its error, the rest of the answer comes from the live one.
 
 let etcd: EtcdProcess;
 let deadEndpoint: string;
+let notADirectory: string;
 
 beforeAll(async () => {
   etcd = await startTestEtcd("cluster-api");
@@ -19,12 +21,13 @@ beforeAll(async () => {
   process.env.ETCDCTL_ENDPOINTS = `${etcd.endpoint},${deadEndpoint}`;
   process.env.ETCDLENS_REQUEST_TIMEOUT_MS = "1500";
   // An archive that cannot open: its data directory is a file. The rest of the answer is unharmed.
-  const notADirectory = join(process.env.ETCDLENS_DATA_DIR!, "a-file");
+  notADirectory = join(process.env.ETCDLENS_DATA_DIR!, "a-file");
   writeFileSync(notADirectory, "");
   process.env.ETCDLENS_DATA_DIR = join(notADirectory, "archive");
 });
 
 afterAll(async () => {
+  await stopArchiveRecorders();
   await etcd?.stop();
 });
 
@@ -63,6 +66,23 @@ describe("GET /api/cluster", () => {
     expect(error).toMatch(/ENOTDIR|not a directory/i);
     expect(error).not.toContain(tmpdir());
     expect(error).not.toMatch(/\n\s+at /);
+  });
+
+  it("starts recording once the archive can open, without a restart", async () => {
+    const logs: string[] = [];
+    startArchiveRecorders((message) => logs.push(message));
+    const read = async () => ((await callRoute(getCluster, "/api/cluster")).body as ClusterDto).archive;
+    expect((await read()).recorder.state).toBe("failing");
+    // The folder becomes usable (a volume mounted late, a permission fixed): the next try opens it.
+    rmSync(notADirectory);
+    let archive = await read();
+    while (archive.recorder.state !== "recording") {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      archive = await read();
+    }
+    expect(archive.coverage?.engine).toBe("sqlite");
+    // One line for the failure, however many tries it took.
+    expect(logs.filter((line) => line.includes("cannot be opened"))).toHaveLength(1);
   });
 
   it("answers the header alone with view=header", async () => {
