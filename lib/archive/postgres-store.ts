@@ -3,6 +3,7 @@ import { LatestPuts, type LatestPut } from "./latest-puts";
 import type { RevisionTime, TimeEstimate } from "./store";
 import pg from "pg";
 import {
+  ArchiveClusterMismatchError,
   RecorderLockLostError,
   type ArchiveCoverage,
   type ArchivedEvent,
@@ -10,11 +11,15 @@ import {
   type ArchivedVersion,
   type ArchiveGap,
   type ArchiveStore,
+  type ArchivedLevel,
+  type FolderIndexSnapshot,
   type HistoryQuery,
+  type LevelQuery,
   type RevisionQuery,
 } from "./store";
+import { listLevelBySkipScan } from "./level-scan";
 import { decodeValue, encodeValue, ValueEncoding, type CodecBase } from "./value-codec";
-import { archiveSizeOf, planKeyPrune, VERSION_ROW_BYTES } from "./retention";
+import { archiveSizeOf, planKeyPrune, sizeBoundary, VERSION_ROW_BYTES } from "./retention";
 import type { PruneRequest, PruneResult } from "./store";
 
 // The archive in PostgreSQL, for several dashboard replicas and many clusters on one database.
@@ -99,6 +104,15 @@ const MIGRATIONS: readonly string[] = [
     holder text NOT NULL
   );
   `,
+  // The folder index a dashboard saved, so that a restart catches up instead of a keys-only pass.
+  `
+  CREATE TABLE ${SCHEMA}.folder_indexes (
+    cluster_id integer PRIMARY KEY,
+    revision bigint NOT NULL,
+    saved_at bigint NOT NULL,
+    data bytea NOT NULL
+  );
+  `,
   // Estimated times of the revisions that did not arrive live (the baseline's, etcd's retained history).
   `
   CREATE TABLE ${SCHEMA}.revision_estimates (
@@ -116,6 +130,10 @@ const MIGRATIONS: readonly string[] = [
     ADD COLUMN pruned_before bigint, ADD COLUMN pruned_at bigint;
   UPDATE ${SCHEMA}.clusters c SET stored_bytes =
     (SELECT COALESCE(SUM(octet_length(value)), 0) + COUNT(*) * ${VERSION_ROW_BYTES} FROM ${SCHEMA}.versions v WHERE v.cluster_id = c.id);
+  `,
+  // The etcd cluster each archive was recorded from (its cluster ID), so a name re-pointed at another is refused.
+  `
+  ALTER TABLE ${SCHEMA}.clusters ADD COLUMN etcd_cluster_id text;
   `,
 ];
 
@@ -276,6 +294,29 @@ export class PostgresArchiveStore implements ArchiveStore {
     });
   }
 
+  async bindEtcdCluster(cluster: string, holder: string, etcdClusterId: string): Promise<void> {
+    await this.write(cluster, holder, async (client, clusterId) => {
+      const { rows } = await client.query<{ etcd_cluster_id: string | null }>(
+        `SELECT etcd_cluster_id FROM ${SCHEMA}.clusters WHERE id = $1 FOR UPDATE`,
+        [clusterId],
+      );
+      const recorded = rows[0].etcd_cluster_id;
+      if (recorded === null)
+        await client.query(`UPDATE ${SCHEMA}.clusters SET etcd_cluster_id = $2 WHERE id = $1`, [clusterId, etcdClusterId]);
+      else if (recorded !== etcdClusterId) throw new ArchiveClusterMismatchError(cluster, recorded, etcdClusterId);
+    });
+  }
+
+  async etcdClusterIdOf(cluster: string): Promise<string | null> {
+    const clusterId = await this.findCluster(cluster);
+    if (clusterId === undefined) return null;
+    const { rows } = await this.pool.query<{ etcd_cluster_id: string | null }>(
+      `SELECT etcd_cluster_id FROM ${SCHEMA}.clusters WHERE id = $1`,
+      [clusterId],
+    );
+    return rows[0]?.etcd_cluster_id ?? null;
+  }
+
   async recordGap(cluster: string, holder: string, from: number, to: number): Promise<void> {
     if (to < from) throw new Error(`a gap from revision ${from} to ${to} is empty`);
     await this.write(cluster, holder, async (client, clusterId) => {
@@ -351,13 +392,17 @@ export class PostgresArchiveStore implements ArchiveStore {
       );
       if (old.rows[0]) target = Math.max(target, Number(old.rows[0].revision));
     }
-    if (request.maxBytes !== undefined && storedBefore > request.maxBytes) target = last;
-    target = Math.min(target, last);
-    const step = await client.query<{ revision: string }>(
-      `SELECT revision FROM ${SCHEMA}.versions WHERE cluster_id = $1 AND revision > $2 ORDER BY revision LIMIT 1 OFFSET $3`,
-      [clusterId, first, Math.max(1, request.batchVersions ?? PRUNE_BATCH_VERSIONS) - 1],
+    const batch = Math.max(1, request.batchVersions ?? PRUNE_BATCH_VERSIONS);
+    const step = await client.query<{ revision: string; bytes: number }>(
+      `SELECT revision, octet_length(value) AS bytes FROM ${SCHEMA}.versions WHERE cluster_id = $1 AND revision > $2 ORDER BY revision LIMIT $3`,
+      [clusterId, first, batch],
     );
-    const boundary = Math.min(target, step.rows[0] ? Number(step.rows[0].revision) : last);
+    const oldest = step.rows.map((row) => ({ revision: Number(row.revision), bytes: row.bytes }));
+    if (request.maxBytes !== undefined && storedBefore > request.maxBytes) {
+      target = Math.max(target, sizeBoundary(oldest, storedBefore - request.maxBytes) ?? last);
+    }
+    target = Math.min(target, last);
+    const boundary = Math.min(target, oldest.length === batch ? oldest[batch - 1].revision : last);
     if (boundary <= first) return { firstRevision: first, removedVersions: 0, done: true };
 
     const baselines = await client.query<{ revision: string }>(
@@ -508,6 +553,51 @@ export class PostgresArchiveStore implements ArchiveStore {
       else revisions.push({ revision: event.revision, arrivedAt, events: [event] });
     }
     return revisions;
+  }
+
+  async listLevelAt(cluster: string, query: LevelQuery): Promise<ArchivedLevel> {
+    const clusterId = await this.findCluster(cluster);
+    if (clusterId === undefined || query.limit <= 0) return { items: [], nextCursor: null };
+    // Named statements: a level takes one seek per child, each parsed and planned once per connection.
+    // PostgreSQL walks the (cluster_id, key) index from the position and reads each passed key's
+    // newest version ≤ revision by the versions' primary key; the two forms keep the walk bounded.
+    const alive = `(SELECT v.deleted FROM ${SCHEMA}.versions v WHERE v.key_id = k.id AND v.revision <= $3 ORDER BY v.revision DESC LIMIT 1) = false`;
+    return listLevelBySkipScan(async (from, end, limit) => {
+      const { rows } = await this.pool.query<{ key: Buffer }>(
+        end
+          ? {
+              name: "etcdlens_live_keys",
+              text: `SELECT k.key FROM ${SCHEMA}.keys k WHERE k.cluster_id = $1 AND k.key >= $2 AND k.key < $5 AND ${alive} ORDER BY k.key LIMIT $4`,
+              values: [clusterId, from, query.revision, limit, end],
+            }
+          : {
+              name: "etcdlens_live_keys_to_end",
+              text: `SELECT k.key FROM ${SCHEMA}.keys k WHERE k.cluster_id = $1 AND k.key >= $2 AND ${alive} ORDER BY k.key LIMIT $4`,
+              values: [clusterId, from, query.revision, limit],
+            },
+      );
+      return rows.map((row) => row.key);
+    }, query);
+  }
+
+  async saveFolderIndex(cluster: string, snapshot: FolderIndexSnapshot): Promise<void> {
+    const clusterId = await this.ensureCluster(cluster);
+    await this.pool.query(
+      `INSERT INTO ${SCHEMA}.folder_indexes (cluster_id, revision, saved_at, data) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (cluster_id) DO UPDATE SET revision = excluded.revision, saved_at = excluded.saved_at, data = excluded.data
+       WHERE excluded.revision >= ${SCHEMA}.folder_indexes.revision`,
+      [clusterId, snapshot.revision, snapshot.savedAt, snapshot.data],
+    );
+  }
+
+  async loadFolderIndex(cluster: string): Promise<FolderIndexSnapshot | null> {
+    const clusterId = await this.findCluster(cluster);
+    if (clusterId === undefined) return null;
+    const { rows } = await this.pool.query<{ revision: string; saved_at: string; data: Buffer }>(
+      `SELECT revision, saved_at, data FROM ${SCHEMA}.folder_indexes WHERE cluster_id = $1`,
+      [clusterId],
+    );
+    return rows[0] ? { revision: Number(rows[0].revision), savedAt: Number(rows[0].saved_at), data: rows[0].data } : null;
   }
 
   async revisionAtTime(cluster: string, timeMs: number): Promise<number | null> {
@@ -800,19 +890,19 @@ export class PostgresArchiveStore implements ArchiveStore {
     return new Map(rows.map((row) => [row.key.toString("hex"), row.id]));
   }
 
-  /** The key's newest stored PUT below `revision`, decoded, to compress against. */
+  /** A stored PUT of the key below `revision` (a recent one held in memory, else the newest below it), decoded, to compress against. */
   private async baseFor(
     client: pg.PoolClient,
     keyId: string,
     revision: number,
     pending: Map<string, LatestPut>,
   ): Promise<Base | undefined> {
-    // Both hold the key's newest PUT (this transaction's, then the committed one), so one below
-    // `revision` is the newest below it.
+    // This transaction's newest PUT of the key, then a committed one held in memory: any stored
+    // PUT below `revision` is a valid base (each value names its base).
     const inBatch = pending.get(keyId);
     if (inBatch && inBatch.revision < revision) return inBatch;
-    const cached = this.latest.get(keyId);
-    if (!inBatch && cached && cached.revision < revision) return cached;
+    const cached = this.latest.below(keyId, revision);
+    if (cached) return cached;
     const { rows } = await client.query<{
       revision: string;
       encoding: ValueEncoding;
@@ -841,10 +931,7 @@ export class PostgresArchiveStore implements ArchiveStore {
   ): Promise<Buffer> {
     if (encoding !== ValueEncoding.DeflateWithBase || baseRevision === null) return decodeValue(encoding, bytes);
     let base = memo.get(baseRevision);
-    if (!base) {
-      const cached = this.latest.get(keyId);
-      if (cached?.revision === baseRevision) base = cached.value;
-    }
+    base ??= this.latest.at(keyId, baseRevision)?.value;
     if (!base) {
       const { rows } = await db.query<{ encoding: ValueEncoding; base_revision: string | null; value: Buffer }>(
         `SELECT encoding, base_revision, value FROM ${SCHEMA}.versions WHERE key_id = $1 AND revision = $2`,

@@ -3,12 +3,15 @@ import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import type { IEvent } from "etcd3";
 import type { ClusterConnection } from "@/lib/etcd/client";
+import { getClusterHeader } from "@/lib/etcd/cluster";
 import { isCompactedError } from "@/lib/etcd/errors";
 import { range, toKeyValue, type KeyValue } from "@/lib/etcd/kv";
 import { getCompactRevision, readCurrentRevision, ResumableWatch, WHOLE_KEYSPACE, type RevisionBatch } from "@/lib/etcd/watch";
 import { FIRST_PAGE_KEYS, nextPageLimit } from "./baseline-pages";
 import { estimateTimes } from "./clock-hints";
-import { RecorderLockLostError, type ArchivedEvent, type ArchivedRevision, type ArchiveStore } from "./store";
+import { ArchiveClusterMismatchError, RecorderLockLostError, type ArchivedEvent, type ArchivedRevision, type ArchiveStore } from "./store";
+import { ARCHIVE_EVERY_KEY, keyFilterMatcher, type ArchiveKeyFilter } from "./key-filter";
+import { retainsLimited, type Retention } from "./retention";
 
 // The archive recorder: follows a cluster's whole keyspace and stores every revision, so that
 // history outlives etcd's compaction. It only reads etcd (Range and Watch).
@@ -21,9 +24,13 @@ import { RecorderLockLostError, type ArchivedEvent, type ArchivedRevision, type 
 // recorded, it first stores a baseline (every key's value at one pinned revision, read in pages)
 // and then etcd's own retained history from the compaction revision on, so the versions etcd
 // still keeps are not lost to the archive's start. Over the whole keyspace every revision has
-// at least one event, so the last revision stored is exactly how far the archive has seen etcd.
+// at least one event, so the last revision stored is exactly how far the archive has seen etcd;
+// with include/exclude prefixes the watch still covers the whole keyspace (one stream) and a
+// revision with no archived key is stored with no event, so that stays true.
 // When etcd compacted past that point (the recorder was down meanwhile), the lost revisions are
 // recorded as a gap and a fresh baseline is taken: the archive invents nothing.
+// A retention (ETCDLENS_ARCHIVE_RETENTION) is applied by the recorder that holds the lock, after it
+// starts and every 10 minutes, in bounded batches that take turns with storing.
 //
 // The stream it follows is the watch module's ResumableWatch on the budget's "archive" slot.
 
@@ -36,6 +43,10 @@ const BYTES_PER_TRANSACTION = 8 * 1024 * 1024;
 /** When the store falls this far behind, the watch is paused until it catches up (bounded memory). */
 const MAX_QUEUED_EVENTS = 100_000;
 const STORE_RETRY_MS = 1_000;
+/** How often a recorder refused for pointing at another etcd cluster than its archive's looks again. */
+const MISMATCH_RETRY_MS = 30_000;
+/** How often the retention is applied (and once right after the recorder starts recording). */
+const PRUNE_INTERVAL_MS = 10 * 60_000;
 
 export type RecorderState =
   | { state: "starting" }
@@ -53,6 +64,10 @@ export type RecorderOptions = {
   /** Who records, as the lock row names it; unique per process by default. */
   holder?: string;
   lockTtlMs?: number;
+  /** Which keys are stored (the cluster's include/exclude prefixes); every key by default. */
+  keys?: ArchiveKeyFilter;
+  /** What the archive keeps of this cluster (ETCDLENS_ARCHIVE_RETENTION); everything by default. */
+  retention?: Retention;
   onState?: (state: RecorderState) => void;
   log?: (message: string) => void;
 };
@@ -118,6 +133,13 @@ export class ArchiveRecorder {
       } catch (error) {
         if (error instanceof LockLost || error instanceof RecorderLockLostError) {
           this.log(`lost the archive lock of cluster "${cluster}"; standing by`);
+          continue;
+        }
+        if (error instanceof ArchiveClusterMismatchError) {
+          // Not a passing failure: it lasts until an operator points the name back or renames it.
+          this.fail(error);
+          await store.releaseRecorderLock(cluster, this.holder).catch(() => undefined);
+          await this.sleep(MISMATCH_RETRY_MS);
           continue;
         }
         this.fail(error);
@@ -187,12 +209,20 @@ class Session {
   private watch: ResumableWatch | null = null;
   private lockLost = false;
   private lastRenewed = Date.now();
+  private readonly archives: (key: Buffer) => boolean;
+  /** When the retention is applied next (0: at once); Infinity without one, or until the first catch-up. */
+  private pruneAt = Infinity;
+  private readonly retains: boolean;
+  private prunedLast = false;
 
   constructor(
     private readonly recorder: ArchiveRecorder,
     private readonly options: RecorderOptions,
     private readonly ttlMs: number,
-  ) {}
+  ) {
+    this.archives = keyFilterMatcher(options.keys ?? ARCHIVE_EVERY_KEY);
+    this.retains = retainsLimited(options.retention);
+  }
 
   async record(): Promise<void> {
     const renewal = setInterval(() => void this.renew(), this.ttlMs / 3);
@@ -208,6 +238,8 @@ class Session {
 
   private async follow(): Promise<void> {
     const { store, cluster, connection } = this.options;
+    // The archive of this name is of one etcd cluster: one the name now points at another is refused.
+    await store.bindEtcdCluster(cluster, this.recorder.holder, (await getClusterHeader(connection)).clusterId);
     let after = await store.lastRecordedRevision(cluster);
     if (after === 0) {
       // Stopped meanwhile: nothing was recorded whole yet, so the next start simply begins again.
@@ -228,8 +260,17 @@ class Session {
         this.watch.stop();
         this.watch = null;
       }
+      // The retention's batches take turns with storing, so neither waits long for the other.
+      if (!this.prunedLast && !this.recorder.isStopped() && Date.now() >= this.pruneAt) {
+        this.prunedLast = true;
+        await this.pruneBatch();
+        continue;
+      }
+      this.prunedLast = false;
       if (this.queue.length === 0) {
-        await this.recorder.sleep(1_000);
+        // First once caught up with what etcd held when the watch began: the backlog counts towards the size.
+        if (this.retains && this.pruneAt === Infinity && this.recorder.lastStoredRevision >= this.historicalThrough) this.pruneAt = 0;
+        if (Date.now() < this.pruneAt || this.recorder.isStopped()) await this.recorder.sleep(1_000);
         continue;
       }
       const head = this.queue[0];
@@ -279,7 +320,9 @@ class Session {
       arrivedAt = Math.max(Date.now(), this.lastArrival);
       this.lastArrival = arrivedAt;
     }
-    const events = batch.events.map(toArchivedEvent);
+    // A revision without a key the cluster archives is still stored (with no event): the last
+    // revision stored must keep saying how far the archive has seen etcd.
+    const events = batch.events.map(toArchivedEvent).filter((event) => this.archives(event.key));
     const bytes = events.reduce((sum, event) => sum + event.key.length + event.value.length, 0);
     this.queue.push({ kind: "revision", revision: { revision: batch.revision, arrivedAt, events }, events: events.length, bytes });
     this.queuedEvents += events.length;
@@ -350,7 +393,9 @@ class Session {
           if (page.kvs.length > 0) {
             const versions = page.kvs.map(toBaselineVersion);
             await store.appendTimeEstimates(cluster, this.recorder.holder, estimateTimes(versions));
-            await store.appendBaseline(cluster, this.recorder.holder, pinned, versions);
+            // Every key's clock helps the time estimates; only the keys the cluster archives are stored.
+            const kept = versions.filter((version) => this.archives(version.key));
+            if (kept.length > 0) await store.appendBaseline(cluster, this.recorder.holder, pinned, kept);
           }
           if (!page.more || page.kvs.length === 0) break;
           for (const kv of page.kvs) largest = Math.max(largest, kv.key.length + kv.value.length);
@@ -363,6 +408,26 @@ class Session {
       } catch (error) {
         if (!isCompactedError(error)) throw error;
       }
+    }
+  }
+
+  /** One batch of the retention; the next is due at once while the retention asks for more. */
+  private async pruneBatch(): Promise<void> {
+    const { store, cluster, retention } = this.options;
+    try {
+      const result = await store.prune(cluster, this.recorder.holder, { olderThanMs: retention?.maxAgeMs, maxBytes: retention?.maxBytes });
+      if (result.removedVersions > 0) {
+        this.recorder.log(
+          `cluster "${cluster}": retention removed ${result.removedVersions} versions, archive starts at revision ${result.firstRevision}`,
+        );
+      }
+      this.pruneAt = result.done ? Date.now() + PRUNE_INTERVAL_MS : 0;
+    } catch (error) {
+      if (error instanceof RecorderLockLostError) throw error;
+      this.recorder.log(
+        `applying the retention of cluster "${cluster}" failed (${error instanceof Error ? error.message : String(error)}); trying again later`,
+      );
+      this.pruneAt = Date.now() + PRUNE_INTERVAL_MS;
     }
   }
 

@@ -5,6 +5,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import {
+  ArchiveClusterMismatchError,
   RecorderLockLostError,
   type ArchiveCoverage,
   type ArchivedEvent,
@@ -12,11 +13,15 @@ import {
   type ArchivedVersion,
   type ArchiveGap,
   type ArchiveStore,
+  type ArchivedLevel,
+  type FolderIndexSnapshot,
   type HistoryQuery,
+  type LevelQuery,
   type RevisionQuery,
 } from "./store";
+import { listLevelBySkipScan } from "./level-scan";
 import { decodeValue, encodeValue, ValueEncoding, type CodecBase } from "./value-codec";
-import { archiveSizeOf, planKeyPrune, VERSION_ROW_BYTES } from "./retention";
+import { archiveSizeOf, planKeyPrune, sizeBoundary, VERSION_ROW_BYTES } from "./retention";
 import type { PruneRequest, PruneResult } from "./store";
 
 // The embedded archive: one SQLite file in the data directory, zero setup. WAL mode lets the
@@ -95,6 +100,15 @@ const MIGRATIONS: readonly string[] = [
     expires_at INTEGER NOT NULL
   );
   `,
+  // The folder index a dashboard saved, so that a restart catches up instead of a keys-only pass.
+  `
+  CREATE TABLE folder_indexes (
+    cluster_id INTEGER PRIMARY KEY,
+    revision INTEGER NOT NULL,
+    saved_at INTEGER NOT NULL,
+    data BLOB NOT NULL
+  );
+  `,
   // Estimated times of the revisions that did not arrive live (the baseline's, etcd's retained history).
   `
   CREATE TABLE revision_estimates (
@@ -113,6 +127,10 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE clusters ADD COLUMN pruned_at INTEGER;
   UPDATE clusters SET stored_bytes =
     (SELECT COALESCE(SUM(length(value)), 0) + COUNT(*) * ${VERSION_ROW_BYTES} FROM versions WHERE versions.cluster_id = clusters.id);
+  `,
+  // The etcd cluster each archive was recorded from (its cluster ID), so a name re-pointed at another is refused.
+  `
+  ALTER TABLE clusters ADD COLUMN etcd_cluster_id TEXT;
   `,
 ];
 
@@ -192,7 +210,6 @@ export class SqliteArchiveStore implements ArchiveStore {
       putBelow: prepare(
         "SELECT revision, encoding, depth, base_revision, value FROM versions WHERE key_id = ? AND revision < ? AND deleted = 0 ORDER BY revision DESC LIMIT 1",
       ),
-      putAbove: prepare("SELECT 1 FROM versions WHERE key_id = ? AND revision > ? AND deleted = 0 LIMIT 1"),
       valueOf: prepare("SELECT encoding, base_revision, value FROM versions WHERE key_id = ? AND revision = ?"),
       insertArrival: prepare("INSERT OR IGNORE INTO revisions (cluster_id, revision, arrived_at) VALUES (?, ?, ?)"),
       advance: prepare(
@@ -241,6 +258,25 @@ export class SqliteArchiveStore implements ArchiveStore {
         "INSERT INTO recorder_locks (cluster_id, holder, expires_at) VALUES (?, ?, ?) ON CONFLICT (cluster_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at",
       ),
       releaseLock: prepare("DELETE FROM recorder_locks WHERE cluster_id = ? AND holder = ?"),
+      // The keys from a position alive at a revision; SQLite walks the (cluster_id, key)
+      // index from the position and reads each passed key's newest version ≤ revision by
+      // versions_by_key. Two statements, since an "end IS NULL OR" would keep it from bounding the walk.
+      liveKeys: prepare(
+        `SELECT k.key FROM keys k WHERE k.cluster_id = @clusterId AND k.key >= @from AND k.key < @end
+         AND (SELECT v.deleted FROM versions v WHERE v.key_id = k.id AND v.revision <= @revision ORDER BY v.revision DESC LIMIT 1) = 0
+         ORDER BY k.key LIMIT @limit`,
+      ),
+      liveKeysToEnd: prepare(
+        `SELECT k.key FROM keys k WHERE k.cluster_id = @clusterId AND k.key >= @from
+         AND (SELECT v.deleted FROM versions v WHERE v.key_id = k.id AND v.revision <= @revision ORDER BY v.revision DESC LIMIT 1) = 0
+         ORDER BY k.key LIMIT @limit`,
+      ),
+      saveFolderIndex: prepare(
+        `INSERT INTO folder_indexes (cluster_id, revision, saved_at, data) VALUES (?, ?, ?, ?)
+         ON CONFLICT (cluster_id) DO UPDATE SET revision = excluded.revision, saved_at = excluded.saved_at, data = excluded.data
+         WHERE excluded.revision >= folder_indexes.revision`,
+      ),
+      loadFolderIndex: prepare("SELECT revision, saved_at, data FROM folder_indexes WHERE cluster_id = ?"),
     };
   }
 
@@ -292,6 +328,22 @@ export class SqliteArchiveStore implements ArchiveStore {
     const clusterId = this.findCluster(cluster);
     if (clusterId === undefined) return [];
     return this.listGaps(clusterId);
+  }
+
+  async bindEtcdCluster(cluster: string, holder: string, etcdClusterId: string): Promise<void> {
+    this.write(cluster, holder, (clusterId) => {
+      const row = this.db.prepare("SELECT etcd_cluster_id FROM clusters WHERE id = ?").get(clusterId) as { etcd_cluster_id: string | null };
+      if (row.etcd_cluster_id === null)
+        this.db.prepare("UPDATE clusters SET etcd_cluster_id = ? WHERE id = ?").run(etcdClusterId, clusterId);
+      else if (row.etcd_cluster_id !== etcdClusterId) throw new ArchiveClusterMismatchError(cluster, row.etcd_cluster_id, etcdClusterId);
+    });
+  }
+
+  async etcdClusterIdOf(cluster: string): Promise<string | null> {
+    const clusterId = this.findCluster(cluster);
+    if (clusterId === undefined) return null;
+    const row = this.db.prepare("SELECT etcd_cluster_id FROM clusters WHERE id = ?").get(clusterId) as { etcd_cluster_id: string | null };
+    return row.etcd_cluster_id;
   }
 
   async coverage(cluster: string): Promise<ArchiveCoverage> {
@@ -346,11 +398,13 @@ export class SqliteArchiveStore implements ArchiveStore {
       const old = this.statements.revisionAtTime.get(clusterId, Date.now() - request.olderThanMs) as { revision: number } | undefined;
       if (old) target = Math.max(target, old.revision);
     }
-    if (request.maxBytes !== undefined && cluster.stored_bytes > request.maxBytes) target = last;
+    const batch = Math.max(1, request.batchVersions ?? PRUNE_BATCH_VERSIONS);
+    const oldest = statements.pruneStep.all(clusterId, first, batch) as { revision: number; bytes: number }[];
+    if (request.maxBytes !== undefined && cluster.stored_bytes > request.maxBytes) {
+      target = Math.max(target, sizeBoundary(oldest, cluster.stored_bytes - request.maxBytes) ?? last);
+    }
     target = Math.min(target, last);
-    const step = statements.pruneStep.get(clusterId, first, Math.max(1, request.batchVersions ?? PRUNE_BATCH_VERSIONS) - 1) as
-      { revision: number } | undefined;
-    const boundary = Math.min(target, step?.revision ?? last);
+    const boundary = Math.min(target, oldest.length === batch ? oldest[batch - 1].revision : last);
     if (boundary <= first) return { firstRevision: first, removedVersions: 0, done: true };
 
     const baselinesAbove = (statements.baselinesFrom.all(clusterId, boundary) as { revision: number }[]).map((row) => row.revision);
@@ -426,7 +480,9 @@ export class SqliteArchiveStore implements ArchiveStore {
       retained: prepare("SELECT stored_bytes, pruned_before, pruned_at FROM clusters WHERE id = ?"),
       addBytes: prepare("UPDATE clusters SET stored_bytes = stored_bytes + ? WHERE id = ?"),
       pruneCluster: prepare("SELECT first_revision, last_revision, stored_bytes FROM clusters WHERE id = ?"),
-      pruneStep: prepare("SELECT revision FROM versions WHERE cluster_id = ? AND revision > ? ORDER BY revision LIMIT 1 OFFSET ?"),
+      pruneStep: prepare(
+        "SELECT revision, length(value) AS bytes FROM versions WHERE cluster_id = ? AND revision > ? ORDER BY revision LIMIT ?",
+      ),
       baselinesFrom: prepare("SELECT revision FROM baselines WHERE cluster_id = ? AND revision >= ?"),
       touchedKeys: prepare("SELECT DISTINCT key_id FROM versions WHERE cluster_id = ? AND revision >= ? AND revision <= ?"),
       keyUpTo: prepare(
@@ -504,6 +560,35 @@ export class SqliteArchiveStore implements ArchiveStore {
       else revisions.push({ revision: row.revision, arrivedAt: version.arrivedAt, events: [event] });
     }
     return revisions;
+  }
+
+  async listLevelAt(cluster: string, query: LevelQuery): Promise<ArchivedLevel> {
+    const clusterId = this.findCluster(cluster);
+    if (clusterId === undefined || query.limit <= 0) return { items: [], nextCursor: null };
+    const { revision } = query;
+    return listLevelBySkipScan((from, end, limit) => {
+      const rows = (
+        end
+          ? this.statements.liveKeys.all({ clusterId, from, end, revision, limit })
+          : this.statements.liveKeysToEnd.all({ clusterId, from, revision, limit })
+      ) as { key: Buffer }[];
+      return Promise.resolve(rows.map((row) => row.key));
+    }, query);
+  }
+
+  async saveFolderIndex(cluster: string, snapshot: FolderIndexSnapshot): Promise<void> {
+    this.db
+      .transaction(() => {
+        this.statements.saveFolderIndex.run(this.ensureCluster(cluster), snapshot.revision, snapshot.savedAt, snapshot.data);
+      })
+      .immediate();
+  }
+
+  async loadFolderIndex(cluster: string): Promise<FolderIndexSnapshot | null> {
+    const clusterId = this.findCluster(cluster);
+    if (clusterId === undefined) return null;
+    const row = this.statements.loadFolderIndex.get(clusterId) as { revision: number; saved_at: number; data: Buffer } | undefined;
+    return row ? { revision: row.revision, savedAt: row.saved_at, data: row.data } : null;
   }
 
   async revisionAtTime(cluster: string, timeMs: number): Promise<number | null> {
@@ -635,24 +720,20 @@ export class SqliteArchiveStore implements ArchiveStore {
     });
     this.addedBytes += archiveSizeOf(encoded.bytes.length);
     if (deleted) return;
-    // Remembered only as the key's newest PUT: a baseline may already hold a later one.
-    const cached = this.latest.get(keyId);
-    if (cached ? cached.revision < event.revision : !this.statements.putAbove.get(keyId, event.revision)) {
-      this.latest.remember(keyId, { revision: event.revision, value: event.value, depth: encoded.depth });
-    }
+    // Held as a base for the key's next version, also when a baseline holds a later one (a replay of etcd's history).
+    this.latest.remember(keyId, { revision: event.revision, value: event.value, depth: encoded.depth });
   }
 
-  /** The key's newest stored PUT below `revision`, decoded, to compress against. */
+  /** A stored PUT of the key below `revision` (a recent one held in memory, else the newest below it), decoded, to compress against. */
   private baseFor(keyId: number, revision: number): (CodecBase & { revision: number }) | undefined {
-    const cached = this.latest.get(keyId);
-    // The cache holds the key's newest PUT, so one below `revision` is the newest below it.
-    if (cached && cached.revision < revision) return cached;
+    const cached = this.latest.below(keyId, revision);
+    if (cached) return cached;
     const row = this.statements.putBelow.get(keyId, revision) as
       { revision: number; encoding: ValueEncoding; depth: number; base_revision: number | null; value: Buffer } | undefined;
     if (!row) return undefined;
     const value = this.decodeStored(keyId, row.encoding, row.value, row.base_revision, new Map());
     const base = { revision: row.revision, value, depth: row.depth };
-    if (!this.statements.putAbove.get(keyId, row.revision)) this.latest.remember(keyId, base);
+    this.latest.remember(keyId, base);
     return base;
   }
 
@@ -666,10 +747,7 @@ export class SqliteArchiveStore implements ArchiveStore {
   ): Buffer {
     if (encoding !== ValueEncoding.DeflateWithBase || baseRevision === null) return decodeValue(encoding, bytes);
     let base = memo.get(baseRevision);
-    if (!base) {
-      const cached = this.latest.get(keyId);
-      if (cached?.revision === baseRevision) base = cached.value;
-    }
+    base ??= this.latest.at(keyId, baseRevision)?.value;
     if (!base) {
       const row = this.statements.valueOf.get(keyId, baseRevision) as
         { encoding: ValueEncoding; base_revision: number | null; value: Buffer } | undefined;

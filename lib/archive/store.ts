@@ -106,6 +106,43 @@ export type RevisionQuery = {
   limit: number;
 };
 
+/** One level of the key tree at a revision (see level-scan.ts). */
+export type LevelQuery = {
+  /** The level: empty (the root) or ending in "/". */
+  prefix: Buffer;
+  revision: number;
+  /** Where the previous page stopped (an opaque key position). */
+  cursor?: Buffer;
+  limit: number;
+};
+
+/** A child of a level: a key alive at the revision, or a folder with at least one such key below it. */
+export type ArchivedLevelEntry = { name: Buffer; key: Buffer; isKey: boolean; hasChildren: boolean };
+
+export type ArchivedLevel = { items: ArchivedLevelEntry[]; nextCursor: Buffer | null };
+
+/** The folder index of a cluster as a dashboard saved it: exact at `revision`. */
+export type FolderIndexSnapshot = { revision: number; savedAt: number; data: Buffer };
+
+/**
+ * The configured cluster name now points at another etcd cluster than the one its archive was
+ * recorded from (an operator re-pointed the name): its history must not be mixed with, or shown
+ * as, the other cluster's.
+ */
+export class ArchiveClusterMismatchError extends Error {
+  constructor(
+    readonly cluster: string,
+    readonly recordedClusterId: string,
+    readonly etcdClusterId: string,
+  ) {
+    super(
+      `the archive of cluster "${cluster}" was recorded from etcd cluster ${recordedClusterId}, but "${cluster}" now points at etcd cluster ${etcdClusterId}: ` +
+        `the archive is neither recorded nor read for it (point the name back, or give this etcd cluster another name)`,
+    );
+    this.name = "ArchiveClusterMismatchError";
+  }
+}
+
 export class RecorderLockLostError extends Error {
   constructor(cluster: string, holder: string) {
     super(`recorder ${holder} no longer holds the archive lock of cluster "${cluster}"`);
@@ -141,6 +178,16 @@ export interface ArchiveStore {
    */
   recordGap(cluster: string, holder: string, from: number, to: number): Promise<void>;
 
+  /**
+   * Ties the archive of `cluster` to the etcd cluster it records (etcd's cluster ID, the
+   * response header's cluster_id, as a decimal string): stored on the first call, and on later
+   * ones compared, throwing ArchiveClusterMismatchError when it differs.
+   */
+  bindEtcdCluster(cluster: string, holder: string, etcdClusterId: string): Promise<void>;
+
+  /** The etcd cluster ID the archive of `cluster` was recorded from; null before it is bound. */
+  etcdClusterIdOf(cluster: string): Promise<string | null>;
+
   /** Gaps in ascending order. */
   gaps(cluster: string): Promise<ArchiveGap[]>;
 
@@ -151,6 +198,22 @@ export interface ArchiveStore {
 
   /** The key's newest version at or below `revision` (a DELETE when it was deleted then); null when none is held. */
   versionAt(cluster: string, key: Buffer, revision: number): Promise<ArchivedVersion | null>;
+
+  /**
+   * One level of the keyspace at `revision`: the keys whose newest version at or below it is a PUT,
+   * and the folders holding any, in key order, by skip-scan (level-scan.ts). Complete only where
+   * levelReadableAt says so; the caller checks.
+   */
+  listLevelAt(cluster: string, query: LevelQuery): Promise<ArchivedLevel>;
+
+  /**
+   * Keeps a dashboard's folder index (data is opaque and compressed by its owner) unless a newer
+   * one is saved already; any replica may save, no lock is needed: each holds the same keyspace.
+   */
+  saveFolderIndex(cluster: string, snapshot: FolderIndexSnapshot): Promise<void>;
+
+  /** The folder index saved last, or null. */
+  loadFolderIndex(cluster: string): Promise<FolderIndexSnapshot | null>;
 
   /** Events of revisions from..to in revision order, each revision's in etcd's order. */
   readRevisions(cluster: string, query: RevisionQuery): Promise<ArchivedRevision[]>;
