@@ -1,9 +1,10 @@
 import { ChangeFeed } from "@/components/changes/change-feed";
 import { ErrorPanel } from "@/components/ui/panels";
-import { parseManager, parseRevision } from "@/lib/params";
+import { parseManager, parseRevisionOrTime } from "@/lib/params";
 import type { ChangeFilters } from "@/lib/queries/changes";
 
-// /changes?prefix=P&from=A&to=B&type=PUT|DELETE&contains=S&manager=M — the change feed.
+// /changes?prefix=P&from=A&to=B&type=PUT|DELETE&contains=S&manager=M — the change feed; from and
+// to are revisions or RFC 3339 times (everything that changed between 10:00 and 10:05).
 
 type PageProps = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
@@ -12,11 +13,13 @@ function single(value: string | string[] | undefined): string | undefined {
 }
 
 function parseFilters(search: Record<string, string | string[] | undefined>): { filters?: ChangeFilters; error?: string } {
-  const revision = (name: string) => {
+  // A bound is a revision or an RFC 3339 time (kept as the instant it names).
+  const revision = (name: string): { value?: number; time?: string; error?: string } => {
     const text = single(search[name]);
-    if (text === undefined || text === "") return { value: undefined };
-    const parsed = parseRevision(text);
-    return parsed.ok ? { value: parsed.value } : { error: `"${name}" is not a revision: ${parsed.message} ("${text}")` };
+    if (text === undefined || text === "") return {};
+    const parsed = parseRevisionOrTime(text);
+    if (!parsed.ok) return { error: `"${name}" is not a revision or a time: ${parsed.message} ("${text}")` };
+    return "revision" in parsed.value ? { value: parsed.value.revision } : { time: new Date(parsed.value.time).toISOString() };
   };
   const from = revision("from");
   const to = revision("to");
@@ -31,6 +34,8 @@ function parseFilters(search: Record<string, string | string[] | undefined>): { 
       prefix: single(search.prefix) ?? "/",
       from: from.value,
       to: to.value,
+      since: from.time,
+      until: to.time,
       type: type === "PUT" || type === "DELETE" ? type : undefined,
       contains: single(search.contains) || undefined,
       manager: manager?.ok ? manager.value : undefined,

@@ -3,7 +3,7 @@
 import { Link } from "@/components/ui/link";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useClusterName, useClusterRouter } from "@/components/cluster/cluster-scope";
-import { readRevisionText } from "@/lib/params";
+import { parseRevisionOrTime } from "@/lib/params";
 import { useMemo, useState, type FormEvent } from "react";
 import type { ChangeDto, ManagerChangeDto, WatchEventDto } from "@/lib/api/dto";
 import { formatManagerChange } from "@/lib/diff/managers";
@@ -15,6 +15,7 @@ import { changeQueries, type ChangeFilters } from "@/lib/queries/changes";
 import { Badge, ErrorPanel, Loading } from "@/components/ui/panels";
 import { CopyLinkButton } from "@/components/ui/copy-link-button";
 import { viewHref } from "@/components/diff/view-state";
+import { RevisionTime } from "@/components/archive/revision-time";
 
 // /changes — what changed under a prefix between two revisions, one row per change, newest first,
 // like a `git log --oneline` of the keyspace: revision, PUT / DELETE / created, the key, and the
@@ -34,8 +35,10 @@ function keepNewest(batches: ArrivedBatch[]): ArrivedBatch[] {
 function filtersToSearch(filters: ChangeFilters): string {
   const params = new URLSearchParams();
   if (filters.prefix) params.set("prefix", filters.prefix);
-  if (filters.from) params.set("from", String(filters.from));
-  if (filters.to) params.set("to", String(filters.to));
+  const from = filters.from ?? filters.since;
+  const to = filters.to ?? filters.until;
+  if (from) params.set("from", String(from));
+  if (to) params.set("to", String(to));
   if (filters.type) params.set("type", filters.type);
   if (filters.contains) params.set("contains", filters.contains);
   if (filters.manager?.trim()) params.set("manager", filters.manager.trim());
@@ -53,10 +56,10 @@ export function ChangeFeed({ filters }: { filters: ChangeFilters }) {
   const [liveOn, setLiveOn] = useLivePreference();
   const [arrived, setArrived] = useState<ArrivedBatch[]>([]);
   const prefix = useMemo(() => new TextEncoder().encode(filters.prefix), [filters.prefix]);
-  const bounded = filters.to !== undefined;
+  const bounded = filters.to !== undefined || filters.until !== undefined;
   // A live change carries no value, so it cannot tell which manager made it.
   const liveBlocked = bounded
-    ? "A feed that ends at a revision does not grow"
+    ? "A feed that ends at a revision or a time does not grow"
     : filters.manager
       ? "Live changes carry no values to tell their manager by"
       : undefined;
@@ -235,7 +238,10 @@ function ChangeRow({
   const diffable = item.type === "PUT" && item.version > 1 && item.revision - 1 >= compactRevision;
   return (
     <tr className="border-t border-slate-100 align-top hover:bg-slate-50">
-      <td className="px-2 py-0.5 font-mono text-xs text-slate-600">{item.revision}</td>
+      <td className="px-2 py-0.5 font-mono text-xs text-slate-600">
+        {item.revision}
+        <RevisionTime time={item} className="block font-sans text-[11px]" />
+      </td>
       <td className="px-2 py-0.5">
         <ChangeLabel item={item} />
       </td>
@@ -272,14 +278,29 @@ function ChangeRow({
   );
 }
 
+/**
+ * A window bound typed in the form: a revision, or an RFC 3339 time (kept as the instant it names).
+ * Text that names neither (a typo, past 2^53) leaves the bound unset.
+ */
+function readBound(name: "from" | "to", text: string): Partial<ChangeFilters> {
+  const time = name === "from" ? "since" : "until";
+  const parsed = text.trim() === "" ? undefined : parseRevisionOrTime(text);
+  if (!parsed?.ok) return { [name]: undefined, [time]: undefined };
+  return "revision" in parsed.value
+    ? { [name]: parsed.value.revision, [time]: undefined }
+    : { [name]: undefined, [time]: new Date(parsed.value.time).toISOString() };
+}
+
 function FilterForm({ filters, onApply }: { filters: ChangeFilters; onApply: (filters: ChangeFilters) => void }) {
   const [draft, setDraft] = useState(filters);
+  const [bounds, setBounds] = useState({
+    from: String(filters.from ?? filters.since ?? ""),
+    to: String(filters.to ?? filters.until ?? ""),
+  });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    onApply(draft);
+    onApply({ ...draft, ...readBound("from", bounds.from), ...readBound("to", bounds.to) });
   };
-  // Text that names no exact revision (a typo, past 2^53) leaves the bound unset.
-  const revision = (text: string) => readRevisionText(text);
   return (
     <form
       onSubmit={submit}
@@ -295,21 +316,23 @@ function FilterForm({ filters, onApply }: { filters: ChangeFilters; onApply: (fi
         />
       </label>
       <label className="flex flex-col text-xs text-slate-600">
-        From revision
+        From (revision or time)
         <input
-          className="w-28 rounded border border-slate-300 px-2 py-1 text-sm"
-          inputMode="numeric"
-          value={draft.from ?? ""}
-          onChange={(e) => setDraft({ ...draft, from: revision(e.target.value) })}
+          className="w-52 rounded border border-slate-300 px-2 py-1 text-sm"
+          title="A revision, or a time such as 2026-11-20T10:00:00Z"
+          placeholder="revision or time"
+          value={bounds.from}
+          onChange={(e) => setBounds({ ...bounds, from: e.target.value })}
         />
       </label>
       <label className="flex flex-col text-xs text-slate-600">
-        To revision
+        To (revision or time)
         <input
-          className="w-28 rounded border border-slate-300 px-2 py-1 text-sm"
-          inputMode="numeric"
-          value={draft.to ?? ""}
-          onChange={(e) => setDraft({ ...draft, to: revision(e.target.value) })}
+          className="w-52 rounded border border-slate-300 px-2 py-1 text-sm"
+          title="A revision, or a time such as 2026-11-20T10:05:00Z"
+          placeholder="revision or time"
+          value={bounds.to}
+          onChange={(e) => setBounds({ ...bounds, to: e.target.value })}
         />
       </label>
       <label className="flex flex-col text-xs text-slate-600">

@@ -8,6 +8,9 @@ export type ChangeFilters = {
   prefix: string;
   from?: number;
   to?: number;
+  /** The window's bounds as RFC 3339 times, when they are not given as revisions (from/to win). */
+  since?: string;
+  until?: string;
   type?: "PUT" | "DELETE";
   contains?: string;
   /** A field manager's exact name (metadata.managedFields[].manager). */
@@ -16,8 +19,10 @@ export type ChangeFilters = {
 
 function toQuery(filters: ChangeFilters, cursor?: number): string {
   const parts = [`prefix=${encodeKeyParam(new TextEncoder().encode(filters.prefix))}`];
-  if (filters.from) parts.push(`from=${filters.from}`);
-  if (filters.to) parts.push(`to=${filters.to}`);
+  const from = filters.from ?? filters.since;
+  const to = filters.to ?? filters.until;
+  if (from) parts.push(`from=${encodeURIComponent(String(from))}`);
+  if (to) parts.push(`to=${encodeURIComponent(String(to))}`);
   if (filters.type) parts.push(`type=${filters.type}`);
   if (filters.contains) parts.push(`contains=${encodeKeyParam(new TextEncoder().encode(filters.contains))}`);
   if (filters.manager) parts.push(`manager=${encodeURIComponent(filters.manager)}`);
