@@ -4,6 +4,8 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { parseAllowedHosts, parseHostAddress, type HostAddress, type HostPolicy } from "@/lib/http/allowed-host";
+import { ARCHIVE_EVERY_KEY, type ArchiveKeyFilter } from "@/lib/archive/key-filter";
+import { parseRetention, type Retention } from "@/lib/archive/retention";
 
 // The one place that reads process.env. The connection settings are the variables etcdctl reads,
 // so a shell where etcdctl works starts the dashboard against the same cluster.
@@ -45,6 +47,8 @@ export type NamedCluster = ClusterSettings & {
   name: string;
   /** Where the explorer opens for this cluster, e.g. "/registry/". */
   defaultPrefix?: string;
+  /** Which keys the archive records (the file's clusters[].archive); every key by default. */
+  archive?: ArchiveKeyFilter;
 };
 
 export type ServerSettings = {
@@ -99,6 +103,13 @@ const ClusterFileSchema = z.object({
   passwordFile: z.string().optional(),
   defaultPrefix: z.string().optional(),
   requestTimeoutMs: z.number().int().positive().optional(),
+  archive: z
+    .object({
+      include: z.array(z.string().min(1, "a prefix is not empty")).optional(),
+      exclude: z.array(z.string().min(1, "a prefix is not empty")).optional(),
+    })
+    .strict()
+    .optional(),
 });
 
 const ConfigFileSchema = z.object({ clusters: z.array(ClusterFileSchema).min(1, "the file names no cluster") });
@@ -153,6 +164,7 @@ function readConfigFile(path: string, defaultTimeoutMs: number): NamedCluster[] 
       ...splitUser(entry.user, password),
       requestTimeoutMs: entry.requestTimeoutMs ?? defaultTimeoutMs,
       defaultPrefix: entry.defaultPrefix,
+      archive: entry.archive ? { include: entry.archive.include ?? [], exclude: entry.archive.exclude ?? [] } : ARCHIVE_EVERY_KEY,
     };
   });
 }
@@ -255,6 +267,8 @@ export type ArchiveSettings = {
   archiveUrl?: string;
   /** ETCDLENS_RECORDER_LOCK_TTL_MS: how long a recorder that stopped renewing keeps its lock. */
   lockTtlMs?: number;
+  /** ETCDLENS_ARCHIVE_RETENTION ("14d", "20GB", "14d,20GB"): what the recorders prune; everything is kept when empty. */
+  retention: Retention;
 };
 
 const onOff = z
@@ -268,6 +282,7 @@ const ArchiveSchema = z.object({
   ETCDLENS_DATA_DIR: optionalPath,
   ETCDLENS_ARCHIVE_URL: optionalPath,
   ETCDLENS_RECORDER_LOCK_TTL_MS: z.coerce.number().int().positive().optional(),
+  ETCDLENS_ARCHIVE_RETENTION: z.string().optional(),
 });
 
 export function parseArchiveSettings(env: Record<string, string | undefined>): ArchiveSettings {
@@ -278,12 +293,19 @@ export function parseArchiveSettings(env: Record<string, string | undefined>): A
     throw new ConfigurationError(`invalid ${issue.path.join(".")}: ${issue.message}`);
   }
   const vars = parsed.data;
+  let retention: Retention;
+  try {
+    retention = parseRetention(vars.ETCDLENS_ARCHIVE_RETENTION ?? "");
+  } catch (error) {
+    throw new ConfigurationError(`invalid ETCDLENS_ARCHIVE_RETENTION: ${error instanceof Error ? error.message : String(error)}`);
+  }
   return {
     enabled: vars.ETCDLENS_ARCHIVE,
     record: vars.ETCDLENS_ARCHIVE_RECORD,
     dataDir: vars.ETCDLENS_DATA_DIR ?? ".etcdlens",
     archiveUrl: vars.ETCDLENS_ARCHIVE_URL,
     lockTtlMs: vars.ETCDLENS_RECORDER_LOCK_TTL_MS,
+    retention,
   };
 }
 

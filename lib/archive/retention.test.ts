@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRetention, planKeyPrune } from "./retention";
+import { parseRetention, planKeyPrune, sizeBoundary } from "./retention";
 
 describe("parseRetention", () => {
   it("reads an age, a size, or both", () => {
@@ -46,5 +46,20 @@ describe("planKeyPrune", () => {
 
   it("drops a key deleted before the boundary entirely", () => {
     expect(planKeyPrune([put(3), del(7)], 12)).toEqual({ deleteBelow: 12, keep: null });
+  });
+});
+
+describe("sizeBoundary", () => {
+  it("cuts at the version by which enough bytes are gone, or past all of them", () => {
+    const oldest = [
+      { revision: 3, bytes: 936 },
+      { revision: 5, bytes: 936 },
+      { revision: 9, bytes: 1_936 },
+    ];
+    expect(sizeBoundary(oldest, 1)).toBe(3);
+    expect(sizeBoundary(oldest, 1_000)).toBe(3);
+    expect(sizeBoundary(oldest, 1_001)).toBe(5);
+    expect(sizeBoundary(oldest, 4_000)).toBe(9);
+    expect(sizeBoundary(oldest, 4_001)).toBeNull();
   });
 });

@@ -77,6 +77,20 @@ export function archiveSizeOf(valueBytes: number): number {
 }
 
 /**
+ * Where a size retention cuts: the revision of the first of the oldest versions (in revision
+ * order, with their stored value bytes) by which `excess` bytes are gone; null when these are not
+ * enough (the cut is then past them).
+ */
+export function sizeBoundary(oldest: readonly { revision: number; bytes: number }[], excess: number): number | null {
+  let removed = 0;
+  for (const version of oldest) {
+    removed += archiveSizeOf(version.bytes);
+    if (removed >= excess) return version.revision;
+  }
+  return null;
+}
+
+/**
  * Which of a key's versions at or below the prune boundary stay. The value of every key at the
  * boundary stays readable: its newest version at or below it is kept (a DELETE there means the key
  * did not exist, which needs no row), and every version below that one goes. `versions` are the
