@@ -151,6 +151,8 @@ function startRecorders(archive: ArchiveService, store: ArchiveStore, where: str
       connection: getCluster(cluster.name),
       store,
       lockTtlMs: archive.settings.lockTtlMs,
+      keys: cluster.archive,
+      retention: archive.settings.retention,
       // One line per change of state (standing by, recording, failing), not per revision.
       onState: (state) => {
         if (state.state !== said) log(`etcdlens archive: cluster "${cluster.name}": ${state.state}`);
