@@ -325,6 +325,94 @@ describe.each(engines)("archive store on $engine", ({ createPlace }) => {
     );
   });
 
+  it("lists one level at a revision: keys alive then and folders holding any, a name that is key and folder once, page by page", async () => {
+    // A baseline at 10, then: /r/b/x deleted, /r/new created later, /r/c/ emptied, /r/d re-created.
+    await store.appendBaseline(CLUSTER, HOLDER, 10, [
+      put("/r/a", 3, "a"),
+      put("/r/a/child", 4, "ac"),
+      put("/r/a-b", 5, "ab"),
+      put("/r/b/x", 6, "bx"),
+      put("/r/b/y", 7, "by"),
+      put("/r/c/only", 8, "c"),
+      put("/r/d", 9, "d"),
+      put("/other", 2, "o"),
+    ]);
+    await store.finishBaseline(CLUSTER, HOLDER, 10);
+    await store.appendRevisions(CLUSTER, HOLDER, [
+      rev(11, [del("/r/b/x", 11)]),
+      rev(12, [put("/r/new", 12, "n"), del("/r/c/only", 12)]),
+      rev(13, [del("/r/d", 13), del("/r/a/child", 13)]),
+      rev(14, [put("/r/d", 14, "again")]),
+    ]);
+    const names = async (prefix: string, revision: number, limit = 100) => {
+      const level = await store.listLevelAt(CLUSTER, { prefix: Buffer.from(prefix), revision, limit });
+      return level.items.map((item) => `${item.name.toString()}${item.isKey ? "" : "/"}${item.hasChildren && item.isKey ? "+" : ""}`);
+    };
+    expect(await names("/r/", 10)).toEqual(["a+", "a-b", "b/", "c/", "d"]);
+    expect(await names("/r/", 12)).toEqual(["a+", "a-b", "b/", "d", "new"]);
+    expect(await names("/r/", 13)).toEqual(["a", "a-b", "b/", "new"]);
+    expect(await names("/r/", 14)).toEqual(["a", "a-b", "b/", "d", "new"]);
+    expect(await names("/r/b/", 10)).toEqual(["x", "y"]);
+    expect(await names("/r/b/", 11)).toEqual(["y"]);
+    expect(await names("", 10)).toEqual(["/"]);
+    expect(await names("/", 12)).toEqual(["other", "r/"]);
+    // Pages: each ends where the next starts, the last says it is the last.
+    const seen: string[] = [];
+    let cursor: Buffer | undefined;
+    for (let page = 0; page < 10; page++) {
+      const level = await store.listLevelAt(CLUSTER, { prefix: Buffer.from("/r/"), revision: 12, limit: 2, cursor });
+      seen.push(...level.items.map((item) => item.name.toString()));
+      if (!level.nextCursor) break;
+      cursor = level.nextCursor;
+    }
+    expect(seen).toEqual(["a", "a-b", "b", "d", "new"]);
+    expect((await store.listLevelAt(CLUSTER, { prefix: Buffer.from("/r/"), revision: 12, limit: 5 })).nextCursor).toBeNull();
+  });
+
+  it("lists a wide level in runs: leaves read together, a leaf's children found past the run, the same in any page size", async () => {
+    const keys = Array.from({ length: 300 }, (_, i) => `/w/k${String(i).padStart(3, "0")}`);
+    // k150 is a key and a folder, with a leaf between it and its subtree; k299's child is past every run.
+    const extra = ["/w/k150-x", "/w/k150/child", "/w/k299/child", "/w/z/deep/1"];
+    await store.appendBaseline(
+      CLUSTER,
+      HOLDER,
+      400,
+      [...keys, ...extra].map((key, i) => put(key, i + 1, "v")),
+    );
+    await store.finishBaseline(CLUSTER, HOLDER, 400);
+    await store.appendRevisions(CLUSTER, HOLDER, [rev(401, [del("/w/k010", 401), del("/w/k299/child", 401)])]);
+    const listAll = async (revision: number, limit: number) => {
+      const seen: string[] = [];
+      let cursor: Buffer | undefined;
+      for (let page = 0; page < 400; page++) {
+        const level = await store.listLevelAt(CLUSTER, { prefix: Buffer.from("/w/"), revision, limit, cursor });
+        seen.push(...level.items.map((item) => `${item.name.toString()}${item.isKey ? (item.hasChildren ? "+" : "") : "/"}`));
+        if (!level.nextCursor) return seen;
+        cursor = level.nextCursor;
+      }
+      throw new Error("the pages did not end");
+    };
+    const expected = [...keys.map((key) => key.slice(3)), "k150-x", "z/"].sort();
+    const marked = expected.map((name) => (name === "k150" || name === "k299" ? `${name}+` : name));
+    const all = await listAll(400, 1000);
+    expect(all).toEqual(marked);
+    expect(await listAll(400, 7)).toEqual(all);
+    expect(await listAll(400, 1)).toEqual(all);
+    const later = marked.filter((name) => name !== "k010").map((name) => (name === "k299+" ? "k299" : name));
+    expect(await listAll(401, 1000)).toEqual(later);
+    expect(await listAll(401, 13)).toEqual(later);
+  });
+
+  it("keeps the folder index a dashboard saved, the newest one only", async () => {
+    expect(await store.loadFolderIndex(CLUSTER)).toBeNull();
+    await store.saveFolderIndex(CLUSTER, { revision: 20, savedAt: 1_000, data: Buffer.from([1, 2, 3]) });
+    await store.saveFolderIndex(CLUSTER, { revision: 15, savedAt: 2_000, data: Buffer.from([9]) });
+    expect(await store.loadFolderIndex(CLUSTER)).toEqual({ revision: 20, savedAt: 1_000, data: Buffer.from([1, 2, 3]) });
+    await store.saveFolderIndex(CLUSTER, { revision: 25, savedAt: 3_000, data: Buffer.from([4, 0xff]) });
+    expect(await store.loadFolderIndex(CLUSTER)).toEqual({ revision: 25, savedAt: 3_000, data: Buffer.from([4, 0xff]) });
+    expect(await store.loadFolderIndex("other")).toBeNull();
+  });
+
   it("keeps clusters apart", async () => {
     expect(await store.tryLockRecorder("other", HOLDER, 60_000)).toBe(true);
     await store.appendRevisions(CLUSTER, HOLDER, [rev(2, [put("/a", 2, "mine")])]);
