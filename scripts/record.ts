@@ -8,7 +8,7 @@ import { ArchiveRecorder, type RecorderState } from "@/lib/archive/recorder";
 import { archiveEngineOf, openArchiveStore } from "@/lib/archive/open-store";
 import { archiveFilePath } from "@/lib/archive/sqlite-store";
 import { connectCluster } from "@/lib/etcd/client";
-import { ConfigurationError, getServerSettings } from "@/lib/env";
+import { ConfigurationError, getArchiveSettings, getServerSettings } from "@/lib/env";
 
 const dataDir = resolve(process.env.ETCDLENS_DATA_DIR || ".etcdlens");
 const archiveUrl = process.env.ETCDLENS_ARCHIVE_URL || undefined;
@@ -32,8 +32,10 @@ function describeState(state: RecorderState): string {
 async function main(): Promise<void> {
   let clusters;
   let where;
+  let retention;
   try {
     clusters = getServerSettings().clusters;
+    retention = getArchiveSettings().retention;
     // The URL may hold a password: the log names the setting, not the URL.
     where = archiveEngineOf({ archiveUrl, dataDir }) === "postgres" ? "PostgreSQL (ETCDLENS_ARCHIVE_URL)" : archiveFilePath(dataDir);
   } catch (error) {
@@ -55,6 +57,8 @@ async function main(): Promise<void> {
       connection: connectCluster(cluster),
       store,
       lockTtlMs,
+      keys: cluster.archive,
+      retention,
       // One line per change of state, not per revision.
       onState: (state) => {
         const line = describeState(state);
