@@ -158,6 +158,12 @@ export function getCluster(name?: string): ClusterConnection {
   return connection;
 }
 
+/** The configured name of a cluster asked for by name or by default (as getCluster resolves it): the archive's key. */
+export function getClusterName(name?: string): string {
+  getCluster(name);
+  return name === undefined || name === "" ? getServerSettings().clusters[0].name : name;
+}
+
 /** The configured clusters' names and default prefixes: what the browser may know of them. */
 export function listClusterNames(): { name: string; defaultPrefix?: string }[] {
   return getServerSettings().clusters.map(({ name, defaultPrefix }) => ({ name, defaultPrefix }));

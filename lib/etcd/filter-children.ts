@@ -18,16 +18,18 @@ function positionAfter(item: ChildrenPage["items"][number]): Uint8Array {
   return concatBytes(item.key, Uint8Array.of(item.isKey ? 0x00 : 0x30));
 }
 
+/** `list` reads the level's pages: etcd's by default, the archive's at a revision etcd compacted. */
 export async function filterChildren(
   connection: ClusterConnection,
   request: ListChildrenRequest & { contains: Uint8Array },
+  list: (request: ListChildrenRequest) => Promise<ChildrenPage> = (page) => listChildren(connection, page),
 ): Promise<ChildrenPage> {
   const items: ChildrenPage["items"] = [];
   let cursor = request.cursor;
   let read = 0;
   let revision = request.revision;
   while (items.length < request.limit && read < BUDGET) {
-    const page = await listChildren(connection, { prefix: request.prefix, revision, cursor, limit: PAGE });
+    const page = await list({ prefix: request.prefix, revision, cursor, limit: PAGE });
     if (page.indexing) return page;
     revision ??= page.revision;
     read += page.items.length;

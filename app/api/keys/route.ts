@@ -1,15 +1,20 @@
-// GET /api/keys?prefix=P[&rev=R][&cursor=C][&limit=N][&contains=S] — the immediate children of one
+// GET /api/keys?prefix=P[&rev=R | &at=T][&cursor=C][&limit=N][&contains=S] — the immediate children of one
 // tree level; with contains, only those whose name contains S (read in bounded steps). A prefix
-// without its trailing slash lists that folder when it has entries, and `listed` says so.
+// without its trailing slash lists that folder when it has entries, and `listed` says so. At a
+// revision etcd has compacted the level comes from the archive, and `readFrom` says which answered.
 import { readRefusingFuture } from "@/lib/api/future-revision";
 import { limitParam } from "@/lib/api/params";
+import { presentReadFrom } from "@/lib/api/present-archive";
 import { presentChildren } from "@/lib/api/present-children";
 import { apiRoute, QueryParams } from "@/lib/api/route";
+import { isCompactedRefusal, keyExistsInArchive, listChildrenFromArchive, type ArchivedPage } from "@/lib/archive/archived-level";
 import { callEtcd } from "@/lib/etcd/call";
-import { getCluster } from "@/lib/etcd/client";
+import { getCluster, getClusterName } from "@/lib/etcd/client";
 import { filterChildren } from "@/lib/etcd/filter-children";
 import { listChildren } from "@/lib/etcd/list-children";
 import { range } from "@/lib/etcd/kv";
+import type { ChildrenPage, ListChildrenRequest } from "@/lib/etcd/tree-level";
+import { AppError } from "@/lib/errors";
 import { childLevel } from "@/lib/keys";
 import type { ChildrenDto } from "@/lib/api/dto";
 
@@ -20,32 +25,50 @@ const SLASH = 0x2f;
 export const GET = apiRoute(async (request): Promise<ChildrenDto> => {
   const query = await QueryParams.read(request);
   const asked = query.keyOrEmpty("prefix");
-  const revision = query.revision("rev");
+  const revision = await query.revisionOrTime("rev", "at");
   const limit = query.parsed("limit", limitParam(200, 1000));
   const cursor = query.cursor("cursor");
   const connection = getCluster(query.clusterName());
+  const cluster = getClusterName(query.clusterName());
   const contains = query.keyOrEmpty("contains");
-  const list = (prefix: Uint8Array) =>
-    readRefusingFuture(connection, { rev: revision }, () =>
-      callEtcd(
-        connection,
-        () =>
-          contains.length > 0
-            ? filterChildren(connection, { prefix, revision, cursor, limit, contains })
-            : listChildren(connection, { prefix, revision, cursor, limit }),
-        { revision },
-      ),
-    );
+  // Etcd answers unless it refused the revision as compacted; then the archive answers the rest.
+  const from: { refusal?: AppError; archive?: ArchivedPage["archive"] } = {};
+  const levelPage = async (page: ListChildrenRequest): Promise<ChildrenPage> => {
+    if (!from.refusal) return listChildren(connection, page);
+    const answer = await listChildrenFromArchive(cluster, { ...page, revision: revision! }, from.refusal);
+    from.archive = answer.archive;
+    return answer.page;
+  };
+  const readLevel = (prefix: Uint8Array) =>
+    contains.length > 0
+      ? filterChildren(connection, { prefix, revision, cursor, limit, contains }, levelPage)
+      : levelPage({ prefix, revision, cursor, limit });
+  const fromEtcd = <T>(read: () => Promise<T>) =>
+    readRefusingFuture(connection, { rev: revision }, () => callEtcd(connection, read, { revision }));
+  const list = async (prefix: Uint8Array): Promise<ChildrenPage> => {
+    if (from.refusal) return readLevel(prefix);
+    try {
+      return await fromEtcd(() => readLevel(prefix));
+    } catch (error) {
+      if (revision === undefined || !isCompactedRefusal(error)) throw error;
+      from.refusal = error;
+      return readLevel(prefix);
+    }
+  };
+  const keyExists = async (key: Uint8Array): Promise<boolean> => {
+    if (from.refusal) return keyExistsInArchive(cluster, key, revision!, from.refusal);
+    return (await fromEtcd(() => range(connection, { key, revision, countOnly: true }))).count > 0;
+  };
   // A level is named with its trailing slash: "/registry/pods" as a level holds nothing. When the
   // folder "/registry/pods/" has entries, that is what the user meant; list it and say so.
   const folder = asked.length > 0 && asked[asked.length - 1] !== SLASH ? childLevel(asked) : undefined;
   let page = folder ? await list(folder) : await list(asked);
-  if (folder && (page.items.length > 0 || page.indexing || cursor)) {
-    const keyExists = await callEtcd(connection, () => range(connection, { key: asked, revision, countOnly: true }), { revision });
-    return presentChildren(page, { asked, folder, keyExists: keyExists.count > 0 });
-  }
-  if (folder) page = await list(asked);
-  return presentChildren(page);
+  let listed: Parameters<typeof presentChildren>[1];
+  if (folder && (page.items.length > 0 || page.indexing || cursor)) listed = { asked, folder, keyExists: await keyExists(asked) };
+  else if (folder) page = await list(asked);
+  const dto = presentChildren(page, listed);
+  if (from.archive) return { ...dto, readFrom: presentReadFrom("archive", from.archive) };
+  return revision === undefined ? dto : { ...dto, readFrom: presentReadFrom("etcd", null) };
 });
 
 // The same query in a POST body, for keys too long for a URL (see QueryParams.read).
