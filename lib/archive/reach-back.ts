@@ -1,11 +1,12 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
 import { callEtcd } from "@/lib/etcd/call";
-import type { ClusterConnection } from "@/lib/etcd/client";
+import { getCluster, type ClusterConnection } from "@/lib/etcd/client";
 import { getClusterHeader } from "@/lib/etcd/cluster";
 import { range, type KeyValue } from "@/lib/etcd/kv";
 import { getServerSettings } from "@/lib/env";
 import { keyToDisplay } from "@/lib/keys";
+import { assertArchiveOfSameEtcdCluster } from "./cluster-identity";
 import { judgeHeldState, oldestArchivedRevision } from "./held-state";
 import { getArchiveStore } from "./service";
 import type { ArchiveCoverage, ArchivedVersion, ArchiveStore } from "./store";
@@ -25,6 +26,8 @@ export async function openArchiveView(cluster: string): Promise<ArchiveView | nu
   try {
     const store = await getArchiveStore();
     if (!store) return null;
+    // An archive recorded from another etcd cluster than the name reaches now is not this cluster's history.
+    await assertArchiveOfSameEtcdCluster(store, cluster, getCluster(cluster));
     return { engine: store.engine, store, coverage: await store.coverage(cluster) };
   } catch {
     return null;

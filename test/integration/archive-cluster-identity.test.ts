@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { assertArchiveOfSameEtcdCluster } from "@/lib/archive/cluster-identity";
 import { openPostgresStore } from "@/lib/archive/postgres-store";
 import { ArchiveRecorder } from "@/lib/archive/recorder";
 import { openSqliteStore } from "@/lib/archive/sqlite-store";
@@ -84,6 +85,17 @@ describe("the archive's cluster identity", () => {
       expect(await store.lastRecordedRevision(CLUSTER)).toBe(recorded);
       expect(await store.historyOf(CLUSTER, Buffer.from("/identity/other"), { limit: 5 })).toEqual([]);
       expect(await store.etcdClusterIdOf(CLUSTER)).toBe(firstId);
+      // Reads refuse it too: the views' archive (openArchiveView) is not this cluster's history.
+      const readLogs: string[] = [];
+      await expect(assertArchiveOfSameEtcdCluster(store, CLUSTER, secondConnection, (line) => readLogs.push(line))).rejects.toThrow(
+        `the archive of cluster "default" was recorded from etcd cluster ${firstId}, but "default" now points at etcd cluster ${secondId}`,
+      );
+      await expect(assertArchiveOfSameEtcdCluster(store, CLUSTER, secondConnection, (line) => readLogs.push(line))).rejects.toBeInstanceOf(
+        ArchiveClusterMismatchError,
+      );
+      // Said once, not on every read.
+      expect(readLogs).toHaveLength(1);
+      await expect(assertArchiveOfSameEtcdCluster(store, "never-recorded", secondConnection)).resolves.toBeUndefined();
 
       // Pointed back: it records again where it stopped.
       await writer.put("/identity/pod").value("first cluster, later");
@@ -91,6 +103,7 @@ describe("the archive's cluster identity", () => {
       recorder.start();
       await waitUntilRecorded(store, CLUSTER, firstConnection);
       await recorder.stop();
+      await expect(assertArchiveOfSameEtcdCluster(store, CLUSTER, firstConnection)).resolves.toBeUndefined();
       const history = await store.historyOf(CLUSTER, Buffer.from("/identity/pod"), { limit: 5 });
       expect(history.map((version) => version.value.toString())).toEqual(["first cluster, later", "first cluster"]);
     } finally {
