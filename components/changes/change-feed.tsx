@@ -5,7 +5,7 @@ import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useClusterName, useClusterRouter } from "@/components/cluster/cluster-scope";
 import { parseRevisionOrTime } from "@/lib/params";
 import { useMemo, useState, type FormEvent } from "react";
-import type { ChangeDto, ManagerChangeDto, WatchEventDto } from "@/lib/api/dto";
+import type { ChangeDto, ManagerChangeDto, ReadFromDto, WatchEventDto } from "@/lib/api/dto";
 import { formatManagerChange } from "@/lib/diff/managers";
 import { LiveToggle } from "@/components/live/live-toggle";
 import { useLivePreference } from "@/components/live/live-preference";
@@ -16,6 +16,7 @@ import { Badge, ErrorPanel, Loading } from "@/components/ui/panels";
 import { CopyLinkButton } from "@/components/ui/copy-link-button";
 import { viewHref } from "@/components/diff/view-state";
 import { RevisionTime } from "@/components/archive/revision-time";
+import { combineReadFrom, ReadFromNote } from "@/components/archive/read-from-note";
 
 // /changes — what changed under a prefix between two revisions, one row per change, newest first,
 // like a `git log --oneline` of the keyspace: revision, PUT / DELETE / created, the key, and the
@@ -105,7 +106,13 @@ export function ChangeFeed({ filters }: { filters: ChangeFilters }) {
   );
 }
 
-type FeedPage = { items: ChangeDto[]; scanned: { from: number; to: number } | null; compactRevision: number; nextCursor: number | null };
+type FeedPage = {
+  items: ChangeDto[];
+  scanned: { from: number; to: number } | null;
+  compactRevision: number;
+  nextCursor: number | null;
+  readFrom?: ReadFromDto;
+};
 
 /** What the summary cell says: the server's summary, or where reading it stands for a live row. */
 type SummaryState =
@@ -132,7 +139,10 @@ function FeedTable({
   const to = newestArrived ?? pages[0]?.scanned?.to;
   const count = items.length + arrived.reduce((sum, batch) => sum + batch.changes.length, 0);
   // Revisions below the compaction are gone; that matters only when the range asked reaches below it.
-  const compactedBefore = compactRevision > 1 && (filters.from ?? 1) < compactRevision ? compactRevision : undefined;
+  const readFrom = combineReadFrom(pages.flatMap((page) => (page.readFrom ? [page.readFrom] : [])));
+  // Unless the archive answered for them.
+  const fromArchive = readFrom !== undefined && readFrom.source !== "etcd";
+  const compactedBefore = !fromArchive && compactRevision > 1 && (filters.from ?? 1) < compactRevision ? compactRevision : undefined;
   return (
     <div className="space-y-2">
       <p role="status" aria-label="Range covered" className="text-xs text-slate-600">
@@ -140,6 +150,7 @@ function FeedTable({
         {complete ? "." : "; older revisions not read yet."}
         {compactedBefore ? ` History before revision ${compactedBefore} was compacted.` : ""}
       </p>
+      <ReadFromNote readFrom={readFrom} />
       <div className="overflow-x-auto rounded border border-slate-200 bg-white">
         <table aria-label="Changes" className="w-full border-collapse text-left text-[13px]">
           <thead className="bg-slate-50 text-xs text-slate-600">

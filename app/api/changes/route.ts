@@ -59,7 +59,10 @@ export const GET = apiRoute(async (request): Promise<ChangesDto> => {
   let source: "etcd" | "archive" | "etcd+archive" = "etcd";
   const lowest = Math.max(from ?? 1, archive?.coverage.firstRevision ?? Infinity);
   const below = Math.min(cursor ?? Infinity, to ?? Infinity, page.compactRevision - 1);
-  if (archive && page.nextCursor === null && page.items.length < limit && below >= lowest) {
+  if (archive && page.nextCursor === null && page.items.length >= limit && below >= lowest) {
+    // This page is full with etcd's part; the next one goes on in the archive.
+    page.nextCursor = below;
+  } else if (archive && page.nextCursor === null && below >= lowest) {
     // etcd's part is done and etcd compacted what comes before: the archive goes on from there.
     const archived = await listArchivedChanges(archive.store, cluster, {
       ...filters,
