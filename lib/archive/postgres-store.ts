@@ -423,6 +423,12 @@ export class PostgresArchiveStore implements ArchiveStore {
     }
     const run = (sql: string, values: unknown[]) => client.query(sql, values);
     await run(`DELETE FROM ${SCHEMA}.revisions WHERE cluster_id = $1 AND revision < $2`, [clusterId, boundary]);
+    // The newest estimate at or below the boundary stays: it dates the boundary and what follows it until the next.
+    await run(
+      `DELETE FROM ${SCHEMA}.revision_estimates WHERE cluster_id = $1 AND revision <
+       (SELECT MAX(revision) FROM ${SCHEMA}.revision_estimates WHERE cluster_id = $1 AND revision <= $2)`,
+      [clusterId, boundary],
+    );
     await run(`DELETE FROM ${SCHEMA}.baselines WHERE cluster_id = $1 AND revision < $2`, [clusterId, boundary]);
     await run(`DELETE FROM ${SCHEMA}.gaps WHERE cluster_id = $1 AND to_revision < $2`, [clusterId, boundary]);
     await run(`UPDATE ${SCHEMA}.gaps SET from_revision = $2 WHERE cluster_id = $1 AND from_revision < $2 AND to_revision >= $2`, [

@@ -413,6 +413,7 @@ export class SqliteArchiveStore implements ArchiveStore {
     const bytesBefore = this.addedBytes;
     for (const keyId of keyIds) removed += this.pruneKey(keyId, boundary, baselinesAbove);
     statements.pruneArrivals.run(clusterId, boundary);
+    statements.pruneEstimates.run({ clusterId, boundary });
     statements.pruneBaselines.run(clusterId, boundary);
     statements.pruneGaps.run(clusterId, boundary);
     statements.trimGaps.run(boundary, clusterId, boundary, boundary);
@@ -500,6 +501,11 @@ export class SqliteArchiveStore implements ArchiveStore {
       anyVersion: prepare("SELECT 1 FROM versions WHERE key_id = ? LIMIT 1"),
       deleteKey: prepare("DELETE FROM keys WHERE id = ?"),
       pruneArrivals: prepare("DELETE FROM revisions WHERE cluster_id = ? AND revision < ?"),
+      // The newest estimate at or below the boundary stays: it dates the boundary and what follows it until the next.
+      pruneEstimates: prepare(
+        `DELETE FROM revision_estimates WHERE cluster_id = @clusterId AND revision <
+         (SELECT MAX(revision) FROM revision_estimates WHERE cluster_id = @clusterId AND revision <= @boundary)`,
+      ),
       pruneBaselines: prepare("DELETE FROM baselines WHERE cluster_id = ? AND revision < ?"),
       pruneGaps: prepare("DELETE FROM gaps WHERE cluster_id = ? AND to_revision < ?"),
       trimGaps: prepare("UPDATE gaps SET from_revision = ? WHERE cluster_id = ? AND from_revision < ? AND to_revision >= ?"),
