@@ -2,6 +2,10 @@
 // the archive's recorders start recording (from the server's first second, not its first visit).
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // The folder index is kept in the archive: a restart loads it and catches up instead of reading every key.
+  const { keepFolderIndexesInArchive } = await import("./lib/archive/folder-index-store");
+  keepFolderIndexesInArchive();
+  const { saveFolderIndexes } = await import("./lib/etcd/folder-index/folder-index");
   const { warmUpFolderIndex } = await import("./lib/etcd/folder-index/warm-up");
   warmUpFolderIndex();
   const { startArchiveRecorders, stopArchiveRecorders } = await import("./lib/archive/service");
@@ -10,7 +14,9 @@ export async function register(): Promise<void> {
   // A stopped server gives its recorder lock up at once, so another replica takes over without
   // waiting out the lock's TTL. Next's own handler exits once its server has closed.
   const stop = (signal: NodeJS.Signals) => {
-    void stopArchiveRecorders().finally(() => {
+    // The folder index is saved too, but a slow archive must not hold the exit up for long.
+    const saved = Promise.race([saveFolderIndexes(), new Promise((resolve) => setTimeout(resolve, 3_000).unref())]);
+    void Promise.all([stopArchiveRecorders(), saved]).finally(() => {
       // No other handler (NEXT_MANUAL_SIG_HANDLE without one of its own): exit as the signal would.
       if (process.listenerCount(signal) === 0) process.exit(signal === "SIGINT" ? 130 : 143);
     });

@@ -9,8 +9,10 @@ import {
   type ChangeBatch,
   type FeedSubscription,
 } from "../watch";
+import { getClusterHeader } from "../cluster";
 import { FolderTree } from "./folder-tree";
 import { scanIntoTree, type ScanOptions, type ScanProgress } from "./scan";
+import { decodeFolderSnapshot, encodeFolderSnapshot } from "./snapshot";
 
 // The folder index of one cluster: built once from a keys-only pass pinned to a revision R, then
 // kept exact by applying the cluster feed's changes after R. A create is a PUT with version 1, a
@@ -20,16 +22,40 @@ import { scanIntoTree, type ScanOptions, type ScanProgress } from "./scan";
 // so every change after R reaches the index exactly once; changes arriving while the pass runs
 // are held (bounded) and applied after it. A compaction the feed could not follow, or more held
 // changes than the bound, means the index no longer knows every change: it is rebuilt.
+//
+// With a keeper (the archive, lib/archive/folder-index-store.ts) the index is saved now and then
+// with its revision, and a restart loads it and catches up: the revisions since come from etcd's
+// history, or from the keeper's when etcd has compacted them; only when neither holds them all is
+// the keys-only pass run again. On a large cluster that pass takes seconds, the catch-up little.
 
 export { readCurrentRevision };
 
 /** Changes held while a build or a catch-up runs; more and the index is built again. */
 const MAX_HELD_CHANGES = 200_000;
+/** How often a ready index is saved to its keeper (when it changed); also after each full pass and on shutdown. */
+const SAVE_INTERVAL_MS = 5 * 60_000;
+
+/** Where a folder index is kept between restarts, and what fills the revisions etcd compacted meanwhile. */
+export type FolderIndexKeeper = {
+  load(): Promise<Buffer | null>;
+  save(revision: number, data: Buffer): Promise<void>;
+  /** The changes of revisions from..to, when the keeper holds every one of them whole; null otherwise. */
+  changesBetween(from: number, to: number, maxChanges: number): Promise<ChangeBatch[] | null>;
+};
 
 export type IndexStatus =
   | { state: "idle" }
   | { state: "building"; revision: number; keysScanned: number; startedAt: number }
-  | { state: "ready"; revision: number; folders: number; keys: number; builtInMs: number; builds: number };
+  | {
+      state: "ready";
+      revision: number;
+      folders: number;
+      keys: number;
+      builtInMs: number;
+      builds: number;
+      /** The revision of the saved index the last build loaded and caught up from; null after a keys-only pass. */
+      restoredFrom: number | null;
+    };
 
 export type ReadyIndex = {
   tree: FolderTree;
@@ -58,8 +84,14 @@ export class FolderIndex {
   private waiters: Waiter[] = [];
   private stopped = false;
   private scanOptions: ScanOptions = {};
+  private restoredFrom: number | null = null;
+  private savedRevision = 0;
+  private saveTimer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly connection: ClusterConnection) {}
+  constructor(
+    private readonly connection: ClusterConnection,
+    private readonly keeper: FolderIndexKeeper | null = null,
+  ) {}
 
   status(): IndexStatus {
     if (this.tree) {
@@ -70,6 +102,7 @@ export class FolderIndex {
         keys: this.tree.root.keyCount,
         builtInMs: this.builtInMs,
         builds: this.builds,
+        restoredFrom: this.restoredFrom,
       };
     }
     if (this.building) return { state: "building", ...this.progress };
@@ -140,7 +173,21 @@ export class FolderIndex {
 
   stop(): void {
     this.stopped = true;
+    if (this.saveTimer) clearInterval(this.saveTimer);
+    this.saveTimer = null;
     this.reset();
+  }
+
+  /** Saves the index to its keeper when it changed since the last save (periodically, and on shutdown). */
+  async save(): Promise<void> {
+    if (!this.keeper || !this.tree || this.revision <= this.savedRevision) return;
+    const { clusterId } = await getClusterHeader(this.connection);
+    if (!this.tree) return;
+    // Encoded in one synchronous step: the tree and its revision as one snapshot.
+    const revision = this.revision;
+    const data = encodeFolderSnapshot(this.tree, revision, clusterId);
+    await this.keeper.save(revision, data);
+    this.savedRevision = Math.max(this.savedRevision, revision);
   }
 
   private reset(): void {
@@ -168,9 +215,14 @@ export class FolderIndex {
     // Every change after this revision reaches the index through the feed, held until the pass ends.
     const revision = this.feedRevision;
     this.progress = { keysScanned: 0, revision, startedAt };
-    const tree = new FolderTree();
-    await scanIntoTree(this.connection, tree, revision, this.progress, () => generation !== this.generation, this.scanOptions);
+    // A keeper that cannot answer (the archive unavailable) costs the restart its shortcut, nothing else.
+    const restored = this.keeper ? await this.restore(revision).catch(() => null) : null;
     if (generation !== this.generation) return;
+    const tree = restored ?? new FolderTree();
+    if (!restored) {
+      await scanIntoTree(this.connection, tree, revision, this.progress, () => generation !== this.generation, this.scanOptions);
+      if (generation !== this.generation) return;
+    }
     if (this.overflowed) {
       this.building = null;
       this.leaveFeed();
@@ -178,10 +230,52 @@ export class FolderIndex {
     }
     this.tree = tree;
     this.revision = revision;
+    this.restoredFrom = restored ? this.savedRevision : null;
     this.builds += 1;
     this.builtInMs = Date.now() - startedAt;
     this.building = null;
     this.applyHeld();
+    if (this.keeper) {
+      // A keys-only pass is saved at once, so that the next restart need not repeat it.
+      if (!restored) void this.save().catch(() => undefined);
+      this.saveTimer ??= setInterval(() => void this.save().catch(() => undefined), SAVE_INTERVAL_MS);
+      this.saveTimer.unref();
+    }
+  }
+
+  /**
+   * The saved index brought up to `through` (the revision the feed starts after), or null when
+   * there is none, it is of another etcd, or the revisions since are held neither by etcd nor by
+   * the keeper. Sets savedRevision to the revision it was saved at.
+   */
+  private async restore(through: number): Promise<FolderTree | null> {
+    const data = await this.keeper!.load();
+    const snapshot = data ? decodeFolderSnapshot(data) : null;
+    if (!snapshot || snapshot.revision > through) return null;
+    const { clusterId } = await getClusterHeader(this.connection);
+    if (snapshot.clusterId !== clusterId) return null;
+    if (snapshot.revision < through) {
+      const batches = await this.changesBetween(snapshot.revision + 1, through);
+      if (!batches) return null;
+      for (const batch of batches) if (!applyToTree(snapshot.tree, batch)) return null;
+    }
+    this.savedRevision = snapshot.revision;
+    return snapshot.tree;
+  }
+
+  /** Revisions from..to from etcd's history, else from the keeper's; null when neither holds them all. */
+  private async changesBetween(from: number, to: number): Promise<ChangeBatch[] | null> {
+    const result = await replayRevisions(this.connection, {
+      range: WHOLE_KEYSPACE,
+      fromRevision: from,
+      // Every revision has an event somewhere in the keyspace: the one at `to` ends the replay.
+      through: to,
+      maxEvents: MAX_HELD_CHANGES,
+      maxBytes: 256 * 1024 * 1024,
+      timeoutMs: 60_000,
+    });
+    if (result.kind === "events") return toChangeBatches(result.events);
+    return this.keeper!.changesBetween(from, to, MAX_HELD_CHANGES);
   }
 
   /** Replays what the feed delivered while the index was not consuming it, then follows it again. */
@@ -258,16 +352,9 @@ export class FolderIndex {
     if (!tree) return false;
     // A revision already in the tree (held during a catch-up that replayed it) is skipped.
     if (batch.revision <= this.revision) return true;
-    for (const change of batch.changes) {
-      const key = change.key.toString("latin1");
-      if (change.type === "DELETE") {
-        if (!tree.removeKey(key)) {
-          void this.rebuild().catch(() => undefined);
-          return false;
-        }
-      } else if (change.version === 1) {
-        tree.addKey(key);
-      }
+    if (!applyToTree(tree, batch)) {
+      void this.rebuild().catch(() => undefined);
+      return false;
     }
     this.revision = batch.revision;
     this.settleWaiters();
@@ -283,6 +370,19 @@ export class FolderIndex {
   }
 }
 
+/** Applies one revision's creations and deletions; false when it deletes a key the tree did not know (it is then inexact). */
+function applyToTree(tree: FolderTree, batch: ChangeBatch): boolean {
+  for (const change of batch.changes) {
+    const key = change.key.toString("latin1");
+    if (change.type === "DELETE") {
+      if (!tree.removeKey(key)) return false;
+    } else if (change.version === 1) {
+      tree.addKey(key);
+    }
+  }
+  return true;
+}
+
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
@@ -290,15 +390,35 @@ function delay(ms: number): Promise<void> {
 // On globalThis, like the connection itself: Next may load this module more than once (the boot
 // hook in instrumentation.ts and the route handlers are bundled apart), and two indexes of one
 // cluster would mean two builds and two watches.
-const globalCache = globalThis as unknown as { etcdlensFolderIndexes?: WeakMap<ClusterConnection, FolderIndex> };
+const globalCache = globalThis as unknown as {
+  etcdlensFolderIndexes?: WeakMap<ClusterConnection, FolderIndex>;
+  etcdlensFolderIndexKeepers?: { keeperOf: (connection: ClusterConnection) => FolderIndexKeeper | null; kept: Set<FolderIndex> };
+};
 const indexes = (globalCache.etcdlensFolderIndexes ??= new WeakMap());
 
 /** The folder index of a connection, created on first use and kept with it. */
 export function getFolderIndex(connection: ClusterConnection): FolderIndex {
   let index = indexes.get(connection);
   if (!index) {
-    index = new FolderIndex(connection);
+    const keepers = globalCache.etcdlensFolderIndexKeepers;
+    const keeper = keepers?.keeperOf(connection) ?? null;
+    index = new FolderIndex(connection, keeper);
+    if (keeper) keepers?.kept.add(index);
     indexes.set(connection, index);
   }
   return index;
+}
+
+/**
+ * Names where each connection's index is kept between restarts (the server's boot sets the
+ * archive's); indexes made before this call keep none.
+ */
+export function keepFolderIndexes(keeperOf: (connection: ClusterConnection) => FolderIndexKeeper | null): void {
+  globalCache.etcdlensFolderIndexKeepers = { keeperOf, kept: globalCache.etcdlensFolderIndexKeepers?.kept ?? new Set() };
+}
+
+/** Saves every kept index that changed since its last save (shutdown). */
+export async function saveFolderIndexes(): Promise<void> {
+  const kept = [...(globalCache.etcdlensFolderIndexKeepers?.kept ?? [])];
+  await Promise.all(kept.map((index) => index.save().catch(() => undefined)));
 }

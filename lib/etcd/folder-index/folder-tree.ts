@@ -44,9 +44,46 @@ function addCounts(a: number | null, b: number | null): number | null {
   return a === null || b === null ? null : a + b;
 }
 
+/** One folder as a snapshot holds it: its prefix ("" for the root), key counts and gap counts. */
+export type FolderEntry = [prefix: string, keyCount: number, leafCount: number, gaps: (number | null)[]];
+
 export class FolderTree {
   readonly root: FolderNode = newNode();
   private readonly folders = new Map<string, FolderNode>([["", this.root]]);
+
+  /** Every folder, for a snapshot (snapshot.ts); the tree is rebuilt from them by fromEntries. */
+  entries(): FolderEntry[] {
+    return [...this.folders].map(([prefix, node]) => [prefix, node.keyCount, node.leafCount, node.gaps]);
+  }
+
+  /** The tree the entries were taken from; throws on entries that do not form one. */
+  static fromEntries(entries: readonly FolderEntry[]): FolderTree {
+    const tree = new FolderTree();
+    // A parent's prefix is shorter than its children's: shortest first, each finds its parent.
+    const ordered = entries.slice().sort((a, b) => a[0].length - b[0].length);
+    for (const [prefix, keyCount, leafCount, gaps] of ordered) {
+      let node = tree.root;
+      if (prefix !== "") {
+        // lastIndexOf treats a negative start as 0: the one-character "/" has the root as parent.
+        const parentPrefix = prefix.length < 2 ? "" : prefix.slice(0, prefix.lastIndexOf("/", prefix.length - 2) + 1);
+        const parent = tree.folders.get(parentPrefix);
+        if (!parent || !prefix.endsWith("/")) throw new Error(`the folder index snapshot has a folder without its parent`);
+        node = newNode();
+        parent.children.set(prefix.slice(parentPrefix.length), node);
+        tree.folders.set(prefix, node);
+      }
+      node.keyCount = keyCount;
+      node.leafCount = leafCount;
+      node.gaps = gaps;
+    }
+    for (const node of tree.folders.values()) {
+      // Code-unit order of latin1 strings is etcd's byte order, as lowerBound compares.
+      node.positions = [...node.children.keys()].sort();
+      if (node.gaps.length !== node.positions.length + 1)
+        throw new Error("the folder index snapshot's gap counts do not match its folders");
+    }
+    return tree;
+  }
 
   /** The folder whose keys start with `prefix` ("" for the root, else ending in "/"). */
   folder(prefix: string): FolderNode | undefined {
