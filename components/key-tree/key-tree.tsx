@@ -10,6 +10,7 @@ import { useClusterName, useClusterRouter } from "@/components/cluster/cluster-s
 import { keyQueries } from "@/lib/queries";
 import { Badge, Loading } from "@/components/ui/panels";
 import { formatKeyCount, IndexingNotice, indexingOf, listingLabel } from "./level-status";
+import { combineReadFrom, describeReadFrom, ReadFromNote } from "@/components/archive/read-from-note";
 
 // The key tree, one lazily listed level per open folder. Levels page from the server (200 names a
 // page) so a folder with thousands of children never arrives at once, and a level longer than a
@@ -98,23 +99,35 @@ function TreeLevel({ prefix, state, depth }: { prefix: Uint8Array; state: TreeSt
       </li>
     );
   const items = query.data.pages.flatMap((page) => page.items);
+  // At a revision etcd has compacted the tree comes from the archive: the root level says so once.
+  const readFrom = depth === 0 ? combineReadFrom(query.data.pages.flatMap((page) => (page.readFrom ? [page.readFrom] : []))) : undefined;
+  const note = describeReadFrom(readFrom) ? (
+    <li role="none">
+      <ReadFromNote readFrom={readFrom} className="px-2 pb-1" />
+    </li>
+  ) : null;
   if (query.hasNextPage || items.length > WINDOWED_FROM_ROWS) {
     return (
-      <WindowedRows
-        items={items}
-        state={state}
-        depth={depth}
-        hasNextPage={query.hasNextPage}
-        isFetchingNextPage={query.isFetchingNextPage}
-        fetchNextPage={query.fetchNextPage}
-      />
+      <>
+        {note}
+        <WindowedRows
+          items={items}
+          state={state}
+          depth={depth}
+          hasNextPage={query.hasNextPage}
+          isFetchingNextPage={query.isFetchingNextPage}
+          fetchNextPage={query.fetchNextPage}
+        />
+      </>
     );
   }
   return (
     <>
+      {note}
       {items.length === 0 && depth === 0 ? (
         <li role="none" className="px-2 py-1 text-xs text-slate-500">
-          etcd holds no keys{state.revision ? ` at revision ${state.revision}` : ""}.
+          {readFrom?.source === "archive" ? "The archive holds" : "etcd holds"} no keys
+          {state.revision ? ` at revision ${state.revision}` : ""}.
         </li>
       ) : null}
       {items.map((item) => (

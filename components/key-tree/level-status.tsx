@@ -1,7 +1,8 @@
 import type { ChildrenDto } from "@/lib/api/dto";
 
 // What a level says while it cannot list yet: the server's first folder index build after start,
-// or a listing at a past revision, which scans etcd and takes longer on wide levels.
+// or a listing at a past revision, which scans etcd (or the archive, once etcd compacted it) and
+// takes longer on wide levels.
 
 export function indexingOf(pages: ChildrenDto[] | undefined): ChildrenDto["indexing"] {
   return pages?.[0]?.indexing;
@@ -17,7 +18,7 @@ export function IndexingNotice({ indexing }: { indexing: NonNullable<ChildrenDto
 }
 
 export function listingLabel(revision: number | undefined): string {
-  return revision ? `Listing at revision ${revision}: read from etcd directly, large levels take a while…` : "Listing…";
+  return revision ? `Listing at revision ${revision}: read from etcd directly (or the archive), large levels take a while…` : "Listing…";
 }
 
 export function formatKeyCount(count: number): string {
