@@ -7,7 +7,7 @@ import type { ArchiveCoverage, ArchivedLevel, ArchivedLevelEntry, LevelQuery } f
 // ("name/" is followed by "name0"), so a level of 50 folders over a million keys costs about 50
 // index seeks, not a million rows. Keys that did not exist then (created later, or deleted by
 // then) are stepped over inside the engine's query. A run of leaf keys comes back in one query,
-// growing while the level holds leaves and small again after a folder, whose subtree it would
+// growing while the level holds leaves and back to one key after a folder, whose subtree it would
 // otherwise read for nothing.
 
 const SLASH = 0x2f;
@@ -70,7 +70,9 @@ export async function listLevelBySkipScan(liveKeys: LiveKeys, query: LevelQuery)
       start = after(folderKey, ZERO_CHAR);
     }
     if (whole && items.length < limit) return { items, nextCursor: null };
-    run = metFolder ? FIRST_RUN : Math.min(MAX_RUN, run * 4);
+    // After a folder the next run starts at one key: on a level of folders (namespaces) every
+    // further key of the run would lie in the next folder's subtree, read for nothing.
+    run = metFolder ? 1 : Math.min(MAX_RUN, run * 4);
   }
   // One more seek, so that a page that ends the level says so instead of promising a next one.
   return { items, nextCursor: (await liveKeys(start, end, 1)).length > 0 ? start : null };
