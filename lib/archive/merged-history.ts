@@ -90,7 +90,14 @@ export async function getMergedHistory(
   const wanted = limit - fromEtcd.length;
   // Two more than the page needs: the version before its last entry (what that entry changed) and
   // one to tell whether anything older is left.
-  const archived = (await archive.store.historyOf(cluster, Buffer.from(key), { before: bound, limit: wanted + 2 })).map(versionOf);
+  let archived: HistoryVersion[];
+  try {
+    archived = (await archive.store.historyOf(cluster, Buffer.from(key), { before: bound, limit: wanted + 2 })).map(versionOf);
+  } catch (error) {
+    // An archive that cannot be read now (PostgreSQL down) leaves etcd's own answer.
+    if (page) return etcdOnly(page);
+    throw refusal ?? error;
+  }
   const oldest = oldestArchivedRevision(archive.coverage);
   // Below what the archive recorded too: the same 410 as etcd's, naming the oldest revision either has.
   if (refusal && archived.length === 0 && (oldest === null || before! - 1 < oldest)) throw compactedEverywhere(refusal, before!, archive);
@@ -138,7 +145,7 @@ export async function getMergedHistory(
 async function openFromArchive(version: HistoryVersion, cluster: string, key: Uint8Array, archive: ArchiveView): Promise<void> {
   const { entry } = version;
   if (entry.openRevision === entry.revision) return;
-  const archived = await archive.store.versionAt(cluster, Buffer.from(key), entry.revision);
+  const archived = await archive.store.versionAt(cluster, Buffer.from(key), entry.revision).catch(() => null);
   const state = judgeHeldState(archive.coverage, archived, entry.revision);
   if (state.held && state.version?.revision === entry.revision) entry.openRevision = entry.revision;
 }

@@ -89,7 +89,10 @@ export async function readKeyReachingBack(
     return { revision: result.header.revision, kv: result.kvs[0], source: "etcd" };
   } catch (error) {
     if (!isCompacted(error) || revision === undefined || !archive) throw error;
-    const version = await archive.store.versionAt(cluster, Buffer.from(key), revision);
+    // An archive that cannot be read now (PostgreSQL down) leaves etcd's own answer.
+    const version = await archive.store.versionAt(cluster, Buffer.from(key), revision).catch(() => {
+      throw error;
+    });
     const state = judgeHeldState(archive.coverage, version, revision);
     if (!state.held) throw compactedEverywhere(error, revision, archive, state.gap);
     const current = await getClusterHeader(connection).then(

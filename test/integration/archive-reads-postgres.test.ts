@@ -1,15 +1,44 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { GET as getHistory } from "@/app/api/history/route";
+import { GET as getKey } from "@/app/api/key/route";
+import { encodeKeyParam } from "@/lib/keys";
 import { scratchDir } from "@/scripts/lib/etcd-process";
-import { startPostgres } from "@/scripts/lib/postgres-process";
+import { startPostgres, type PostgresProcess } from "@/scripts/lib/postgres-process";
 import { describeArchiveReads } from "./archive-reads-scenario";
+import { callRoute } from "./support";
 
-// History, the value at ?rev= and the diff past etcd's compaction, on the scale-out engine: a real PostgreSQL.
+// History, the value at ?rev= and the diff past etcd's compaction, on the scale-out engine: a real
+// PostgreSQL. While it is down the views answer from etcd alone, as before there was an archive.
+let postgres: PostgresProcess;
+
 describeArchiveReads("postgres", async () => {
-  const postgres = await startPostgres({ rootDir: scratchDir(join(tmpdir(), "etcdlens-test"), "archive-reads-pg"), quiet: true });
+  postgres = await startPostgres({ rootDir: scratchDir(join(tmpdir(), "etcdlens-test"), "archive-reads-pg"), quiet: true });
   process.env.ETCDLENS_ARCHIVE_URL = postgres.url;
   return async () => {
     delete process.env.ETCDLENS_ARCHIVE_URL;
     await postgres.remove();
   };
+});
+
+describe("with PostgreSQL down", () => {
+  it("answers from etcd alone, and a revision only the archive holds is etcd's 410", async () => {
+    const key = encodeKeyParam(Buffer.from("/ar/web"));
+    const before = await callRoute(getHistory, `/api/history?key=${key}&limit=3`);
+    expect(before.body.readFrom.source).toBe("etcd+archive");
+    const archivedRevision = before.body.items[2].revision;
+    await postgres.stop();
+    try {
+      const history = await callRoute(getHistory, `/api/history?key=${key}&limit=3`);
+      expect(history.status, JSON.stringify(history.body)).toBe(200);
+      expect(history.body.readFrom).toEqual({ source: "etcd" });
+      expect(history.body.items.length).toBeLessThan(3);
+      const value = await callRoute(getKey, `/api/key?key=${key}&rev=${archivedRevision}`);
+      expect(value.status).toBe(410);
+      expect(JSON.stringify(value.body)).not.toMatch(/postgres:|127\.0\.0\.1|\/tmp\//);
+    } finally {
+      await postgres.restart();
+    }
+  });
 });
