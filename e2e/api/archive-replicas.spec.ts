@@ -86,14 +86,19 @@ function writeContinuously(client: Etcd3): { written: () => number; stop: () => 
       written += 1;
     }
   });
-  return {
-    written: () => written,
-    stop: async () => {
-      stopped = true;
-      await Promise.all(lanes);
-      return last;
-    },
+  const stop = async () => {
+    stopped = true;
+    await Promise.all(lanes);
+    return last;
   };
+  // A test that failed midway leaves the writers running: they stop before etcd does.
+  cleanups.unshift(() =>
+    stop().then(
+      () => undefined,
+      () => undefined,
+    ),
+  );
+  return { written: () => written, stop };
 }
 
 function describeEvent(
