@@ -20,6 +20,8 @@ export type HistoryItem = {
   size: number;
   summary: string | null;
   managers?: ManagerChange[];
+  time?: string;
+  timeEstimated?: boolean;
 };
 
 export async function historyOf(request: APIRequestContext, key: string): Promise<HistoryItem[]> {
