@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "@playwright/test";
@@ -239,6 +239,7 @@ test.describe("dashboard replicas on one archive", () => {
     const etcd = await startPrivateEtcd("replicas-sqlite-etcd");
     const dataDir = scratchDir(join(tmpdir(), "etcdlens-e2e"), "replicas-sqlite");
     mkdirSync(dataDir, { recursive: true });
+    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
     // A minute: a takeover within 10 s can only come from the stopped replica giving its lock up.
     const env = {
       ETCDCTL_ENDPOINTS: etcd.endpoint,
