@@ -2,7 +2,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
-import { openPostgresStore, type PostgresArchiveStore } from "@/lib/archive/postgres-store";
+import { openPostgresStore, POSTGRES_SCHEMA_VERSION, type PostgresArchiveStore } from "@/lib/archive/postgres-store";
 import { RecorderLockLostError, type ArchivedRevision } from "@/lib/archive/store";
 import { scratchDir } from "@/scripts/lib/etcd-process";
 import { startPostgres, type PostgresProcess } from "@/scripts/lib/postgres-process";
@@ -83,7 +83,7 @@ describe("the PostgreSQL archive store", () => {
   it("is created once when several replicas open a new database at the same moment", async () => {
     const opened = await Promise.all([openStore(), openStore(), openStore()]);
     expect(opened.map((store) => store.engine)).toEqual(["postgres", "postgres", "postgres"]);
-    expect(await queryOnce("SELECT version FROM etcdlens.schema_version")).toEqual([{ version: 1 }]);
+    expect(await queryOnce("SELECT version FROM etcdlens.schema_version")).toEqual([{ version: POSTGRES_SCHEMA_VERSION }]);
   });
 
   it("lets exactly one of several replicas take a cluster's recorder lock", async () => {
