@@ -3,7 +3,6 @@ import { resolve } from "node:path";
 import { getCluster } from "@/lib/etcd/client";
 import { ConfigurationError, getArchiveSettings, getServerSettings, type ArchiveSettings } from "@/lib/env";
 import { archiveEngineOf, openArchiveStore } from "./open-store";
-import { archiveFilePath } from "./sqlite-store";
 import { ArchiveRecorder, type RecorderState } from "./recorder";
 import type { ArchiveCoverage, ArchiveStore } from "./store";
 
@@ -77,7 +76,11 @@ export function describeArchiveError(error: unknown): string {
   return message.replace(/(^|[\s"(])'?(?:\/[^\s'",:)]+)+'?/g, "$1(a server path)");
 }
 
-/** Where the archive lives, as a log line may name it: the SQLite file, or PostgreSQL by its setting (the URL may hold a password). */
+/**
+ * Where the archive lives, as a log line may name it: SQLite's folder, or PostgreSQL by its
+ * setting (the URL may hold a password). Checked without importing an engine: a dashboard on
+ * PostgreSQL never loads SQLite's native module.
+ */
 function describeLocation(settings: ArchiveSettings): string {
   const dataDir = resolve(settings.dataDir);
   try {
@@ -85,7 +88,7 @@ function describeLocation(settings: ArchiveSettings): string {
   } catch {
     return "ETCDLENS_ARCHIVE_URL";
   }
-  return `SQLite (${archiveFilePath(dataDir)})`;
+  return `SQLite in ${dataDir}`;
 }
 
 /** The archive store, or null when the archive is off (ETCDLENS_ARCHIVE=off). */
