@@ -238,7 +238,12 @@ export type ChangesDto = {
   /** etcd alone, the archive alone (a window etcd has compacted), or both. */
   readFrom?: ReadFromDto;
   /** The revisions `from`/`to` given as times stood for (the last revision at or before each). */
-  window?: { from?: number; to?: number; estimated?: boolean };
+  window?: {
+    from?: number;
+    to?: number;
+    /** True when a time was placed by estimate (before the recorder saw revisions arrive). */
+    estimated?: boolean;
+  };
 };
 
 /**

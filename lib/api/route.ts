@@ -6,7 +6,7 @@ import { errorBody, statusOf } from "./errors";
 import { logFailure } from "./log-failure";
 import { parseKeyParam, type Parsed } from "@/lib/params";
 import { revisionOrThrow, revisionOrTimeOrThrow, timeOrThrow } from "./params";
-import { archiveNameOf, findRevisionAtTime } from "@/lib/archive/revision-times";
+import { archiveNameOf, findRevisionAtTime, type RevisionAtTime } from "@/lib/archive/revision-times";
 import { rawQueryOf } from "./raw-query";
 import { base64UrlToBytes, MalformedParamError, readRawQuery } from "@/lib/keys";
 
@@ -110,7 +110,7 @@ export class QueryParams {
     const time = timeOrThrow(atName, this.text(atName));
     if (time === undefined) return revision;
     if (revision !== undefined) throw new AppError("bad_request", `give "${revName}" or "${atName}", not both`);
-    return (await findRevisionAtTime(archiveNameOf(this.clusterName()), time, atName)).revision;
+    return this.resolveTime(atName, time);
   }
 
   /**
@@ -120,7 +120,16 @@ export class QueryParams {
   async revisionOrTimeIn(name: string): Promise<number | undefined> {
     const given = revisionOrTimeOrThrow(name, this.text(name));
     if (given === undefined || "revision" in given) return given?.revision;
-    return (await findRevisionAtTime(archiveNameOf(this.clusterName()), given.time, name)).revision;
+    return this.resolveTime(name, given.time);
+  }
+
+  /** The times given so far, by parameter name, with the revisions they stood for and whether by estimate. */
+  readonly resolvedTimes = new Map<string, RevisionAtTime>();
+
+  private async resolveTime(name: string, time: number): Promise<number> {
+    const found = await findRevisionAtTime(archiveNameOf(this.clusterName()), time, name);
+    this.resolvedTimes.set(name, found);
+    return found.revision;
   }
 
   /** The `cluster` parameter: which configured cluster to read (the default when absent). */

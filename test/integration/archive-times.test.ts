@@ -159,6 +159,11 @@ describe("revision times", () => {
     expect(status, JSON.stringify(body)).toBe(200);
     expect(body.readFrom.source).toBe("archive");
     expect(body.window).toEqual({ from: live[0].revision, to: live[1].revision });
+    // A window in the estimated past says so.
+    const leases = truth.filter((entry) => entry.key === LEASE);
+    const early = await callRoute(getChanges, `/api/changes?prefix=${q(LEASE)}&from=${new Date(leases[1].sent).toISOString()}`);
+    expect(early.body.window).toEqual({ from: leases[1].revision, estimated: true });
+    expect(early.body.items.at(-1)).toMatchObject({ revision: leases[1].revision, timeEstimated: true });
     expect(body.items.map((item: ChangeDto) => [item.revision, item.summary, item.time, item.timeEstimated])).toEqual([
       [live[1].revision, "step: first → second", second, false],
       [live[0].revision, "created", first, false],

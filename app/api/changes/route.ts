@@ -81,7 +81,8 @@ export const GET = apiRoute(async (request): Promise<ChangesDto> => {
   );
   const body = presentChanges(page, times);
   body.readFrom = presentReadFrom(source, archive);
-  if (query.text("from") !== undefined || query.text("to") !== undefined) body.window = { from, to };
+  if (query.text("from") !== undefined || query.text("to") !== undefined)
+    body.window = { from, to, ...([...query.resolvedTimes.values()].some((found) => found.estimated) ? { estimated: true } : {}) };
   return body;
 });
 
