@@ -47,6 +47,12 @@ const STORE_RETRY_MS = 1_000;
 const MISMATCH_RETRY_MS = 30_000;
 /** How often the retention is applied (and once right after the recorder starts recording). */
 const PRUNE_INTERVAL_MS = 10 * 60_000;
+/**
+ * The pause between two prune batches while the retention asks for more: a batch costs about half a
+ * millisecond per key it touches (inflating the chain of each kept version to store it alone), and
+ * on SQLite it holds the process's event loop meanwhile, so readers get most of each second.
+ */
+const PRUNE_PAUSE_MS = 500;
 
 export type RecorderState =
   | { state: "starting" }
@@ -270,7 +276,7 @@ class Session {
       if (this.queue.length === 0) {
         // First once caught up with what etcd held when the watch began: the backlog counts towards the size.
         if (this.retains && this.pruneAt === Infinity && this.recorder.lastStoredRevision >= this.historicalThrough) this.pruneAt = 0;
-        if (Date.now() < this.pruneAt || this.recorder.isStopped()) await this.recorder.sleep(1_000);
+        if (Date.now() < this.pruneAt || this.recorder.isStopped()) await this.recorder.sleep(Math.min(1_000, this.pruneAt - Date.now()));
         continue;
       }
       const head = this.queue[0];
@@ -411,7 +417,7 @@ class Session {
     }
   }
 
-  /** One batch of the retention; the next is due at once while the retention asks for more. */
+  /** One batch of the retention; the next is due shortly while the retention asks for more. */
   private async pruneBatch(): Promise<void> {
     const { store, cluster, retention } = this.options;
     try {
@@ -421,7 +427,7 @@ class Session {
           `cluster "${cluster}": retention removed ${result.removedVersions} versions, archive starts at revision ${result.firstRevision}`,
         );
       }
-      this.pruneAt = result.done ? Date.now() + PRUNE_INTERVAL_MS : 0;
+      this.pruneAt = Date.now() + (result.done ? PRUNE_INTERVAL_MS : PRUNE_PAUSE_MS);
     } catch (error) {
       if (error instanceof RecorderLockLostError) throw error;
       this.recorder.log(

@@ -155,11 +155,11 @@ type RevisionRow = VersionRow & { key_id: number; key: Buffer };
 const BUSY_TIMEOUT_MS = 5_000;
 
 /** Versions one prune transaction removes at most (a few tens of ms): recording waits for no longer. */
-const PRUNE_BATCH_VERSIONS = 5_000;
+const PRUNE_BATCH_VERSIONS = 1_000;
 /** A key's versions from the cut on checked for a base below it (versions arrive in revision order: the first PUT after the cut is the one). */
 const PRUNE_SCAN_AHEAD = 16;
 
-type PruneRow = { revision: number; deleted: number; encoding: ValueEncoding; base_revision: number | null; value: Buffer };
+type PruneRow = { revision: number; deleted: number; position: number | null; base_revision: number | null; bytes: number };
 
 function migrate(db: Database.Database): void {
   const version = db.pragma("user_version", { simple: true }) as number;
@@ -426,7 +426,9 @@ export class SqliteArchiveStore implements ArchiveStore {
   /** Prunes one key below `boundary` (see ArchiveStore.prune); the number of versions removed. */
   private pruneKey(keyId: number, boundary: number, baselinesAbove: readonly number[]): number {
     const statements = this.prepared();
-    const below = statements.keyUpTo.all(keyId, boundary) as PruneRow[];
+    // Sizes only: a value is read when it must be stored again, never for a version that goes.
+    const rows = statements.keyAround.all({ keyId, boundary, ahead: PRUNE_SCAN_AHEAD }) as PruneRow[];
+    const below = rows.filter((row) => row.revision <= boundary);
     const plan = planKeyPrune(
       below.map((row) => ({ revision: row.revision, deleted: row.deleted === 1 })),
       boundary,
@@ -437,10 +439,7 @@ export class SqliteArchiveStore implements ArchiveStore {
     // cut on (versions arrive in revision order and compress against a PUT below them, so only the
     // first can reach past the cut; a few more are checked), and the versions baselines stored
     // ahead of the history replayed after them.
-    const candidates = new Map<number, PruneRow>();
-    for (const row of statements.keyFrom.all(keyId, plan.deleteBelow, PRUNE_SCAN_AHEAD) as PruneRow[]) {
-      candidates.set(row.revision, row);
-    }
+    const candidates = new Map<number, PruneRow>(rows.filter((row) => row.revision >= plan.deleteBelow).map((row) => [row.revision, row]));
     for (const revision of baselinesAbove) {
       const row = statements.keyAt.get(keyId, revision) as PruneRow | undefined;
       if (row) candidates.set(row.revision, row);
@@ -449,22 +448,24 @@ export class SqliteArchiveStore implements ArchiveStore {
     const rewrites: { revision: number; value: Buffer; oldBytes: number }[] = [];
     for (const row of candidates.values()) {
       if (row.deleted === 1 || row.base_revision === null || row.base_revision >= plan.deleteBelow) continue;
+      const stored = this.statements.valueOf.get(keyId, row.revision) as { encoding: ValueEncoding; base_revision: number; value: Buffer };
       rewrites.push({
         revision: row.revision,
-        value: this.decodeStored(keyId, row.encoding, row.value, row.base_revision, memo),
-        oldBytes: row.value.length,
+        value: this.decodeStored(keyId, stored.encoding, stored.value, stored.base_revision, memo),
+        oldBytes: row.bytes,
       });
     }
     statements.deleteBelow.run(keyId, plan.deleteBelow);
-    for (const row of doomed) this.addedBytes -= archiveSizeOf(row.value.length);
+    for (const row of doomed) this.addedBytes -= archiveSizeOf(row.bytes);
     for (const rewrite of rewrites) {
       const encoded = encodeValue(rewrite.value);
       statements.rewrite.run(encoded.encoding, encoded.bytes, keyId, rewrite.revision);
       this.addedBytes += encoded.bytes.length - rewrite.oldBytes;
     }
     // Below the boundary the kept version stands alone, as a baseline's would: its revision's other events are gone.
-    if (plan.keep !== null) statements.forgetPosition.run(keyId, plan.keep);
-    if (!statements.anyVersion.get(keyId)) statements.deleteKey.run(keyId);
+    const kept = plan.keep === null ? undefined : below.find((row) => row.revision === plan.keep);
+    if (kept && kept.position !== null) statements.forgetPosition.run(keyId, kept.revision);
+    if (doomed.length === rows.length) statements.deleteKey.run(keyId);
     return doomed.length;
   }
 
@@ -486,19 +487,21 @@ export class SqliteArchiveStore implements ArchiveStore {
       ),
       baselinesFrom: prepare("SELECT revision FROM baselines WHERE cluster_id = ? AND revision >= ?"),
       touchedKeys: prepare("SELECT DISTINCT key_id FROM versions WHERE cluster_id = ? AND revision >= ? AND revision <= ?"),
-      keyUpTo: prepare(
-        "SELECT revision, deleted, encoding, base_revision, value FROM versions WHERE key_id = ? AND revision <= ? ORDER BY revision",
-      ),
-      keyFrom: prepare(
-        "SELECT revision, deleted, encoding, base_revision, value FROM versions WHERE key_id = ? AND revision >= ? ORDER BY revision LIMIT ?",
+      // A key's versions up to the boundary and the first few after it.
+      keyAround: prepare(
+        `SELECT * FROM (SELECT revision, deleted, position, base_revision, length(value) AS bytes FROM versions
+           WHERE key_id = @keyId AND revision <= @boundary)
+         UNION ALL
+         SELECT * FROM (SELECT revision, deleted, position, base_revision, length(value) AS bytes FROM versions
+           WHERE key_id = @keyId AND revision > @boundary ORDER BY revision LIMIT @ahead)
+         ORDER BY revision`,
       ),
       keyAt: prepare(
-        "SELECT revision, deleted, encoding, base_revision, value FROM versions WHERE key_id = ? AND revision <= ? ORDER BY revision DESC LIMIT 1",
+        "SELECT revision, deleted, position, base_revision, length(value) AS bytes FROM versions WHERE key_id = ? AND revision <= ? ORDER BY revision DESC LIMIT 1",
       ),
       deleteBelow: prepare("DELETE FROM versions WHERE key_id = ? AND revision < ?"),
       rewrite: prepare("UPDATE versions SET encoding = ?, value = ?, depth = 0, base_revision = NULL WHERE key_id = ? AND revision = ?"),
       forgetPosition: prepare("UPDATE versions SET position = NULL WHERE key_id = ? AND revision = ?"),
-      anyVersion: prepare("SELECT 1 FROM versions WHERE key_id = ? LIMIT 1"),
       deleteKey: prepare("DELETE FROM keys WHERE id = ?"),
       pruneArrivals: prepare("DELETE FROM revisions WHERE cluster_id = ? AND revision < ?"),
       // The newest estimate at or below the boundary stays: it dates the boundary and what follows it until the next.
