@@ -71,7 +71,7 @@ test("npm run demo records from its first second: the archive holds what the see
   first.kill("SIGTERM");
   await new Promise((resolve) => first.once("exit", resolve));
 
-  await startDemo(port);
+  const second = await startDemo(port);
   const restarted = await readCluster(port);
   expect(restarted.archive.recorder.state).toBe("recording");
   expect(restarted.archive.coverage).toMatchObject({
@@ -80,4 +80,6 @@ test("npm run demo records from its first second: the archive holds what the see
     firstRevision: fresh.archive.coverage?.firstRevision,
     recordingSince: fresh.archive.coverage?.recordingSince,
   });
+  second.kill("SIGTERM");
+  await new Promise((resolve) => second.once("exit", resolve));
 });
