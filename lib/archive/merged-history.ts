@@ -112,7 +112,7 @@ export async function getMergedHistory(
   const more = all.length > limit || (etcdAlone?.next ?? null) !== null;
   const next = more && last ? last.entry.revision : null;
   const fromArchive = items.length - Math.min(fromEtcd.length, items.length);
-  const source = fromArchive === 0 ? "etcd" : fromArchive === items.length ? "archive" : "etcd+archive";
+  const source = fromArchive === 0 ? (page ? "etcd" : "archive") : fromArchive === items.length ? "archive" : "etcd+archive";
   const top = before ?? page?.revision ?? archive.coverage.lastRevision;
   const { gaps } = archive.coverage;
 
