@@ -430,6 +430,13 @@ export class PostgresArchiveStore implements ArchiveStore {
       [clusterId, boundary],
     );
     await run(`DELETE FROM ${SCHEMA}.baselines WHERE cluster_id = $1 AND revision < $2`, [clusterId, boundary]);
+    // The cut holds every key's value at it, as a baseline does: views that judge a key absent at a
+    // revision by the baseline before it find this one.
+    await run(
+      `INSERT INTO ${SCHEMA}.baselines AS b (cluster_id, revision, finished_at) VALUES ($1, $2, $3)
+       ON CONFLICT (cluster_id, revision) DO UPDATE SET finished_at = COALESCE(b.finished_at, excluded.finished_at)`,
+      [clusterId, boundary, Date.now()],
+    );
     await run(`DELETE FROM ${SCHEMA}.gaps WHERE cluster_id = $1 AND to_revision < $2`, [clusterId, boundary]);
     await run(`UPDATE ${SCHEMA}.gaps SET from_revision = $2 WHERE cluster_id = $1 AND from_revision < $2 AND to_revision >= $2`, [
       clusterId,

@@ -415,6 +415,9 @@ export class SqliteArchiveStore implements ArchiveStore {
     statements.pruneArrivals.run(clusterId, boundary);
     statements.pruneEstimates.run({ clusterId, boundary });
     statements.pruneBaselines.run(clusterId, boundary);
+    // The cut holds every key's value at it, as a baseline does: views that judge a key absent at a
+    // revision by the baseline before it find this one.
+    statements.baselineAtCut.run(clusterId, boundary, Date.now());
     statements.pruneGaps.run(clusterId, boundary);
     statements.trimGaps.run(boundary, clusterId, boundary, boundary);
     statements.setPruned.run({ boundary, now: Date.now(), clusterId });
@@ -510,6 +513,10 @@ export class SqliteArchiveStore implements ArchiveStore {
          (SELECT MAX(revision) FROM revision_estimates WHERE cluster_id = @clusterId AND revision <= @boundary)`,
       ),
       pruneBaselines: prepare("DELETE FROM baselines WHERE cluster_id = ? AND revision < ?"),
+      baselineAtCut: prepare(
+        `INSERT INTO baselines (cluster_id, revision, finished_at) VALUES (?, ?, ?)
+         ON CONFLICT (cluster_id, revision) DO UPDATE SET finished_at = COALESCE(finished_at, excluded.finished_at)`,
+      ),
       pruneGaps: prepare("DELETE FROM gaps WHERE cluster_id = ? AND to_revision < ?"),
       trimGaps: prepare("UPDATE gaps SET from_revision = ? WHERE cluster_id = ? AND from_revision < ? AND to_revision >= ?"),
       setPruned: prepare(

@@ -250,7 +250,8 @@ export interface ArchiveStore {
    * Removes the oldest revisions the retention no longer keeps, in one bounded transaction, like
    * a compaction at the new first revision B: every version below B goes except each key's
    * newest version at or below B (the key's value at B), a version whose chain base went is
-   * stored on its own again, and arrival times, baselines and gaps below B go too.
+   * stored on its own again, and arrival times, baselines and gaps below B go too. B is then a
+   * baseline of its own (coverage.baselines), since the archive holds every key's value at B.
    */
   prune(cluster: string, holder: string, request: PruneRequest): Promise<PruneResult>;
 
