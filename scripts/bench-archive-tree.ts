@@ -216,10 +216,9 @@ async function benchRestart(): Promise<string[]> {
       fullPasses.push(elapsed);
       index.stop();
     }
+    // The keys-only pass saves the index once it is built.
     const { index: first } = await firstListing(bench.connection, keeper);
-    const saveStarted = performance.now();
     await first.save();
-    const saveMs = performance.now() - saveStarted;
     const saved = (await store.loadFolderIndex(CLUSTER))!;
     first.stop();
     const restarts: number[] = [];
@@ -239,7 +238,7 @@ async function benchRestart(): Promise<string[]> {
       `restart with ${KEYS.toLocaleString("en")} keys in etcd, index ready + /registry/ listed:`,
       `  keys-only pass (before): ${ms(median(fullPasses))} (median of ${fullPasses.length})`,
       `  saved index loaded from the archive, caught up over 1,000 writes: ${ms(median(restarts))} (median of ${restarts.length})`,
-      `  saving it: ${ms(saveMs)}, ${(saved.data.length / 1024).toFixed(1)} KiB compressed`,
+      `  the saved index: ${(saved.data.length / 1024).toFixed(1)} KiB compressed`,
     ];
   } finally {
     await store.close();
