@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { archiveScope, isArchived, whyNotArchived } from "@/lib/archive/scope";
 import { ConfigurationError, parseArchiveSettings, parseServerSettings } from "@/lib/env";
 
 // The archive's two per-deployment choices as an operator writes them: which keys of each cluster
@@ -34,6 +35,31 @@ describe("archive settings", () => {
       ["prod", { include: ["/registry/"], exclude: ["/registry/events/", "/registry/leases/kube-node-lease/"] }],
       ["lab", { include: [], exclude: [] }],
     ]);
+  });
+
+  it("tells the views which keys of a configured cluster the archive holds (lib/archive/scope.ts)", () => {
+    const path = configFile("views.yaml", [
+      "clusters:",
+      "  - name: prod",
+      "    endpoints: [127.0.0.1:2379]",
+      "    archive:",
+      "      exclude: [/registry/events/]",
+      "  - name: lab",
+      "    endpoints: 127.0.0.1:2380",
+    ]);
+    const saved = process.env.ETCDLENS_CONFIG;
+    process.env.ETCDLENS_CONFIG = path;
+    try {
+      expect(archiveScope("prod")).toEqual({ include: [], exclude: ["/registry/events/"] });
+      expect(isArchived("prod", Buffer.from("/registry/pods/shop/web"))).toBe(true);
+      expect(isArchived("prod", Buffer.from("/registry/events/shop/web.1"))).toBe(false);
+      expect(whyNotArchived("prod", Buffer.from("/registry/events/shop/web.1"))).toBe("excluded by configuration (/registry/events/)");
+      expect(isArchived("lab", Buffer.from("/registry/events/shop/web.1"))).toBe(true);
+      expect(whyNotArchived("lab", Buffer.from("/registry/events/shop/web.1"))).toBeNull();
+    } finally {
+      if (saved === undefined) delete process.env.ETCDLENS_CONFIG;
+      else process.env.ETCDLENS_CONFIG = saved;
+    }
   });
 
   it("refuses a prefix list that is not one, an empty prefix and an unknown field, naming where", () => {
