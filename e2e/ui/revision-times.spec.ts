@@ -18,3 +18,13 @@ test("the history pane shows each revision's time, ≈ when estimated from the o
   await expect(stamp).toHaveText(/^≈ \d+\w+ ago$/);
   await expect(stamp).toHaveAttribute("title", /^≈ .*\(estimated from the times Kubernetes wrote into its objects\)$/);
 });
+
+test("a page link with at=<time> opens the revision at that time", async ({ page, request }) => {
+  await expect.poll(async () => (await historyOf(request, LEASE))[0]?.timeEstimated, { timeout: 30_000 }).toBe(true);
+  // node-1's seventh renewal is at 09:01:00 of cluster time, its eighth at 09:01:10.
+  const renewal = (await historyOf(request, LEASE)).find((item) => item.time === "2026-11-20T09:01:00.000Z");
+  expect(renewal).toBeDefined();
+  await page.goto(pageOf(LEASE, { at: "2026-11-20T09:01:05Z" }));
+  await expect(page.getByTestId("kv-modRevision")).toHaveText(String(renewal!.revision));
+  await expect(page.getByTestId("kv-written")).toHaveText(/^≈ \d+\w+ ago$/);
+});
