@@ -42,6 +42,8 @@ const EVENTS_PER_TRANSACTION = 2_000;
 const BYTES_PER_TRANSACTION = 8 * 1024 * 1024;
 /** When the store falls this far behind, the watch is paused until it catches up (bounded memory). */
 const MAX_QUEUED_EVENTS = 100_000;
+/** And this many bytes of keys and values: 100,000 events of 1 MiB ConfigMaps would not fit in memory. */
+const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 const STORE_RETRY_MS = 1_000;
 /** How often a recorder refused for pointing at another etcd cluster than its archive's looks again. */
 const MISMATCH_RETRY_MS = 30_000;
@@ -76,6 +78,8 @@ export type RecorderOptions = {
   retention?: Retention;
   onState?: (state: RecorderState) => void;
   log?: (message: string) => void;
+  /** Bytes of keys and values read from etcd and not stored yet at most (before etcd is read on); 64 MiB by default. */
+  maxQueuedBytes?: number;
 };
 
 type QueueItem =
@@ -105,6 +109,14 @@ export class ArchiveRecorder {
   get lastStoredRevision(): number {
     return this.lastStored;
   }
+
+  /** What it has read from etcd and not stored yet. */
+  get backlog(): { events: number; bytes: number } {
+    return { ...this.queued };
+  }
+
+  /** @internal for the session */
+  queued = { events: 0, bytes: 0 };
 
   start(): void {
     this.running ??= this.run();
@@ -209,6 +221,7 @@ export class ArchiveRecorder {
 class Session {
   private readonly queue: QueueItem[] = [];
   private queuedEvents = 0;
+  private queuedBytes = 0;
   private lastQueued = 0;
   private lastArrival = 0;
   private historicalThrough = 0;
@@ -239,6 +252,8 @@ class Session {
       clearInterval(renewal);
       this.watch?.stop();
       this.watch = null;
+      // What this session had read and not stored is read again by the next one.
+      this.recorder.queued = { events: 0, bytes: 0 };
     }
   }
 
@@ -291,7 +306,13 @@ class Session {
         continue;
       }
       await this.storeQueued();
-      if (!this.watch && !this.recorder.isStopped() && this.queuedEvents < MAX_QUEUED_EVENTS / 2) this.startWatch(this.lastQueued);
+      if (
+        !this.watch &&
+        !this.recorder.isStopped() &&
+        this.queuedEvents < MAX_QUEUED_EVENTS / 2 &&
+        this.queuedBytes < this.maxQueuedBytes / 2
+      )
+        this.startWatch(this.lastQueued);
     }
   }
 
@@ -332,8 +353,10 @@ class Session {
     const bytes = events.reduce((sum, event) => sum + event.key.length + event.value.length, 0);
     this.queue.push({ kind: "revision", revision: { revision: batch.revision, arrivedAt, events }, events: events.length, bytes });
     this.queuedEvents += events.length;
+    this.queuedBytes += bytes;
+    this.noteBacklog();
     this.lastQueued = batch.revision;
-    if (this.queuedEvents > MAX_QUEUED_EVENTS && this.watch) {
+    if ((this.queuedEvents > MAX_QUEUED_EVENTS || this.queuedBytes > this.maxQueuedBytes) && this.watch) {
       // The store is behind: stop reading etcd until it has caught up, then resume where the queue ends.
       this.watch.stop();
       this.watch = null;
@@ -369,6 +392,8 @@ class Session {
         if (this.recorder.isStopped()) {
           this.queue.length = 0;
           this.queuedEvents = 0;
+          this.queuedBytes = 0;
+          this.noteBacklog();
           return;
         }
         this.recorder.log(
@@ -379,7 +404,17 @@ class Session {
     }
     this.queue.splice(0, take.length);
     this.queuedEvents -= events;
+    this.queuedBytes -= bytes;
+    this.noteBacklog();
     this.recorder.stored(take[take.length - 1].revision);
+  }
+
+  private get maxQueuedBytes(): number {
+    return this.options.maxQueuedBytes ?? MAX_QUEUED_BYTES;
+  }
+
+  private noteBacklog(): void {
+    this.recorder.queued = { events: this.queuedEvents, bytes: this.queuedBytes };
   }
 
   /** Every key's value at one pinned revision, in pages; pinned again if etcd compacts past it meanwhile. Null when stopped first. */

@@ -137,4 +137,38 @@ describe("the archive recorder while etcd fails", () => {
     await burst.done;
     await expectArchiveEqualsEtcd(setup);
   });
+
+  it("stops reading etcd while the store is stalled once its backlog reaches its byte bound, and stores it all when the store is back", async () => {
+    const etcd = await startEtcd({ dataDir: scratchDir(join(tmpdir(), "etcdlens-test"), "archive-backlog"), quiet: true });
+    const setup = setUp([etcd]);
+    // The store stalls every write of revisions until released, as a disk or a database that hangs.
+    let release: () => void = () => undefined;
+    const stalled = new Promise<void>((resolve) => (release = resolve));
+    const store = new Proxy(setup.store, {
+      get(target, property, receiver) {
+        if (property === "appendRevisions")
+          return async (...args: Parameters<ArchiveStore["appendRevisions"]>) => {
+            await stalled;
+            return target.appendRevisions(...args);
+          };
+        const value = Reflect.get(target, property, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const bound = 1024 * 1024;
+    recorder = new ArchiveRecorder({ cluster: CLUSTER, connection: setup.connection, store, lockTtlMs: 60_000, maxQueuedBytes: bound });
+    recorder.start();
+    const backlogged = recorder;
+    await waitFor("the recorder records", () => backlogged.state.state === "recording");
+    const value = Buffer.alloc(100 * 1024, "x");
+    // 4 MB of values, four times the bound.
+    for (let i = 0; i < 40; i++) await setup.writer.put(`/backlog/configmaps/c${i}`).value(value);
+    await waitFor("the backlog reaches its bound", () => backlogged.backlog.bytes >= bound);
+    // Given time to read on, it does not: at most the bound and the revision that crossed it.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(backlogged.backlog.bytes).toBeLessThanOrEqual(bound + value.length + 100);
+    release();
+    await expectArchiveEqualsEtcd(setup);
+    expect(backlogged.backlog).toEqual({ events: 0, bytes: 0 });
+  });
 });
