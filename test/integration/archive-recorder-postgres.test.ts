@@ -4,11 +4,11 @@ import { join, resolve } from "node:path";
 import type { Etcd3 } from "etcd3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPostgresStore, type PostgresArchiveStore } from "@/lib/archive/postgres-store";
-import type { ArchivedEvent } from "@/lib/archive/store";
 import type { ClusterConnection } from "@/lib/etcd/client";
-import { readCurrentRevision, replayRevisions, WHOLE_KEYSPACE } from "@/lib/etcd/watch";
+import { readCurrentRevision } from "@/lib/etcd/watch";
 import { scratchDir, type EtcdProcess } from "@/scripts/lib/etcd-process";
 import { startPostgres, type PostgresProcess } from "@/scripts/lib/postgres-process";
+import { archiveSequence as archiveSequenceOf, etcdSequence as etcdSequenceOf, waitFor } from "./archive-support";
 import { connectionTo, seedingClient, startTestEtcd } from "./support";
 
 // Two dashboard replicas recording one cluster into one PostgreSQL, each a real `npm run record`
@@ -55,39 +55,10 @@ function spawnReplica(name: string): Replica {
   return replica;
 }
 
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 const latestState = (replica: Replica) => replica.states[replica.states.length - 1];
 
-function describeEvent(event: Pick<ArchivedEvent, "type" | "revision" | "key" | "createRevision" | "version" | "lease" | "value">): string {
-  const head = `${event.revision} ${event.type} ${event.key.toString("hex")}`;
-  if (event.type === "DELETE") return head;
-  return `${head} c${event.createRevision} v${event.version} l${event.lease} ${event.value.toString("hex")}`;
-}
-
-async function etcdSequence(through: number): Promise<string[]> {
-  const result = await replayRevisions(connection, {
-    range: WHOLE_KEYSPACE,
-    fromRevision: 1,
-    through,
-    maxEvents: 1_000_000,
-    maxBytes: 256 * 1024 * 1024,
-    timeoutMs: 15_000,
-  });
-  if (result.kind !== "events") throw new Error(`etcd's watch from 1 answered ${result.kind}`);
-  return result.events.map((event) => describeEvent({ ...event.kv, type: event.type, revision: event.revision }));
-}
-
-async function archiveSequence(through: number): Promise<string[]> {
-  const revisions = await reader.readRevisions(CLUSTER, { from: 1, to: through, limit: 1_000_000 });
-  return revisions.flatMap((revision) => revision.events.map(describeEvent));
-}
+const etcdSequence = (through: number) => etcdSequenceOf(connection, 1, through);
+const archiveSequence = (through: number) => archiveSequenceOf(reader, CLUSTER, 1, through);
 
 beforeAll(async () => {
   [etcd, postgres] = await Promise.all([

@@ -8,8 +8,9 @@ import { ArchiveRecorder } from "@/lib/archive/recorder";
 import { openSqliteStore } from "@/lib/archive/sqlite-store";
 import type { ArchiveStore } from "@/lib/archive/store";
 import type { ClusterConnection } from "@/lib/etcd/client";
-import { readCurrentRevision, replayRevisions, WHOLE_KEYSPACE } from "@/lib/etcd/watch";
+import { readCurrentRevision } from "@/lib/etcd/watch";
 import type { EtcdProcess } from "@/scripts/lib/etcd-process";
+import { archiveSequence as archiveSequenceOf, etcdSequence, waitFor, waitUntilRecorded as waitUntilRecordedOf } from "./archive-support";
 import { connectionTo, seedingClient, startTestEtcd } from "./support";
 
 // The archive recorder against a real etcd and a real SQLite file: the archive must equal, event
@@ -54,64 +55,10 @@ function openStore(setup: Running): ArchiveStore {
   return store;
 }
 
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function waitUntilRecorded(store: ArchiveStore, connection: ClusterConnection, timeoutMs = 15_000): Promise<number> {
-  const current = await readCurrentRevision(connection);
-  await waitFor(`the archive holds revision ${current}`, async () => (await store.lastRecordedRevision(CLUSTER)) >= current, timeoutMs);
-  return current;
-}
-
-/** An event as one line: what must be equal between etcd and the archive. */
-function describeEvent(event: {
-  type: string;
-  revision: number;
-  key: Buffer;
-  createRevision: number;
-  version: number;
-  lease: string;
-  value: Buffer;
-}): string {
-  const head = `${event.revision} ${event.type} ${event.key.toString("hex")}`;
-  if (event.type === "DELETE") return head;
-  return `${head} c${event.createRevision} v${event.version} l${event.lease} ${event.value.toString("hex")}`;
-}
-
-/** What etcd's own watch returns for revisions from..through (it must still hold them). */
-async function etcdSequence(connection: ClusterConnection, from: number, through: number): Promise<string[]> {
-  const result = await replayRevisions(connection, {
-    range: WHOLE_KEYSPACE,
-    fromRevision: from,
-    through,
-    maxEvents: 1_000_000,
-    maxBytes: 256 * 1024 * 1024,
-    timeoutMs: 15_000,
-  });
-  if (result.kind !== "events") throw new Error(`etcd's watch from ${from} answered ${result.kind}`);
-  return result.events.map((event) =>
-    describeEvent({
-      type: event.type,
-      revision: event.revision,
-      key: event.kv.key,
-      createRevision: event.kv.createRevision,
-      version: event.kv.version,
-      lease: event.kv.lease,
-      value: event.kv.value,
-    }),
-  );
-}
-
-/** What the archive holds for revisions from..through, in the same lines. */
-async function archiveSequence(store: ArchiveStore, from: number, through: number): Promise<string[]> {
-  const revisions = await store.readRevisions(CLUSTER, { from, to: through, limit: 1_000_000 });
-  return revisions.flatMap((revision) => revision.events.map(describeEvent));
-}
+// The shared comparison of the archive with etcd's own watch (archive-support.ts), for this file's cluster.
+const archiveSequence = (store: ArchiveStore, from: number, through: number) => archiveSequenceOf(store, CLUSTER, from, through);
+const waitUntilRecorded = (store: ArchiveStore, connection: ClusterConnection, timeoutMs = 15_000) =>
+  waitUntilRecordedOf(store, CLUSTER, connection, timeoutMs);
 
 /** History of every kind etcd has: updates, deletes, re-creates, multi-key transactions, leases and their revocation. */
 async function writeHistory(writer: Etcd3, prefix: string): Promise<void> {
