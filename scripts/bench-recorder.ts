@@ -13,7 +13,7 @@
 // lib/archive is server-only, so this runs under tsx with --conditions=react-server.
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { Etcd3 } from "etcd3";
@@ -73,8 +73,12 @@ async function runWriter(endpoint: string, out: string): Promise<void> {
   let valueBytes = 0;
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
+    // Bounded in time as well: an etcd slower than the target gets fewer writes, not a longer run.
+    let open = true;
     const issue = () => {
-      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * TARGET_WRITES_PER_S));
+      const elapsed = performance.now() - started;
+      if (elapsed >= WRITE_SECONDS * 1000) open = false;
+      const due = open ? Math.min(total, Math.floor((elapsed / 1000) * TARGET_WRITES_PER_S)) : issued;
       while (issued < due && inFlight < IN_FLIGHT) {
         const index = issued++;
         const value = values[index % PODS][Math.floor(index / PODS) % VARIANTS];
@@ -88,10 +92,11 @@ async function runWriter(endpoint: string, out: string): Promise<void> {
             ackedAt.push(Date.now());
             revisions.push(Number(answer.header.revision));
             inFlight -= 1;
-            if (issued >= total && inFlight === 0) resolve();
+            if ((issued >= total || !open) && inFlight === 0) resolve();
           }, reject);
       }
-      if (issued < total) setTimeout(issue, 2);
+      if (issued < total && open) setTimeout(issue, 2);
+      else if (inFlight === 0) resolve();
     };
     issue();
   });
@@ -302,9 +307,15 @@ async function main(): Promise<void> {
       return { store, size };
     },
   };
+  const load = () =>
+    loadavg()
+      .map((value) => value.toFixed(1))
+      .join(" ");
+  console.log(`load average at the start: ${load()} (${cpus().length} cores; the writer, etcd, PostgreSQL and the recorder share them)`);
   try {
     await benchEngine(sqlite);
     await benchEngine(postgresEngine);
+    console.log(`load average at the end: ${load()}`);
   } finally {
     await postgres?.remove();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
