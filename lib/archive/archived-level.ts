@@ -1,5 +1,7 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
+import type { KeyValue } from "@/lib/etcd/kv";
+import type { LevelEntry, LevelValuesPage } from "@/lib/etcd/level-values";
 import type { ChildrenPage, ListChildrenRequest } from "@/lib/etcd/tree-level";
 import { levelReadableAt } from "./level-scan";
 import { getArchiveStore } from "./service";
@@ -58,4 +60,41 @@ export async function listChildrenFromArchive(
 export async function keyExistsInArchive(cluster: string, key: Uint8Array, revision: number, refusal: AppError): Promise<boolean> {
   const { store } = await openArchivedRevision(cluster, revision, refusal);
   return (await store.versionAt(cluster, Buffer.from(key), revision))?.type === "PUT";
+}
+
+/**
+ * One page of a level with its keys' values at `request.revision`, from the archive (as
+ * lib/etcd/level-values.ts reads it from etcd, for the kubectl-style table): the level as
+ * listChildrenFromArchive lists it, then each key's version at the revision.
+ */
+export async function readLevelValuesFromArchive(
+  cluster: string,
+  request: ListChildrenRequest & { revision: number },
+  refusal: AppError,
+  onValues?: (kvs: KeyValue[]) => void,
+): Promise<LevelValuesPage> {
+  const { store } = await openArchivedRevision(cluster, request.revision, refusal);
+  const { page } = await listChildrenFromArchive(cluster, request, refusal);
+  const { items, ...rest } = page;
+  const entries: LevelEntry[] = [];
+  const kvs: KeyValue[] = [];
+  for (const child of items) {
+    const version = child.isKey ? await store.versionAt(cluster, Buffer.from(child.key), request.revision) : null;
+    if (version?.type !== "PUT") {
+      entries.push({ child });
+      continue;
+    }
+    const kv: KeyValue = {
+      key: version.key,
+      value: version.value,
+      createRevision: version.createRevision,
+      modRevision: version.revision,
+      version: version.version,
+      lease: version.lease,
+    };
+    kvs.push(kv);
+    entries.push({ child, kv });
+  }
+  if (kvs.length > 0) onValues?.(kvs);
+  return { ...rest, entries, reads: items.length };
 }

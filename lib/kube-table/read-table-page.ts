@@ -2,7 +2,7 @@ import "server-only";
 import { decodeValue } from "@/lib/decode";
 import type { KeyValue } from "@/lib/etcd/kv";
 import type { ClusterConnection } from "@/lib/etcd/client";
-import { readLevelValues } from "@/lib/etcd/level-values";
+import { readLevelValues, type LevelValuesPage } from "@/lib/etcd/level-values";
 import type { ListChildrenRequest } from "@/lib/etcd/tree-level";
 import { keyToDisplay } from "@/lib/keys";
 import { assembleTable, summarizeValue, type BuiltTable, type EntrySummary } from "./build-table";
@@ -22,11 +22,18 @@ export type TablePage = {
   reads: number;
 };
 
-export async function readTablePage(connection: ClusterConnection, request: ListChildrenRequest): Promise<TablePage> {
+/** Reads a page of a level with its values: etcd's (lib/etcd/level-values.ts), or the archive's at a revision etcd compacted. */
+export type LevelValuesReader = (request: ListChildrenRequest, onValues: (kvs: KeyValue[]) => void) => Promise<LevelValuesPage>;
+
+export async function readTablePage(
+  connection: ClusterConnection,
+  request: ListChildrenRequest,
+  readValues: LevelValuesReader = (page, onValues) => readLevelValues(connection, page, onValues),
+): Promise<TablePage> {
   // Each read is decoded while etcd answers the next, and each object reduced to its row at once:
   // holding a page of decoded objects until the end cost a third of the time in garbage collection.
   const summaries = new Map<KeyValue, EntrySummary>();
-  const page = await readLevelValues(connection, request, (kvs) => {
+  const page = await readValues(request, (kvs) => {
     for (const kv of kvs) summaries.set(kv, summarizeValue(decodeValue(kv.value, { modRevision: kv.modRevision, key: kv.key })));
   });
   const folder = summarizeValue(null);

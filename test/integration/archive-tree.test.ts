@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Etcd3 } from "etcd3";
 import { GET as getKeys } from "@/app/api/keys/route";
+import { GET as getTable } from "@/app/api/table/route";
 import type { ChildrenDto } from "@/lib/api/dto";
 import { archiveFolderIndexKeeper } from "@/lib/archive/folder-index-store";
 import { archiveCoverage, getArchiveStore, startArchiveRecorders, stopArchiveRecorders } from "@/lib/archive/service";
@@ -37,6 +38,15 @@ async function listKeys(query: string): Promise<{ status: number; body: Children
   return callRoute(getKeys, `/api/keys?${query}`);
 }
 
+/** A Pod as JSON (kube-apiserver writes protobuf; JSON is decoded the same way), its name the key's last segment. */
+const pod = (key: string, phase = "Running") =>
+  JSON.stringify({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: key.split("/").pop(), namespace: "at", creationTimestamp: "2026-12-01T10:00:00Z" },
+    status: { phase },
+  });
+
 const names = (page: ChildrenDto) => page.items.map((item) => `${item.name}${item.isKey ? "" : "/"}`);
 
 beforeAll(async () => {
@@ -55,19 +65,22 @@ afterAll(async () => {
 
 describe("the tree at an archived revision", () => {
   it("lists a level etcd compacted from the archive, as etcd listed it: a key deleted since there, one created since absent, in pages", async () => {
-    for (const key of ["/at/pods/a", "/at/pods/b", "/at/cm/x", "/at/doomed"]) await put(key);
+    for (const key of ["/at/pods/a", "/at/pods/b", "/at/cm/x", "/at/doomed"]) await put(key, pod(key));
     startArchiveRecorders(() => undefined);
     await waitForArchive(0);
     const baseline = (await archiveCoverage(cluster))!.baselines[0];
-    const at = await put("/at/pods/c");
+    const at = await put("/at/pods/c", pod("/at/pods/c"));
     await remove("/at/doomed");
     await put("/at/later");
-    const last = await put("/at/pods/a", "updated");
+    const last = await put("/at/pods/a", pod("/at/pods/a", "Succeeded"));
     await waitForArchive(last);
 
     const fromEtcd = await listKeys(`prefix=${q("/at/")}&rev=${at}`);
     expect(fromEtcd.status, JSON.stringify(fromEtcd.body)).toBe(200);
     expect(fromEtcd.body.readFrom?.source).toBe("etcd");
+    const tableQuery = `/api/table?prefix=${q("/at/pods/")}&rev=${at}`;
+    const tableFromEtcd = await callRoute(getTable, tableQuery);
+    expect(tableFromEtcd.status, JSON.stringify(tableFromEtcd.body)).toBe(200);
     await writer.kv.compact({ revision: String(last), physical: true });
 
     const fromArchive = await listKeys(`prefix=${q("/at/")}&rev=${at}`);
@@ -76,6 +89,12 @@ describe("the tree at an archived revision", () => {
     expect(fromArchive.body.items).toEqual(fromEtcd.body.items);
     expect(fromArchive.body.revision).toBe(at);
     expect(fromArchive.body.readFrom).toMatchObject({ source: "archive", archive: { engine: "sqlite", gaps: [] } });
+    // The kubectl-style table of a folder reads its values there too, as etcd had them then.
+    const tableFromArchive = await callRoute(getTable, tableQuery);
+    expect(tableFromArchive.status, JSON.stringify(tableFromArchive.body)).toBe(200);
+    expect(tableFromArchive.body).toEqual(tableFromEtcd.body);
+    expect(tableFromArchive.body.resource?.kind).toBe("Pod");
+    expect(tableFromArchive.body.rows.map((row: { name: string }) => row.name)).toEqual(["a", "b", "c"]);
 
     const pages: string[] = [];
     let cursor = "";

@@ -1,12 +1,14 @@
 // GET /api/table?prefix=P[&rev=R | &at=T][&cursor=C][&limit=N] — one page of the folder P (its trailing
 // slash included) as the table `kubectl get` prints for the resource its objects are, with the
-// values of that page's keys only read and decoded. Server-Timing says how long the server took.
+// values of that page's keys only read and decoded, from the archive at a revision etcd has
+// compacted. Server-Timing says how long the server took.
 import { readRefusingFuture } from "@/lib/api/future-revision";
 import { limitParam } from "@/lib/api/params";
 import { presentTable } from "@/lib/api/present-table";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { callEtcd } from "@/lib/etcd/call";
-import { getCluster } from "@/lib/etcd/client";
+import { isCompactedRefusal, readLevelValuesFromArchive } from "@/lib/archive/archived-level";
+import { getCluster, getClusterName } from "@/lib/etcd/client";
 import { readTablePage } from "@/lib/kube-table/read-table-page";
 import { AppError } from "@/lib/errors";
 
@@ -27,7 +29,14 @@ export const GET = apiRoute(async (request) => {
   const connection = getCluster(query.clusterName());
   const page = await readRefusingFuture(connection, { rev: revision }, () =>
     callEtcd(connection, () => readTablePage(connection, { prefix, revision, cursor, limit }), { revision }),
-  );
+  ).catch((error: unknown) => {
+    // etcd has compacted the revision: the archive answers when it holds it whole.
+    if (revision === undefined || !isCompactedRefusal(error)) throw error;
+    const cluster = getClusterName(query.clusterName());
+    return readTablePage(connection, { prefix, revision, cursor, limit }, (page, onValues) =>
+      readLevelValuesFromArchive(cluster, { ...page, revision }, error, onValues),
+    );
+  });
   const body = presentTable(page);
   return Response.json(body, {
     headers: {
