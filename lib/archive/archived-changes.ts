@@ -119,3 +119,15 @@ async function readPreviousVersions(store: ArchiveStore, cluster: string, items:
     item.previous = version && version.type === "PUT" ? { value: version.value, modRevision: version.revision } : null;
   }
 }
+
+/**
+ * For updates of etcd's part of a feed whose replaced version etcd compacted (previous null): the
+ * version the archive holds at revision − 1, so that they say what they changed as history does.
+ */
+export async function fillReplacedFromArchive(store: ArchiveStore, cluster: string, items: ChangeItem[]): Promise<void> {
+  for (const item of items) {
+    if (!isUpdate(item) || item.previous !== null) continue;
+    const before = await store.versionAt(cluster, item.key, item.revision - 1);
+    if (before?.type === "PUT") item.previous = { value: before.value, modRevision: before.revision };
+  }
+}

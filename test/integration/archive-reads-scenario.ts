@@ -1,12 +1,13 @@
 import type { Etcd3 } from "etcd3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GET as getChanges } from "@/app/api/changes/route";
 import { GET as getDiff } from "@/app/api/diff/route";
 import { GET as getHistory } from "@/app/api/history/route";
 import { GET as getKey } from "@/app/api/key/route";
 import { GET as getRaw } from "@/app/api/raw/route";
 import { getArchiveStore, recorderState, startArchiveRecorders, stopArchiveRecorders } from "@/lib/archive/service";
 import type { ArchiveCoverage } from "@/lib/archive/store";
-import type { HistoryDto, HistoryItemDto } from "@/lib/api/dto";
+import type { ChangesDto, HistoryDto, HistoryItemDto } from "@/lib/api/dto";
 import { encodeKeyParam } from "@/lib/keys";
 import type { EtcdProcess } from "@/scripts/lib/etcd-process";
 import { callRoute, seedingClient, startTestEtcd } from "./support";
@@ -242,6 +243,18 @@ export function describeArchiveReads(engine: "sqlite" | "postgres", prepareArchi
       const { pages, items } = await wholeHistory("/ar/early", 10);
       expect(items.map((item) => [item.revision, item.openRevision])).toEqual([[written.early[1].revision, written.early[1].revision]]);
       expect(pages[0].compactRevision).toBe(revisions.archiveStart);
+    });
+
+    // Last: it compacts etcd once more.
+    it("says what an update in etcd's part of the feed changed when only the archive holds the version it replaced", async () => {
+      await put("/ar/feed", deployment(1));
+      // Compacted at the update itself: etcd can no longer read the key at the revision before it.
+      const update = await put("/ar/feed", deployment(2));
+      await waitRecorded();
+      await writer.kv.compact({ revision: String(update), physical: true });
+      const { status, body } = await callRoute(getChanges, `/api/changes?prefix=${q("/ar/feed")}&from=${update}`);
+      expect(status, JSON.stringify(body)).toBe(200);
+      expect((body as ChangesDto).items.map((item) => [item.revision, item.summary])).toEqual([[update, "spec.replicas: 1 → 2"]]);
     });
   });
 }

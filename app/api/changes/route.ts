@@ -8,7 +8,7 @@ import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { limitParam, refuseFutureRevisions } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
-import { listArchivedChanges } from "@/lib/archive/archived-changes";
+import { fillReplacedFromArchive, listArchivedChanges } from "@/lib/archive/archived-changes";
 import { archiveNameOf, readRevisionTimes } from "@/lib/archive/revision-times";
 import { getArchiveStore } from "@/lib/archive/service";
 import type { ArchiveCoverage, ArchiveStore } from "@/lib/archive/store";
@@ -56,6 +56,8 @@ export const GET = apiRoute(async (request): Promise<ChangesDto> => {
   });
   // A replay from a revision etcd has not reached finds nothing; say so instead of an empty page.
   refuseFutureRevisions(page.revision, { from, to, cursor });
+  // An update whose replaced version etcd compacted says what it changed when the archive holds that version.
+  if (archive) await fillReplacedFromArchive(archive.store, cluster, page.items);
   let source: "etcd" | "archive" | "etcd+archive" = "etcd";
   const lowest = Math.max(from ?? 1, archive?.coverage.firstRevision ?? Infinity);
   const below = Math.min(cursor ?? Infinity, to ?? Infinity, page.compactRevision - 1);
