@@ -143,6 +143,9 @@ function FeedTable({
   // Unless the archive answered for them.
   const fromArchive = readFrom !== undefined && readFrom.source !== "etcd";
   const compactedBefore = !fromArchive && compactRevision > 1 && (filters.from ?? 1) < compactRevision ? compactRevision : undefined;
+  // The oldest revision a diff can read: etcd's compaction, or the archive's first revision below it.
+  const archiveFirst = readFrom?.archive?.firstRevision;
+  const readableFrom = archiveFirst != null && archiveFirst < compactRevision ? archiveFirst : compactRevision;
   return (
     <div className="space-y-2">
       <p role="status" aria-label="Range covered" className="text-xs text-slate-600">
@@ -174,14 +177,14 @@ function FeedTable({
           </thead>
           <tbody>
             {arrived.map((batch) => (
-              <ArrivedRows key={`${batch.from}-${batch.to}`} batch={batch} filters={filters} compactRevision={compactRevision} />
+              <ArrivedRows key={`${batch.from}-${batch.to}`} batch={batch} filters={filters} compactRevision={readableFrom} />
             ))}
             {items.map((item) => (
               <ChangeRow
                 key={`${item.revision}-${item.keyBase64}-${item.type}`}
                 item={item}
                 summary={{ state: "known", text: item.summary, managers: item.managers }}
-                compactRevision={compactRevision}
+                compactRevision={readableFrom}
               />
             ))}
           </tbody>
