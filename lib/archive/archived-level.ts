@@ -4,6 +4,7 @@ import type { KeyValue } from "@/lib/etcd/kv";
 import type { LevelEntry, LevelValuesPage } from "@/lib/etcd/level-values";
 import type { ChildrenPage, ListChildrenRequest } from "@/lib/etcd/tree-level";
 import { levelReadableAt } from "./level-scan";
+import { keyValueOf } from "./reach-back";
 import { getArchiveStore } from "./service";
 import type { ArchiveCoverage } from "./store";
 
@@ -84,14 +85,7 @@ export async function readLevelValuesFromArchive(
       entries.push({ child });
       continue;
     }
-    const kv: KeyValue = {
-      key: version.key,
-      value: version.value,
-      createRevision: version.createRevision,
-      modRevision: version.revision,
-      version: version.version,
-      lease: version.lease,
-    };
+    const kv = keyValueOf(version);
     kvs.push(kv);
     entries.push({ child, kv });
   }

@@ -4,7 +4,6 @@ import { callEtcd } from "@/lib/etcd/call";
 import { getCluster, type ClusterConnection } from "@/lib/etcd/client";
 import { getClusterHeader } from "@/lib/etcd/cluster";
 import { range, type KeyValue } from "@/lib/etcd/kv";
-import { getServerSettings } from "@/lib/env";
 import { keyToDisplay } from "@/lib/keys";
 import { assertArchiveOfSameEtcdCluster } from "./cluster-identity";
 import { judgeHeldState, oldestArchivedRevision } from "./held-state";
@@ -32,11 +31,6 @@ export async function openArchiveView(cluster: string): Promise<ArchiveView | nu
   } catch {
     return null;
   }
-}
-
-/** The name the archive keeps a cluster under, as its recorder does: the first configured one when the request names none. */
-export function archivedClusterName(requested: string | undefined): string {
-  return requested || getServerSettings().clusters[0].name;
 }
 
 /** An archived PUT as etcd would have returned it. */

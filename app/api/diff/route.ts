@@ -7,8 +7,8 @@ import { readRefusingFuture } from "@/lib/api/future-revision";
 import { presentReadFrom } from "@/lib/api/present-archive";
 import { presentDiff } from "@/lib/api/present-diff";
 import { apiRoute, QueryParams } from "@/lib/api/route";
-import { combinedSource, archivedClusterName, openArchiveView, readKeyReachingBack } from "@/lib/archive/reach-back";
-import { getCluster } from "@/lib/etcd/client";
+import { combinedSource, openArchiveView, readKeyReachingBack } from "@/lib/archive/reach-back";
+import { getCluster, getClusterName } from "@/lib/etcd/client";
 import { keyToDisplay } from "@/lib/keys";
 import type { DiffDto } from "@/lib/api/dto";
 
@@ -27,7 +27,7 @@ export const GET = apiRoute(async (request): Promise<DiffDto> => {
   const from = await requiredRevision(query, "from");
   const to = await requiredRevision(query, "to");
   const connection = getCluster(query.clusterName());
-  const cluster = archivedClusterName(query.clusterName());
+  const cluster = getClusterName(query.clusterName());
   const archive = await openArchiveView(cluster);
   const [older, newer] = await readRefusingFuture(connection, { from, to }, () =>
     Promise.all([from, to].map((revision) => readKeyReachingBack(connection, cluster, key, revision, archive))),

@@ -7,9 +7,9 @@ import { limitParam } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { presentHistory } from "@/lib/api/present-history";
 import { getMergedHistory } from "@/lib/archive/merged-history";
-import { archivedClusterName, openArchiveView } from "@/lib/archive/reach-back";
+import { openArchiveView } from "@/lib/archive/reach-back";
 import { readRevisionTimes } from "@/lib/archive/revision-times";
-import { getCluster } from "@/lib/etcd/client";
+import { getCluster, getClusterName } from "@/lib/etcd/client";
 import type { HistoryDto } from "@/lib/api/dto";
 
 export const dynamic = "force-dynamic";
@@ -20,7 +20,7 @@ export const GET = apiRoute(async (request): Promise<HistoryDto> => {
   const before = query.revision("before");
   const limit = query.parsed("limit", limitParam(50, 500));
   const connection = getCluster(query.clusterName());
-  const cluster = archivedClusterName(query.clusterName());
+  const cluster = getClusterName(query.clusterName());
   const archive = await openArchiveView(cluster);
   const page = await readRefusingFuture(connection, { before }, () =>
     getMergedHistory(connection, cluster, key, { before, limit }, archive),

@@ -5,9 +5,9 @@ import { readRefusingFuture } from "@/lib/api/future-revision";
 import { presentKey } from "@/lib/api/present-key";
 import { presentReadFrom } from "@/lib/api/present-archive";
 import { apiRoute, QueryParams } from "@/lib/api/route";
-import { archivedClusterName, openArchiveView, readKeyReachingBackOrThrow } from "@/lib/archive/reach-back";
+import { openArchiveView, readKeyReachingBackOrThrow } from "@/lib/archive/reach-back";
 import { readRevisionTimes } from "@/lib/archive/revision-times";
-import { getCluster } from "@/lib/etcd/client";
+import { getCluster, getClusterName } from "@/lib/etcd/client";
 import type { KeyDto } from "@/lib/api/dto";
 
 export const dynamic = "force-dynamic";
@@ -17,7 +17,7 @@ export const GET = apiRoute(async (request): Promise<KeyDto> => {
   const key = query.keyOrThrow("key");
   const revision = await query.revisionOrTime("rev", "at");
   const connection = getCluster(query.clusterName());
-  const cluster = archivedClusterName(query.clusterName());
+  const cluster = getClusterName(query.clusterName());
   const archive = await openArchiveView(cluster);
   const read = await readRefusingFuture(connection, { rev: revision }, () =>
     readKeyReachingBackOrThrow(connection, cluster, key, revision, archive),

@@ -5,8 +5,8 @@ import { readRefusingFuture } from "@/lib/api/future-revision";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { decodeValue, judgeSecret } from "@/lib/decode";
 import { getServerSettings } from "@/lib/env";
-import { getCluster } from "@/lib/etcd/client";
-import { archivedClusterName, openArchiveView, readKeyReachingBackOrThrow } from "@/lib/archive/reach-back";
+import { getCluster, getClusterName } from "@/lib/etcd/client";
+import { openArchiveView, readKeyReachingBackOrThrow } from "@/lib/archive/reach-back";
 
 export const dynamic = "force-dynamic";
 
@@ -15,7 +15,7 @@ export const GET = apiRoute(async (request) => {
   const key = query.keyOrThrow("key");
   const revision = await query.revisionOrTime("rev", "at");
   const connection = getCluster(query.clusterName());
-  const cluster = archivedClusterName(query.clusterName());
+  const cluster = getClusterName(query.clusterName());
   // At a revision etcd has compacted, the archive's copy.
   const archive = revision === undefined ? null : await openArchiveView(cluster);
   const { kv } = await readRefusingFuture(connection, { rev: revision }, () =>

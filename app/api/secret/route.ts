@@ -8,8 +8,8 @@ import { readRefusingFuture } from "@/lib/api/future-revision";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { readMaskedValue } from "@/lib/decode";
 import { getServerSettings } from "@/lib/env";
-import { getCluster } from "@/lib/etcd/client";
-import { archivedClusterName, openArchiveView, readKeyReachingBackOrThrow } from "@/lib/archive/reach-back";
+import { getCluster, getClusterName } from "@/lib/etcd/client";
+import { openArchiveView, readKeyReachingBackOrThrow } from "@/lib/archive/reach-back";
 import type { SecretValueDto } from "@/lib/api/dto";
 import { presentSecretValue } from "@/lib/api/present-secret";
 
@@ -39,7 +39,7 @@ export const GET = apiRoute(async (request): Promise<SecretValueDto> => {
   const revision = await query.revisionOrTime("rev", "at");
   const path = query.parsed("path", pathParam);
   const connection = getCluster(query.clusterName());
-  const cluster = archivedClusterName(query.clusterName());
+  const cluster = getClusterName(query.clusterName());
   // At a revision etcd has compacted, the archive's copy.
   const archive = revision === undefined ? null : await openArchiveView(cluster);
   const { kv } = await readRefusingFuture(connection, { rev: revision }, () =>
