@@ -170,7 +170,11 @@ test("every text on the explorer's pages reaches WCAG AA in the light and the da
     {
       name: "tree, decoded value, history",
       url: pageOf(DEMO_KEYS.deployment),
-      shows: (page) => expect(page.getByLabel("Value", { exact: true }).last()).toContainText("kind: Deployment"),
+      // The history loads after the value (it reads the archive too): measured only once it shows.
+      shows: async (page) => {
+        await expect(page.getByLabel("Value", { exact: true }).last()).toContainText("kind: Deployment");
+        await expect(page.getByRole("complementary", { name: "History" }).getByText("spec.replicas: 5 → 3")).toBeVisible();
+      },
       texts: ["web", "kind: Deployment", "PUT", "Kubernetes", `rev ${newest.revision}`, "spec.replicas: 5 → 3"],
     },
     {

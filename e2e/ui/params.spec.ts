@@ -19,7 +19,7 @@ test("a revision past 2^53 is refused with a message by the API, the key page an
 
   // The feed once read up to 18 digits with Number(): this asked for revision 9007199254740992.
   await page.goto(`/changes?from=${TOO_BIG}`);
-  await expect(page.getByText(`"from" is not a revision: ${AT_MOST} ("${TOO_BIG}")`)).toBeVisible();
+  await expect(page.getByText(`"from" is not a revision or a time: ${AT_MOST} ("${TOO_BIG}")`)).toBeVisible();
 });
 
 test("a lease ID in decimal, as etcdctl prints it, or 0x-hex opens on the page and in the API, and a bad one is refused by both", async ({
