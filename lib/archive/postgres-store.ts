@@ -207,6 +207,9 @@ export async function openPostgresStore(url: string): Promise<PostgresArchiveSto
   // An idle pooled connection that breaks (PostgreSQL restarted) is dropped by the pool; without a
   // listener its 'error' event would end the process.
   pool.on("error", () => {});
+  // A connection that breaks while checked out (PostgreSQL stopped mid-transaction) emits 'error'
+  // too, where the pool's listener is not attached: its query rejects, which is the report.
+  pool.on("connect", (client) => client.on("error", () => {}));
   try {
     await migrate(pool);
   } catch (error) {
