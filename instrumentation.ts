@@ -2,6 +2,16 @@
 // the archive's recorders start recording (from the server's first second, not its first visit).
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // A server that would show etcd to its network with nobody signed in, or whose sign-in settings
+  // are wrong, does not start: refusing every request later would look like an outage instead.
+  const { ConfigurationError, getAuthSettings } = await import("./lib/env");
+  try {
+    getAuthSettings();
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    console.error(`etcdlens: not starting: ${error.message}`);
+    process.exit(78);
+  }
   // The folder index is kept in the archive: a restart loads it and catches up instead of reading every key.
   const { keepFolderIndexesInArchive } = await import("./lib/archive/folder-index-store");
   keepFolderIndexesInArchive();

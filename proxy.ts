@@ -1,21 +1,29 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { RAW_QUERY_HEADER } from "@/lib/api/raw-query";
-import { ConfigurationError, getDoorSettings, type DoorSettings } from "@/lib/env";
+import { authenticate } from "@/lib/auth/authenticate";
+import type { AuthSettings } from "@/lib/auth/settings";
+import { encodeViewer, VIEWER_HEADER } from "@/lib/auth/viewer-header";
+import { ConfigurationError, getAuthSettings, getDoorSettings, getPeerNonce, type DoorSettings } from "@/lib/env";
 import { isAllowedHost } from "@/lib/http/allowed-host";
 import { refuseBadLink } from "@/lib/http/refuse-bad-link";
 import { refuseHost, refuseMisconfigured } from "@/lib/http/refuse-host";
+import { refuseUnauthenticated, signInLocation } from "@/lib/http/refuse-unauthenticated";
 import { createNonce, pageContentSecurityPolicy, RESOURCE_CONTENT_SECURITY_POLICY, setSecurityHeaders } from "@/lib/http/security-headers";
 
 // Every request passes here first (no matcher): pages, the API, the event stream and static
 // assets alike. It is the door: a request addressed to a host name this server does not go by is
 // refused (DNS rebinding, see lib/http/allowed-host.ts), and every answer carries the security
-// headers (lib/http/security-headers.ts).
-export function proxy(request: NextRequest) {
+// headers (lib/http/security-headers.ts). It is also where sign-in is checked: every request but
+// the public ones (isPublicPath) must say who sends it (lib/auth/authenticate.ts), and route
+// handlers learn who from a header only this proxy writes.
+export async function proxy(request: NextRequest) {
   const path = request.nextUrl.pathname;
   const api = path === "/api" || path.startsWith("/api/");
   let door: DoorSettings;
+  let auth: AuthSettings;
   try {
     door = getDoorSettings();
+    auth = getAuthSettings();
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     return withHeaders(refuseMisconfigured(error.message, api), RESOURCE_CONTENT_SECURITY_POLICY);
@@ -27,6 +35,17 @@ export function proxy(request: NextRequest) {
   if (path.length > 1 && path.endsWith("/")) return withHeaders(redirectWithoutTrailingSlash(request), RESOURCE_CONTENT_SECURITY_POLICY);
 
   const headers = new Headers(request.headers);
+  headers.delete(VIEWER_HEADER);
+  if (!isPublicPath(path)) {
+    const result = await authenticate(auth, { headers: request.headers, peerNonce: getPeerNonce() });
+    if (!result.ok) {
+      if (!api && auth.mode === "oidc" && result.reason === "no-credentials") {
+        return withHeaders(redirectToSignIn(request), RESOURCE_CONTENT_SECURITY_POLICY);
+      }
+      return withHeaders(refuseUnauthenticated(result.message, api), RESOURCE_CONTENT_SECURITY_POLICY);
+    }
+    headers.set(VIEWER_HEADER, encodeViewer(result.viewer));
+  }
   // Next re-encodes a request's query string before route handlers see it, turning percent-escapes
   // that are not valid UTF-8 (%FF) into U+FFFD. Keys are bytes, so the API reads the query exactly
   // as the client sent it: with skipProxyUrlNormalize the proxy sees the original URL and passes
@@ -58,6 +77,27 @@ function redirectWithoutTrailingSlash(request: NextRequest): Response {
   // checked (nextUrl.origin would say "localhost" for 127.0.0.1, another origin for the browser).
   const origin = `${request.nextUrl.protocol}//${request.headers.get("host")}`;
   return new Response(null, { status: 308, headers: { location: `${origin}${path}${query}` } });
+}
+
+// What anyone may fetch without signing in: the health check (probes), the sign-in routes
+// themselves, and the static files every page, the sign-in pages included, needs.
+function isPublicPath(path: string): boolean {
+  return (
+    path === "/api/healthz" ||
+    path.startsWith("/auth/") ||
+    path.startsWith("/_next/static/") ||
+    path === "/icon.svg" ||
+    path === "/favicon.ico"
+  );
+}
+
+// The sign-in trip keeps the URL exactly as the browser sent it (percent-escapes and all), so a
+// deep link to a key lands on that key.
+function redirectToSignIn(request: NextRequest): Response {
+  const afterOrigin = request.url.indexOf("/", request.url.indexOf("//") + 2);
+  const pathAndQuery = afterOrigin < 0 ? "/" : request.url.slice(afterOrigin);
+  const origin = `${request.nextUrl.protocol}//${request.headers.get("host")}`;
+  return new Response(null, { status: 307, headers: { location: signInLocation(origin, pathAndQuery) } });
 }
 
 function withHeaders<T extends Response>(response: T, policy: string): T {

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { parseAllowedHosts, parseHostAddress, type HostAddress, type HostPolicy } from "@/lib/http/allowed-host";
 import { ARCHIVE_EVERY_KEY, type ArchiveKeyFilter } from "@/lib/archive/key-filter";
 import { parseRetention, type Retention } from "@/lib/archive/retention";
+import { AuthSettingsError, parseAuthSettings, type AuthSettings } from "@/lib/auth/settings";
 
 // The one place that reads process.env. The connection settings are the variables etcdctl reads,
 // so a shell where etcdctl works starts the dashboard against the same cluster.
@@ -112,9 +113,11 @@ const ClusterFileSchema = z.object({
     .optional(),
 });
 
-const ConfigFileSchema = z.object({ clusters: z.array(ClusterFileSchema).min(1, "the file names no cluster") });
+const ConfigFileSchema = z.object({ clusters: z.array(ClusterFileSchema).optional().default([]) });
 
-function readConfigFile(path: string, defaultTimeoutMs: number): NamedCluster[] {
+// The cluster settings and the sign-in settings (lib/auth/settings.ts) each take their sections
+// of the file; each is read once per process (getServerSettings, getAuthSettings).
+function readConfigDocument(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -129,6 +132,18 @@ function readConfigFile(path: string, defaultTimeoutMs: number): NamedCluster[] 
     const where = error instanceof Error ? error.message.split("\n")[0] : String(error);
     throw new ConfigurationError(`ETCDLENS_CONFIG is not valid YAML: ${where}`, { cause: error });
   }
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new ConfigurationError("ETCDLENS_CONFIG: the file is not a mapping (clusters:, access:, tokens:)");
+  }
+  const sections = data as Record<string, unknown>;
+  if (sections.clusters === undefined && sections.access === undefined && sections.tokens === undefined) {
+    throw new ConfigurationError("ETCDLENS_CONFIG: file: the file names no cluster, no access rule and no token");
+  }
+  return data;
+}
+
+function readConfigFile(path: string, defaultTimeoutMs: number): NamedCluster[] {
+  const data = readConfigDocument(path);
   const parsed = ConfigFileSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -314,4 +329,30 @@ let cachedArchive: ArchiveSettings | undefined;
 export function getArchiveSettings(): ArchiveSettings {
   cachedArchive ??= parseArchiveSettings(process.env);
   return cachedArchive;
+}
+
+/** Parses the sign-in settings: the environment's ETCDLENS_AUTH and proxy variables, the file's access and tokens. */
+export function parseAuthSettingsFrom(env: Record<string, string | undefined>): AuthSettings {
+  const path = optionalPath.parse(env.ETCDLENS_CONFIG);
+  try {
+    return parseAuthSettings(env, path ? readConfigDocument(path) : undefined);
+  } catch (error) {
+    if (error instanceof AuthSettingsError) throw new ConfigurationError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+let cachedAuth: AuthSettings | undefined;
+
+export function getAuthSettings(): AuthSettings {
+  cachedAuth ??= parseAuthSettingsFrom(process.env);
+  return cachedAuth;
+}
+
+/**
+ * The nonce scripts/serve.mjs puts in the environment and in the x-etcdlens-peer header of every
+ * request it hands to Next; undefined under a server that does not stamp peer addresses (next start, next dev).
+ */
+export function getPeerNonce(): string | undefined {
+  return process.env.ETCDLENS_PEER_NONCE || undefined;
 }

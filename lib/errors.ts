@@ -2,7 +2,8 @@
 // and only lib/api decides which HTTP status each code gets. Kept apart from the wire layer so
 // that nothing below lib/api imports upward.
 
-export type ErrorCode = "bad_request" | "not_found" | "compacted" | "future_revision" | "etcd_unavailable" | "forbidden" | "internal";
+export type ErrorCode =
+  "bad_request" | "not_found" | "compacted" | "future_revision" | "etcd_unavailable" | "unauthenticated" | "forbidden" | "internal";
 
 export type ErrorDetails = { compactRevision?: number; currentRevision?: number; endpoint?: string };
 

@@ -7,6 +7,7 @@ const STATUS: Record<ErrorCode, number> = {
   compacted: 410,
   future_revision: 400,
   etcd_unavailable: 502,
+  unauthenticated: 401,
   forbidden: 403,
   internal: 500,
 };

@@ -8,16 +8,27 @@ import { parseKeyParam, type Parsed } from "@/lib/params";
 import { revisionOrThrow, revisionOrTimeOrThrow, timeOrThrow } from "./params";
 import { archiveNameOf, findRevisionAtTime, type RevisionAtTime } from "@/lib/archive/revision-times";
 import { rawQueryOf } from "./raw-query";
+import { RequestAccess } from "@/lib/auth/request-access";
 import { base64UrlToBytes, MalformedParamError, readRawQuery } from "@/lib/keys";
 
 // The wrapper every route handler uses: it parses nothing itself, but guarantees that whatever
 // goes wrong leaves as {"error": {"code", "message"}} with a fitting status and never as a stack
 // trace. Unexpected errors are logged here, on the server, and answered with a generic 500.
 
-export function apiRoute(handler: (request: Request) => Promise<unknown>) {
+// Every route but the public ones (apiRoute's `public` option: the health check) first learns who is
+// asking (RequestAccess.of: the viewer the gate in proxy.ts vouched for, else a 401), and hands the
+// handler what that viewer may see; the handler asks it before reading.
+
+export function apiRoute(handler: (request: Request, access: RequestAccess) => Promise<unknown>): (request: Request) => Promise<Response>;
+export function apiRoute(
+  handler: (request: Request) => Promise<unknown>,
+  options: { public: true },
+): (request: Request) => Promise<Response>;
+export function apiRoute(handler: (request: Request, access: RequestAccess) => Promise<unknown>, options?: { public: true }) {
   return async function route(request: Request): Promise<Response> {
     try {
-      const body = await handler(request);
+      const access = options?.public ? undefined : RequestAccess.of(request);
+      const body = await handler(request, access!);
       if (body instanceof Response) return body;
       return Response.json(body, { headers: { "cache-control": "no-store" } });
     } catch (error) {

@@ -1,4 +1,5 @@
-// GET /api/healthz — 200 whenever the dashboard is up, saying whether etcd answers.
+// GET /api/healthz — 200 whenever the dashboard is up, saying whether etcd answers. Public: the
+// probes of a Deployment and a load balancer ask it without signing in.
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { callEtcd } from "@/lib/etcd/call";
 import { getCluster } from "@/lib/etcd/client";
@@ -8,12 +9,15 @@ import { presentHealth } from "@/lib/api/present-cluster";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute(async (request): Promise<HealthDto> => {
-  try {
-    const connection = getCluster(new QueryParams(request).clusterName());
-    const header = await callEtcd(connection, () => getClusterHeader(connection));
-    return presentHealth({ revision: header.revision });
-  } catch (error) {
-    return presentHealth({ error });
-  }
-});
+export const GET = apiRoute(
+  async (request): Promise<HealthDto> => {
+    try {
+      const connection = getCluster(new QueryParams(request).clusterName());
+      const header = await callEtcd(connection, () => getClusterHeader(connection));
+      return presentHealth({ revision: header.revision });
+    } catch (error) {
+      return presentHealth({ error });
+    }
+  },
+  { public: true },
+);

@@ -1,0 +1,85 @@
+import "server-only";
+import { getAuthSettings, getServerSettings } from "@/lib/env";
+import { AppError } from "@/lib/errors";
+import {
+  explainRefusal,
+  ruleAllowingKey,
+  seesAudit,
+  seesCluster,
+  visibilityUnder,
+  type AccessRule,
+  type Right,
+  type Visibility,
+} from "./access-rules";
+import { decodeViewer, VIEWER_HEADER } from "./viewer-header";
+import type { Viewer } from "./viewer";
+
+// What one request may see, asked by its route handler before it reads etcd or the archive. With
+// sign-in off (loopback only) everything is allowed, as before sign-in existed, and Secret values
+// follow ETCDLENS_REVEAL_SECRETS; with sign-in on, the access rules decide and nothing is allowed
+// that no rule grants.
+
+export class RequestAccess {
+  constructor(
+    readonly viewer: Viewer,
+    private readonly rules: readonly AccessRule[],
+    /** False when sign-in is off: the rules are not applied. */
+    readonly enforced: boolean,
+    private readonly revealWithoutSignIn: boolean,
+  ) {}
+
+  /** The access of a request the gate let through; a request it did not vouch for is refused. */
+  static of(request: Request): RequestAccess {
+    const auth = getAuthSettings();
+    if (auth.mode === "none") {
+      return new RequestAccess({ user: "anonymous", groups: [], via: "none" }, [], false, getServerSettings().revealSecrets);
+    }
+    const viewer = decodeViewer(request.headers.get(VIEWER_HEADER));
+    if (!viewer) throw new AppError("unauthenticated", "not signed in");
+    return new RequestAccess(viewer, auth.rules, true, false);
+  }
+
+  mayKey(cluster: string, key: Uint8Array, right: Right): boolean {
+    if (!this.enforced) return right !== "reveal" || this.revealWithoutSignIn;
+    return ruleAllowingKey(this.rules, this.viewer, cluster, key, right) !== undefined;
+  }
+
+  /** Refuses with a 403 naming the rule that would allow it. */
+  requireKey(cluster: string, key: Uint8Array, right: Right): void {
+    if (this.mayKey(cluster, key, right)) return;
+    if (!this.enforced)
+      throw new AppError("forbidden", "Secret values are hidden; start the server with ETCDLENS_REVEAL_SECRETS=true to show them");
+    throw new AppError("forbidden", explainRefusal(this.viewer, cluster, key, right));
+  }
+
+  /** How much under a prefix this request may see with `right` (see access-rules.ts). */
+  under(cluster: string, prefix: Uint8Array, right: Right): Visibility {
+    if (!this.enforced) return right !== "reveal" || this.revealWithoutSignIn ? { kind: "all" } : { kind: "none" };
+    return visibilityUnder(this.rules, this.viewer, cluster, prefix, right);
+  }
+
+  /** Refuses a prefix of which nothing is visible (a partly visible one passes; its answer is filtered). */
+  requireSomeUnder(cluster: string, prefix: Uint8Array, right: Right): Visibility {
+    const visibility = this.under(cluster, prefix, right);
+    if (visibility.kind === "none") throw new AppError("forbidden", explainRefusal(this.viewer, cluster, prefix, right));
+    return visibility;
+  }
+
+  seesCluster(cluster: string): boolean {
+    return !this.enforced || seesCluster(this.rules, this.viewer, cluster);
+  }
+
+  requireCluster(cluster: string): void {
+    if (this.seesCluster(cluster)) return;
+    throw new AppError("forbidden", `${this.viewer.user} has no access rule for cluster "${cluster}"`);
+  }
+
+  seesAudit(): boolean {
+    return !this.enforced || seesAudit(this.rules, this.viewer);
+  }
+
+  requireAudit(): void {
+    if (!this.seesAudit())
+      throw new AppError("forbidden", `${this.viewer.user} may not read the audit trail: no access rule grants "audit"`);
+  }
+}
