@@ -228,6 +228,7 @@ const DoorSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).optional().default(3000),
   HOST: z.string().optional(),
   ETCDLENS_ALLOWED_HOSTS: z.string().optional(),
+  ETCDLENS_PUBLIC_URL: z.string().optional(),
   NODE_ENV: z.string().optional(),
 });
 
@@ -252,6 +253,19 @@ export function parseDoorSettings(env: Record<string, string | undefined>): Door
     ? parseHostAddress(vars.HOST.includes(":") && !vars.HOST.startsWith("[") ? `[${vars.HOST}]` : vars.HOST)
     : undefined;
   if (bound && !WILDCARD_ADDRESSES.has(bound.name)) allowed.push({ name: bound.name, port: vars.PORT });
+  // The address users are sent to (sign-in redirects, copied links) is one the server answers to.
+  if (vars.ETCDLENS_PUBLIC_URL?.trim()) {
+    let url: URL;
+    try {
+      url = new URL(vars.ETCDLENS_PUBLIC_URL.trim());
+    } catch {
+      throw new ConfigurationError("invalid ETCDLENS_PUBLIC_URL: it is not an absolute URL such as https://etcdlens.example.com");
+    }
+    if (url.protocol !== "https:" && url.protocol !== "http:")
+      throw new ConfigurationError("invalid ETCDLENS_PUBLIC_URL: it is not an http or https URL");
+    const host = parseHostAddress(url.host);
+    if (host) allowed.push(host);
+  }
   return { serverPort: vars.PORT, allowed, development: vars.NODE_ENV === "development" };
 }
 

@@ -29,4 +29,12 @@ describe("parseDoorSettings", () => {
     expect(() => parseDoorSettings({ ETCDLENS_ALLOWED_HOSTS: "ok.example, http://x/" })).toThrow(ConfigurationError);
     expect(() => parseDoorSettings({ PORT: "http" })).toThrow(/invalid PORT/);
   });
+
+  it("answers to the host of ETCDLENS_PUBLIC_URL, where sign-in sends users back", () => {
+    const door = parseDoorSettings({ PORT: "3000", HOST: "0.0.0.0", ETCDLENS_PUBLIC_URL: "https://etcdlens.example.com/" });
+    expect(isAllowedHost("etcdlens.example.com", door)).toBe(true);
+    expect(isAllowedHost("other.example.com", door)).toBe(false);
+    expect(isAllowedHost("tunnel.example:8443", parseDoorSettings({ ETCDLENS_PUBLIC_URL: "https://tunnel.example:8443" }))).toBe(true);
+    expect(() => parseDoorSettings({ ETCDLENS_PUBLIC_URL: "etcdlens.example.com" })).toThrow(/invalid ETCDLENS_PUBLIC_URL/);
+  });
 });
