@@ -1,5 +1,6 @@
 import type { ErrorBody } from "@/lib/api/errors";
 import type { ErrorCode } from "@/lib/errors";
+import { signInAgain } from "./sign-in-again";
 
 // The browser's side of the API's error shape: every non-2xx answer becomes an ApiError carrying
 // the server's code and message, so components can tell "not found" from "etcd is down".
@@ -47,6 +48,7 @@ export async function fetchJson<T>(url: string, signal?: AbortSignal): Promise<T
     // A proxy or a crashed server may answer with HTML; the status still says enough.
   }
   const error = body.error;
+  if (response.status === 401 && error?.code === "unauthenticated") signInAgain();
   throw new ApiError(
     response.status,
     error?.code ?? "internal",
