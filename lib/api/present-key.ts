@@ -1,6 +1,5 @@
 import "server-only";
 import { decodeValue, judgeSecret } from "@/lib/decode";
-import { getServerSettings } from "@/lib/env";
 import type { KeyValue } from "@/lib/etcd/kv";
 import { bytesToBase64, keyToDisplay } from "@/lib/keys";
 import type { KeyDto, KeyValueDto, ReadFromDto } from "./dto";
@@ -24,7 +23,8 @@ export function presentKeyValue(kv: KeyValue): KeyValueDto {
   };
 }
 
-export function presentKey(revision: number, kv: KeyValue, readFrom: ReadFromDto, modTime?: RevisionTime): KeyDto {
+/** `revealAllowed`: whether this viewer may reveal this key's Secret values (RequestAccess.mayKey(…, "reveal")). */
+export function presentKey(revision: number, kv: KeyValue, readFrom: ReadFromDto, revealAllowed: boolean, modTime?: RevisionTime): KeyDto {
   // Secret values stay masked here even when the operator allows revealing: each one is revealed
   // on its own request (/api/secret), a click per value, and a Secret that cannot be decoded is
   // downloaded whole from /api/raw.
@@ -37,7 +37,7 @@ export function presentKey(revision: number, kv: KeyValue, readFrom: ReadFromDto
     kv: presentKeyValue(kv),
     value,
     raw: { base64: bytesToBase64(preview), truncated: closed || kv.value.length > preview.length },
-    revealAllowed: getServerSettings().revealSecrets,
+    revealAllowed,
     readFrom,
     ...(modTime ? { modRevisionTime: presentRevisionTime(modTime) } : {}),
   };

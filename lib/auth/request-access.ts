@@ -6,6 +6,7 @@ import {
   ruleAllowingKey,
   seesAudit,
   seesCluster,
+  visibilityOf,
   visibilityUnder,
   type AccessRule,
   type Right,
@@ -63,6 +64,17 @@ export class RequestAccess {
     const visibility = this.under(cluster, prefix, right);
     if (visibility.kind === "none") throw new AppError("forbidden", explainRefusal(this.viewer, cluster, prefix, right));
     return visibility;
+  }
+
+  /**
+   * The test a listing applies to each key under `prefix` (changes, watch events, lease keys,
+   * table rows), or undefined when every key under it passes. Call requireSomeUnder first.
+   */
+  keyFilter(cluster: string, prefix: Uint8Array, right: Right): ((key: Uint8Array) => boolean) | undefined {
+    const visibility = this.under(cluster, prefix, right);
+    if (visibility.kind === "all") return undefined;
+    if (visibility.kind === "none") return () => false;
+    return (key) => visibilityOf(visibility, key, false) === "all";
   }
 
   seesCluster(cluster: string): boolean {

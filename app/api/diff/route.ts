@@ -1,14 +1,14 @@
 // GET /api/diff?key=K&from=A&to=B (revisions, or RFC 3339 times) — the key as it was at revisions A and B, decoded, and the
 // structural changes from A to B. A side where the key did not exist is empty (kv and value null);
 // 404 when it existed at neither. A side etcd has compacted is read from the archive; 410 when
-// neither holds it. `readFrom` says which answered.
+// neither holds it. `readFrom` says which answered. Access: the read right on the key.
 import { AppError } from "@/lib/errors";
 import { readRefusingFuture } from "@/lib/api/future-revision";
 import { presentReadFrom } from "@/lib/api/present-archive";
 import { presentDiff } from "@/lib/api/present-diff";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { combinedSource, openArchiveView, readKeyReachingBack } from "@/lib/archive/reach-back";
-import { getCluster, getClusterName } from "@/lib/etcd/client";
+import { openClusterFor } from "@/lib/api/open-cluster";
 import { keyToDisplay } from "@/lib/keys";
 import type { DiffDto } from "@/lib/api/dto";
 
@@ -21,13 +21,13 @@ async function requiredRevision(query: QueryParams, name: string): Promise<numbe
   return revision;
 }
 
-export const GET = apiRoute(async (request): Promise<DiffDto> => {
+export const GET = apiRoute(async (request, access): Promise<DiffDto> => {
   const query = await QueryParams.read(request);
   const key = query.keyOrThrow("key");
+  const { connection, cluster } = openClusterFor(query, access);
+  access.requireKey(cluster, key, "read");
   const from = await requiredRevision(query, "from");
   const to = await requiredRevision(query, "to");
-  const connection = getCluster(query.clusterName());
-  const cluster = getClusterName(query.clusterName());
   const archive = await openArchiveView(cluster);
   const [older, newer] = await readRefusingFuture(connection, { from, to }, () =>
     Promise.all([from, to].map((revision) => readKeyReachingBack(connection, cluster, key, revision, archive))),
@@ -40,7 +40,7 @@ export const GET = apiRoute(async (request): Promise<DiffDto> => {
     key,
     { revision: from, kv: older.kv },
     { revision: to, kv: newer.kv },
-    presentReadFrom(combinedSource([older.source, newer.source]), archive),
+    presentReadFrom(combinedSource([older.source, newer.source]), archive, older.notArchived),
   );
 });
 

@@ -1,7 +1,8 @@
 // GET /api/history?key=K[&before=R][&limit=N] — the revisions of one key, newest first, each with
 // its lifecycle, whether a create re-created the key, and a one-line summary of what it changed.
 // Past etcd's compaction the history continues from the archive; `readFrom` says which answered
-// and `gaps` names revisions the archive never recorded.
+// and `gaps` names revisions the archive never recorded. Access: the read right on the key (the
+// summaries are made of its values).
 import { readRefusingFuture } from "@/lib/api/future-revision";
 import { limitParam } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
@@ -9,18 +10,18 @@ import { presentHistory } from "@/lib/api/present-history";
 import { getMergedHistory } from "@/lib/archive/merged-history";
 import { openArchiveView } from "@/lib/archive/reach-back";
 import { readRevisionTimes } from "@/lib/archive/revision-times";
-import { getCluster, getClusterName } from "@/lib/etcd/client";
+import { openClusterFor } from "@/lib/api/open-cluster";
 import type { HistoryDto } from "@/lib/api/dto";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute(async (request): Promise<HistoryDto> => {
+export const GET = apiRoute(async (request, access): Promise<HistoryDto> => {
   const query = await QueryParams.read(request);
   const key = query.keyOrThrow("key");
   const before = query.revision("before");
   const limit = query.parsed("limit", limitParam(50, 500));
-  const connection = getCluster(query.clusterName());
-  const cluster = getClusterName(query.clusterName());
+  const { connection, cluster } = openClusterFor(query, access);
+  access.requireKey(cluster, key, "read");
   const archive = await openArchiveView(cluster);
   const page = await readRefusingFuture(connection, { before }, () =>
     getMergedHistory(connection, cluster, key, { before, limit }, archive),
