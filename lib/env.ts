@@ -370,3 +370,20 @@ export function getAuthSettings(): AuthSettings {
 export function getPeerNonce(): string | undefined {
   return process.env.ETCDLENS_PEER_NONCE || undefined;
 }
+
+/** Where audit lines go (ETCDLENS_AUDIT_LOG): nowhere, stdout ("-", for the cluster's log pipeline), or a file appended to. */
+export type AuditSettings = { target: "off" } | { target: "stdout" } | { target: "file"; path: string };
+
+export function parseAuditSettings(env: Record<string, string | undefined>): AuditSettings {
+  const value = env.ETCDLENS_AUDIT_LOG?.trim();
+  if (!value) return { target: "off" };
+  if (value === "-") return { target: "stdout" };
+  return { target: "file", path: resolve(value) };
+}
+
+let cachedAudit: AuditSettings | undefined;
+
+export function getAuditSettings(): AuditSettings {
+  cachedAudit ??= parseAuditSettings(process.env);
+  return cachedAudit;
+}

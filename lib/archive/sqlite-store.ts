@@ -22,7 +22,8 @@ import {
 import { listLevelBySkipScan } from "./level-scan";
 import { decodeValue, encodeValue, ValueEncoding, type CodecBase } from "./value-codec";
 import { archiveSizeOf, planKeyPrune, sizeBoundary, VERSION_ROW_BYTES } from "./retention";
-import type { PruneRequest, PruneResult } from "./store";
+import type { AuditQuery, AuditRow, PruneRequest, PruneResult, StoredAuditRow } from "./store";
+import { AUDIT_INSERT_BATCH, auditInsert, auditSelect, readAuditRow, type AuditResultRow } from "./audit-sql";
 
 // The embedded archive: one SQLite file in the data directory, zero setup. WAL mode lets the
 // dashboard's readers run while the recorder writes, and with synchronous=NORMAL a committed
@@ -133,6 +134,28 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE clusters ADD COLUMN etcd_cluster_id TEXT;
   `,
 ];
+  // The audit trail (lib/audit): who revealed, exported, signed in or was refused what. id orders
+  // the entries as stored; the two indexes serve the /audit page's filters by user and by action.
+  `
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    time INTEGER NOT NULL,
+    user_name TEXT NOT NULL,
+    group_names TEXT NOT NULL,
+    via TEXT NOT NULL,
+    cluster TEXT,
+    key BLOB,
+    prefix BLOB,
+    revision INTEGER,
+    field TEXT,
+    action TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT,
+    remote_address TEXT
+  );
+  CREATE INDEX audit_by_user ON audit (user_name, id);
+  CREATE INDEX audit_by_action ON audit (action, id);
+  `,
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -699,6 +722,23 @@ export class SqliteArchiveStore implements ArchiveStore {
           this.addedBytes = 0;
           body(clusterId);
           if (this.addedBytes !== 0) this.prepared().addBytes.run(this.addedBytes, clusterId);
+  async appendAudit(rows: readonly AuditRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    this.db
+      .transaction(() => {
+        for (let start = 0; start < rows.length; start += AUDIT_INSERT_BATCH) {
+          const { sql, params } = auditInsert("audit", () => "?", rows.slice(start, start + AUDIT_INSERT_BATCH));
+          this.db.prepare(sql).run(...params);
+        }
+      })
+      .immediate();
+  }
+
+  async listAudit(query: AuditQuery): Promise<StoredAuditRow[]> {
+    const { sql, params } = auditSelect("audit", () => "?", query);
+    return (this.db.prepare(sql).all(...params) as AuditResultRow[]).map(readAuditRow);
+  }
+
         })
         .immediate();
     } catch (error) {

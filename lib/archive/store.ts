@@ -127,6 +127,40 @@ export type FolderIndexSnapshot = { revision: number; savedAt: number; data: Buf
 /**
  * The configured cluster name now points at another etcd cluster than the one its archive was
  * recorded from (an operator re-pointed the name): its history must not be mixed with, or shown
+/**
+ * One audit trail entry as the archive keeps it (lib/audit writes them): who did what to which
+ * key, when (ms), and how it ended. Keys and prefixes are kept as bytes.
+ */
+export type AuditRow = {
+  time: number;
+  user: string;
+  groups: string[];
+  via: string;
+  cluster: string | null;
+  key: Buffer | null;
+  prefix: Buffer | null;
+  revision: number | null;
+  /** The field of a Secret revealed (["data", "password"]), when one was. */
+  field: string[] | null;
+  action: string;
+  outcome: string;
+  reason: string | null;
+  remoteAddress: string | null;
+};
+
+/** An audit entry read back, with its place in the archive (ascending in the order entries were stored). */
+export type StoredAuditRow = AuditRow & { id: number };
+
+/** A page of the audit trail, newest first; the filters are exact matches. */
+export type AuditQuery = {
+  /** Only entries stored before this one (its id): the next page. */
+  before?: number;
+  limit: number;
+  user?: string;
+  action?: string;
+  outcome?: string;
+};
+
  * as, the other cluster's.
  */
 export class ArchiveClusterMismatchError extends Error {
@@ -260,3 +294,12 @@ export interface ArchiveStore {
 
   close(): Promise<void>;
 }
+  /**
+   * Stores audit entries (lib/audit). No recorder lock: every replica writes what happened to it,
+   * and an entry is stored as often as it is given.
+   */
+  appendAudit(rows: readonly AuditRow[]): Promise<void>;
+
+  /** Audit entries newest first (by the order they were stored), filtered and paged. */
+  listAudit(query: AuditQuery): Promise<StoredAuditRow[]>;
+
