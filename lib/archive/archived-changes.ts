@@ -113,11 +113,12 @@ export async function listArchivedChanges(
 
 /** For updates whose replaced version the window did not show: the archive's version of the key at revision − 1. */
 async function readPreviousVersions(store: ArchiveStore, cluster: string, items: ChangeItem[]): Promise<void> {
-  for (const item of items) {
-    if (!isUpdate(item) || item.previous !== undefined) continue;
-    const version = await store.versionAt(cluster, item.key, item.revision - 1);
+  const wanted = items.filter((item) => isUpdate(item) && item.previous === undefined);
+  const versions = await readVersionsBefore(store, cluster, wanted);
+  wanted.forEach((item, index) => {
+    const version = versions[index];
     item.previous = version && version.type === "PUT" ? { value: version.value, modRevision: version.revision } : null;
-  }
+  });
 }
 
 /**
@@ -125,9 +126,19 @@ async function readPreviousVersions(store: ArchiveStore, cluster: string, items:
  * version the archive holds at revision − 1, so that they say what they changed as history does.
  */
 export async function fillReplacedFromArchive(store: ArchiveStore, cluster: string, items: ChangeItem[]): Promise<void> {
-  for (const item of items) {
-    if (!isUpdate(item) || item.previous !== null) continue;
-    const before = await store.versionAt(cluster, item.key, item.revision - 1);
+  const wanted = items.filter((item) => isUpdate(item) && item.previous === null);
+  const versions = await readVersionsBefore(store, cluster, wanted);
+  wanted.forEach((item, index) => {
+    const before = versions[index];
     if (before?.type === "PUT") item.previous = { value: before.value, modRevision: before.revision };
-  }
+  });
+}
+
+/** Each item's key at the revision before it, in one read of the store. */
+function readVersionsBefore(store: ArchiveStore, cluster: string, items: readonly ChangeItem[]) {
+  if (items.length === 0) return Promise.resolve([]);
+  return store.versionsAt(
+    cluster,
+    items.map((item) => ({ key: item.key, revision: item.revision - 1 })),
+  );
 }

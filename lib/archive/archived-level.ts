@@ -6,7 +6,7 @@ import type { ChildrenPage, ListChildrenRequest } from "@/lib/etcd/tree-level";
 import { levelReadableAt } from "./level-scan";
 import { keyValueOf } from "./reach-back";
 import { getArchiveStore } from "./service";
-import type { ArchiveCoverage } from "./store";
+import type { ArchiveCoverage, ArchiveStore } from "./store";
 
 // The tree at a revision etcd has compacted, from the archive: the same page shape as a listing
 // from etcd (lib/etcd/list-children.ts), without key counts (the archive keeps no folder counts
@@ -66,7 +66,7 @@ export async function keyExistsInArchive(cluster: string, key: Uint8Array, revis
 /**
  * One page of a level with its keys' values at `request.revision`, from the archive (as
  * lib/etcd/level-values.ts reads it from etcd, for the kubectl-style table): the level as
- * listChildrenFromArchive lists it, then each key's version at the revision.
+ * listChildrenFromArchive lists it, then the keys' versions at the revision in one read of the store.
  */
 export async function readLevelValuesFromArchive(
   cluster: string,
@@ -75,12 +75,34 @@ export async function readLevelValuesFromArchive(
   onValues?: (kvs: KeyValue[]) => void,
 ): Promise<LevelValuesPage> {
   const { store } = await openArchivedRevision(cluster, request.revision, refusal);
-  const { page } = await listChildrenFromArchive(cluster, request, refusal);
-  const { items, ...rest } = page;
+  return readArchivedLevelValues(store, cluster, request, onValues);
+}
+
+/** As readLevelValuesFromArchive, on a store whose coverage the caller has checked (npm run bench:archive-tree calls it directly). */
+export async function readArchivedLevelValues(
+  store: ArchiveStore,
+  cluster: string,
+  request: ListChildrenRequest & { revision: number },
+  onValues?: (kvs: KeyValue[]) => void,
+): Promise<LevelValuesPage> {
+  const level = await store.listLevelAt(cluster, {
+    prefix: Buffer.from(request.prefix),
+    revision: request.revision,
+    cursor: request.cursor ? Buffer.from(request.cursor) : undefined,
+    limit: request.limit,
+  });
+  const { items } = level;
   const entries: LevelEntry[] = [];
   const kvs: KeyValue[] = [];
+  // One read of the store for the page's keys, not one per row.
+  const keys = items.filter((child) => child.isKey);
+  const versions = await store.versionsAt(
+    cluster,
+    keys.map((child) => ({ key: Buffer.from(child.key), revision: request.revision })),
+  );
+  const versionOf = new Map(keys.map((child, index) => [child, versions[index]]));
   for (const child of items) {
-    const version = child.isKey ? await store.versionAt(cluster, Buffer.from(child.key), request.revision) : null;
+    const version = versionOf.get(child);
     if (version?.type !== "PUT") {
       entries.push({ child });
       continue;
@@ -90,5 +112,5 @@ export async function readLevelValuesFromArchive(
     entries.push({ child, kv });
   }
   if (kvs.length > 0) onValues?.(kvs);
-  return { ...rest, entries, reads: items.length };
+  return { revision: request.revision, nextCursor: level.nextCursor, entries, reads: items.length };
 }

@@ -16,6 +16,7 @@ import {
   type HistoryQuery,
   type LevelQuery,
   type RevisionQuery,
+  type VersionRead,
 } from "./store";
 import { listLevelBySkipScan } from "./level-scan";
 import { decodeValue, encodeValue, ValueEncoding, type CodecBase } from "./value-codec";
@@ -572,6 +573,77 @@ export class PostgresArchiveStore implements ArchiveStore {
       [keyId, revision],
     );
     return rows[0] ? this.toVersion(this.pool, keyId, key, rows[0], new Map()) : null;
+  }
+
+  async versionsAt(cluster: string, reads: readonly VersionRead[]): Promise<(ArchivedVersion | null)[]> {
+    const found: (ArchivedVersion | null)[] = reads.map(() => null);
+    const clusterId = await this.findCluster(cluster);
+    if (clusterId === undefined || reads.length === 0) return found;
+    // One round trip for every read: the key's id and its newest version at or below the read's
+    // revision, by the keys' (cluster_id, key) index and the versions' primary key.
+    const { rows } = await this.pool.query<VersionRow & { at: string; key_id: string }>(
+      `SELECT w.at, k.id AS key_id, ${VERSION_COLUMNS}, r.arrived_at
+       FROM unnest($2::bytea[], $3::int8[]) WITH ORDINALITY AS w (key, revision, at)
+       JOIN ${SCHEMA}.keys k ON k.cluster_id = $1 AND k.key = w.key
+       CROSS JOIN LATERAL (SELECT * FROM ${SCHEMA}.versions x WHERE x.key_id = k.id AND x.revision <= w.revision
+         ORDER BY x.revision DESC LIMIT 1) v
+       LEFT JOIN ${SCHEMA}.revisions r ON r.cluster_id = v.cluster_id AND r.revision = v.revision`,
+      [clusterId, reads.map((read) => read.key), reads.map((read) => read.revision)],
+    );
+    const memos = await this.decodeChains(rows.filter((row) => !row.deleted));
+    for (const row of rows) {
+      const at = Number(row.at) - 1;
+      const keyId = String(row.key_id);
+      let memo = memos.get(keyId);
+      if (!memo) memos.set(keyId, (memo = new Map()));
+      found[at] = await this.toVersion(this.pool, keyId, reads[at].key, row, memo);
+    }
+    return found;
+  }
+
+  /**
+   * The bases the values of `rows` were compressed against, whole chains down to a value stored on
+   * its own, read in one round trip (a recursive walk of base_revision) and decoded oldest first:
+   * per key, revision → value, for toVersion to find each row's base there instead of a query per link.
+   */
+  private async decodeChains(rows: readonly (VersionRow & { key_id: string })[]): Promise<Map<string, Map<number, Buffer>>> {
+    const memos = new Map<string, Map<number, Buffer>>();
+    const starts = rows.filter(
+      (row) =>
+        row.encoding === ValueEncoding.DeflateWithBase &&
+        row.base_revision !== null &&
+        !this.latest.at(String(row.key_id), Number(row.base_revision)),
+    );
+    if (starts.length === 0) return memos;
+    const { rows: links } = await this.pool.query<{
+      key_id: string;
+      revision: string;
+      encoding: ValueEncoding;
+      base_revision: string | null;
+      value: Buffer;
+    }>(
+      `WITH RECURSIVE chain AS (
+         SELECT v.key_id, v.revision, v.encoding, v.base_revision, v.value
+         FROM unnest($1::int8[], $2::int8[]) AS w (key_id, revision)
+         JOIN ${SCHEMA}.versions v ON v.key_id = w.key_id AND v.revision = w.revision
+         UNION ALL
+         SELECT v.key_id, v.revision, v.encoding, v.base_revision, v.value
+         FROM chain c JOIN ${SCHEMA}.versions v ON v.key_id = c.key_id AND v.revision = c.base_revision
+         WHERE c.encoding = ${ValueEncoding.DeflateWithBase}
+       )
+       SELECT key_id, revision, encoding, base_revision, value FROM chain ORDER BY key_id, revision`,
+      [starts.map((row) => row.key_id), starts.map((row) => row.base_revision)],
+    );
+    for (const link of links) {
+      const keyId = String(link.key_id);
+      const revision = Number(link.revision);
+      let memo = memos.get(keyId);
+      if (!memo) memos.set(keyId, (memo = new Map()));
+      if (memo.has(revision)) continue;
+      // Oldest first: each link's base is decoded already (or held in memory by the recorder).
+      memo.set(revision, await this.decodeStored(this.pool, keyId, link.encoding, link.value, toNumber(link.base_revision), memo));
+    }
+    return memos;
   }
 
   async readRevisions(cluster: string, query: RevisionQuery): Promise<ArchivedRevision[]> {

@@ -18,6 +18,7 @@ import {
   type HistoryQuery,
   type LevelQuery,
   type RevisionQuery,
+  type VersionRead,
 } from "./store";
 import { listLevelBySkipScan } from "./level-scan";
 import { decodeValue, encodeValue, ValueEncoding, type CodecBase } from "./value-codec";
@@ -566,6 +567,21 @@ export class SqliteArchiveStore implements ArchiveStore {
     if (keyId === undefined) return null;
     const row = this.statements.versionAt.get(keyId, revision) as VersionRow | undefined;
     return row ? this.toVersion(keyId, key, row, new Map()) : null;
+  }
+
+  async versionsAt(cluster: string, reads: readonly VersionRead[]): Promise<(ArchivedVersion | null)[]> {
+    // In-process, each read is two index seeks on prepared statements; what batching saves here is
+    // the per-read promise and the decoding of a base shared by several reads of one key.
+    const memos = new Map<number, Map<number, Buffer>>();
+    return reads.map(({ key, revision }) => {
+      const keyId = this.findKey(cluster, key);
+      if (keyId === undefined) return null;
+      const row = this.statements.versionAt.get(keyId, revision) as VersionRow | undefined;
+      if (!row) return null;
+      let memo = memos.get(keyId);
+      if (!memo) memos.set(keyId, (memo = new Map()));
+      return this.toVersion(keyId, key, row, memo);
+    });
   }
 
   async readRevisions(cluster: string, query: RevisionQuery): Promise<ArchivedRevision[]> {

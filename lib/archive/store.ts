@@ -91,6 +91,9 @@ export type PruneResult = {
   done: boolean;
 };
 
+/** One read of versionsAt: the key's newest version at or below `revision`. */
+export type VersionRead = { key: Buffer; revision: number };
+
 export type HistoryQuery = {
   /** Only versions below this revision (the next page of a history); all when omitted. */
   before?: number;
@@ -232,6 +235,13 @@ export interface ArchiveStore {
 
   /** The key's newest version at or below `revision` (a DELETE when it was deleted then); null when none is held. */
   versionAt(cluster: string, key: Buffer, revision: number): Promise<ArchivedVersion | null>;
+
+  /**
+   * versionAt for many reads at once, in their order: a view reading one version per row (a
+   * table's values, a feed's replaced versions) asks once, not once per row, which over a network
+   * (PostgreSQL) is a round trip per key and per compressed base in its chain.
+   */
+  versionsAt(cluster: string, reads: readonly VersionRead[]): Promise<(ArchivedVersion | null)[]>;
 
   /**
    * One level of the keyspace at `revision`: the keys whose newest version at or below it is a PUT,

@@ -195,6 +195,58 @@ describe.each(engines)("archive store on $engine", ({ createPlace }) => {
     }
   });
 
+  it("reads many keys' versions in one call, each as versionAt reads it: through compressed chains, deleted, not yet created, unknown", async () => {
+    const node = (n: number) => Buffer.from(`/registry/leases/kube-node-lease/node-${n}`);
+    const revisions: ArchivedRevision[] = [];
+    for (let i = 0; i < 40; i++) {
+      revisions.push(rev(100 + 2 * i, [put(node(1), 100 + 2 * i, lease(i), { createRevision: 100, version: i + 1 })]));
+      revisions.push(rev(101 + 2 * i, [put(node(2), 101 + 2 * i, lease(i + 1000), { createRevision: 101, version: i + 1 })]));
+    }
+    revisions.push(rev(200, [del(node(2), 200)]), rev(201, [put("/late", 201, "late")]));
+    for (let from = 0; from < revisions.length; from += 9) await store.appendRevisions(CLUSTER, HOLDER, revisions.slice(from, from + 9));
+    const reads = [
+      { key: node(1), revision: 175 },
+      { key: node(2), revision: 150 },
+      { key: node(1), revision: 131 },
+      { key: Buffer.from("/late"), revision: 150 },
+      { key: Buffer.from("/never"), revision: 201 },
+      { key: node(2), revision: 201 },
+      { key: node(1), revision: 175 },
+      { key: Buffer.from("/late"), revision: 300 },
+    ];
+    const summary = (version: Awaited<ReturnType<ArchiveStore["versionAt"]>>) =>
+      version && {
+        type: version.type,
+        key: version.key.toString(),
+        revision: version.revision,
+        version: version.version,
+        value: version.value.toString(),
+      };
+    // A fresh store (another process) holds no recent values in memory: every base comes from storage.
+    const reader = await place.openStore();
+    try {
+      const batched = (await reader.versionsAt(CLUSTER, reads)).map(summary);
+      const single = await Promise.all(reads.map(async ({ key, revision }) => summary(await reader.versionAt(CLUSTER, key, revision))));
+      expect(batched).toEqual(single);
+      expect(batched.map((version) => version && [version.type, version.revision])).toEqual([
+        ["PUT", 174],
+        ["PUT", 149],
+        ["PUT", 130],
+        null,
+        null,
+        ["DELETE", 200],
+        ["PUT", 174],
+        ["PUT", 201],
+      ]);
+      expect(batched[0]!.value).toBe(lease(37).toString());
+      expect(batched[1]!.value).toBe(lease(1024).toString());
+      expect(await reader.versionsAt(CLUSTER, [])).toEqual([]);
+      expect(await reader.versionsAt("elsewhere", reads.slice(0, 2))).toEqual([null, null]);
+    } finally {
+      await reader.close();
+    }
+  });
+
   it("keeps the last revision of a page whole, whatever the event limit", async () => {
     await store.appendRevisions(CLUSTER, HOLDER, [
       rev(2, [put("/a", 2, "a")]),
