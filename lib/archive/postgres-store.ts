@@ -137,7 +137,6 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE ${SCHEMA}.clusters ADD COLUMN etcd_cluster_id text;
   `,
-];
   // The audit trail (lib/audit): who revealed, exported, signed in or was refused what. id orders
   // the entries as stored; the two indexes serve the /audit page's filters by user and by action.
   `
@@ -160,6 +159,7 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_by_user ON ${SCHEMA}.audit (user_name, id);
   CREATE INDEX audit_by_action ON ${SCHEMA}.audit (action, id);
   `,
+];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -821,6 +821,20 @@ export class PostgresArchiveStore implements ArchiveStore {
     if (session) await endSession(session);
   }
 
+  async appendAudit(rows: readonly AuditRow[]): Promise<void> {
+    // Each statement is atomic; lib/audit gives at most one statement's worth at a time.
+    for (let start = 0; start < rows.length; start += AUDIT_INSERT_BATCH) {
+      const { sql, params } = auditInsert(`${SCHEMA}.audit`, (index) => `$${index + 1}`, rows.slice(start, start + AUDIT_INSERT_BATCH));
+      await this.pool.query(sql, params);
+    }
+  }
+
+  async listAudit(query: AuditQuery): Promise<StoredAuditRow[]> {
+    const { sql, params } = auditSelect(`${SCHEMA}.audit`, (index) => `$${index + 1}`, query);
+    const { rows } = await this.pool.query<AuditResultRow>(sql, params);
+    return rows.map(readAuditRow);
+  }
+
   async close(): Promise<void> {
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
@@ -893,20 +907,6 @@ export class PostgresArchiveStore implements ArchiveStore {
   ): Promise<void> {
     const clusterId = await this.ensureCluster(cluster);
     const client = await this.pool.connect();
-  async appendAudit(rows: readonly AuditRow[]): Promise<void> {
-    // Each statement is atomic; lib/audit gives at most one statement's worth at a time.
-    for (let start = 0; start < rows.length; start += AUDIT_INSERT_BATCH) {
-      const { sql, params } = auditInsert(`${SCHEMA}.audit`, (index) => `$${index + 1}`, rows.slice(start, start + AUDIT_INSERT_BATCH));
-      await this.pool.query(sql, params);
-    }
-  }
-
-  async listAudit(query: AuditQuery): Promise<StoredAuditRow[]> {
-    const { sql, params } = auditSelect(`${SCHEMA}.audit`, (index) => `$${index + 1}`, query);
-    const { rows } = await this.pool.query<AuditResultRow>(sql, params);
-    return rows.map(readAuditRow);
-  }
-
     const latest = new Map<string, LatestPut>();
     let broken: Error | undefined;
     try {

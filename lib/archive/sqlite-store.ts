@@ -134,7 +134,6 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE clusters ADD COLUMN etcd_cluster_id TEXT;
   `,
-];
   // The audit trail (lib/audit): who revealed, exported, signed in or was refused what. id orders
   // the entries as stored; the two indexes serve the /audit page's filters by user and by action.
   `
@@ -157,6 +156,7 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_by_user ON audit (user_name, id);
   CREATE INDEX audit_by_action ON audit (action, id);
   `,
+];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -722,22 +722,6 @@ export class SqliteArchiveStore implements ArchiveStore {
     if (clusterId !== undefined) this.statements.releaseLock.run(clusterId, holder);
   }
 
-  async close(): Promise<void> {
-    if (this.db.open) this.db.close();
-  }
-
-  /** Runs `body` in one write transaction, only while `holder` holds the cluster's lock. */
-  private write(cluster: string, holder: string, body: (clusterId: number) => void): void {
-    try {
-      this.db
-        .transaction(() => {
-          const clusterId = this.ensureCluster(cluster);
-          // A lock that expired is still this holder's until another recorder takes it.
-          const lock = this.statements.lock.get(clusterId) as { holder: string } | undefined;
-          if (lock?.holder !== holder) throw new RecorderLockLostError(cluster, holder);
-          this.addedBytes = 0;
-          body(clusterId);
-          if (this.addedBytes !== 0) this.prepared().addBytes.run(this.addedBytes, clusterId);
   async appendAudit(rows: readonly AuditRow[]): Promise<void> {
     if (rows.length === 0) return;
     this.db
@@ -755,6 +739,22 @@ export class SqliteArchiveStore implements ArchiveStore {
     return (this.db.prepare(sql).all(...params) as AuditResultRow[]).map(readAuditRow);
   }
 
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs `body` in one write transaction, only while `holder` holds the cluster's lock. */
+  private write(cluster: string, holder: string, body: (clusterId: number) => void): void {
+    try {
+      this.db
+        .transaction(() => {
+          const clusterId = this.ensureCluster(cluster);
+          // A lock that expired is still this holder's until another recorder takes it.
+          const lock = this.statements.lock.get(clusterId) as { holder: string } | undefined;
+          if (lock?.holder !== holder) throw new RecorderLockLostError(cluster, holder);
+          this.addedBytes = 0;
+          body(clusterId);
+          if (this.addedBytes !== 0) this.prepared().addBytes.run(this.addedBytes, clusterId);
         })
         .immediate();
     } catch (error) {

@@ -128,9 +128,6 @@ export type ArchivedLevel = { items: ArchivedLevelEntry[]; nextCursor: Buffer | 
 export type FolderIndexSnapshot = { revision: number; savedAt: number; data: Buffer };
 
 /**
- * The configured cluster name now points at another etcd cluster than the one its archive was
- * recorded from (an operator re-pointed the name): its history must not be mixed with, or shown
-/**
  * One audit trail entry as the archive keeps it (lib/audit writes them): who did what to which
  * key, when (ms), and how it ended. Keys and prefixes are kept as bytes.
  */
@@ -164,6 +161,9 @@ export type AuditQuery = {
   outcome?: string;
 };
 
+/**
+ * The configured cluster name now points at another etcd cluster than the one its archive was
+ * recorded from (an operator re-pointed the name): its history must not be mixed with, or shown
  * as, the other cluster's.
  */
 export class ArchiveClusterMismatchError extends Error {
@@ -299,11 +299,6 @@ export interface ArchiveStore {
    */
   prune(cluster: string, holder: string, request: PruneRequest): Promise<PruneResult>;
 
-  /** Gives the lock up so another recorder can take it at once. */
-  releaseRecorderLock(cluster: string, holder: string): Promise<void>;
-
-  close(): Promise<void>;
-}
   /**
    * Stores audit entries (lib/audit). No recorder lock: every replica writes what happened to it,
    * and an entry is stored as often as it is given.
@@ -313,3 +308,8 @@ export interface ArchiveStore {
   /** Audit entries newest first (by the order they were stored), filtered and paged. */
   listAudit(query: AuditQuery): Promise<StoredAuditRow[]>;
 
+  /** Gives the lock up so another recorder can take it at once. */
+  releaseRecorderLock(cluster: string, holder: string): Promise<void>;
+
+  close(): Promise<void>;
+}
