@@ -5,7 +5,15 @@
 export type ErrorCode =
   "bad_request" | "not_found" | "compacted" | "future_revision" | "etcd_unavailable" | "unauthenticated" | "forbidden" | "internal";
 
-export type ErrorDetails = { compactRevision?: number; currentRevision?: number; endpoint?: string };
+export type ErrorDetails = {
+  compactRevision?: number;
+  currentRevision?: number;
+  endpoint?: string;
+  /** A compacted revision of a key the archive leaves out: why ("excluded by configuration (/registry/events/)"). */
+  notArchived?: string;
+  /** A compacted revision the archive might hold, but it could not be read: why, without server paths. */
+  archiveUnavailable?: string;
+};
 
 export class AppError extends Error {
   constructor(

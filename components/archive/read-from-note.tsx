@@ -1,15 +1,17 @@
 import type { ReadFromDto } from "@/lib/api/dto";
 
 // One short line saying that a view read past etcd's compaction: from the archive (or from etcd
-// and the archive), and since when the archive has recorded the cluster. Nothing when etcd alone
-// answered: that is the view as it always was.
+// and the archive), and since when the archive has recorded the cluster; or that the archive
+// leaves the key out. Nothing when etcd alone answered: that is the view as it always was.
 
 function formatTime(iso: string): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
 
-/** The line's text, or null when etcd alone answered. */
+/** The line's text, or null when etcd alone answered as it always did. */
 export function describeReadFrom(readFrom: ReadFromDto | undefined): string | null {
+  // A key the archive leaves out has etcd's few retained versions only: say so, not nothing.
+  if (readFrom?.notArchived) return `from etcd only · not archived: ${readFrom.notArchived}`;
   if (!readFrom || readFrom.source === "etcd") return null;
   const where = readFrom.source === "archive" ? "from the archive" : "from etcd and the archive";
   const since = readFrom.archive?.recordingSince ? ` · recorded since ${formatTime(readFrom.archive.recordingSince)}` : "";
@@ -22,7 +24,8 @@ export function combineReadFrom(parts: readonly ReadFromDto[]): ReadFromDto | un
   const sources = new Set(parts.map((part) => part.source));
   const source = sources.size === 1 ? parts[0].source : sources.has("etcd") || sources.has("etcd+archive") ? "etcd+archive" : "archive";
   const archive = parts.findLast((part) => part.archive)?.archive;
-  return archive ? { source, archive } : { source };
+  const notArchived = parts.find((part) => part.notArchived)?.notArchived;
+  return { source, ...(archive ? { archive } : {}), ...(notArchived ? { notArchived } : {}) };
 }
 
 export function ReadFromNote({ readFrom, className = "" }: { readFrom: ReadFromDto | undefined; className?: string }) {

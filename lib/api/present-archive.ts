@@ -14,8 +14,15 @@ export function presentCoverage(engine: string, coverage: ArchiveCoverage): Arch
   };
 }
 
-export function presentReadFrom(source: ReadFromDto["source"], archive: { engine: string; coverage: ArchiveCoverage } | null): ReadFromDto {
-  return archive ? { source, archive: presentCoverage(archive.engine, archive.coverage) } : { source };
+/** `notArchived`: why the archive leaves the view's key out, when it does (KeyAt and the history page carry it). */
+export function presentReadFrom(
+  source: ReadFromDto["source"],
+  archive: { engine: string; coverage: ArchiveCoverage } | null,
+  notArchived?: string | null,
+): ReadFromDto {
+  const readFrom: ReadFromDto = archive ? { source, archive: presentCoverage(archive.engine, archive.coverage) } : { source };
+  if (notArchived) readFrom.notArchived = notArchived;
+  return readFrom;
 }
 
 /** A revision's time on the wire: RFC 3339 with milliseconds, and whether it is an estimate; nothing when unknown. */

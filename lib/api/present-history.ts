@@ -30,7 +30,7 @@ export function presentHistory(
     revision: page.revision,
     items: page.items.map(({ entry }, index) => ({ ...entry, ...meanings[index], ...presentRevisionTime(times.get(entry.revision)) })),
     next: page.next,
-    readFrom: presentReadFrom(page.source, archive),
+    readFrom: presentReadFrom(page.source, archive, page.notArchived),
   };
   if (page.compactRevision) body.compactRevision = page.compactRevision;
   if (page.gaps.length > 0) body.gaps = page.gaps.map(({ from, to }) => ({ from, to }));

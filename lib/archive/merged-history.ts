@@ -4,7 +4,8 @@ import { callEtcd } from "@/lib/etcd/call";
 import type { ClusterConnection } from "@/lib/etcd/client";
 import { getHistory, type HistoryPage, type HistoryVersion } from "@/lib/etcd/history";
 import { judgeHeldState, oldestArchivedRevision } from "./held-state";
-import { compactedEverywhere, type ArchiveView } from "./reach-back";
+import { compactedEverywhere, notArchivedRefusal, type ArchiveView } from "./reach-back";
+import { whyNotArchived } from "./scope";
 import type { ArchiveGap, ArchivedVersion } from "./store";
 
 // One history per key, newest first, from etcd and the archive together: etcd's page as far as
@@ -19,6 +20,8 @@ export type MergedHistoryPage = HistoryPage & {
   source: "etcd" | "archive" | "etcd+archive";
   /** The archive's gaps within this page's span. */
   gaps: ArchiveGap[];
+  /** Set when the archive is on but leaves this key out: why (the history is etcd's alone). */
+  notArchived?: string;
 };
 
 function isCompacted(error: unknown): error is AppError {
@@ -73,6 +76,16 @@ export async function getMergedHistory(
   const readEtcd = () => callEtcd(connection, () => getHistory(connection, key, options), { revision: before });
   const etcdOnly = (etcdPage: HistoryPage): MergedHistoryPage => ({ ...etcdPage, source: "etcd", gaps: [] });
   if (!archive) return etcdOnly(await readEtcd());
+  const notArchived = whyNotArchived(cluster, Buffer.from(key));
+  if (notArchived) {
+    // etcd's history is all there is of a key the archive leaves out; its compaction is the floor.
+    try {
+      return { ...etcdOnly(await readEtcd()), notArchived };
+    } catch (error) {
+      if (before !== undefined && isCompacted(error)) throw notArchivedRefusal(error, before, key, notArchived);
+      throw error;
+    }
+  }
   let page: HistoryPage | null = null;
   let refusal: AppError | null = null;
   try {

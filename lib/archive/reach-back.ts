@@ -7,6 +7,7 @@ import { range, type KeyValue } from "@/lib/etcd/kv";
 import { keyToDisplay } from "@/lib/keys";
 import { assertArchiveOfSameEtcdCluster } from "./cluster-identity";
 import { judgeHeldState, oldestArchivedRevision } from "./held-state";
+import { whyNotArchived } from "./scope";
 import { getArchiveStore } from "./service";
 import type { ArchiveCoverage, ArchivedVersion, ArchiveStore } from "./store";
 
@@ -51,6 +52,8 @@ export type KeyAt = {
   /** The key at the revision; undefined when it did not exist then. */
   kv: KeyValue | undefined;
   source: "etcd" | "archive";
+  /** Set when the archive is on but leaves this key out: why. */
+  notArchived?: string;
 };
 
 function isCompacted(error: unknown): error is AppError {
@@ -67,9 +70,17 @@ export function compactedEverywhere(error: AppError, revision: number, archive: 
   return new AppError("compacted", `revision ${revision} has been compacted${where}${hint}`, { ...error.details, compactRevision: oldest });
 }
 
+/** etcd's compaction refusal, saying that the archive holds nothing of this key (the configuration leaves it out). */
+export function notArchivedRefusal(error: AppError, revision: number, key: Uint8Array, reason: string): AppError {
+  return new AppError("compacted", `revision ${revision} has been compacted; ${keyToDisplay(key)} is not archived: ${reason}`, {
+    ...error.details,
+    notArchived: reason,
+  });
+}
+
 /**
  * The key at `revision` (now when omitted) from etcd, or from the archive when etcd compacted it.
- * Throws compacted when neither holds it.
+ * Throws compacted when neither holds it, saying so when the archive leaves the key out.
  */
 export async function readKeyReachingBack(
   connection: ClusterConnection,
@@ -78,11 +89,14 @@ export async function readKeyReachingBack(
   revision: number | undefined,
   archive: ArchiveView | null,
 ): Promise<KeyAt> {
+  // The archive holds nothing of a key its configuration leaves out: not "did not exist".
+  const notArchived = archive ? whyNotArchived(cluster, Buffer.from(key)) : null;
   try {
     const result = await callEtcd(connection, () => range(connection, { key, revision }), { revision });
-    return { revision: result.header.revision, kv: result.kvs[0], source: "etcd" };
+    return { revision: result.header.revision, kv: result.kvs[0], source: "etcd", ...(notArchived ? { notArchived } : {}) };
   } catch (error) {
     if (!isCompacted(error) || revision === undefined || !archive) throw error;
+    if (notArchived) throw notArchivedRefusal(error, revision, key, notArchived);
     // An archive that cannot be read now (PostgreSQL down) leaves etcd's own answer.
     const version = await archive.store.versionAt(cluster, Buffer.from(key), revision).catch(() => {
       throw error;
