@@ -319,6 +319,11 @@ export type RevisionTimeDto = {
    * this key out: why, e.g. "excluded by configuration (/registry/events/)". Its history is etcd's alone.
    */
   notArchived?: string;
+};
+
+/** When a revision happened: exact when the recorder saw it arrive, estimated ("≈") otherwise. */
+export type RevisionTimeDto = {
+  /** RFC 3339 with milliseconds; absent when nothing tells. */
   time?: string;
   timeEstimated?: boolean;
 };

@@ -1,4 +1,5 @@
 // GET /api/raw?key=K[&rev=R | &at=T] — the value's exact bytes as a download (application/octet-stream).
+// A Secret's bytes only when it cannot be decoded and revealing is allowed: an audited reveal.
 // POST: the same query in the body, for keys too long for a URL (see QueryParams.read).
 import { AppError } from "@/lib/errors";
 import { readRefusingFuture } from "@/lib/api/future-revision";
@@ -7,10 +8,11 @@ import { decodeValue, judgeSecret } from "@/lib/decode";
 import { getServerSettings } from "@/lib/env";
 import { getCluster, getClusterName } from "@/lib/etcd/client";
 import { openArchiveView, readKeyReachingBackOrThrow } from "@/lib/archive/reach-back";
+import { auditSubjectOf, recordAudit } from "@/lib/audit";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute(async (request) => {
+export const GET = apiRoute(async (request, access) => {
   const query = await QueryParams.read(request);
   const key = query.keyOrThrow("key");
   const revision = await query.revisionOrTime("rev", "at");
@@ -33,6 +35,15 @@ export const GET = apiRoute(async (request) => {
           : "this value holds Secret data; its raw bytes are never sent (reveal single values where the server allows it)",
       );
     }
+    recordAudit({
+      ...auditSubjectOf(request, access.viewer),
+      action: "reveal",
+      outcome: "allowed",
+      cluster,
+      key: kv.key,
+      revision: kv.modRevision,
+      reason: "the raw bytes of a Secret that cannot be decoded",
+    });
   }
   return new Response(new Uint8Array(kv.value), {
     headers: {

@@ -1,6 +1,7 @@
 // GET /api/secret?key=K[&rev=R | &at=T]&path=["data","password"] — one masked Kubernetes Secret value,
 // only when the operator started the server with ETCDLENS_REVEAL_SECRETS=true. One value per
-// request, so revealing is a deliberate click per value and the others stay masked.
+// request, so revealing is a deliberate click per value and the others stay masked; each reveal is
+// an entry of the audit trail (who, which key at which revision, which field).
 // POST: the same query in the body, for keys too long for a URL (see QueryParams.read).
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
@@ -12,6 +13,7 @@ import { getCluster, getClusterName } from "@/lib/etcd/client";
 import { openArchiveView, readKeyReachingBackOrThrow } from "@/lib/archive/reach-back";
 import type { SecretValueDto } from "@/lib/api/dto";
 import { presentSecretValue } from "@/lib/api/present-secret";
+import { auditSubjectOf, recordAudit } from "@/lib/audit";
 
 export const dynamic = "force-dynamic";
 
@@ -27,7 +29,7 @@ const pathParam = z
   })
   .pipe(z.array(z.string()).min(1, "path names at least one field"));
 
-export const GET = apiRoute(async (request): Promise<SecretValueDto> => {
+export const GET = apiRoute(async (request, access): Promise<SecretValueDto> => {
   if (!getServerSettings().revealSecrets) {
     throw new AppError(
       "forbidden",
@@ -47,6 +49,15 @@ export const GET = apiRoute(async (request): Promise<SecretValueDto> => {
   );
   const revealed = readMaskedValue(kv.value, path, kv.key);
   if (!revealed) throw new AppError("not_found", `no masked Secret value at ${path.join(".")}`);
+  recordAudit({
+    ...auditSubjectOf(request, access.viewer),
+    action: "reveal",
+    outcome: "allowed",
+    cluster,
+    key: kv.key,
+    revision: kv.modRevision,
+    field: path,
+  });
   return presentSecretValue(path, revealed);
 });
 
