@@ -319,11 +319,48 @@ export type RevisionTimeDto = {
    * this key out: why, e.g. "excluded by configuration (/registry/events/)". Its history is etcd's alone.
    */
   notArchived?: string;
-};
-
-/** When a revision happened: exact when the recorder saw it arrive, estimated ("≈") otherwise. */
-export type RevisionTimeDto = {
-  /** RFC 3339 with milliseconds; absent when nothing tells. */
   time?: string;
   timeEstimated?: boolean;
+};
+
+/** One entry of the audit trail, as its JSON line says it, with the bytes of its key or prefix and its place. */
+export type AuditEntryDto = {
+  /** Its place in the archive (a string: an int64), the `before` of the page after it. */
+  id: string;
+  /** ISO 8601. */
+  time: string;
+  user: string;
+  groups: string[];
+  /** How the user signed in: none (loopback, sign-in off), oidc, proxy or token. */
+  via: string;
+  action: string;
+  outcome: string;
+  cluster?: string;
+  /** Display form (lib/keys.ts keyToDisplay) and exact bytes. */
+  key?: string;
+  keyBase64?: string;
+  prefix?: string;
+  prefixBase64?: string;
+  revision?: number;
+  field?: string[];
+  reason?: string;
+  remoteAddress?: string;
+};
+
+/** Whether audit lines are written: to ETCDLENS_AUDIT_LOG, and into the archive. */
+export type AuditStatusDto = {
+  log:
+    | { target: "off"; state: "off" }
+    | { target: "stdout" | "file"; state: "writing" }
+    | { target: "stdout" | "file"; state: "failing"; error: string; lost: number };
+  archive: { state: "off" } | { state: "writing"; pending: number } | { state: "failing"; error: string; pending: number; lost: number };
+};
+
+export type AuditPageDto = {
+  entries: AuditEntryDto[];
+  /** Pass as `before` for the next (older) page; null on the last. */
+  nextBefore: string | null;
+  /** False when the archive is off: the trail is then only in ETCDLENS_AUDIT_LOG, and this page is empty. */
+  archived: boolean;
+  status: AuditStatusDto;
 };
