@@ -309,16 +309,16 @@ export type ArchiveCoverageDto = {
 export type ReadFromDto = {
   source: "etcd" | "archive" | "etcd+archive";
   archive?: ArchiveCoverageDto;
-};
-
-/** When a revision happened: exact when the recorder saw it arrive, estimated ("≈") otherwise. */
-export type RevisionTimeDto = {
-  /** RFC 3339 with milliseconds; absent when nothing tells. */
   /**
    * Set when the archive is on but its configuration (ETCDLENS_CONFIG clusters[].archive) leaves
    * this key out: why, e.g. "excluded by configuration (/registry/events/)". Its history is etcd's alone.
    */
   notArchived?: string;
+};
+
+/** When a revision happened: exact when the recorder saw it arrive, estimated ("≈") otherwise. */
+export type RevisionTimeDto = {
+  /** RFC 3339 with milliseconds; absent when nothing tells. */
   time?: string;
   timeEstimated?: boolean;
 };
