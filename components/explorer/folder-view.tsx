@@ -7,8 +7,9 @@ import { useEffect, useRef, useState } from "react";
 import { useDebounced } from "@/components/ui/use-debounced";
 import { base64ToBytes, childLevel, keyHref, keyToDisplay } from "@/lib/keys";
 import { keyQueries } from "@/lib/queries";
+import type { ChildDto } from "@/lib/api/dto";
 import { Badge, ErrorPanel, Loading, NoticePanel } from "@/components/ui/panels";
-import { formatKeyCount, IndexingNotice, indexingOf } from "@/components/key-tree/level-status";
+import { describeChildCount, IndexingNotice, indexingOf } from "@/components/key-tree/level-status";
 import { useClusterName } from "@/components/cluster/cluster-scope";
 import { FolderViewSwitch, useTableView } from "@/components/kube-table/folder-view-switch";
 import { KubeTable } from "@/components/kube-table/kube-table";
@@ -110,9 +111,7 @@ export function FolderOrMissing({ keyBytes, revision }: { keyBytes: Uint8Array; 
                     {item.hasChildren && !item.isKey ? "/" : ""}
                   </KeyLink>
                   {item.isKey && item.hasChildren ? <Badge tone="blue">key + folder</Badge> : null}
-                  {item.keyCount !== undefined ? (
-                    <span className="ml-auto shrink-0 text-xs tabular-nums text-slate-500">{formatKeyCount(item.keyCount)}</span>
-                  ) : null}
+                  <ChildCount item={item} />
                 </div>
               );
             })}
@@ -120,5 +119,15 @@ export function FolderOrMissing({ keyBytes, revision }: { keyBytes: Uint8Array; 
         </div>
       )}
     </div>
+  );
+}
+
+function ChildCount({ item }: { item: ChildDto }) {
+  const count = describeChildCount(item);
+  if (!count) return null;
+  return (
+    <span className="ml-auto shrink-0 text-xs tabular-nums text-slate-500" title={count.title}>
+      {count.text}
+    </span>
   );
 }

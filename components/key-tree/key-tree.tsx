@@ -9,7 +9,7 @@ import { ancestorLevels, base64ToBytes, bytesToBase64, bytesEqual, childLevel, i
 import { useClusterName, useClusterRouter } from "@/components/cluster/cluster-scope";
 import { keyQueries } from "@/lib/queries";
 import { Badge, Loading } from "@/components/ui/panels";
-import { formatKeyCount, IndexingNotice, indexingOf, listingLabel } from "./level-status";
+import { describeChildCount, IndexingNotice, indexingOf, listingLabel } from "./level-status";
 import { combineReadFrom, describeReadFrom, ReadFromNote } from "@/components/archive/read-from-note";
 
 // The key tree, one lazily listed level per open folder. Levels page from the server (200 names a
@@ -301,6 +301,7 @@ function TreeRow({ item, state, depth, placement }: { item: ChildDto; state: Tre
     } else return;
     event.preventDefault();
   };
+  const count = describeChildCount(item);
   return (
     <li
       role="treeitem"
@@ -349,8 +350,10 @@ function TreeRow({ item, state, depth, placement }: { item: ChildDto; state: Tre
           {item.hasChildren && !item.isKey && label !== "/" ? "/" : ""}
         </KeyLink>
         {item.isKey && item.hasChildren ? <Badge tone="blue">key + folder</Badge> : null}
-        {item.keyCount !== undefined ? (
-          <span className="ml-auto shrink-0 pl-1 text-[11px] tabular-nums text-slate-400">{formatKeyCount(item.keyCount)}</span>
+        {count ? (
+          <span className="ml-auto shrink-0 pl-1 text-[11px] tabular-nums text-slate-400" title={count.title}>
+            {count.text}
+          </span>
         ) : null}
       </div>
       {expanded ? (

@@ -24,3 +24,14 @@ export function listingLabel(revision: number | undefined): string {
 export function formatKeyCount(count: number): string {
   return `${count.toLocaleString()} ${count === 1 ? "key" : "keys"}`;
 }
+
+/**
+ * A tree entry's count as shown beside it: exact, or for a folder the access rules show in part
+ * "≥ N keys" (only the keys the viewer may see are counted), or "partly visible" without a count;
+ * undefined when there is nothing to show. `title` says why.
+ */
+export function describeChildCount(item: { keyCount?: number; partial?: true }): { text: string; title?: string } | undefined {
+  if (!item.partial) return item.keyCount === undefined ? undefined : { text: formatKeyCount(item.keyCount) };
+  const title = "You may see only part of this folder: only the keys you may see are counted";
+  return item.keyCount === undefined ? { text: "partly visible", title } : { text: `≥ ${formatKeyCount(item.keyCount)}`, title };
+}

@@ -15,6 +15,11 @@ export type ChildDto = {
   hasChildren: boolean;
   /** Keys below this folder; only at the current revision, where the folder index knows it. */
   keyCount?: number;
+  /**
+   * Only part of this folder is visible to the viewer (access rules): keyCount, when given, counts
+   * only the keys they may see, so the folder holds at least that many.
+   */
+  partial?: true;
 };
 
 export type ChildrenDto = {

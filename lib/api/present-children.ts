@@ -15,6 +15,7 @@ export function presentChild(child: ChildEntry): ChildDto {
     hasChildren: child.hasChildren,
   };
   if (child.keyCount !== undefined) dto.keyCount = child.keyCount;
+  if (child.partial) dto.partial = true;
   return dto;
 }
 

@@ -73,9 +73,19 @@ export async function listChildrenByScan(connection: ClusterConnection, request:
   // The root level is the whole keyspace: etcd rejects an empty key, so it starts at "\0" (the
   // smallest key there can be) and a range end of "\0" means "to the end".
   const first = prefix.length > 0 ? prefix : Uint8Array.of(0);
-  const end = prefix.length > 0 ? prefixRangeEnd(prefix) : Uint8Array.of(0);
+  const levelEnd = prefix.length > 0 ? prefixRangeEnd(prefix) : Uint8Array.of(0);
+  // A window's end, when it comes before the level's ("\0" as the root's end means "to the end").
+  const end =
+    request.end && (prefix.length === 0 || Buffer.compare(Buffer.from(request.end), Buffer.from(levelEnd)) < 0) ? request.end : levelEnd;
   let start = request.cursor ? maxBytes(request.cursor, first) : first;
   let revision = request.revision;
+  if (end !== levelEnd && Buffer.compare(Buffer.from(start), Buffer.from(end)) >= 0) {
+    return {
+      revision: revision ?? (await range(connection, { key: first, countOnly: true })).header.revision,
+      items: [],
+      nextCursor: null,
+    };
+  }
   const candidates: Candidate[] = [];
   let exhausted = false;
   // Each read ends near where the next child or two are expected (see key-positions.ts): a read
@@ -166,4 +176,35 @@ async function describeCandidates(
     else if (!found) items.push({ name: candidate.name, key: candidate.key, isKey: false, hasChildren: true });
   });
   return items;
+}
+
+/** Whether any key starts with `prefix` at `revision` (now when undefined): one keys-only read of at most one key. */
+export async function anyKeyUnder(
+  connection: ClusterConnection,
+  prefix: Uint8Array,
+  revision: number | undefined,
+): Promise<{ found: boolean; revision: number }> {
+  const page = await range(connection, { key: prefix, rangeEnd: prefixRangeEnd(prefix), limit: 1, keysOnly: true, revision });
+  return { found: page.kvs.length > 0, revision: page.header.revision };
+}
+
+/**
+ * Keys under each folder prefix ("…/") at `revision`, from the folder index when it is at exactly
+ * that revision (the visible counts of a level access rules show in part); undefined otherwise.
+ */
+export async function countFoldersAt(
+  connection: ClusterConnection,
+  prefixes: Uint8Array[],
+  revision: number,
+): Promise<(number | undefined)[]> {
+  const index = getFolderIndex(connection);
+  const names = prefixes.map((prefix) => Buffer.from(prefix).toString("latin1"));
+  let counts = index.countUnderAt(names, revision);
+  const status = index.status();
+  if (!counts && (status.state !== "ready" || status.revision < revision)) {
+    // Not built yet, or behind the revision the page was read at: wait as a listing does.
+    await index.acquire({ buildWaitMs: BUILD_WAIT_MS, catchUpMs: CATCH_UP_MS });
+    counts = index.countUnderAt(names, revision);
+  }
+  return counts ?? prefixes.map(() => undefined);
 }

@@ -9,6 +9,11 @@ export type ChildEntry = {
   hasChildren: boolean;
   /** Keys below the folder, when the folder index knows it exactly (current revision only). */
   keyCount?: number;
+  /**
+   * Only part of this folder is visible to the viewer (access rules): keyCount, when given, counts
+   * only the keys they may see, so the folder holds at least that many.
+   */
+  partial?: true;
 };
 
 export type ChildrenPage = {
@@ -24,5 +29,11 @@ export type ListChildrenRequest = {
   revision?: number;
   /** Where the previous page stopped (an opaque key position). */
   cursor?: Uint8Array;
+  /**
+   * List only children at key positions before this one (exclusive): a window of the level, such
+   * as the part an access rule's prefix covers (lib/etcd/visible-level.ts). A child folder lies
+   * before it when its whole subtree does.
+   */
+  end?: Uint8Array;
   limit: number;
 };

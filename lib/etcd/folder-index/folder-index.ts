@@ -114,6 +114,16 @@ export class FolderIndex {
    * `catchUpMs`), or null while it is still being built after `buildWaitMs`. A failed build
    * rejects here and is retried by the next call.
    */
+  /**
+   * Keys under each folder prefix (latin1, ending in "/") while the index is exactly at `revision`,
+   * read without waiting; null when it is not (being built, or moved on since).
+   */
+  countUnderAt(prefixes: readonly string[], revision: number): number[] | null {
+    if (!this.tree || this.revision !== revision) return null;
+    const tree = this.tree;
+    return prefixes.map((prefix) => tree.folder(prefix)?.keyCount ?? 0);
+  }
+
   async acquire(options: { buildWaitMs: number; catchUpMs: number }): Promise<ReadyIndex | null> {
     if (!this.tree) {
       // Settles as a value either way, so a build that fails after the wait rejects nobody.

@@ -22,7 +22,13 @@ function gapStart(prefix: string, node: FolderNode, at: number): string {
   return at === 0 ? prefix : prefix + node.positions[at - 1].slice(0, -1) + "0";
 }
 
-function planSegments(prefix: string, node: FolderNode, from: string, limit: number): { segments: Segment[]; next: string | null } {
+function planSegments(
+  prefix: string,
+  node: FolderNode,
+  from: string,
+  limit: number,
+  end: string | null,
+): { segments: Segment[]; next: string | null } {
   const first = lowerBound(node.positions, from.slice(prefix.length));
   const segments: Segment[] = [];
   let start = from;
@@ -32,6 +38,11 @@ function planSegments(prefix: string, node: FolderNode, from: string, limit: num
     let leaves = node.gaps[at];
     // A cursor inside a gap leaves an unknown part of it.
     if (at === first && leaves !== 0 && from !== gapStart(prefix, node, at)) leaves = null;
+    // A window ending before the next folder (or the level's end) leaves an unknown part of the gap before it.
+    if (end !== null && (at === node.positions.length || prefix + node.positions[at] >= end)) {
+      segments.push({ start, end, leaves: leaves === 0 ? 0 : null });
+      return { segments, next: null };
+    }
     if (at === node.positions.length) {
       segments.push({ start, end: null, leaves });
       return { segments, next: null };
@@ -48,7 +59,7 @@ function planSegments(prefix: string, node: FolderNode, from: string, limit: num
 export async function listLevelFromIndex(
   connection: ClusterConnection,
   index: ReadyIndex,
-  request: { prefix: Uint8Array; cursor?: Uint8Array; limit: number },
+  request: { prefix: Uint8Array; cursor?: Uint8Array; end?: Uint8Array; limit: number },
 ): Promise<ChildrenPage> {
   const { tree, revision } = index;
   const { limit } = request;
@@ -56,11 +67,12 @@ export async function listLevelFromIndex(
   const node = tree.folder(prefix);
   const cursor = request.cursor ? latin1(request.cursor) : "";
   const from = cursor > prefix ? cursor : prefix;
-  if (!node || !from.startsWith(prefix)) return { revision, items: [], nextCursor: null };
+  const levelEnd = prefix.length > 0 ? Buffer.from(prefixRangeEnd(bytesOf(prefix))) : Buffer.from([0]);
+  const end = request.end && (prefix.length === 0 || Buffer.compare(Buffer.from(request.end), levelEnd) < 0) ? latin1(request.end) : null;
+  if (!node || !from.startsWith(prefix) || (end !== null && from >= end)) return { revision, items: [], nextCursor: null };
 
   // Everything below is read from the tree before the first await: one consistent snapshot.
-  const plan = planSegments(prefix, node, from, limit);
-  const levelEnd = prefix.length > 0 ? Buffer.from(prefixRangeEnd(bytesOf(prefix))) : Buffer.from([0]);
+  const plan = planSegments(prefix, node, from, limit, end);
   const snapshotCounts = new Map(
     plan.segments.flatMap((segment) => (segment.folder ? [[segment.folder.name, segment.folder.keyCount]] : [])),
   );
