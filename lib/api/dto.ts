@@ -203,7 +203,9 @@ export type ClusterArchiveDto = {
   recorder: RecorderStateDto;
 };
 
-export type HealthDto = { ok: true; etcd: { reachable: boolean; error?: string; revision?: number } };
+export type HealthDto = {
+  ok: true;
+  etcd: { reachable: boolean; error?: string; revision?: number };
 
 export type LeaseDto = { id: string; grantedTtl: number; remainingTtl: number };
 

@@ -4,6 +4,8 @@ import type { ResponseHeader } from "@/lib/etcd/kv";
 import type { ClusterArchiveStatus } from "@/lib/archive/service";
 import type { ClusterArchiveDto, ClusterDto, ClusterHeaderDto, ClustersDto, HealthDto, RecorderStateDto } from "./dto";
 import { presentCoverage } from "./present-archive";
+import { presentAuditStatus } from "./present-audit";
+import type { AuditTrailStatus } from "@/lib/audit";
 
 // The one place the cluster's answers are built: its header, its full picture (members,
 // endpoints, alarms, compaction), the configured clusters and the health check.
@@ -54,7 +56,12 @@ export function presentClusters(clusters: { name: string; defaultPrefix?: string
   return { clusters: clusters.map(({ name, defaultPrefix }) => (defaultPrefix === undefined ? { name } : { name, defaultPrefix })) };
 }
 
-export function presentHealth(etcd: { revision: number } | { error: unknown }): HealthDto {
-  if ("revision" in etcd) return { ok: true, etcd: { reachable: true, revision: etcd.revision } };
-  return { ok: true, etcd: { reachable: false, error: etcd.error instanceof Error ? etcd.error.message : String(etcd.error) } };
+export function presentHealth(etcd: { revision: number } | { error: unknown }, audit: AuditTrailStatus): HealthDto {
+  const auditDto = presentAuditStatus(audit);
+  if ("revision" in etcd) return { ok: true, etcd: { reachable: true, revision: etcd.revision }, audit: auditDto };
+  return {
+    ok: true,
+    etcd: { reachable: false, error: etcd.error instanceof Error ? etcd.error.message : String(etcd.error) },
+    audit: auditDto,
+  };
 }
