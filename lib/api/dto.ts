@@ -206,6 +206,9 @@ export type ClusterArchiveDto = {
 export type HealthDto = {
   ok: true;
   etcd: { reachable: boolean; error?: string; revision?: number };
+  /** Whether the audit trail is written: a trail that fails is said here, not only in the server log. */
+  audit: AuditStatusDto;
+};
 
 export type LeaseDto = { id: string; grantedTtl: number; remainingTtl: number };
 
