@@ -387,3 +387,91 @@ export function getAuditSettings(): AuditSettings {
   cachedAudit ??= parseAuditSettings(process.env);
   return cachedAudit;
 }
+
+/** OpenID Connect sign-in (ETCDLENS_AUTH=oidc) and the session cookie (lib/auth/session.ts, lib/auth/oidc.ts). */
+export type OidcSettings = {
+  issuer: URL;
+  clientId: string;
+  clientSecret?: string;
+  /** The claim of the ID token (else userinfo) that holds the user's groups. */
+  groupsClaim: string;
+  scopes: string;
+  /** ETCDLENS_PUBLIC_URL without a trailing slash: where browsers reach the dashboard. */
+  publicUrl: string;
+  /** `${publicUrl}/auth/callback`, the redirect URI registered at the provider. */
+  redirectUri: string;
+  /** Cookies carry Secure when the dashboard is served over https. */
+  secureCookies: boolean;
+  /** ETCDLENS_SESSION_SECRET; undefined means a random key per process (sessions end with a restart). */
+  sessionSecret?: string;
+  sessionTtlSeconds: number;
+};
+
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** "8h", "30m", "90s", "1d" or a number of seconds. */
+export function parseDurationSeconds(text: string): number | undefined {
+  const match = /^(\d+)\s*([smhd]?)$/.exec(text.trim());
+  if (!match) return undefined;
+  const seconds = Number(match[1]) * DURATION_UNITS[match[2] || "s"];
+  return seconds > 0 && Number.isSafeInteger(seconds) ? seconds : undefined;
+}
+
+export function parseOidcSettings(env: Record<string, string | undefined>): OidcSettings {
+  const text = (name: string) => env[name]?.trim() || undefined;
+  const required = (name: string) => {
+    const value = text(name);
+    if (!value) throw new ConfigurationError(`ETCDLENS_AUTH=oidc needs ${name}`);
+    return value;
+  };
+  let issuer: URL;
+  try {
+    issuer = new URL(required("ETCDLENS_OIDC_ISSUER"));
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    throw new ConfigurationError("invalid ETCDLENS_OIDC_ISSUER: it is not an absolute URL such as https://dex.example.com");
+  }
+  let publicUrl: URL;
+  try {
+    publicUrl = new URL(required("ETCDLENS_PUBLIC_URL"));
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    throw new ConfigurationError("invalid ETCDLENS_PUBLIC_URL: it is not an absolute URL such as https://etcdlens.example.com");
+  }
+  if (publicUrl.protocol !== "https:" && publicUrl.protocol !== "http:")
+    throw new ConfigurationError("invalid ETCDLENS_PUBLIC_URL: it is not an http or https URL");
+  if (publicUrl.search || publicUrl.hash)
+    throw new ConfigurationError("invalid ETCDLENS_PUBLIC_URL: it has no query or fragment, only scheme, host and path");
+  const base = publicUrl.href.replace(/\/+$/, "");
+  const secret = text("ETCDLENS_SESSION_SECRET");
+  if (secret !== undefined && secret.length < 32)
+    throw new ConfigurationError("ETCDLENS_SESSION_SECRET is at least 32 characters (e.g. `openssl rand -base64 48`)");
+  const ttlText = text("ETCDLENS_SESSION_TTL") ?? "8h";
+  const sessionTtlSeconds = parseDurationSeconds(ttlText);
+  if (sessionTtlSeconds === undefined)
+    throw new ConfigurationError('invalid ETCDLENS_SESSION_TTL: a duration such as "8h", "30m", "1d" or seconds');
+  const groupsClaim = text("ETCDLENS_OIDC_GROUPS_CLAIM") ?? "groups";
+  // Dex and Keycloak (with a mapper) release groups only for a "groups" scope; providers that do
+  // not know it ignore it.
+  const scopes = text("ETCDLENS_OIDC_SCOPES") ?? `openid profile email${groupsClaim === "groups" ? " groups" : ""}`;
+  if (!scopes.split(/\s+/).includes("openid")) throw new ConfigurationError('ETCDLENS_OIDC_SCOPES must include "openid"');
+  return {
+    issuer,
+    clientId: required("ETCDLENS_OIDC_CLIENT_ID"),
+    clientSecret: text("ETCDLENS_OIDC_CLIENT_SECRET"),
+    groupsClaim,
+    scopes,
+    publicUrl: base,
+    redirectUri: `${base}/auth/callback`,
+    secureCookies: publicUrl.protocol === "https:",
+    sessionSecret: secret,
+    sessionTtlSeconds,
+  };
+}
+
+let cachedOidc: OidcSettings | undefined;
+
+export function getOidcSettings(): OidcSettings {
+  cachedOidc ??= parseOidcSettings(process.env);
+  return cachedOidc;
+}
