@@ -374,3 +374,11 @@ export type AuditPageDto = {
   archived: boolean;
   status: AuditStatusDto;
 };
+
+/** GET /api/me: who the dashboard takes the browser for; signOut when a session cookie can be ended. */
+export type MeDto = {
+  user: string;
+  groups: string[];
+  via: "none" | "oidc" | "proxy" | "token";
+  signOut: boolean;
+};
