@@ -2,8 +2,9 @@ import { NextResponse, type NextRequest } from "next/server";
 import { RAW_QUERY_HEADER } from "@/lib/api/raw-query";
 import { authenticate } from "@/lib/auth/authenticate";
 import type { AuthSettings } from "@/lib/auth/settings";
+import { readSessionViewer } from "@/lib/auth/session";
 import { encodeViewer, VIEWER_HEADER } from "@/lib/auth/viewer-header";
-import { ConfigurationError, getAuthSettings, getDoorSettings, getPeerNonce, type DoorSettings } from "@/lib/env";
+import { ConfigurationError, getAuthSettings, getDoorSettings, getOidcSettings, getPeerNonce, type DoorSettings } from "@/lib/env";
 import { isAllowedHost } from "@/lib/http/allowed-host";
 import { refuseBadLink } from "@/lib/http/refuse-bad-link";
 import { refuseHost, refuseMisconfigured } from "@/lib/http/refuse-host";
@@ -24,6 +25,7 @@ export async function proxy(request: NextRequest) {
   try {
     door = getDoorSettings();
     auth = getAuthSettings();
+    if (auth.mode === "oidc") getOidcSettings();
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     return withHeaders(refuseMisconfigured(error.message, api), RESOURCE_CONTENT_SECURITY_POLICY);
@@ -37,7 +39,7 @@ export async function proxy(request: NextRequest) {
   const headers = new Headers(request.headers);
   headers.delete(VIEWER_HEADER);
   if (!isPublicPath(path)) {
-    const result = await authenticate(auth, { headers: request.headers, peerNonce: getPeerNonce() });
+    const result = await authenticate(auth, { headers: request.headers, peerNonce: getPeerNonce(), readSession: readSessionViewer });
     if (!result.ok) {
       if (!api && auth.mode === "oidc" && result.reason === "no-credentials") {
         return withHeaders(redirectToSignIn(request), RESOURCE_CONTENT_SECURITY_POLICY);
