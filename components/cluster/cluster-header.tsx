@@ -6,6 +6,7 @@ import { useEffect, useRef } from "react";
 import { clusterQueries, isQueryOf } from "@/lib/queries";
 import { toSentence } from "@/lib/sentence";
 import { JumpBox } from "@/components/jump-box/jump-box";
+import { SignedInAs } from "@/components/auth/signed-in-as";
 import { ThemeToggle } from "@/components/theme/theme-toggle";
 import { ClusterSwitcher } from "./cluster-switcher";
 import { useClusterName } from "./cluster-scope";
@@ -62,7 +63,8 @@ export function ClusterHeader() {
             <Item label="raft term" value={String(header.raftTerm)} />
           </dl>
         ) : null}
-        <div className="ml-auto">
+        <div className="ml-auto flex items-center gap-4">
+          <SignedInAs />
           <ThemeToggle />
         </div>
       </div>
