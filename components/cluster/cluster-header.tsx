@@ -54,6 +54,9 @@ export function ClusterHeader() {
           <Link href="/cluster" className="text-slate-700 hover:text-blue-700">
             Cluster
           </Link>
+          <Link href="/audit" className="text-slate-700 hover:text-blue-700">
+            Audit
+          </Link>
         </nav>
         {header ? (
           <dl aria-label="Cluster" className="flex flex-wrap gap-x-5 gap-y-1 text-xs text-slate-600">
