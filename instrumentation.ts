@@ -21,11 +21,19 @@ export async function register(): Promise<void> {
   const { startArchiveRecorders, stopArchiveRecorders } = await import("./lib/archive/service");
   // Never throws: an archive that cannot open is one log line and a "failing" state in /api/cluster.
   startArchiveRecorders();
+  // ETCDLENS_AUDIT_LOG is opened now, so that a file that cannot be opened is said at the start
+  // (one log line, and "failing" in /api/healthz), not at the first reveal.
+  const { flushAuditTrail, openAuditTrail } = await import("./lib/audit");
+  openAuditTrail();
   // A stopped server gives its recorder lock up at once, so another replica takes over without
   // waiting out the lock's TTL. Next's own handler exits once its server has closed.
   const stop = (signal: NodeJS.Signals) => {
-    // The folder index is saved too, but a slow archive must not hold the exit up for long.
-    const saved = Promise.race([saveFolderIndexes(), new Promise((resolve) => setTimeout(resolve, 3_000).unref())]);
+    // The folder index is saved and the audit trail's last entries stored too, but a slow archive
+    // must not hold the exit up for long.
+    const saved = Promise.race([
+      Promise.all([saveFolderIndexes(), flushAuditTrail()]),
+      new Promise((resolve) => setTimeout(resolve, 3_000).unref()),
+    ]);
     void Promise.all([stopArchiveRecorders(), saved]).finally(() => {
       // No other handler (NEXT_MANUAL_SIG_HANDLE without one of its own): exit as the signal would.
       if (process.listenerCount(signal) === 0) process.exit(signal === "SIGINT" ? 130 : 143);
