@@ -222,6 +222,15 @@ describe("OpenID Connect sign-in against a real provider", () => {
     expect(foreign.headers.getSetCookie()).toEqual([]);
     const missing = await signOut.POST(request("/auth/sign-out", browser, { method: "POST" }));
     expect(missing.status).toBe(403);
+    // A page with Referrer-Policy: no-referrer posts with Origin: null; Sec-Fetch-Site tells where from.
+    const crossSite = await signOut.POST(
+      request("/auth/sign-out", browser, { method: "POST", headers: { origin: "null", "sec-fetch-site": "cross-site" } }),
+    );
+    expect(crossSite.status).toBe(403);
+    const ownPage = await signOut.POST(
+      request("/auth/sign-out", browser, { method: "POST", headers: { origin: "null", "sec-fetch-site": "same-origin" } }),
+    );
+    expect(ownPage.status).toBe(200);
     const own = await signOut.POST(request("/auth/sign-out", browser, { method: "POST", headers: { origin: PUBLIC_URL } }));
     expect(own.status).toBe(200);
     expect(own.headers.getSetCookie()).toEqual([`${session.SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax`]);

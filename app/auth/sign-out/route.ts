@@ -12,8 +12,7 @@ export async function POST(request: Request): Promise<Response> {
   if (getAuthSettings().mode !== "oidc")
     return signInPage(404, "Sign-in is off", "This dashboard does not sign people in (ETCDLENS_AUTH is not oidc).");
   const settings = getOidcSettings();
-  const origin = request.headers.get("origin");
-  if (origin !== new URL(settings.publicUrl).origin) {
+  if (!isFromDashboard(request, new URL(settings.publicUrl).origin)) {
     return signInPage(403, "Not signed out", "Sign-out is only accepted from the dashboard's own sign-out button.");
   }
   const viewer = await readSessionViewer(request.headers.get("cookie"), settings);
@@ -21,4 +20,12 @@ export async function POST(request: Request): Promise<Response> {
   const response = signInPage(200, "Signed out", "You are signed out of etcdlens.");
   response.headers.append("set-cookie", clearCookie(SESSION_COOKIE, settings));
   return response;
+}
+
+// The dashboard's pages send no referrer (Referrer-Policy: no-referrer), so Chromium posts their
+// forms with "Origin: null"; Sec-Fetch-Site, which no page can set, then says where the form was.
+function isFromDashboard(request: Request, publicOrigin: string): boolean {
+  const origin = request.headers.get("origin");
+  if (origin === publicOrigin) return true;
+  return (origin === null || origin === "null") && request.headers.get("sec-fetch-site") === "same-origin";
 }
