@@ -32,7 +32,10 @@ export function LeaseDetail({ id }: { id: string }) {
         <dt className="text-slate-500">remaining TTL</dt>
         <dd data-testid="lease-remaining">{first.remainingTtl} s</dd>
         <dt className="text-slate-500">attached keys</dt>
-        <dd>{first.totalKeys.toLocaleString()}</dd>
+        <dd>
+          {first.totalKeys.toLocaleString()}
+          {first.someHidden ? <span className="text-slate-500"> (and keys you may not see)</span> : null}
+        </dd>
       </dl>
       <ul aria-label="Attached keys" className="space-y-0.5 font-mono text-[13px]">
         {keys.map((key) => (

@@ -216,7 +216,10 @@ export type LeasesDto = { items: LeaseDto[]; total: number; nextCursor: number |
 
 export type LeaseDetailDto = LeaseDto & {
   keys: { key: string; keyBase64: string }[];
+  /** Attached keys the viewer may list (access rules); all of them with sign-in off. */
   totalKeys: number;
+  /** Present when the lease holds keys the viewer may not list: not shown, not counted. */
+  someHidden?: true;
   nextCursor: number | null;
 };
 

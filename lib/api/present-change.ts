@@ -44,8 +44,15 @@ export function isChangeBy(item: ChangeItem, manager: string): boolean {
   return describeChange(item).managers?.some((change) => change.manager === manager) ?? false;
 }
 
-export function presentChange(item: ChangeItem, time?: RevisionTime): ChangeDto {
-  const meaning = describeChange(item);
+// A change to a key the viewer may list but not read: what happened, not what it changed to.
+function describeUnread(item: ChangeItem): VersionMeaning {
+  const summary = item.type === "DELETE" ? "deleted" : item.version === 1 ? "created" : "updated";
+  return { lifecycle: item.createRevision, summary };
+}
+
+/** `readable`: whether the viewer may read the key's values (access rules); else the summary says only what happened. */
+export function presentChange(item: ChangeItem, time?: RevisionTime, readable = true): ChangeDto {
+  const meaning = readable ? describeChange(item) : describeUnread(item);
   const body: ChangeDto = {
     revision: item.revision,
     key: keyToDisplay(item.key),
@@ -58,8 +65,12 @@ export function presentChange(item: ChangeItem, time?: RevisionTime): ChangeDto 
   return { ...body, ...presentRevisionTime(time) };
 }
 
-export function presentChanges(page: ChangesPage, times: ReadonlyMap<number, RevisionTime> = new Map()): ChangesDto {
-  return { ...page, items: page.items.map((item) => presentChange(item, times.get(item.revision))) };
+export function presentChanges(
+  page: ChangesPage,
+  times: ReadonlyMap<number, RevisionTime> = new Map(),
+  readable: (key: Uint8Array) => boolean = () => true,
+): ChangesDto {
+  return { ...page, items: page.items.map((item) => presentChange(item, times.get(item.revision), readable(item.key))) };
 }
 
 export function presentWatchEvent(change: WatchChange): WatchEventDto {

@@ -19,6 +19,7 @@ export function presentLeaseDetail(lease: LeaseDetail): LeaseDetailDto {
     ...presentLeaseSummary(lease),
     keys: lease.keys.map((key) => ({ key: keyToDisplay(key), keyBase64: bytesToBase64(key) })),
     totalKeys: lease.totalKeys,
+    ...(lease.someHidden ? { someHidden: true as const } : {}),
     nextCursor: lease.nextCursor,
   };
 }

@@ -60,6 +60,8 @@ export type ChangesRequest = {
    * version is known: those the window does not show are read at revision − 1 first.
    */
   keep?: (item: ChangeItem) => boolean;
+  /** Keep only keys this says yes to (the keys access rules let the viewer list), asked before anything else is read of them. */
+  visible?: (key: Uint8Array) => boolean;
 };
 
 export type ChangesPage = {
@@ -82,7 +84,8 @@ function matches(event: ReplayedEvent, request: ChangesRequest): boolean {
   return (
     startsWithBytes(event.kv.key, request.prefix) &&
     (!request.type || event.type === request.type) &&
-    (!request.contains || includesBytes(event.kv.key, request.contains))
+    (!request.contains || includesBytes(event.kv.key, request.contains)) &&
+    (!request.visible || request.visible(event.kv.key))
   );
 }
 

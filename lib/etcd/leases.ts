@@ -7,7 +7,7 @@ import type { ClusterConnection } from "./client";
 // goes to the browser and how many TTL look-ups one request makes.
 
 export type LeaseSummary = { id: string; grantedTtl: number; remainingTtl: number };
-export type LeaseDetail = LeaseSummary & { keys: Buffer[]; totalKeys: number; nextCursor: number | null };
+export type LeaseDetail = LeaseSummary & { keys: Buffer[]; totalKeys: number; someHidden: boolean; nextCursor: number | null };
 
 const MAX_LEASES_PAGE = 200;
 
@@ -37,10 +37,12 @@ export async function getLeaseOrThrow(
   connection: ClusterConnection,
   id: string,
   page: { cursor: number; limit: number },
+  /** The attached keys the viewer may list (access rules); every one when absent. */
+  visible?: (key: Uint8Array) => boolean,
 ): Promise<LeaseDetail> {
   const lease = await timeToLive(connection, id, true);
   if (!lease) throw new AppError("not_found", `no lease ${id}: it expired, was revoked or never existed`);
-  const keys = [...lease.keys].sort(Buffer.compare);
+  const keys = lease.keys.filter((key) => !visible || visible(key)).sort(Buffer.compare);
   const next = page.cursor + page.limit;
   return {
     id,
@@ -48,6 +50,7 @@ export async function getLeaseOrThrow(
     remainingTtl: lease.remainingTtl,
     keys: keys.slice(page.cursor, next),
     totalKeys: keys.length,
+    someHidden: keys.length < lease.keys.length,
     nextCursor: next < keys.length ? next : null,
   };
 }

@@ -4,6 +4,7 @@ import type { ClusterConnection } from "./client";
 import { range, type KeyValue } from "./kv";
 import { listChildren } from "./list-children";
 import type { ChildEntry, ChildrenPage, ListChildrenRequest } from "./tree-level";
+import type { LevelLister } from "./visible-level";
 
 // One page of a tree level with the values of its keys, for views that show what the keys hold
 // (the kubectl-style tables). The page is listed the usual way (list-children.ts: the folder index
@@ -31,8 +32,13 @@ export async function readLevelValues(
   connection: ClusterConnection,
   request: ListChildrenRequest,
   onValues?: (kvs: KeyValue[]) => void,
+  /**
+   * The level as access rules show it (lib/etcd/visible-level.ts), with which neighbours in the
+   * page have no hidden key between them; the whole level when absent.
+   */
+  visible?: { list: LevelLister; adjacent: (a: Uint8Array, b: Uint8Array) => boolean },
 ): Promise<LevelValuesPage> {
-  const page = await listChildren(connection, request);
+  const page = visible ? await visible.list(request) : await listChildren(connection, request);
   const { items, ...rest } = page;
   const values = new Map<string, KeyValue>();
   let reads = 0;
@@ -50,7 +56,7 @@ export async function readLevelValues(
       landed.push(kv);
     }
   };
-  for (const run of runsOfKeys(items)) {
+  for (const run of runsOfKeys(items, visible?.adjacent)) {
     // A key that is also a folder is read alone: a range past it would read its subtree.
     if (run.length === 1 || run[0].hasChildren) {
       for (const child of run) await read(child);
@@ -73,7 +79,7 @@ export async function readLevelValues(
 }
 
 /** The page's keys in runs of neighbours; a key that is also a folder is a run of its own. */
-function runsOfKeys(items: ChildEntry[]): ChildEntry[][] {
+function runsOfKeys(items: ChildEntry[], adjacent?: (a: Uint8Array, b: Uint8Array) => boolean): ChildEntry[][] {
   const runs: ChildEntry[][] = [];
   let current: ChildEntry[] = [];
   const close = () => {
@@ -85,7 +91,11 @@ function runsOfKeys(items: ChildEntry[]): ChildEntry[][] {
     else if (item.hasChildren) {
       close();
       runs.push([item]);
-    } else current.push(item);
+    } else {
+      // A key the viewer may not see between two that they may: the run ends, so that it is not read.
+      if (adjacent && current.length > 0 && !adjacent(current[current.length - 1].key, item.key)) close();
+      current.push(item);
+    }
   }
   close();
   return runs;

@@ -78,6 +78,16 @@ export function planVisibleWindows(prefix: Uint8Array, granted: readonly Uint8Ar
 }
 
 /**
+ * Whether two keys of the level lie in one window a granted prefix covers whole, so that no key
+ * the viewer may not see lies between them (a range read from one to the other reads only theirs).
+ */
+export function inOneVisibleRun(prefix: Uint8Array, granted: readonly Uint8Array[]): (a: Uint8Array, b: Uint8Array) => boolean {
+  const ranges = planVisibleWindows(prefix, granted).filter((window) => window.kind === "range");
+  const inside = (key: Uint8Array, window: Window) => compare(key, window.start) >= 0 && compare(key, window.end) < 0;
+  return (a, b) => ranges.some((window) => inside(a, window) && inside(b, window));
+}
+
+/**
  * One page of the level `request.prefix` showing only what `granted` makes visible (see above).
  * `contains` narrows it to children whose name contains those bytes, as filter-children.ts does
  * for a whole level.

@@ -3,18 +3,20 @@
 // where etcd has compacted it, from the archive (`readFrom` says which answered); from/to are
 // revisions or RFC 3339 times (the last revision at or before each, `window` names them). With
 // `manager`, only the changes that field manager made (read from metadata.managedFields). Each
-// row carries the time its revision happened when the archive knows it.
+// row carries the time its revision happened when the archive knows it. Access: the list right on
+// something under the prefix (else a 403); only changes to keys the viewer may list are shown, and
+// only where they may read does the summary say what a change changed (else created/updated/deleted).
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { limitParam, refuseFutureRevisions } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { fillReplacedFromArchive, listArchivedChanges } from "@/lib/archive/archived-changes";
-import { archiveNameOf, readRevisionTimes } from "@/lib/archive/revision-times";
+import { readRevisionTimes } from "@/lib/archive/revision-times";
 import { getArchiveStore } from "@/lib/archive/service";
 import type { ArchiveCoverage, ArchiveStore } from "@/lib/archive/store";
 import { callEtcd } from "@/lib/etcd/call";
 import { listChanges, type ChangeItem, type ChangesPage } from "@/lib/etcd/changes";
-import { getCluster } from "@/lib/etcd/client";
+import { openClusterFor } from "@/lib/api/open-cluster";
 import { presentReadFrom } from "@/lib/api/present-archive";
 import { isChangeBy, presentChanges } from "@/lib/api/present-change";
 import { managerSchema } from "@/lib/params";
@@ -32,7 +34,7 @@ async function openArchive(cluster: string): Promise<{ engine: string; store: Ar
   }
 }
 
-export const GET = apiRoute(async (request): Promise<ChangesDto> => {
+export const GET = apiRoute(async (request, access): Promise<ChangesDto> => {
   const query = await QueryParams.read(request);
   const prefix = query.keyOrEmpty("prefix");
   const from = await query.revisionOrTimeIn("from");
@@ -45,11 +47,17 @@ export const GET = apiRoute(async (request): Promise<ChangesDto> => {
   if (from !== undefined && to !== undefined && from > to) {
     throw new AppError("bad_request", `"from" (${from}) is after "to" (${to})`);
   }
-  const connection = getCluster(query.clusterName());
-  const cluster = archiveNameOf(query.clusterName());
+  const { connection, cluster } = openClusterFor(query, access);
+  access.requireSomeUnder(cluster, prefix, "list");
+  const visible = access.keyFilter(cluster, prefix, "list");
+  const readable = access.keyFilter(cluster, prefix, "read") ?? (() => true);
   const archive = await openArchive(cluster);
-  const keep = manager === undefined ? undefined : (item: ChangeItem) => isChangeBy(item, manager);
-  const filters = { prefix, type, contains: contains.length ? contains : undefined, keep };
+  // The manager filter reads values: a key the viewer may not read has no manager they may learn.
+  const byManager = manager === undefined ? undefined : (item: ChangeItem) => readable(item.key) && isChangeBy(item, manager);
+  const filters = { prefix, type, contains: contains.length ? contains : undefined, keep: byManager, visible };
+  // The archive's part takes the visibility as part of `keep`.
+  const archivedKeep =
+    visible === undefined ? byManager : (item: ChangeItem) => visible(item.key) && (byManager === undefined || byManager(item));
   // etcd's part: listChanges reads from etcd's compaction revision at the oldest.
   const page: ChangesPage = await callEtcd(connection, () => listChanges(connection, { ...filters, from, to, cursor, limit }), {
     revision: from,
@@ -68,6 +76,7 @@ export const GET = apiRoute(async (request): Promise<ChangesDto> => {
     // etcd's part is done and etcd compacted what comes before: the archive goes on from there.
     const archived = await listArchivedChanges(archive.store, cluster, {
       ...filters,
+      keep: archivedKeep,
       high: below,
       lowest,
       limit: limit - page.items.length,
@@ -81,7 +90,7 @@ export const GET = apiRoute(async (request): Promise<ChangesDto> => {
     cluster,
     page.items.map((item) => item.revision),
   );
-  const body = presentChanges(page, times);
+  const body = presentChanges(page, times, readable);
   body.readFrom = presentReadFrom(source, archive);
   if (query.text("from") !== undefined || query.text("to") !== undefined)
     body.window = { from, to, ...([...query.resolvedTimes.values()].some((found) => found.estimated) ? { estimated: true } : {}) };

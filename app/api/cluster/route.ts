@@ -2,9 +2,10 @@
 // and member IDs, revision, raft term), members, each configured endpoint's status, alarms and the
 // compaction revision, and the archive (what it holds of the cluster, what this replica's recorder
 // does: recording, standby, baseline, failing, off). view=header answers the header alone, cheaply (the page header polls it).
+// Access: a rule for the cluster (any right on any prefix of it), else a 403.
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { callEtcd } from "@/lib/etcd/call";
-import { getCluster } from "@/lib/etcd/client";
+import { openClusterFor } from "@/lib/api/open-cluster";
 import { getClusterHeader, getEndpointStatuses, listAlarms, listMembers } from "@/lib/etcd/cluster";
 import { getCompactRevision } from "@/lib/etcd/watch";
 import { readClusterArchiveStatus } from "@/lib/archive/service";
@@ -14,17 +15,17 @@ import { z } from "zod";
 
 export const dynamic = "force-dynamic";
 
-export const GET = apiRoute(async (request): Promise<ClusterDto | ClusterHeaderDto> => {
+export const GET = apiRoute(async (request, access): Promise<ClusterDto | ClusterHeaderDto> => {
   const query = new QueryParams(request);
   const view = query.parsed("view", z.enum(["full", "header"]).optional());
-  const connection = getCluster(query.clusterName());
+  const { connection, cluster } = openClusterFor(query, access);
   const header = await callEtcd(connection, () => getClusterHeader(connection));
   if (view === "header") return presentClusterHeader(header);
   const [[members, endpoints, alarms, compactRevision], archive] = await Promise.all([
     callEtcd(connection, () =>
       Promise.all([listMembers(connection), getEndpointStatuses(connection), listAlarms(connection), getCompactRevision(connection)]),
     ),
-    readClusterArchiveStatus(query.clusterName()),
+    readClusterArchiveStatus(cluster),
   ]);
   return presentCluster(header, { members, endpoints, alarms, compactRevision, archive });
 });

@@ -1,14 +1,20 @@
 // GET /api/table?prefix=P[&rev=R | &at=T][&cursor=C][&limit=N] — one page of the folder P (its trailing
 // slash included) as the table `kubectl get` prints for the resource its objects are, with the
 // values of that page's keys only read and decoded, from the archive at a revision etcd has
-// compacted. Server-Timing says how long the server took.
+// compacted. Server-Timing says how long the server took. Access: the read right (rows show
+// values) on something under P, else a 403; a folder the rules show in part has only the rows of
+// keys the viewer may read, and of folders leading to them.
 import { readRefusingFuture } from "@/lib/api/future-revision";
 import { limitParam } from "@/lib/api/params";
 import { presentTable } from "@/lib/api/present-table";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { callEtcd } from "@/lib/etcd/call";
 import { isCompactedRefusal, readLevelValuesFromArchive } from "@/lib/archive/archived-level";
-import { getCluster, getClusterName } from "@/lib/etcd/client";
+import { openClusterFor } from "@/lib/api/open-cluster";
+import { readLevelValues, type LevelValuesPage } from "@/lib/etcd/level-values";
+import { anyKeyUnder, listChildren } from "@/lib/etcd/list-children";
+import { inOneVisibleRun, listVisibleLevel } from "@/lib/etcd/visible-level";
+import { concatBytes } from "@/lib/keys";
 import { readTablePage } from "@/lib/kube-table/read-table-page";
 import { AppError } from "@/lib/errors";
 
@@ -16,7 +22,7 @@ export const dynamic = "force-dynamic";
 
 const SLASH = 0x2f;
 
-export const GET = apiRoute(async (request) => {
+export const GET = apiRoute(async (request, access) => {
   const started = performance.now();
   const query = await QueryParams.read(request);
   const prefix = query.keyOrEmpty("prefix");
@@ -26,15 +32,35 @@ export const GET = apiRoute(async (request) => {
   const revision = await query.revisionOrTime("rev", "at");
   const limit = query.parsed("limit", limitParam(200, 500));
   const cursor = query.cursor("cursor");
-  const connection = getCluster(query.clusterName());
+  const { connection, cluster } = openClusterFor(query, access);
+  const visibility = access.requireSomeUnder(cluster, prefix, "read");
+  const granted = visibility.kind === "some" ? visibility.prefixes : undefined;
+  // Only the rows the viewer may read: the archive lists its level whole, so its page is filtered.
+  const readable = (page: LevelValuesPage): LevelValuesPage => {
+    if (!granted) return page;
+    const rowVisible = ({ child }: LevelValuesPage["entries"][number]) =>
+      child.isKey
+        ? access.mayKey(cluster, child.key, "read")
+        : access.under(cluster, concatBytes(child.key, Uint8Array.of(SLASH)), "read").kind !== "none";
+    return { ...page, entries: page.entries.filter(rowVisible) };
+  };
+  const fromEtcd = granted
+    ? (page: Parameters<typeof listChildren>[1], onValues: Parameters<typeof readLevelValues>[2]) =>
+        readLevelValues(connection, page, onValues, {
+          list: (level) =>
+            listVisibleLevel((whole) => listChildren(connection, whole), level, granted, {
+              anyKeyUnder: (under, at) => anyKeyUnder(connection, under, at),
+            }),
+          adjacent: inOneVisibleRun(prefix, granted),
+        }).then(readable)
+    : undefined;
   const page = await readRefusingFuture(connection, { rev: revision }, () =>
-    callEtcd(connection, () => readTablePage(connection, { prefix, revision, cursor, limit }), { revision }),
+    callEtcd(connection, () => readTablePage(connection, { prefix, revision, cursor, limit }, fromEtcd), { revision }),
   ).catch((error: unknown) => {
     // etcd has compacted the revision: the archive answers when it holds it whole.
     if (revision === undefined || !isCompactedRefusal(error)) throw error;
-    const cluster = getClusterName(query.clusterName());
     return readTablePage(connection, { prefix, revision, cursor, limit }, (page, onValues) =>
-      readLevelValuesFromArchive(cluster, { ...page, revision }, error, onValues),
+      readLevelValuesFromArchive(cluster, { ...page, revision }, error, onValues).then(readable),
     );
   });
   const body = presentTable(page);

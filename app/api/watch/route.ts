@@ -1,12 +1,15 @@
 // GET /api/watch?prefix=P[&fromRevision=R][&cluster=NAME] — server-sent events for every change
 // under P after R (or after the Last-Event-ID header, or from now); served from the cluster's one
-// etcd watch (lib/etcd/watch) however many prefixes and browsers are watched.
+// etcd watch (lib/etcd/watch) however many prefixes and browsers are watched. Access: the list
+// right on something under P, refused with a 403 before the stream opens; each subscriber gets only
+// the changes to keys it may list (the hub serves every subscriber of a prefix alike, so the filter
+// is per subscriber, here).
 import { refuseFutureRevisionsNow } from "@/lib/api/future-revision";
 import { revisionOrThrow } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { callEtcd } from "@/lib/etcd/call";
-import { getCluster } from "@/lib/etcd/client";
-import { getWatchHub, type WatchSubscription } from "@/lib/etcd/watch-hub";
+import { openClusterFor } from "@/lib/api/open-cluster";
+import { getWatchHub, type HubMessage, type WatchSubscription } from "@/lib/etcd/watch-hub";
 import { encodeMessage } from "./sse";
 
 export const dynamic = "force-dynamic";
@@ -21,10 +24,19 @@ function readLastEventId(request: Request): number | undefined {
   return revisionOrThrow("Last-Event-ID", header.trim());
 }
 
-export const GET = apiRoute(async (request) => {
+/** The message as this subscriber may see it: changes to keys it may not list left out; null when none is left. */
+function visibleTo(message: HubMessage, visible: ((key: Uint8Array) => boolean) | undefined): HubMessage | null {
+  if (!visible || message.kind !== "changes") return message;
+  const changes = message.changes.filter((change) => visible(change.key));
+  return changes.length === 0 ? null : { kind: "changes", changes };
+}
+
+export const GET = apiRoute(async (request, access) => {
   const query = new QueryParams(request);
-  const connection = getCluster(query.clusterName());
+  const { connection, cluster } = openClusterFor(query, access);
   const prefix = query.keyOrEmpty("prefix");
+  access.requireSomeUnder(cluster, prefix, "list");
+  const visible = access.keyFilter(cluster, prefix, "list");
   const fromRevision = query.revision("fromRevision");
   const lastEventId = readLastEventId(request);
   // A watch from a revision etcd has not reached would wait in silence; refuse it as every route does.
@@ -52,8 +64,10 @@ export const GET = apiRoute(async (request) => {
 
   subscription = await getWatchHub(connection, prefix).subscribe(
     {
-      send: (message) => {
+      send: (sent) => {
         if (finished) return true;
+        const message = visibleTo(sent, visible);
+        if (!message) return true;
         // Judged before the message is queued: one revision larger than the bound (a big
         // transaction) still goes to a subscriber that is keeping up.
         const keepingUp = (controller.desiredSize ?? 0) > -MAX_QUEUED_BYTES;
