@@ -1,6 +1,7 @@
 import "server-only";
 import { getAuthSettings, getServerSettings } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { auditSubjectOf, recordAudit } from "@/lib/audit";
 import {
   explainRefusal,
   ruleAllowingKey,
@@ -27,7 +28,21 @@ export class RequestAccess {
     /** False when sign-in is off: the rules are not applied. */
     readonly enforced: boolean,
     private readonly revealWithoutSignIn: boolean,
+    /** The request, for the audit trail's entry of a refusal (who, from where). */
+    private readonly request?: Request,
   ) {}
+
+  // Every refusal under the rules is an entry of the audit trail; without sign-in there are no
+  // rules to refuse by (a Secret value kept masked by ETCDLENS_REVEAL_SECRETS is no request refused).
+  private refuse(message: string, scope: { cluster: string; key?: Uint8Array; prefix?: Uint8Array }): AppError {
+    if (this.enforced) {
+      const subject = this.request
+        ? auditSubjectOf(this.request, this.viewer)
+        : { user: this.viewer.user, groups: this.viewer.groups, via: this.viewer.via };
+      recordAudit({ ...subject, ...scope, action: "denied", outcome: "denied", reason: message });
+    }
+    return new AppError("forbidden", message);
+  }
 
   /** The access of a request the gate let through; a request it did not vouch for is refused. */
   static of(request: Request): RequestAccess {
@@ -37,7 +52,7 @@ export class RequestAccess {
     }
     const viewer = decodeViewer(request.headers.get(VIEWER_HEADER));
     if (!viewer) throw new AppError("unauthenticated", "not signed in");
-    return new RequestAccess(viewer, auth.rules, true, false);
+    return new RequestAccess(viewer, auth.rules, true, false, request);
   }
 
   mayKey(cluster: string, key: Uint8Array, right: Right): boolean {
@@ -50,7 +65,7 @@ export class RequestAccess {
     if (this.mayKey(cluster, key, right)) return;
     if (!this.enforced)
       throw new AppError("forbidden", "Secret values are hidden; start the server with ETCDLENS_REVEAL_SECRETS=true to show them");
-    throw new AppError("forbidden", explainRefusal(this.viewer, cluster, key, right));
+    throw this.refuse(explainRefusal(this.viewer, cluster, key, right), { cluster, key });
   }
 
   /** How much under a prefix this request may see with `right` (see access-rules.ts). */
@@ -62,7 +77,7 @@ export class RequestAccess {
   /** Refuses a prefix of which nothing is visible (a partly visible one passes; its answer is filtered). */
   requireSomeUnder(cluster: string, prefix: Uint8Array, right: Right): Visibility {
     const visibility = this.under(cluster, prefix, right);
-    if (visibility.kind === "none") throw new AppError("forbidden", explainRefusal(this.viewer, cluster, prefix, right));
+    if (visibility.kind === "none") throw this.refuse(explainRefusal(this.viewer, cluster, prefix, right), { cluster, prefix });
     return visibility;
   }
 
@@ -83,7 +98,7 @@ export class RequestAccess {
 
   requireCluster(cluster: string): void {
     if (this.seesCluster(cluster)) return;
-    throw new AppError("forbidden", `${this.viewer.user} has no access rule for cluster "${cluster}"`);
+    throw this.refuse(`${this.viewer.user} has no access rule for cluster "${cluster}"`, { cluster });
   }
 
   seesAudit(): boolean {

@@ -2,6 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as getKey } from "@/app/api/key/route";
 import { GET as getHistory } from "@/app/api/history/route";
 import { GET as getDiff } from "@/app/api/diff/route";
+import { GET as getRaw } from "@/app/api/raw/route";
+import { GET as getSecret } from "@/app/api/secret/route";
+import { readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { flushAuditTrail } from "@/lib/audit";
 import { encodeKubernetesObject } from "@/lib/decode";
 import { concatBytes, encodeKeyParam } from "@/lib/keys";
 import type { EtcdProcess } from "@/scripts/lib/etcd-process";
@@ -13,6 +19,7 @@ import { callAs, useAccessRules, viewer } from "./access-support";
 // that does not alike; prefixes with ":", spaces, non-ASCII and keys with bytes that are not UTF-8.
 
 let etcd: EtcdProcess;
+const auditLog = join(tmpdir(), "etcdlens-test", `access-keys-audit-${process.pid}.jsonl`);
 const q = (key: string | Uint8Array) => encodeKeyParam(typeof key === "string" ? Buffer.from(key) : key);
 const dev = viewer("ana", "dev");
 const ops = viewer("olu", "ops");
@@ -32,6 +39,7 @@ const secret = (name: string) =>
 
 beforeAll(async () => {
   etcd = await startTestEtcd("access-keys");
+  process.env.ETCDLENS_AUDIT_LOG = auditLog;
   useAccessRules(etcd, "access-keys", [
     {
       groups: ["dev"],
@@ -153,5 +161,43 @@ describe("/api/history and /api/diff under access rules", () => {
     }
     expect((await callAs(getHistory, viewer("lee"), `/api/history?key=${q("/registry/configmaps/dev/app")}`)).status).toBe(403);
     expect((await callAs(getDiff, dev, `/api/diff?key=${q("/registry/configmaps/dev/app")}&from=1&to=2&cluster=other`)).status).toBe(403);
+  });
+});
+
+describe("/api/raw and /api/secret under access rules", () => {
+  const path = encodeURIComponent(JSON.stringify(["data", "password"]));
+
+  it("sends raw bytes with the read right and refuses them without", async () => {
+    const raw = await callAs(getRaw, dev, `/api/raw?key=${q("/registry/configmaps/dev/app")}`);
+    expect(raw.status).toBe(200);
+    expect(raw.body.toString()).toBe("v2");
+    for (const key of ["/registry/configmaps/prod/db", "/registry/configmaps/prod/nothing"]) {
+      const refused = await callAs(getRaw, dev, `/api/raw?key=${q(key)}`);
+      expect(refused.status, key).toBe(403);
+      expect(refused.body.error.message).toContain("rights: [read]");
+    }
+  });
+
+  it("reveals a Secret value only with the reveal right on its key", async () => {
+    const asOps = await callAs(getSecret, ops, `/api/secret?key=${q("/registry/secrets/dev/db")}&path=${path}`);
+    expect(asOps.status).toBe(200);
+    expect(asOps.body.text).toBe("hunter2");
+    const asDev = await callAs(getSecret, dev, `/api/secret?key=${q("/registry/secrets/dev/db")}&path=${path}`);
+    expect(asDev.status).toBe(403);
+    expect(asDev.body.error.message).toContain("rights: [reveal]");
+    expect((await callAs(getSecret, ops, `/api/secret?key=${q("/registry/configmaps/dev/app")}&path=${path}`)).status).toBe(403);
+  });
+
+  it("writes every refusal to the audit trail with who, the cluster and the key", async () => {
+    await callAs(getKey, dev, `/api/key?key=${q("/registry/configmaps/prod/audited")}`);
+    await flushAuditTrail();
+    const lines = readFileSync(auditLog, "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    const denied = lines.find((line) => line.action === "denied" && line.key === "/registry/configmaps/prod/audited");
+    expect(denied).toMatchObject({ user: "ana", groups: ["dev"], cluster: "main", outcome: "denied" });
+    expect(denied.reason).toContain("rights: [read]");
+    expect(lines.some((line) => line.action === "reveal" && line.user === "olu")).toBe(true);
   });
 });

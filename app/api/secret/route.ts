@@ -2,14 +2,14 @@
 // only when the operator started the server with ETCDLENS_REVEAL_SECRETS=true. One value per
 // request, so revealing is a deliberate click per value and the others stay masked; each reveal is
 // an entry of the audit trail (who, which key at which revision, which field).
+// Access with sign-in on: the reveal right on the key (ETCDLENS_REVEAL_SECRETS applies only without sign-in).
 // POST: the same query in the body, for keys too long for a URL (see QueryParams.read).
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { readRefusingFuture } from "@/lib/api/future-revision";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { readMaskedValue } from "@/lib/decode";
-import { getServerSettings } from "@/lib/env";
-import { getCluster, getClusterName } from "@/lib/etcd/client";
+import { openClusterFor } from "@/lib/api/open-cluster";
 import { openArchiveView, readKeyReachingBackOrThrow } from "@/lib/archive/reach-back";
 import type { SecretValueDto } from "@/lib/api/dto";
 import { presentSecretValue } from "@/lib/api/present-secret";
@@ -30,18 +30,18 @@ const pathParam = z
   .pipe(z.array(z.string()).min(1, "path names at least one field"));
 
 export const GET = apiRoute(async (request, access): Promise<SecretValueDto> => {
-  if (!getServerSettings().revealSecrets) {
+  const query = await QueryParams.read(request);
+  const key = query.keyOrThrow("key");
+  const { connection, cluster } = openClusterFor(query, access);
+  if (!access.enforced && !access.mayKey(cluster, key, "reveal")) {
     throw new AppError(
       "forbidden",
       "this server does not reveal Secret values; the operator can allow it with ETCDLENS_REVEAL_SECRETS=true",
     );
   }
-  const query = await QueryParams.read(request);
-  const key = query.keyOrThrow("key");
+  access.requireKey(cluster, key, "reveal");
   const revision = await query.revisionOrTime("rev", "at");
   const path = query.parsed("path", pathParam);
-  const connection = getCluster(query.clusterName());
-  const cluster = getClusterName(query.clusterName());
   // At a revision etcd has compacted, the archive's copy.
   const archive = revision === undefined ? null : await openArchiveView(cluster);
   const { kv } = await readRefusingFuture(connection, { rev: revision }, () =>
