@@ -457,6 +457,21 @@ async function main() {
       "```",
     );
 
+    // The retention: how long a prune batch holds the event loop, on both engines (a private PostgreSQL).
+    const prune = spawnSync(
+      process.execPath,
+      [join(root, "node_modules", "tsx", "dist", "cli.mjs"), "--conditions=react-server", "scripts/bench-prune.ts"],
+      { encoding: "utf8", env: tableEnv },
+    );
+    notes.push(
+      "",
+      "`npm run bench:prune` in the same run (the retention cutting an archive of 40,000 Pod revisions to half, SQLite and PostgreSQL):",
+      "",
+      "```",
+      prune.stdout.trim() || prune.stderr.trim(),
+      "```",
+    );
+
     // The tree at an archived revision on a million-key archive of its own (bulk-loaded, a few
     // minutes); the restart's first listing is the row above, against the real dashboard.
     const archiveTree = spawnSync(

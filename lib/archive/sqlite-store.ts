@@ -178,8 +178,13 @@ type RevisionRow = VersionRow & { key_id: number; key: Buffer };
 
 const BUSY_TIMEOUT_MS = 5_000;
 
-/** Versions one prune transaction removes at most (a few tens of ms): recording waits for no longer. */
-const PRUNE_BATCH_VERSIONS = 1_000;
+/**
+ * Versions one prune transaction removes at most. better-sqlite3 is synchronous, so a batch holds
+ * the whole process (recording and every dashboard request) until it commits: about 0.4 ms a
+ * version on Pod churn (each touched key's kept version is inflated through its chain and stored
+ * alone), so 1,000 held the event loop 414-650 ms in npm run bench:prune and 100 hold it ~50 ms.
+ */
+const PRUNE_BATCH_VERSIONS = 100;
 /** A key's versions from the cut on checked for a base below it (versions arrive in revision order: the first PUT after the cut is the one). */
 const PRUNE_SCAN_AHEAD = 16;
 
