@@ -4,7 +4,7 @@ import type { KeyValue } from "@/lib/etcd/kv";
 import type { LevelEntry, LevelValuesPage } from "@/lib/etcd/level-values";
 import type { ChildrenPage, ListChildrenRequest } from "@/lib/etcd/tree-level";
 import { levelReadableAt } from "./level-scan";
-import { keyValueOf } from "./reach-back";
+import { keyValueOf, recordingSinceText } from "./reach-back";
 import { getArchiveStore } from "./service";
 import type { ArchiveCoverage, ArchiveStore } from "./store";
 
@@ -31,7 +31,11 @@ async function openArchivedRevision(cluster: string, revision: number, refusal: 
     // The older of the two: the archive's first listable revision may be newer than etcd's.
     const available = oldest !== null && (etcdOldest === undefined || oldest < etcdOldest) ? oldest : etcdOldest;
     const gap = coverage.gaps.find((at) => at.from <= revision && revision <= at.to);
-    const why = gap ? `; the archive did not record revisions ${gap.from} to ${gap.to}` : "";
+    const why = gap
+      ? `; the archive did not record revisions ${gap.from} to ${gap.to}`
+      : oldest !== null && revision < oldest
+        ? `; the archive holds every key from revision ${oldest} on${recordingSinceText(coverage)}: before that, the tree is unknown`
+        : "";
     const suffix = available !== undefined ? `; the oldest revision still available is ${available}` : "";
     throw new AppError("compacted", `revision ${revision} has been compacted${why}${suffix}`, { compactRevision: available });
   }

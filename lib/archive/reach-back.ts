@@ -60,12 +60,28 @@ function isCompacted(error: unknown): error is AppError {
   return error instanceof AppError && error.code === "compacted";
 }
 
-/** The compacted error again, naming the oldest revision etcd or the archive still has. */
+/** " (recording since <RFC 3339>)" when the archive knows when it began recording the cluster. */
+export function recordingSinceText(coverage: ArchiveCoverage): string {
+  return coverage.recordingSince === null ? "" : ` (recording since ${new Date(coverage.recordingSince).toISOString()})`;
+}
+
+/**
+ * The compacted error again, naming the oldest revision etcd or the archive still has, and why the
+ * archive cannot answer: a gap, or a revision before the archive began, where the key's state is
+ * unknown (not "did not exist": that is a 404, for revisions the archive covers).
+ */
 export function compactedEverywhere(error: AppError, revision: number, archive: ArchiveView, gap?: { from: number; to: number }): AppError {
   const etcdOldest = error.details.compactRevision;
   const archived = oldestArchivedRevision(archive.coverage);
   const oldest = archived !== null && (etcdOldest === undefined || archived < etcdOldest) ? archived : etcdOldest;
-  const where = gap ? ` and was not recorded (the archive misses revisions ${gap.from} to ${gap.to})` : "";
+  const since = recordingSinceText(archive.coverage);
+  let where = "";
+  if (gap) where = ` and was not recorded (the archive misses revisions ${gap.from} to ${gap.to})`;
+  else if (archived === null) where = "; the archive has not recorded this cluster yet";
+  else if (revision < archived) where = `; the archive began at revision ${archived}${since}: before that, the key's state is unknown`;
+  // From the archive's first revision, before its first copy of every key: a key not changed since is unknown then.
+  else
+    where = `; the archive has recorded since revision ${archived}${since}, without a change of this key up to revision ${revision}: its state then is unknown`;
   const hint = oldest ? `; the oldest revision still available is ${oldest}` : "";
   return new AppError("compacted", `revision ${revision} has been compacted${where}${hint}`, { ...error.details, compactRevision: oldest });
 }

@@ -184,6 +184,11 @@ export function describeArchiveReads(engine: "sqlite" | "postgres", prepareArchi
       expect(below.body.error.compactRevision).toBe(revisions.archiveStart);
       expect(below.body.error.compactRevision).toBeLessThan(revisions.secondCompaction);
       expect(below.body.error.message).toContain(`the oldest revision still available is ${revisions.archiveStart}`);
+      // Since when the archive has recorded, and that before it the key's state is unknown (not that it was absent).
+      const { recordingSince } = await coverage();
+      expect(below.body.error.message).toContain(
+        `the archive began at revision ${revisions.archiveStart} (recording since ${new Date(recordingSince!).toISOString()}): before that, the key's state is unknown`,
+      );
 
       const inGap = await callRoute(getKey, `/api/key?key=${q("/ar/web")}&rev=${revisions.inGap}`);
       expect(inGap.status).toBe(410);
@@ -199,11 +204,25 @@ export function describeArchiveReads(engine: "sqlite" | "postgres", prepareArchi
       const history = await callRoute(getHistory, `/api/history?key=${q("/ar/early")}&before=${written.early[1].revision}`);
       expect(history.status).toBe(410);
       expect(history.body.error.compactRevision).toBe(revisions.archiveStart);
+      expect(history.body.error.message).toContain(`the archive began at revision ${revisions.archiveStart}`);
 
       // A future revision is refused as before, whatever the archive holds.
       const future = await callRoute(getKey, `/api/key?key=${q("/ar/web")}&rev=${revisions.secondCompaction + 1000}`);
       expect(future.status).toBe(400);
       expect(future.body.error.code).toBe("future_revision");
+    });
+
+    it("answers a key that did not exist yet at a revision the archive holds whole with a 404 at that revision, not a 410", async () => {
+      // After the archive's baseline and before /ar/web's creation; etcd compacted it long ago.
+      const before = written.web[0].revision - 1;
+      expect(before).toBeGreaterThanOrEqual(revisions.archiveStart);
+      const { status, body } = await callRoute(getKey, `/api/key?key=${q("/ar/web")}&rev=${before}`);
+      expect(status, JSON.stringify(body)).toBe(404);
+      expect(body.error).toMatchObject({ code: "not_found", message: `no key /ar/web at revision ${before}` });
+      const diff = await callRoute(getDiff, `/api/diff?key=${q("/ar/web")}&from=${before}&to=${written.web[0].revision}`);
+      expect(diff.status, JSON.stringify(diff.body)).toBe(200);
+      expect(diff.body.from.kv).toBeNull();
+      expect(diff.body.readFrom.source).toBe("archive");
     });
 
     it("diffs two archived revisions, and an archived one against etcd's", async () => {

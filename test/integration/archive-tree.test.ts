@@ -117,6 +117,8 @@ describe("the tree at an archived revision", () => {
     const before = await listKeys(`prefix=${q("/at/")}&rev=${baseline - 1}`);
     expect(before.status).toBe(410);
     expect(before.body.error?.message).toMatch(new RegExp(`oldest revision still available is ${baseline}\\b`));
+    const since = new Date((await archiveCoverage(cluster))!.recordingSince!).toISOString();
+    expect(before.body.error?.message).toContain(`the archive holds every key from revision ${baseline} on (recording since ${since})`);
   });
 });
 
