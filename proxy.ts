@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { RAW_QUERY_HEADER } from "@/lib/api/raw-query";
-import { authenticate } from "@/lib/auth/authenticate";
+import { recordAudit } from "@/lib/audit";
+import { authenticate, peerAddressOf, type Authentication } from "@/lib/auth/authenticate";
 import type { AuthSettings } from "@/lib/auth/settings";
 import { readSessionViewer } from "@/lib/auth/session";
 import { encodeViewer, VIEWER_HEADER } from "@/lib/auth/viewer-header";
@@ -41,6 +42,7 @@ export async function proxy(request: NextRequest) {
   if (!isPublicPath(path)) {
     const result = await authenticate(auth, { headers: request.headers, peerNonce: getPeerNonce(), readSession: readSessionViewer });
     if (!result.ok) {
+      auditRefusal(result, request);
       if (!api && auth.mode === "oidc" && result.reason === "no-credentials") {
         return withHeaders(redirectToSignIn(request), RESOURCE_CONTENT_SECURITY_POLICY);
       }
@@ -79,6 +81,23 @@ function redirectWithoutTrailingSlash(request: NextRequest): Response {
   // checked (nextUrl.origin would say "localhost" for 127.0.0.1, another origin for the browser).
   const origin = `${request.nextUrl.protocol}//${request.headers.get("host")}`;
   return new Response(null, { status: 308, headers: { location: `${origin}${path}${query}` } });
+}
+
+// A credential that was presented and refused is worth a line in the audit trail (a revoked token
+// still in use, headers forged past the proxy); a request with no credentials at all is just a
+// visitor on the way to sign in.
+function auditRefusal(result: Extract<Authentication, { ok: false }>, request: NextRequest): void {
+  if (result.reason === "no-credentials") return;
+  const remoteAddress = peerAddressOf(request.headers, getPeerNonce());
+  recordAudit({
+    user: result.token ?? "unknown",
+    groups: [],
+    via: result.reason.startsWith("token") ? "token" : "proxy",
+    action: result.reason.startsWith("token") ? "token-refused" : "denied",
+    outcome: "denied",
+    reason: result.message,
+    ...(remoteAddress ? { remoteAddress } : {}),
+  });
 }
 
 // What anyone may fetch without signing in: the health check (probes), the sign-in routes
