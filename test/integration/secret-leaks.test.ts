@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GET as getAudit } from "@/app/api/audit/route";
 import { GET as getChanges } from "@/app/api/changes/route";
 import { GET as getCluster } from "@/app/api/cluster/route";
 import { GET as getClusters } from "@/app/api/clusters/route";
@@ -12,6 +13,7 @@ import { GET as getHistory } from "@/app/api/history/route";
 import { GET as getKey } from "@/app/api/key/route";
 import { GET as getKeys } from "@/app/api/keys/route";
 import { GET as getLeases } from "@/app/api/leases/route";
+import { GET as getMe } from "@/app/api/me/route";
 import { GET as getRaw } from "@/app/api/raw/route";
 import { GET as getSecret } from "@/app/api/secret/route";
 import { GET as getTable } from "@/app/api/table/route";
@@ -177,6 +179,7 @@ describe("the Secret leak scan over every API route", () => {
       .sort();
     // Each is asked below; a new route must be added to the scan before this passes.
     expect(routes).toEqual([
+      "audit",
       "changes",
       "cluster",
       "clusters",
@@ -187,6 +190,7 @@ describe("the Secret leak scan over every API route", () => {
       "key",
       "keys",
       "leases",
+      "me",
       "raw",
       "secret",
       "table",
@@ -242,6 +246,8 @@ describe("the Secret leak scan over every API route", () => {
       [getClusters, "/api/clusters"],
       [getHealthz, "/api/healthz"],
       [getLeases, "/api/leases"],
+      [getAudit, "/api/audit"],
+      [getMe, "/api/me"],
       [getChanges, "/api/changes?prefix=%2F"],
       [getKeys, "/api/keys?prefix=%2F"],
     ] as const) {
