@@ -30,7 +30,15 @@ export class ArchiveSink {
     private readonly openStore: () => Promise<ArchiveStore | null>,
     private readonly describeError: (error: unknown) => string,
     private readonly log: (message: string) => void,
-  ) {}
+  ) {
+    // Whether the archive is off is known before the first entry, so the status says "off" from the start.
+    openStore().then(
+      (store) => {
+        if (!store) this.off = true;
+      },
+      () => undefined,
+    );
+  }
 
   add(row: AuditRow): void {
     if (this.off) return;

@@ -128,8 +128,17 @@ afterAll(async () => {
   await postgres?.remove();
 });
 
-describe("the trail's way into the archive (PostgreSQL)", () => {
-  it("stores entries after the call returns, waits while PostgreSQL is down, says so, and stores them all once it is back", async () => {
+describe("the trail's way into the archive", () => {
+  it("says the archive is off from the start when it is, and keeps nothing", async () => {
+    const trail = new AuditTrail({ target: "off" }, { archive: async () => null, describeArchiveError });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(trail.status().archive).toEqual({ state: "off" });
+    trail.record({ user: "x", groups: [], via: "none", action: "reveal", outcome: "allowed" });
+    expect(trail.status().archive).toEqual({ state: "off" });
+    trail.close();
+  });
+
+  it("stores entries after the call returns, and on PostgreSQL waits while it is down, says so, and stores them all once it is back", async () => {
     const store = await openPostgresStore(postgres.url);
     const said: string[] = [];
     const trail = new AuditTrail({ target: "off" }, { archive: async () => store, describeArchiveError, log: (line) => said.push(line) });
