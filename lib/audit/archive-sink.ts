@@ -34,7 +34,7 @@ export class ArchiveSink {
     // Whether the archive is off is known before the first entry, so the status says "off" from the start.
     openStore().then(
       (store) => {
-        if (!store) this.off = true;
+        if (!store) this.turnOff();
       },
       () => undefined,
     );
@@ -59,15 +59,21 @@ export class ArchiveSink {
 
   /** Resolves once the queue is stored, or storing it has failed (it is tried again later). */
   flush(): Promise<void> {
-    if (!this.draining && (this.queue.length === 0 || this.retry)) return Promise.resolve();
+    if (this.off || (!this.draining && (this.queue.length === 0 || this.retry))) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   close(): void {
     clearTimeout(this.retry);
     this.retry = undefined;
+    this.turnOff();
+  }
+
+  /** Entries already queued are dropped too, and whoever waits for them is let go. */
+  private turnOff(): void {
     this.off = true;
     this.queue = [];
+    for (const resolve of this.waiters.splice(0)) resolve();
   }
 
   private kick(): void {
@@ -82,8 +88,7 @@ export class ArchiveSink {
       while (this.queue.length > 0 && !this.off) {
         const store = await this.openStore();
         if (!store) {
-          this.off = true;
-          this.queue = [];
+          this.turnOff();
           break;
         }
         const batch = this.queue.slice(0, AUDIT_INSERT_BATCH);
