@@ -1,8 +1,10 @@
 import "server-only";
 import { describeArchiveError, getArchiveStore } from "@/lib/archive/service";
 import type { AuditQuery, StoredAuditRow } from "@/lib/archive/store";
+import type { Viewer } from "@/lib/auth/viewer";
 import { getAuditSettings } from "@/lib/env";
 import type { AuditEntry } from "./entry";
+import { auditSubjectOf } from "./request";
 import { AuditTrail, type AuditTrailStatus } from "./trail";
 
 // The audit trail's one entry point: who revealed a Secret, exported, signed in or was refused,
@@ -62,4 +64,13 @@ export async function listAudit(query: AuditQuery): Promise<AuditPage> {
   const rows = await store.listAudit({ ...query, limit: query.limit + 1 });
   const entries = rows.slice(0, query.limit);
   return { entries, nextBefore: rows.length > query.limit ? entries[entries.length - 1].id : null, archived: true };
+}
+
+/** Records that a Secret value (or a Secret's raw bytes) left the server for this request's viewer. */
+export function recordReveal(
+  request: Request,
+  viewer: Viewer,
+  what: Pick<AuditEntry, "cluster" | "key" | "revision" | "field" | "reason">,
+): void {
+  recordAudit({ ...auditSubjectOf(request, viewer), action: "reveal", outcome: "allowed", ...what });
 }

@@ -14,7 +14,7 @@ import {
   type Visibility,
 } from "./access-rules";
 import { decodeViewer, VIEWER_HEADER } from "./viewer-header";
-import type { Viewer } from "./viewer";
+import { ANONYMOUS_LOOPBACK_VIEWER, type Viewer } from "./viewer";
 
 // What one request may see, asked by its route handler before it reads etcd or the archive. With
 // sign-in off (loopback only) everything is allowed, as before sign-in existed, and Secret values
@@ -48,7 +48,7 @@ export class RequestAccess {
   static of(request: Request): RequestAccess {
     const auth = getAuthSettings();
     if (auth.mode === "none") {
-      return new RequestAccess({ user: "anonymous", groups: [], via: "none" }, [], false, getServerSettings().revealSecrets);
+      return new RequestAccess(ANONYMOUS_LOOPBACK_VIEWER, [], false, getServerSettings().revealSecrets);
     }
     const viewer = decodeViewer(request.headers.get(VIEWER_HEADER));
     if (!viewer) throw new AppError("unauthenticated", "not signed in");

@@ -9,7 +9,7 @@ import { decodeValue, judgeSecret } from "@/lib/decode";
 import { explainRefusal } from "@/lib/auth/access-rules";
 import { openClusterFor } from "@/lib/api/open-cluster";
 import { openArchiveView, readKeyReachingBackOrThrow } from "@/lib/archive/reach-back";
-import { auditSubjectOf, recordAudit } from "@/lib/audit";
+import { recordReveal } from "@/lib/audit";
 
 export const dynamic = "force-dynamic";
 
@@ -42,10 +42,7 @@ export const GET = apiRoute(async (request, access) => {
           : "this value is a Secret that cannot be decoded; its raw bytes are sent only when the server is started with ETCDLENS_REVEAL_SECRETS=true",
       );
     }
-    recordAudit({
-      ...auditSubjectOf(request, access.viewer),
-      action: "reveal",
-      outcome: "allowed",
+    recordReveal(request, access.viewer, {
       cluster,
       key: kv.key,
       revision: kv.modRevision,
