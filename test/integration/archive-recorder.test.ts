@@ -187,8 +187,9 @@ describe("the archive recorder", () => {
     expect(stoppedAt).toBeLessThan(last);
     child = spawnRecorder(setup);
     // A fresh child first loads the recorder through tsx and waits out the killed one's lock: as
-    // long as the first start may take on a loaded machine (CI runs another test file beside this).
-    await waitUntilRecorded(reader, setup.connection, 30_000);
+    // long as the first start may take on a loaded machine (CI runs another test file beside this;
+    // once there it took longer than 30 s, which a quiet machine never comes near).
+    await waitUntilRecorded(reader, setup.connection, 45_000);
 
     const fromEtcd = await etcdSequence(setup.connection, 1, last);
     const fromArchive = await archiveSequence(reader, 1, last);
@@ -196,7 +197,7 @@ describe("the archive recorder", () => {
     expect(fromArchive).toEqual(fromEtcd);
     expect(new Set(fromArchive).size).toBe(fromArchive.length);
     expect((await reader.coverage(CLUSTER)).gaps).toEqual([]);
-  });
+  }, 120_000);
 
   it("starts from a baseline and etcd's retained history, and records a gap when etcd compacted past it while it was stopped", async () => {
     const setup = await setUp("archive-gap");
