@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { defineConfig } from "@playwright/test";
 
-// End-to-end tests run the production build (`next start`) against a real etcd seeded with the
+// End-to-end tests run the production build (`npm start`, scripts/serve.mjs) against a real etcd seeded with the
 // demo data (e2e/global-setup.ts), in Debian's Chromium: Playwright's own browser downloads are
 // not available everywhere etcdlens is tested.
 

@@ -59,6 +59,8 @@ export default async function globalSetup(): Promise<void> {
     NEXT_TELEMETRY_DISABLED: "1",
     // The port the Host check answers loopback names on (lib/env.ts getDoorSettings).
     PORT: port,
+    // npm start's server (scripts/serve.mjs), as a deployment runs it, on loopback.
+    HOST: "127.0.0.1",
   };
   for (const name of [
     "ETCDCTL_CACERT",
@@ -70,7 +72,7 @@ export default async function globalSetup(): Promise<void> {
     "ETCDLENS_ARCHIVE_URL",
   ])
     delete env[name];
-  const server = spawn(process.execPath, [nextBin, "start", "--hostname", "127.0.0.1", "--port", port], {
+  const server = spawn(process.execPath, [join(root, "scripts", "serve.mjs")], {
     env,
     stdio: ["ignore", "ignore", "inherit"],
     detached: false,

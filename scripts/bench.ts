@@ -1,4 +1,4 @@
-// npm run bench [-- --start-etcd] — measures the dashboard's production build (next start, over
+// npm run bench [-- --start-etcd] — measures the dashboard's production build (npm start's server, over
 // HTTP on 127.0.0.1) against the etcd `npm run bench:seed` filled, next to the etcdctl command a
 // user would otherwise run, timed in the same run. Prints a Markdown table of medians and ratios
 // (and writes it to .etcdlens/bench-latest.md). Every loop is bounded in count and in time.
@@ -58,9 +58,9 @@ async function startDashboard(env: NodeJS.ProcessEnv): Promise<Dashboard> {
   const base = `http://127.0.0.1:${port}`;
   const startedAt = performance.now();
   // PORT: the port the Host check answers 127.0.0.1 on (lib/env.ts getDoorSettings).
-  const server = spawn(process.execPath, [nextBin, "start", "--hostname", "127.0.0.1", "--port", String(port)], {
+  const server = spawn(process.execPath, [join(root, "scripts", "serve.mjs")], {
     stdio: ["ignore", "ignore", "inherit"],
-    env: { ...env, PORT: String(port) },
+    env: { ...env, HOST: "127.0.0.1", PORT: String(port) },
   });
   const stop = () =>
     new Promise<void>((resolve) => {
@@ -92,7 +92,7 @@ async function timeFirstListing(dashboard: Dashboard): Promise<{ millis: number;
 async function main() {
   const target = await resolveTargetEtcd({ fresh: false });
   const endpoint = target.endpoint;
-  // next.config.ts builds into ETCDLENS_DIST_DIR when set, and `next start` serves from there.
+  // next.config.ts builds into ETCDLENS_DIST_DIR when set, and `npm start` (scripts/serve.mjs) serves from there.
   if (!existsSync(join(root, process.env.ETCDLENS_DIST_DIR ?? ".next", "BUILD_ID"))) {
     console.log("bench: building the dashboard first (next build)...");
     if (spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit" }).status !== 0) throw new Error("the build failed");
@@ -118,7 +118,7 @@ async function main() {
   });
 
   // The first listing after a start, three starts: the server builds the folder index as it boots
-  // and listings answer "indexing" until it is ready. Timed from the moment `next start` is spawned
+  // and listings answer "indexing" until it is ready. Timed from the moment the server is spawned
   // and from its first answer. Then restarts, which load the index the previous server saved in the
   // archive and catch up; the last server stays up for the rest of the run.
   const firstListings: number[] = [];

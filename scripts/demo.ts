@@ -19,7 +19,7 @@ const folder = resolve(process.env.ETCDLENS_DEMO_DIR || join(root, ".etcdlens", 
 const RECORDING_WAIT_MS = 60_000;
 
 function buildIfNeeded() {
-  // next.config.ts builds into ETCDLENS_DIST_DIR when set, and `next start` serves from there.
+  // next.config.ts builds into ETCDLENS_DIST_DIR when set, and `npm start` (scripts/serve.mjs) serves from there.
   if (existsSync(join(root, process.env.ETCDLENS_DIST_DIR ?? ".next", "BUILD_ID")) && !process.argv.includes("--rebuild")) return;
   console.log("etcdlens: building the dashboard (once; `npm run demo -- --rebuild` to rebuild)...");
   const result = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit" });
@@ -74,7 +74,7 @@ async function main() {
     };
     for (const name of ["ETCDCTL_CACERT", "ETCDCTL_CERT", "ETCDCTL_KEY", "ETCDCTL_USER", "ETCDCTL_PASSWORD", "ETCDLENS_ARCHIVE_URL"])
       delete env[name];
-    const server = spawn(process.execPath, [nextBin, "start", "--hostname", host, "--port", String(port)], {
+    const server = spawn(process.execPath, [join(root, "scripts", "serve.mjs")], {
       stdio: ["ignore", "ignore", "inherit"],
       env,
     });
