@@ -144,7 +144,7 @@ test("a deep link goes through the provider's login and lands on exactly that ke
   // Page scripts cannot read the session, and the header's API answer carries no token.
   expect(await page.evaluate(() => document.cookie)).not.toContain("etcdlens_session");
   const me = await page.evaluate(async () => (await fetch("/api/me")).json());
-  expect(me).toEqual({ user: "alice", groups: ["dev"], via: "oidc", signOut: true });
+  expect(me).toEqual({ user: "alice", groups: ["dev"], via: "oidc", signOut: true, noSignIn: false });
 
   await stop(long);
   await start(long);

@@ -384,4 +384,6 @@ export type MeDto = {
   groups: string[];
   via: "none" | "oidc" | "proxy" | "token";
   signOut: boolean;
+  /** Sign-in is off on a non-loopback address (ETCDLENS_AUTH=none-i-know): the header says so. */
+  noSignIn: boolean;
 };
