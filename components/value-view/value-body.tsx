@@ -109,10 +109,10 @@ export function ValueBody({ data, downloadUrl, keyBytes }: { data: KeyDto; downl
           value={value}
           format={current === "json" ? "json" : "yaml"}
           keyBytes={keyBytes}
-          secretSource={{ keyBytes, revision: data.kv.modRevision, revealAllowed: data.revealAllowed }}
+          secretSource={{ keyBytes, revision: data.kv.modRevision, revealAllowed: data.revealAllowed, revealRefusal: data.revealRefusal }}
         />
       ) : (
-        <DecodedView value={value} keyBytes={keyBytes} />
+        <DecodedView value={value} keyBytes={keyBytes} revealRefusal={data.revealRefusal} />
       )}
     </div>
   );
@@ -130,7 +130,7 @@ function ShownText({ text, kind, keyBytes }: { text: string; kind: "text" | "jso
   );
 }
 
-function DecodedView({ value, keyBytes }: { value: DecodedValue; keyBytes: Uint8Array }) {
+function DecodedView({ value, keyBytes, revealRefusal }: { value: DecodedValue; keyBytes: Uint8Array; revealRefusal?: string }) {
   switch (value.format) {
     case "empty":
       return <p className="text-sm text-slate-500">The value is empty (0 bytes).</p>;
@@ -151,7 +151,11 @@ function DecodedView({ value, keyBytes }: { value: DecodedValue; keyBytes: Uint8
       return (
         <NoticePanel title={`Secret, not decodable: ${value.size.toLocaleString()} bytes`}>
           This value is {value.reason}. Nothing of it is shown
-          {value.size > 0 ? "; its raw bytes stay closed unless the server is started with ETCDLENS_REVEAL_SECRETS=true" : ""}.
+          {value.size > 0
+            ? revealRefusal
+              ? `; its raw bytes stay closed. ${revealRefusal}`
+              : "; Raw offers its bytes for download."
+            : "."}
         </NoticePanel>
       );
     case "encrypted":
@@ -184,7 +188,7 @@ function text(value: JsonValue | undefined): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
-type SecretSource = { keyBytes: Uint8Array; revision: number; revealAllowed: boolean };
+type SecretSource = { keyBytes: Uint8Array; revision: number; revealAllowed: boolean; revealRefusal?: string };
 
 type KubernetesObjectViewProps = { value: KubernetesValue; format: "yaml" | "json"; keyBytes: Uint8Array; secretSource: SecretSource };
 
@@ -236,9 +240,7 @@ function KubernetesObjectView({ value, format, keyBytes, secretSource }: Kuberne
               <MaskedValueRow key={masked.path.join(".")} path={masked.path} length={masked.length} source={secretSource} />
             ))}
           </ul>
-          {secretSource.revealAllowed ? null : (
-            <p className="mt-1">The server reveals Secret values only when started with ETCDLENS_REVEAL_SECRETS=true.</p>
-          )}
+          {secretSource.revealAllowed ? null : <p className="mt-1">{secretSource.revealRefusal}</p>}
         </NoticePanel>
       ) : null}
       {managedFields > 0 ? (

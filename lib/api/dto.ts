@@ -55,8 +55,10 @@ export type KeyDto = {
   kv: KeyValueDto;
   value: DecodedValue;
   raw: RawPreviewDto;
-  /** Whether the server reveals masked Secret values on request (ETCDLENS_REVEAL_SECRETS). */
+  /** Whether this viewer may reveal masked Secret values on request (ETCDLENS_REVEAL_SECRETS without sign-in, the rules with it). */
   revealAllowed: boolean;
+  /** When not: what would allow it, in a sentence for the page (the server setting, or a rule). */
+  revealRefusal?: string;
   /** When the value was written (its modRevision, by the archive's clock); absent when the archive cannot tell. */
   modRevisionTime?: RevisionTimeDto;
   /** etcd, or the archive when etcd has compacted the revision. */

@@ -23,8 +23,14 @@ export function presentKeyValue(kv: KeyValue): KeyValueDto {
   };
 }
 
-/** `revealAllowed`: whether this viewer may reveal this key's Secret values (RequestAccess.mayKey(…, "reveal")). */
-export function presentKey(revision: number, kv: KeyValue, readFrom: ReadFromDto, revealAllowed: boolean, modTime?: RevisionTime): KeyDto {
+/** `revealRefusal`: why this viewer may not reveal this key's Secret values, or null when they may (RequestAccess.revealRefusal). */
+export function presentKey(
+  revision: number,
+  kv: KeyValue,
+  readFrom: ReadFromDto,
+  revealRefusal: string | null,
+  modTime?: RevisionTime,
+): KeyDto {
   // Secret values stay masked here even when the operator allows revealing: each one is revealed
   // on its own request (/api/secret), a click per value, and a Secret that cannot be decoded is
   // downloaded whole from /api/raw.
@@ -37,7 +43,8 @@ export function presentKey(revision: number, kv: KeyValue, readFrom: ReadFromDto
     kv: presentKeyValue(kv),
     value,
     raw: { base64: bytesToBase64(preview), truncated: closed || kv.value.length > preview.length },
-    revealAllowed,
+    revealAllowed: revealRefusal === null,
+    ...(revealRefusal === null ? {} : { revealRefusal }),
     readFrom,
     ...(modTime ? { modRevisionTime: presentRevisionTime(modTime) } : {}),
   };

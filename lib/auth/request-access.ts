@@ -60,6 +60,17 @@ export class RequestAccess {
     return ruleAllowingKey(this.rules, this.viewer, cluster, key, right) !== undefined;
   }
 
+  /**
+   * Why this viewer may not reveal the Secret values of `key`, for the page to say, or null when
+   * they may. Without sign-in it is the server's setting; with it, a rule (which one is not said:
+   * the rules are the operator's, and the 403 of /api/secret names what is missing).
+   */
+  revealRefusal(cluster: string, key: Uint8Array): string | null {
+    if (this.mayKey(cluster, key, "reveal")) return null;
+    if (!this.enforced) return "The server reveals Secret values only when started with ETCDLENS_REVEAL_SECRETS=true.";
+    return "No access rule gives you the reveal right on this key; ask the operator for one if you need its values.";
+  }
+
   /** Refuses with a 403 naming the rule that would allow it. */
   requireKey(cluster: string, key: Uint8Array, right: Right): void {
     if (this.mayKey(cluster, key, right)) return;

@@ -135,8 +135,12 @@ describe("/api/key under access rules", () => {
     const asDev = await callAs(getKey, dev, `/api/key?key=${q("/registry/secrets/dev/db")}`);
     expect(asDev.status).toBe(200);
     expect(asDev.body.revealAllowed).toBe(false);
+    // What the page says: the missing rule, not the sign-in-off server setting, which would not help.
+    expect(asDev.body.revealRefusal).toMatch(/no access rule gives you the reveal right/i);
+    expect(asDev.body.revealRefusal).not.toContain("ETCDLENS_REVEAL_SECRETS");
     const asOps = await callAs(getKey, ops, `/api/key?key=${q("/registry/secrets/dev/db")}`);
     expect(asOps.body.revealAllowed).toBe(true);
+    expect(asOps.body).not.toHaveProperty("revealRefusal");
     expect(JSON.stringify(asOps.body.value)).not.toContain(Buffer.from("hunter2").toString("base64"));
   });
 });

@@ -5,6 +5,8 @@ import { GET as getHistory } from "@/app/api/history/route";
 import { GET as getCluster } from "@/app/api/cluster/route";
 import { GET as getHealth } from "@/app/api/healthz/route";
 import { GET as getSecret } from "@/app/api/secret/route";
+import { GET as getKey } from "@/app/api/key/route";
+import { encodeKubernetesObject } from "@/lib/decode";
 import { encodeKeyParam } from "@/lib/keys";
 import type { ChildDto, HistoryItemDto } from "@/lib/api/dto";
 import type { EtcdProcess } from "@/scripts/lib/etcd-process";
@@ -219,5 +221,26 @@ describe("GET /api/secret", () => {
     const { status, body } = await callRoute(getSecret, `/api/secret?key=${q("/any")}&path=${encodeURIComponent('["data","x"]')}`);
     expect(status).toBe(403);
     expect(body.error.message).toContain("ETCDLENS_REVEAL_SECRETS=true");
+  });
+
+  it("and /api/key says so beside a Secret's masked values, naming the setting", async () => {
+    const key = "/registry/secrets/default/refusal-hint";
+    await writer
+      .put(key)
+      .value(
+        Buffer.from(
+          encodeKubernetesObject({
+            apiVersion: "v1",
+            kind: "Secret",
+            metadata: { name: "refusal-hint", namespace: "default", uid: "u-hint", creationTimestamp: "2026-01-01T00:00:00Z" },
+            data: { token: Buffer.from("t0ken").toString("base64") },
+          }),
+        ),
+      )
+      .exec();
+    const { status, body } = await callRoute(getKey, `/api/key?key=${q(key)}`);
+    expect(status).toBe(200);
+    expect(body.revealAllowed).toBe(false);
+    expect(body.revealRefusal).toContain("ETCDLENS_REVEAL_SECRETS=true");
   });
 });

@@ -25,12 +25,11 @@ export const GET = apiRoute(async (request, access): Promise<KeyDto> => {
     readKeyReachingBackOrThrow(connection, cluster, key, revision, archive),
   );
   const times = await readRevisionTimes(cluster, [read.kv.modRevision]);
-  const revealAllowed = access.mayKey(cluster, key, "reveal");
   return presentKey(
     read.revision,
     read.kv,
     presentReadFrom(read.source, archive, read.notArchived),
-    revealAllowed,
+    access.revealRefusal(cluster, key),
     times.get(read.kv.modRevision),
   );
 });
