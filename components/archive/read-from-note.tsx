@@ -2,7 +2,8 @@ import type { ReadFromDto } from "@/lib/api/dto";
 
 // One short line saying that a view read past etcd's compaction: from the archive (or from etcd
 // and the archive), and since when the archive has recorded the cluster; or that the archive
-// leaves the key out. Nothing when etcd alone answered: that is the view as it always was.
+// leaves the key out, or that it could not be read this time. Nothing when etcd alone answered
+// with the archive off: that is the view as it always was.
 
 function formatTime(iso: string): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
@@ -12,6 +13,8 @@ function formatTime(iso: string): string {
 export function describeReadFrom(readFrom: ReadFromDto | undefined): string | null {
   // A key the archive leaves out has etcd's few retained versions only: say so, not nothing.
   if (readFrom?.notArchived) return `from etcd only · not archived: ${readFrom.notArchived}`;
+  // A history that stops at etcd's compaction because the archive is down must not look complete.
+  if (readFrom?.archiveUnavailable) return `from etcd only · ${readFrom.archiveUnavailable}`;
   if (!readFrom || readFrom.source === "etcd") return null;
   const where = readFrom.source === "archive" ? "from the archive" : "from etcd and the archive";
   const since = readFrom.archive?.recordingSince ? ` · recorded since ${formatTime(readFrom.archive.recordingSince)}` : "";
@@ -25,7 +28,13 @@ export function combineReadFrom(parts: readonly ReadFromDto[]): ReadFromDto | un
   const source = sources.size === 1 ? parts[0].source : sources.has("etcd") || sources.has("etcd+archive") ? "etcd+archive" : "archive";
   const archive = parts.findLast((part) => part.archive)?.archive;
   const notArchived = parts.find((part) => part.notArchived)?.notArchived;
-  return { source, ...(archive ? { archive } : {}), ...(notArchived ? { notArchived } : {}) };
+  const archiveUnavailable = parts.findLast((part) => part.archiveUnavailable)?.archiveUnavailable;
+  return {
+    source,
+    ...(archive ? { archive } : {}),
+    ...(notArchived ? { notArchived } : {}),
+    ...(archiveUnavailable ? { archiveUnavailable } : {}),
+  };
 }
 
 export function ReadFromNote({ readFrom, className = "" }: { readFrom: ReadFromDto | undefined; className?: string }) {

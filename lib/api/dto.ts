@@ -329,6 +329,11 @@ export type ReadFromDto = {
    * this key out: why, e.g. "excluded by configuration (/registry/events/)". Its history is etcd's alone.
    */
   notArchived?: string;
+  /**
+   * Set when the archive is on but could not be read for this answer (PostgreSQL down, say): what
+   * is shown is etcd's alone and may stop at its compaction. Details stay in the server's log.
+   */
+  archiveUnavailable?: string;
 };
 
 /** When a revision happened: exact when the recorder saw it arrive, estimated ("≈") otherwise. */

@@ -14,14 +14,19 @@ export function presentCoverage(engine: string, coverage: ArchiveCoverage): Arch
   };
 }
 
-/** `notArchived`: why the archive leaves the view's key out, when it does (KeyAt and the history page carry it). */
+/**
+ * `notArchived`: why the archive leaves the view's key out, when it does (KeyAt and the history
+ * page carry it); `archiveUnavailable`: why the archive, though on, could not be read for it.
+ */
 export function presentReadFrom(
   source: ReadFromDto["source"],
   archive: { engine: string; coverage: ArchiveCoverage } | null,
   notArchived?: string | null,
+  archiveUnavailable?: string,
 ): ReadFromDto {
   const readFrom: ReadFromDto = archive ? { source, archive: presentCoverage(archive.engine, archive.coverage) } : { source };
   if (notArchived) readFrom.notArchived = notArchived;
+  if (archiveUnavailable) readFrom.archiveUnavailable = archiveUnavailable;
   return readFrom;
 }
 

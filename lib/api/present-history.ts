@@ -19,6 +19,7 @@ export function presentHistory(
   key: Uint8Array,
   archive: ArchiveView | null,
   times: ReadonlyMap<number, RevisionTime> = new Map(),
+  archiveUnavailable?: string,
 ): HistoryDto {
   // Secret values stay masked in summaries even when the operator allows revealing: that is one
   // value per click, through /api/secret.
@@ -30,7 +31,7 @@ export function presentHistory(
     revision: page.revision,
     items: page.items.map(({ entry }, index) => ({ ...entry, ...meanings[index], ...presentRevisionTime(times.get(entry.revision)) })),
     next: page.next,
-    readFrom: presentReadFrom(page.source, archive, page.notArchived),
+    readFrom: presentReadFrom(page.source, archive, page.notArchived, archiveUnavailable),
   };
   if (page.compactRevision) body.compactRevision = page.compactRevision;
   if (page.gaps.length > 0) body.gaps = page.gaps.map(({ from, to }) => ({ from, to }));

@@ -9,7 +9,7 @@ import { assertArchiveOfSameEtcdCluster } from "./cluster-identity";
 import { judgeHeldState, oldestArchivedRevision } from "./held-state";
 import { whyNotArchived } from "./scope";
 import { getArchiveStore } from "./service";
-import type { ArchiveCoverage, ArchivedVersion, ArchiveStore } from "./store";
+import { ArchiveClusterMismatchError, type ArchiveCoverage, type ArchivedVersion, type ArchiveStore } from "./store";
 
 // Reads of one key at a revision that reach past etcd's compaction into the archive: etcd first
 // (it answers every revision it still has), the archive when etcd has compacted the revision. A
@@ -18,20 +18,43 @@ import type { ArchiveCoverage, ArchivedVersion, ArchiveStore } from "./store";
 /** The archive as one request sees it: the store and what it held when the request began. */
 export type ArchiveView = { engine: string; store: ArchiveStore; coverage: ArchiveCoverage };
 
+/** The archive for one request, and when it is on but cannot be read now, why, in words for the page. */
+export type ArchiveViewAttempt = { view: ArchiveView | null; unavailable?: string };
+
 /**
- * The archive of a cluster for this request, or null when it is off or cannot be read now: views
- * then read etcd alone, as they did before there was an archive.
+ * The archive of a cluster for this request. When it is off, or cannot be read now (PostgreSQL
+ * down, an archive of another etcd cluster), views read etcd alone, as before there was an
+ * archive, and say so with `unavailable`: a history that stops at etcd's compaction must not
+ * look complete. The cause's details (addresses, paths) stay in the server's log.
  */
-export async function openArchiveView(cluster: string): Promise<ArchiveView | null> {
+export async function tryArchiveView(cluster: string): Promise<ArchiveViewAttempt> {
+  let store: ArchiveStore | null;
   try {
-    const store = await getArchiveStore();
-    if (!store) return null;
+    store = await getArchiveStore();
+  } catch {
+    return { view: null, unavailable: UNREADABLE };
+  }
+  if (!store) return { view: null };
+  try {
     // An archive recorded from another etcd cluster than the name reaches now is not this cluster's history.
     await assertArchiveOfSameEtcdCluster(store, cluster, getCluster(cluster));
-    return { engine: store.engine, store, coverage: await store.coverage(cluster) };
-  } catch {
-    return null;
+    return { view: { engine: store.engine, store, coverage: await store.coverage(cluster) } };
+  } catch (error) {
+    return { view: null, unavailable: error instanceof ArchiveClusterMismatchError ? error.message : UNREADABLE };
   }
+}
+
+const UNREADABLE = "the archive cannot be read now (the server's log says why): this shows only what etcd still holds";
+
+/** The archive of a cluster for this request, or null when it is off or cannot be read now (see tryArchiveView). */
+export async function openArchiveView(cluster: string): Promise<ArchiveView | null> {
+  return (await tryArchiveView(cluster)).view;
+}
+
+/** A 410 from etcd while the archive could not be read: it says the archive may hold the revision. */
+export function withArchiveUnavailable(error: unknown, unavailable: string | undefined): unknown {
+  if (!unavailable || !(error instanceof AppError) || error.code !== "compacted") return error;
+  return new AppError("compacted", `${error.message}; ${unavailable}`, { ...error.details, archiveUnavailable: unavailable });
 }
 
 /** An archived PUT as etcd would have returned it. */

@@ -7,7 +7,7 @@ import { readRefusingFuture } from "@/lib/api/future-revision";
 import { presentReadFrom } from "@/lib/api/present-archive";
 import { presentDiff } from "@/lib/api/present-diff";
 import { apiRoute, QueryParams } from "@/lib/api/route";
-import { combinedSource, openArchiveView, readKeyReachingBack } from "@/lib/archive/reach-back";
+import { combinedSource, readKeyReachingBack, tryArchiveView, withArchiveUnavailable } from "@/lib/archive/reach-back";
 import { openClusterFor } from "@/lib/api/open-cluster";
 import { keyToDisplay } from "@/lib/keys";
 import type { DiffDto } from "@/lib/api/dto";
@@ -28,10 +28,12 @@ export const GET = apiRoute(async (request, access): Promise<DiffDto> => {
   access.requireKey(cluster, key, "read");
   const from = await requiredRevision(query, "from");
   const to = await requiredRevision(query, "to");
-  const archive = await openArchiveView(cluster);
+  const { view: archive, unavailable } = await tryArchiveView(cluster);
   const [older, newer] = await readRefusingFuture(connection, { from, to }, () =>
     Promise.all([from, to].map((revision) => readKeyReachingBack(connection, cluster, key, revision, archive))),
-  );
+  ).catch((error: unknown) => {
+    throw withArchiveUnavailable(error, unavailable);
+  });
   if (!older.kv && !newer.kv) {
     throw new AppError("not_found", `no key ${keyToDisplay(key)} at revision ${from} or ${to}`, { currentRevision: newer.revision });
   }
@@ -40,7 +42,7 @@ export const GET = apiRoute(async (request, access): Promise<DiffDto> => {
     key,
     { revision: from, kv: older.kv },
     { revision: to, kv: newer.kv },
-    presentReadFrom(combinedSource([older.source, newer.source]), archive, older.notArchived),
+    presentReadFrom(combinedSource([older.source, newer.source]), archive, older.notArchived, unavailable),
   );
 });
 

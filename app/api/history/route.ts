@@ -8,7 +8,7 @@ import { limitParam } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { presentHistory } from "@/lib/api/present-history";
 import { getMergedHistory } from "@/lib/archive/merged-history";
-import { openArchiveView } from "@/lib/archive/reach-back";
+import { tryArchiveView, withArchiveUnavailable } from "@/lib/archive/reach-back";
 import { readRevisionTimes } from "@/lib/archive/revision-times";
 import { openClusterFor } from "@/lib/api/open-cluster";
 import type { HistoryDto } from "@/lib/api/dto";
@@ -22,15 +22,17 @@ export const GET = apiRoute(async (request, access): Promise<HistoryDto> => {
   const limit = query.parsed("limit", limitParam(50, 500));
   const { connection, cluster } = openClusterFor(query, access);
   access.requireKey(cluster, key, "read");
-  const archive = await openArchiveView(cluster);
+  const { view: archive, unavailable } = await tryArchiveView(cluster);
   const page = await readRefusingFuture(connection, { before }, () =>
     getMergedHistory(connection, cluster, key, { before, limit }, archive),
-  );
+  ).catch((error: unknown) => {
+    throw withArchiveUnavailable(error, unavailable);
+  });
   const times = await readRevisionTimes(
     cluster,
     page.items.map(({ entry }) => entry.revision),
   );
-  return presentHistory(page, key, archive, times);
+  return presentHistory(page, key, archive, times, unavailable);
 });
 
 // The same query in a POST body, for keys too long for a URL (see QueryParams.read).

@@ -7,7 +7,7 @@ import { readRefusingFuture } from "@/lib/api/future-revision";
 import { presentKey } from "@/lib/api/present-key";
 import { presentReadFrom } from "@/lib/api/present-archive";
 import { apiRoute, QueryParams } from "@/lib/api/route";
-import { openArchiveView, readKeyReachingBackOrThrow } from "@/lib/archive/reach-back";
+import { readKeyReachingBackOrThrow, tryArchiveView, withArchiveUnavailable } from "@/lib/archive/reach-back";
 import { readRevisionTimes } from "@/lib/archive/revision-times";
 import { openClusterFor } from "@/lib/api/open-cluster";
 import type { KeyDto } from "@/lib/api/dto";
@@ -20,15 +20,17 @@ export const GET = apiRoute(async (request, access): Promise<KeyDto> => {
   const { connection, cluster } = openClusterFor(query, access);
   access.requireKey(cluster, key, "read");
   const revision = await query.revisionOrTime("rev", "at");
-  const archive = await openArchiveView(cluster);
+  const { view: archive, unavailable } = await tryArchiveView(cluster);
   const read = await readRefusingFuture(connection, { rev: revision }, () =>
     readKeyReachingBackOrThrow(connection, cluster, key, revision, archive),
-  );
+  ).catch((error: unknown) => {
+    throw withArchiveUnavailable(error, unavailable);
+  });
   const times = await readRevisionTimes(cluster, [read.kv.modRevision]);
   return presentKey(
     read.revision,
     read.kv,
-    presentReadFrom(read.source, archive, read.notArchived),
+    presentReadFrom(read.source, archive, read.notArchived, unavailable),
     access.revealRefusal(cluster, key),
     times.get(read.kv.modRevision),
   );
