@@ -8,7 +8,7 @@ import { keyToDisplay } from "@/lib/keys";
 import { assertArchiveOfSameEtcdCluster } from "./cluster-identity";
 import { judgeHeldState, oldestArchivedRevision } from "./held-state";
 import { whyNotArchived } from "./scope";
-import { getArchiveStore } from "./service";
+import { describeArchiveError, getArchiveStore } from "./service";
 import { ArchiveClusterMismatchError, type ArchiveCoverage, type ArchivedVersion, type ArchiveStore } from "./store";
 
 // Reads of one key at a revision that reach past etcd's compaction into the archive: etcd first
@@ -31,7 +31,8 @@ export async function tryArchiveView(cluster: string): Promise<ArchiveViewAttemp
   let store: ArchiveStore | null;
   try {
     store = await getArchiveStore();
-  } catch {
+  } catch (error) {
+    logUnreadable(cluster, error);
     return { view: null, unavailable: UNREADABLE };
   }
   if (!store) return { view: null };
@@ -40,8 +41,23 @@ export async function tryArchiveView(cluster: string): Promise<ArchiveViewAttemp
     await assertArchiveOfSameEtcdCluster(store, cluster, getCluster(cluster));
     return { view: { engine: store.engine, store, coverage: await store.coverage(cluster) } };
   } catch (error) {
-    return { view: null, unavailable: error instanceof ArchiveClusterMismatchError ? error.message : UNREADABLE };
+    if (error instanceof ArchiveClusterMismatchError) return { view: null, unavailable: error.message };
+    logUnreadable(cluster, error);
+    return { view: null, unavailable: UNREADABLE };
   }
+}
+
+/** The page says "the server's log says why": at most once a minute per cluster, not once per view. */
+const LOG_EVERY_MS = 60_000;
+const loggedAt = new Map<string, number>();
+
+function logUnreadable(cluster: string, error: unknown): void {
+  const now = Date.now();
+  if (now - (loggedAt.get(cluster) ?? -Infinity) < LOG_EVERY_MS) return;
+  loggedAt.set(cluster, now);
+  console.error(
+    `etcdlens archive: cluster "${cluster}": views read etcd alone, the archive cannot be read: ${describeArchiveError(error)}`,
+  );
 }
 
 const UNREADABLE = "the archive cannot be read now (the server's log says why): this shows only what etcd still holds";
