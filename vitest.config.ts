@@ -23,6 +23,7 @@ export default defineConfig({
           include: ["test/integration/**/*.test.ts"],
           environment: "node",
           setupFiles: ["test/support/isolate-archive.ts"],
+          globalSetup: ["test/support/scratch-run.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Etcd3 } from "etcd3";
 import { seedDemoData } from "@/scripts/lib/demo-data";
-import { scratchDir, startEtcd } from "@/scripts/lib/etcd-process";
+import { beginScratchRun, scratchDir, startEtcd } from "@/scripts/lib/etcd-process";
 import { writeState } from "./support/state";
 
 async function waitForServer(url: string, timeoutMs: number): Promise<void> {
@@ -21,6 +21,8 @@ async function waitForServer(url: string, timeoutMs: number): Promise<void> {
   throw new Error(`the dashboard did not answer at ${url} within ${timeoutMs} ms`);
 }
 
+export const E2E_SCRATCH_ROOT = join(tmpdir(), "etcdlens-e2e");
+
 export default async function globalSetup(): Promise<void> {
   const root = process.cwd();
   const nextBin = join(root, "node_modules", "next", "dist", "bin", "next");
@@ -29,7 +31,10 @@ export default async function globalSetup(): Promise<void> {
     if (build.status !== 0) throw new Error("next build failed");
   }
 
-  const etcd = await startEtcd({ dataDir: scratchDir(join(tmpdir(), "etcdlens-e2e"), "etcd"), quiet: true });
+  // Every scratch folder of this run (the etcds', the archive, the specs' own) in one folder that
+  // global teardown removes; the specs' workers inherit the variable naming it.
+  beginScratchRun(E2E_SCRATCH_ROOT);
+  const etcd = await startEtcd({ dataDir: scratchDir(E2E_SCRATCH_ROOT, "etcd"), quiet: true });
   const writer = new Etcd3({ hosts: etcd.endpoint });
   await seedDemoData(writer);
   await (await import("./support/bad-input-seed")).seedBadInputKeys(writer);
@@ -38,7 +43,7 @@ export default async function globalSetup(): Promise<void> {
   writer.close();
 
   // A second cluster, named in a configuration file beside the ETCDCTL_* one, for the switcher.
-  const second = await startEtcd({ dataDir: scratchDir(join(tmpdir(), "etcdlens-e2e"), "second"), quiet: true });
+  const second = await startEtcd({ dataDir: scratchDir(E2E_SCRATCH_ROOT, "second"), quiet: true });
   const secondWriter = new Etcd3({ hosts: second.endpoint });
   await secondWriter.put("/second/only-here").value("this key lives in the second cluster").exec();
   await secondWriter.put("/second/also-here").value("so does this one").exec();
@@ -55,7 +60,7 @@ export default async function globalSetup(): Promise<void> {
     ETCDLENS_CONFIG: configFile,
     ETCDLENS_REQUEST_TIMEOUT_MS: "2000",
     // The dashboard records from its boot: into an archive of this run's own, never the repository's .etcdlens/.
-    ETCDLENS_DATA_DIR: scratchDir(join(tmpdir(), "etcdlens-e2e"), "archive"),
+    ETCDLENS_DATA_DIR: scratchDir(E2E_SCRATCH_ROOT, "archive"),
     NEXT_TELEMETRY_DISABLED: "1",
     // The port the Host check answers loopback names on (lib/env.ts getDoorSettings).
     PORT: port,

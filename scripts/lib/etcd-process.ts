@@ -187,8 +187,27 @@ export async function startEtcd(options: EtcdOptions): Promise<EtcdProcess> {
   };
 }
 
+/**
+ * A folder of its own for one etcd, PostgreSQL or test. Under a test run (ETCDLENS_SCRATCH_RUN,
+ * set by beginScratchRun) it goes into that run's folder, which the run removes when it ends: an
+ * etcd's data folder is some 60 MB (its preallocated WAL), and a full run starts dozens.
+ */
 export function scratchDir(root: string, name: string): string {
-  return join(root, `${name}-${process.pid}-${Date.now().toString(36)}`);
+  return join(root, process.env[SCRATCH_RUN_ENV] ?? "", `${name}-${process.pid}-${Date.now().toString(36)}`);
+}
+
+const SCRATCH_RUN_ENV = "ETCDLENS_SCRATCH_RUN";
+
+/**
+ * Called by a test runner's global setup, before its workers start (they inherit the variable):
+ * every scratchDir under `root` of this run goes into one folder. Returns what removes it; a run
+ * beside this one (another checkout's) keeps its own.
+ */
+export function beginScratchRun(root: string): () => void {
+  const run = `run-${process.pid}-${Date.now().toString(36)}`;
+  process.env[SCRATCH_RUN_ENV] = run;
+  mkdirSync(join(root, run), { recursive: true });
+  return () => rmSync(join(root, run), { recursive: true, force: true });
 }
 
 /**
