@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { expect, test } from "@playwright/test";
 import { Etcd3 } from "etcd3";
 import { findFreePort, scratchDir } from "@/scripts/lib/etcd-process";
+import { checkAccessMatrix, matrixRule, removeMatrix, seedMatrix, type Asker, type Matrix } from "../support/access-matrix";
 import { readState } from "../support/state";
 
 // The deployment as the container image runs it: the build's standalone folder copied into a
@@ -23,6 +24,8 @@ const KEY = `${PREFIX}system:node café`;
 const VALUE = "served by the standalone folder";
 const TOKEN = "e2e-standalone-token-for-the-ci-robot";
 const REVOKED = "e2e-standalone-token-that-leaked";
+const MATRIX_TOKEN = "e2e-standalone-token-of-the-matrix-robot";
+let matrix: Matrix;
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 let folder = "";
@@ -33,9 +36,13 @@ let said = "";
 type Answer = { status: number; body: string; headers: Record<string, string | string[] | undefined> };
 
 /** One request from a chosen loopback address: fetch cannot pick its source address. */
-function ask(path: string, from: "127.0.0.1" | "127.0.0.2", headers: Record<string, string> = {}): Promise<Answer> {
+function ask(path: string, from: "127.0.0.1" | "127.0.0.2", headers: Record<string, string> = {}, headOnly = false): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest({ host: "127.0.0.1", port, path, localAddress: from, headers }, (response) => {
+      if (headOnly) {
+        response.destroy();
+        return resolve({ status: response.statusCode ?? 0, body: "", headers: response.headers });
+      }
       let body = "";
       response.setEncoding("utf8");
       response.on("data", (chunk: string) => (body += chunk));
@@ -47,6 +54,21 @@ function ask(path: string, from: "127.0.0.1" | "127.0.0.2", headers: Record<stri
 }
 
 const asAna = { "X-Forwarded-User": "ana", "X-Forwarded-Groups": "ops, dev" };
+
+/** The access matrix's way of asking, with these credentials from this address. */
+function askerWith(from: "127.0.0.1" | "127.0.0.2", headers: Record<string, string>): Asker {
+  const contentTypeOf = (answer: Answer) => String(answer.headers["content-type"] ?? "");
+  return {
+    get: async (path) => {
+      const answer = await ask(path, from, headers);
+      return { status: answer.status, body: answer.body, contentType: contentTypeOf(answer) };
+    },
+    head: async (path) => {
+      const answer = await ask(path, from, headers, true);
+      return { status: answer.status, contentType: contentTypeOf(answer) };
+    },
+  };
+}
 const keyPath = `/api/key?key=${encodeURIComponent(KEY)}`;
 
 test.describe.configure({ mode: "serial" });
@@ -61,6 +83,7 @@ test.beforeAll(async () => {
   await writer.put(KEY).value(VALUE).exec();
   await writer.put("/e2e-elsewhere/hidden").value("not under the rules").exec();
   writer.close();
+  matrix = await seedMatrix(state.etcd.endpoint, "/e2e-standalone-matrix/");
 
   // What the Dockerfile copies, and nothing else.
   folder = scratchDir(join(tmpdir(), "etcdlens-e2e"), "standalone");
@@ -73,9 +96,13 @@ test.beforeAll(async () => {
   writeFileSync(
     config,
     JSON.stringify({
-      access: [{ groups: ["dev"], clusters: "*", prefixes: [PREFIX], rights: ["list", "read"] }],
+      access: [
+        { groups: ["dev"], clusters: "*", prefixes: [PREFIX], rights: ["list", "read"] },
+        { groups: ["matrix"], ...matrixRule(matrix.prefix) },
+      ],
       tokens: [
         { name: "ci-robot", sha256: sha256(TOKEN), groups: ["dev"] },
+        { name: "matrix-robot", sha256: sha256(MATRIX_TOKEN), groups: ["matrix"] },
         { name: "leaked", sha256: sha256(REVOKED), groups: ["dev"], revoked: true },
       ],
     }),
@@ -130,6 +157,7 @@ test.afterAll(async () => {
   await writer.delete().prefix(PREFIX).exec();
   await writer.delete().key("/e2e-elsewhere/hidden").exec();
   writer.close();
+  if (matrix) await removeMatrix(readState().etcd.endpoint, matrix);
   if (folder) rmSync(folder, { recursive: true, force: true });
 });
 
@@ -191,4 +219,12 @@ test("a bearer token works from anywhere with its groups; a revoked or unknown o
     expect(refused.status).toBe(401);
     expect(refused.body).not.toContain(VALUE);
   }
+});
+
+test("the access matrix, signed in by the trusted proxy's headers: every route allows, refuses and shows in part as the rule says", async () => {
+  await checkAccessMatrix(askerWith("127.0.0.1", { "X-Forwarded-User": "mia", "X-Forwarded-Groups": "matrix" }), matrix);
+});
+
+test("the access matrix, signed in with a bearer token from any address", async () => {
+  await checkAccessMatrix(askerWith("127.0.0.2", { Authorization: `Bearer ${MATRIX_TOKEN}` }), matrix);
 });
