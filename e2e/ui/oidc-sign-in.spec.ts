@@ -1,23 +1,31 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { Etcd3 } from "etcd3";
 import { findFreePort, scratchDir } from "@/scripts/lib/etcd-process";
 import { startOidcProvider, TEST_CLIENT_ID, TEST_CLIENT_SECRET, type OidcProviderProcess } from "@/scripts/lib/oidc-provider";
+import { encodeKubernetesObject } from "@/lib/decode";
 import { pageOf } from "../support/api";
+import { checkAccessMatrix, matrixRule, removeMatrix, seedMatrix, type Asker, type Matrix } from "../support/access-matrix";
 import { readState } from "../support/state";
 
 // Sign-in with OpenID Connect in Chromium, against a real provider (oidc-provider) and the
 // production build started here with ETCDLENS_AUTH=oidc beside the suite's own server: a copied
 // deep link to a key whose name has ':', a space and non-ASCII text goes through the provider's
 // login page and lands on exactly that key; sign-out ends the session; a session outlives a
-// server restart when ETCDLENS_SESSION_SECRET is set, and ends with its lifetime.
+// server restart when ETCDLENS_SESSION_SECRET is set, and ends with its lifetime. Signed in, alice
+// is refused a prefix her rules do not give, reveals a Secret and finds the audit line (in the
+// file and on /audit); bob, whose group holds one rule, meets the access matrix over his session.
 
 const KEY = "/e2e-oidc/system:aggregate-to-admin ünï cødé";
 const VALUE = "the value behind the deep link";
 const SECRET = "e2e-session-secret-of-at-least-32-characters";
+const SECRET_KEY = "/e2e-oidc/secrets/db: créds";
+const DENIED_KEY = "/e2e-oidc-denied/config";
+let matrix: Matrix;
+let auditLog = "";
 
 type Dashboard = { url: string; port: number; env: Record<string, string | undefined>; process?: ChildProcess };
 
@@ -68,7 +76,23 @@ test.beforeAll(async () => {
   const state = readState();
   const writer = new Etcd3({ hosts: state.etcd.endpoint });
   await writer.put(KEY).value(VALUE).exec();
+  await writer
+    .put(SECRET_KEY)
+    .value(
+      Buffer.from(
+        encodeKubernetesObject({
+          apiVersion: "v1",
+          kind: "Secret",
+          metadata: { name: "db", namespace: "e2e-oidc", uid: "u-oidc-db", creationTimestamp: "2026-01-01T00:00:00Z" },
+          type: "Opaque",
+          data: { password: Buffer.from("oidc-revealed-password").toString("base64") },
+        }),
+      ),
+    )
+    .exec();
+  await writer.put(DENIED_KEY).value("outside alice's rules").exec();
   writer.close();
+  matrix = await seedMatrix(state.etcd.endpoint, "/e2e-oidc-matrix/");
 
   long.port = await findFreePort();
   short.port = await findFreePort();
@@ -79,7 +103,18 @@ test.beforeAll(async () => {
   const dir = scratchDir(join(tmpdir(), "etcdlens-e2e"), "oidc");
   mkdirSync(dir, { recursive: true });
   const config = join(dir, "etcdlens.yaml");
-  writeFileSync(config, JSON.stringify({ access: [{ groups: ["dev"], clusters: "*", prefixes: [""], rights: ["list", "read"] }] }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      access: [
+        { groups: ["dev"], clusters: "*", prefixes: ["/e2e-oidc/"], rights: ["list", "read"] },
+        { groups: ["dev"], clusters: "*", prefixes: ["/e2e-oidc/secrets/"], rights: ["reveal"] },
+        { groups: ["dev"], clusters: "*", rights: ["audit"] },
+        { groups: ["ops"], ...matrixRule(matrix.prefix) },
+      ],
+    }),
+  );
+  auditLog = join(dir, "audit.log");
   const base: Record<string, string | undefined> = { ...process.env };
   for (const name of Object.keys(base)) if (name.startsWith("ETCDCTL_") || name.startsWith("ETCDLENS_OIDC_")) delete base[name];
   Object.assign(base, {
@@ -93,7 +128,16 @@ test.beforeAll(async () => {
     ETCDLENS_SESSION_SECRET: SECRET,
     NEXT_TELEMETRY_DISABLED: "1",
   });
-  long.env = { ...base, PORT: String(long.port), ETCDLENS_PUBLIC_URL: long.url, ETCDLENS_SESSION_TTL: "1h" };
+  // The long-lived dashboard keeps an archive (its own folder) so that /audit lists what it audits.
+  long.env = {
+    ...base,
+    PORT: String(long.port),
+    ETCDLENS_PUBLIC_URL: long.url,
+    ETCDLENS_SESSION_TTL: "1h",
+    ETCDLENS_ARCHIVE: "on",
+    ETCDLENS_DATA_DIR: join(dir, "archive"),
+    ETCDLENS_AUDIT_LOG: auditLog,
+  };
   short.env = { ...base, PORT: String(short.port), ETCDLENS_PUBLIC_URL: short.url, ETCDLENS_SESSION_TTL: "4s" };
   await Promise.all([start(long), start(short)]);
 });
@@ -104,7 +148,10 @@ test.afterAll(async () => {
   // The suite's later tests count the tree's keys: leave it as the seed made it.
   const writer = new Etcd3({ hosts: readState().etcd.endpoint });
   await writer.delete().key(KEY).exec();
+  await writer.delete().key(SECRET_KEY).exec();
+  await writer.delete().key(DENIED_KEY).exec();
   writer.close();
+  if (matrix) await removeMatrix(readState().etcd.endpoint, matrix);
 });
 
 async function signInAtProvider(page: Page, username: string, password: string): Promise<void> {
@@ -162,7 +209,7 @@ test("a deep link goes through the provider's login and lands on exactly that ke
   await signInAtProvider(page, "bob", "bob-password");
   await page.waitForURL((url) => url.origin === long.url);
   expect(page.url()).toBe(deepLink);
-  // bob's group has no rule: signed in, but shown nothing.
+  // bob's group has one rule, for the access matrix's folder: signed in, shown only that.
   await expect(page.getByText("Signed in as bob")).toBeVisible();
   await context.close();
 });
@@ -184,5 +231,70 @@ test("a session ends with its lifetime (ETCDLENS_SESSION_TTL) and the next page 
   await context.clearCookies({ name: /^_session/ });
   await page.goto(deepLink);
   await expect(page.getByRole("heading", { name: "Sign in to the test provider" })).toBeVisible();
+  await context.close();
+});
+
+test("signed in, alice is refused a prefix her rules do not give, reveals a Secret, and finds both on the audit trail", async ({
+  browser,
+}) => {
+  test.setTimeout(90_000);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${long.url}${pageOf(SECRET_KEY)}`);
+  await signInAtProvider(page, "alice", "alice-password");
+  await page.waitForURL((url) => url.origin === long.url);
+  await page.getByRole("button", { name: "Reveal data.password" }).click();
+  await expect(page.getByLabel("Value of data.password")).toHaveText("oidc-revealed-password");
+
+  await page.goto(`${long.url}${pageOf(DENIED_KEY)}`);
+  await expect(page.getByText(/alice \(groups dev\) may not read/).first()).toBeVisible();
+  await expect(page.getByText("outside alice's rules")).toHaveCount(0);
+
+  const lines = readFileSync(auditLog, "utf8")
+    .trimEnd()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  expect(lines).toContainEqual(
+    expect.objectContaining({ action: "reveal", outcome: "allowed", user: "alice", groups: ["dev"], via: "oidc", key: SECRET_KEY }),
+  );
+  expect(lines).toContainEqual(expect.objectContaining({ action: "denied", outcome: "denied", user: "alice", key: DENIED_KEY }));
+  expect(lines).toContainEqual(expect.objectContaining({ action: "sign-in", user: "alice" }));
+
+  await page.goto(`${long.url}/audit`);
+  await expect(page.getByRole("heading", { name: "Audit trail" })).toBeVisible();
+  const revealRow = page.getByRole("row").filter({ hasText: SECRET_KEY });
+  await expect(revealRow.first()).toBeVisible();
+  await expect(revealRow.first().getByRole("cell").nth(2)).toHaveText("reveal");
+  await expect(page.getByRole("row").filter({ hasText: DENIED_KEY }).first()).toBeVisible();
+  await context.close();
+});
+
+test("the access matrix over bob's OpenID Connect session: every route allows, refuses and shows in part as his one rule says", async ({
+  browser,
+}) => {
+  test.setTimeout(90_000);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${long.url}/`);
+  await signInAtProvider(page, "bob", "bob-password");
+  await page.waitForURL((url) => url.origin === long.url);
+  await expect(page.getByText("Signed in as bob")).toBeVisible();
+  // The page's own fetch: the session cookie goes along as it does for the dashboard's requests.
+  const ask: Asker = {
+    get: (path) =>
+      page.evaluate(async (path) => {
+        const response = await fetch(path);
+        return { status: response.status, body: await response.text(), contentType: response.headers.get("content-type") ?? "" };
+      }, path),
+    head: (path) =>
+      page.evaluate(async (path) => {
+        const abort = new AbortController();
+        const response = await fetch(path, { signal: abort.signal });
+        const answer = { status: response.status, contentType: response.headers.get("content-type") ?? "" };
+        abort.abort();
+        return answer;
+      }, path),
+  };
+  await checkAccessMatrix(ask, matrix);
   await context.close();
 });
