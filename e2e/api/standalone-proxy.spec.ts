@@ -9,6 +9,7 @@ import { Etcd3 } from "etcd3";
 import { findFreePort, scratchDir } from "@/scripts/lib/etcd-process";
 import { checkAccessMatrix, matrixRule, removeMatrix, seedMatrix, type Asker, type Matrix } from "../support/access-matrix";
 import { readState } from "../support/state";
+import { stopServer } from "../support/stop-server";
 
 // The deployment as the container image runs it: the build's standalone folder copied into a
 // clean folder (nothing of the checkout beside it, no devDependencies), started with npm start's
@@ -142,17 +143,7 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  const child = server;
-  if (child && child.exitCode === null) {
-    await new Promise<void>((resolve) => {
-      const force = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      child.once("exit", () => {
-        clearTimeout(force);
-        resolve();
-      });
-      child.kill("SIGTERM");
-    });
-  }
+  await stopServer(server);
   const writer = new Etcd3({ hosts: readState().etcd.endpoint });
   await writer.delete().prefix(PREFIX).exec();
   await writer.delete().key("/e2e-elsewhere/hidden").exec();

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { expect, test } from "@playwright/test";
 import { findFreePort } from "@/scripts/lib/etcd-process";
 import { readState } from "../support/state";
+import { stopServer } from "../support/stop-server";
 
 // A dashboard served beyond loopback with sign-in off on purpose (HOST=0.0.0.0 with
 // ETCDLENS_AUTH=none-i-know, as docker-compose.yml's default dashboard runs) says "no sign-in" in
@@ -40,16 +41,7 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  const child = server;
-  if (!child || child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    const force = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    child.once("exit", () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill("SIGTERM");
-  });
+  await stopServer(server);
 });
 
 test("the header says 'no sign-in' on a network-facing dashboard without sign-in, and nothing on loopback", async ({ page }) => {

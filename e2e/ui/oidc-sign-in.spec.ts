@@ -10,6 +10,7 @@ import { encodeKubernetesObject } from "@/lib/decode";
 import { pageOf } from "../support/api";
 import { checkAccessMatrix, matrixRule, removeMatrix, seedMatrix, type Asker, type Matrix } from "../support/access-matrix";
 import { readState } from "../support/state";
+import { stopServer } from "../support/stop-server";
 
 // Sign-in with OpenID Connect in Chromium, against a real provider (oidc-provider) and the
 // production build started here with ETCDLENS_AUTH=oidc beside the suite's own server: a copied
@@ -56,17 +57,7 @@ async function start(dashboard: Dashboard): Promise<void> {
 }
 
 async function stop(dashboard: Dashboard): Promise<void> {
-  const child = dashboard.process;
-  if (!child || child.exitCode !== null) return;
-  await new Promise<void>((resolve) => {
-    // next start may wait for open connections (a page's event stream) before it exits.
-    const force = setTimeout(() => child.kill("SIGKILL"), 5_000);
-    child.once("exit", () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill("SIGTERM");
-  });
+  await stopServer(dashboard.process);
 }
 
 test.describe.configure({ mode: "serial" });
