@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Browser, type Page } from "@playwright/test";
 import { Etcd3 } from "etcd3";
 import { findFreePort, scratchDir } from "@/scripts/lib/etcd-process";
 import { startOidcProvider, TEST_CLIENT_ID, TEST_CLIENT_SECRET, type OidcProviderProcess } from "@/scripts/lib/oidc-provider";
@@ -54,10 +54,6 @@ async function start(dashboard: Dashboard): Promise<void> {
     stdio: ["ignore", "ignore", "inherit"],
   });
   await waitForHealth(dashboard.url);
-}
-
-async function stop(dashboard: Dashboard): Promise<void> {
-  await stopServer(dashboard.process);
 }
 
 test.describe.configure({ mode: "serial" });
@@ -134,7 +130,7 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  await Promise.all([stop(long), stop(short)]);
+  await Promise.all([stopServer(long.process), stopServer(short.process)]);
   await provider?.stop();
   // The suite's later tests count the tree's keys: leave it as the seed made it.
   const writer = new Etcd3({ hosts: readState().etcd.endpoint });
@@ -151,6 +147,16 @@ async function signInAtProvider(page: Page, username: string, password: string):
   await page.getByLabel("Username").fill(username);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+// A fresh browser context that opened url and signed in at the provider, back on the dashboard.
+async function openSignedIn(browser: Browser, dashboard: Dashboard, url: string, username: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(url);
+  await signInAtProvider(page, username, `${username}-password`);
+  await page.waitForURL((landed) => landed.origin === dashboard.url);
+  return { context, page };
 }
 
 async function expectKeyShown(page: Page): Promise<void> {
@@ -184,7 +190,7 @@ test("a deep link goes through the provider's login and lands on exactly that ke
   const me = await page.evaluate(async () => (await fetch("/api/me")).json());
   expect(me).toEqual({ user: "alice", groups: ["dev"], via: "oidc", signOut: true, noSignIn: false });
 
-  await stop(long);
+  await stopServer(long.process);
   await start(long);
   await page.reload();
   expect(page.url()).toBe(deepLink);
@@ -207,12 +213,8 @@ test("a deep link goes through the provider's login and lands on exactly that ke
 
 test("a session ends with its lifetime (ETCDLENS_SESSION_TTL) and the next page asks to sign in again", async ({ browser }) => {
   test.setTimeout(60_000);
-  const context = await browser.newContext();
-  const page = await context.newPage();
   const deepLink = `${short.url}${pageOf(KEY)}`;
-  await page.goto(deepLink);
-  await signInAtProvider(page, "alice", "alice-password");
-  await page.waitForURL((url) => url.origin === short.url);
+  const { context, page } = await openSignedIn(browser, short, deepLink, "alice");
   await expectKeyShown(page);
   // Away from the dashboard while the session runs out: an open page would notice the API's 401
   // and go through the provider again by itself (lib/queries/sign-in-again.ts).
@@ -229,11 +231,7 @@ test("signed in, alice is refused a prefix her rules do not give, reveals a Secr
   browser,
 }) => {
   test.setTimeout(90_000);
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(`${long.url}${pageOf(SECRET_KEY)}`);
-  await signInAtProvider(page, "alice", "alice-password");
-  await page.waitForURL((url) => url.origin === long.url);
+  const { context, page } = await openSignedIn(browser, long, `${long.url}${pageOf(SECRET_KEY)}`, "alice");
   await page.getByRole("button", { name: "Reveal data.password" }).click();
   await expect(page.getByLabel("Value of data.password")).toHaveText("oidc-revealed-password");
 
@@ -264,11 +262,7 @@ test("the access matrix over bob's OpenID Connect session: every route allows, r
   browser,
 }) => {
   test.setTimeout(90_000);
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.goto(`${long.url}/`);
-  await signInAtProvider(page, "bob", "bob-password");
-  await page.waitForURL((url) => url.origin === long.url);
+  const { context, page } = await openSignedIn(browser, long, `${long.url}/`, "bob");
   await expect(page.getByText("Signed in as bob")).toBeVisible();
   // The page's own fetch: the session cookie goes along as it does for the dashboard's requests.
   const ask: Asker = {
