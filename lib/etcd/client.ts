@@ -120,14 +120,16 @@ function buildOptions(settings: ClusterSettings): IOptions {
 
 export function connectCluster(settings: ClusterSettings): ClusterConnection {
   const perEndpoint = new Map<string, EtcdClient>();
+  // The RPC metrics' cluster label: a configured name (few, chosen by the operator), never an endpoint.
+  const metricsName = (settings as Partial<NamedCluster>).name ?? "unnamed";
   return {
-    client: new EtcdClient(buildOptions(settings)),
+    client: new EtcdClient(buildOptions(settings), metricsName),
     settings,
     forEndpoint: (endpoint) => {
       if (!settings.endpoints.includes(endpoint)) throw new Error(`${endpoint} is not a configured endpoint`);
       let client = perEndpoint.get(endpoint);
       if (!client) {
-        client = new EtcdClient(buildOptions({ ...settings, endpoints: [endpoint] }));
+        client = new EtcdClient(buildOptions({ ...settings, endpoints: [endpoint] }), metricsName);
         perEndpoint.set(endpoint, client);
       }
       return client;
