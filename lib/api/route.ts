@@ -10,6 +10,7 @@ import { archiveNameOf, findRevisionAtTime, type RevisionAtTime } from "@/lib/ar
 import { rawQueryOf } from "./raw-query";
 import { RequestAccess } from "@/lib/auth/request-access";
 import { base64UrlToBytes, MalformedParamError, readRawQuery } from "@/lib/keys";
+import { observeHttpRequest } from "@/lib/metrics/http";
 
 // The wrapper every route handler uses: it parses nothing itself, but guarantees that whatever
 // goes wrong leaves as {"error": {"code", "message"}} with a fitting status and never as a stack
@@ -26,6 +27,13 @@ export function apiRoute(
 ): (request: Request) => Promise<Response>;
 export function apiRoute(handler: (request: Request, access: RequestAccess) => Promise<unknown>, options?: { public: true }) {
   return async function route(request: Request): Promise<Response> {
+    const started = performance.now();
+    const response = await answer(request);
+    observeHttpRequest(request, response.status, (performance.now() - started) / 1000);
+    return response;
+  };
+
+  async function answer(request: Request): Promise<Response> {
     try {
       const access = options?.public ? undefined : RequestAccess.of(request);
       const body = await handler(request, access!);
@@ -36,7 +44,7 @@ export function apiRoute(handler: (request: Request, access: RequestAccess) => P
       logFailure(appError);
       return Response.json(errorBody(appError), { status: statusOf(appError), headers: { "cache-control": "no-store" } });
     }
-  };
+  }
 }
 
 function asAppError(error: unknown): AppError {
