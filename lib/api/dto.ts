@@ -394,3 +394,31 @@ export type MeDto = {
   /** Sign-in is off on a non-loopback address (ETCDLENS_AUTH=none-i-know): the header says so. */
   noSignIn: boolean;
 };
+
+/** One key GET /api/search found: `revision` is its modRevision at the searched revision; `field` where it matched ("key" for its name) and `snippet` the text there. */
+export type SearchHitDto = {
+  key: string;
+  keyBase64: string;
+  revision: number;
+  createRevision: number;
+  version: number;
+  field: string;
+  snippet: string;
+};
+
+/** GET /api/search: one page of matches; `scanned` of `total` keys read so far at `revision`; pass `next` as `cursor` for the following page. */
+export type SearchPageDto = {
+  revision: number;
+  items: SearchHitDto[];
+  scanned: number;
+  total: number;
+  next: string | null;
+};
+
+/** GET /api/search?stream=1: one NDJSON line; "start" first, then hits and progress as they come, then "end" (or "error"). */
+export type SearchStreamLineDto =
+  | { type: "start"; revision: number; total: number; scanned: number }
+  | { type: "hit"; item: SearchHitDto }
+  | { type: "progress"; scanned: number; total: number }
+  | { type: "end"; revision: number; scanned: number; total: number; next: string | null }
+  | { type: "error"; error: { code: string; message: string } };
