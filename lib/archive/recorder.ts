@@ -111,6 +111,13 @@ export class ArchiveRecorder {
     return this.lastStored;
   }
 
+  /** Events of live revisions stored since it started (baselines not counted): the metrics' events/s. */
+  get eventsStored(): number {
+    return this.storedEvents;
+  }
+
+  private storedEvents = 0;
+
   /** What it has read from etcd and not stored yet. */
   get backlog(): { events: number; bytes: number } {
     return { ...this.queued };
@@ -174,7 +181,8 @@ export class ArchiveRecorder {
   }
 
   /** @internal */
-  stored(revision: number): void {
+  stored(revision: number, events = 0): void {
+    this.storedEvents += events;
     this.lastStored = Math.max(this.lastStored, revision);
     this.setState({ state: "recording", lastRevision: this.lastStored });
   }
@@ -407,7 +415,7 @@ class Session {
     this.queuedEvents -= events;
     this.queuedBytes -= bytes;
     this.noteBacklog();
-    this.recorder.stored(take[take.length - 1].revision);
+    this.recorder.stored(take[take.length - 1].revision, events);
   }
 
   private get maxQueuedBytes(): number {
