@@ -422,3 +422,47 @@ export type SearchStreamLineDto =
   | { type: "progress"; scanned: number; total: number }
   | { type: "end"; revision: number; scanned: number; total: number; next: string | null }
   | { type: "error"; error: { code: string; message: string } };
+
+/** Space and churn of one folder: keys below it, bytes of their current values (keys not counted), writes per minute. */
+export type FolderFiguresDto = {
+  keys: number;
+  bytes: number;
+  /** Writes (PUTs and DELETEs) in the last minute. */
+  writesPerMinute: number;
+  /** Writes per minute over the last 10 and 60 minutes. */
+  writesPerMinute10: number;
+  writesPerMinute60: number;
+};
+
+/** One child of a level in GET /api/stats. Figures are null for a child seen in part (`partial`); write rates are per folder, so null for a direct key. */
+export type StatsItemDto = {
+  name: string;
+  key: string;
+  keyBase64: string;
+  isKey: boolean;
+  isFolder: boolean;
+  keys: number | null;
+  bytes: number | null;
+  writesPerMinute: number | null;
+  writesPerMinute10: number | null;
+  writesPerMinute60: number | null;
+  partial?: true;
+};
+
+/** The folder index's sizing pass: bytes are exact once `state` is "ready"; until then `sized` of `total` keys count. */
+export type SizingDto = { state: "waiting" | "sizing" | "ready"; sized: number; total: number; revision: number; sizedInMs: number };
+
+/** GET /api/stats: the children of a level with their space and churn; `indexing` while the folder index is built (no items yet). */
+export type StatsDto = {
+  revision: number;
+  prefix: string;
+  items: StatsItemDto[];
+  nextCursor: string | null;
+  /** The level itself and the whole keyspace (null when the viewer sees only part of them). */
+  level: FolderFiguresDto | null;
+  keyspace: FolderFiguresDto | null;
+  /** With `sort`: the largest values under the prefix, largest first. */
+  largestKeys?: { key: string; keyBase64: string; bytes: number }[];
+  sizing: SizingDto;
+  indexing?: { keysScanned: number; startedAt: number };
+};
