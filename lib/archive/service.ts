@@ -189,6 +189,11 @@ export function recorderState(cluster: string): RecorderState | null {
   return archive.started ? { state: "starting" } : null;
 }
 
+/** This process's recorders by cluster name, as they run now (none before startArchiveRecorders): for the metrics. */
+export function listArchiveRecorders(): [string, ArchiveRecorder][] {
+  return [...(globalCache.etcdlensArchive?.recorders ?? [])];
+}
+
 /** Stops this process's recorders (tests, shutdown). */
 export async function stopArchiveRecorders(): Promise<void> {
   const archive = globalCache.etcdlensArchive;
