@@ -1,19 +1,24 @@
-// Any etcd value to a DecodedValue, by its content: Kubernetes protobuf, JSON, CBOR, YAML, text or
-// encrypted. Pure, and it never throws; malformed values come back with an error.
+// Any etcd value to a DecodedValue, by its content: Kubernetes protobuf, JSON, CBOR, YAML, text, or
+// encrypted at rest (decrypted when the API server's keys are installed). Pure, and it never throws;
+// malformed values come back with an error.
 import { readStrictUtf8, isPrintableText, startsWith } from "./bytes";
 import { CBOR_SELF_DESCRIBE, decodeCbor } from "./cbor";
 import { limitNesting } from "./depth";
-import { readEncryptionHeader } from "./encrypted";
+import { decodeEncryptedAtRest } from "./at-rest";
+import { parseEncryptionHeader } from "./encrypted";
 import { getEngine } from "./engine";
 import { decodeKubernetesProtobufDeep } from "./embedded";
 import { finishObject } from "./finish-object";
-import { isKubernetesProtobuf } from "./kubernetes-protobuf";
+import { isKubernetesProtobuf, type NestingBound } from "./kubernetes-protobuf";
 import { judgeSecret } from "./secret-detection";
 import { closeSecretValue } from "./secret-masking";
 import { parseJsonDocument, parseYamlDocument } from "./text-formats";
 import type { DecodedValue, DecodeOptions, JsonObject, JsonValue, KubernetesValue } from "./types";
 
 export function decodeValue(bytes: Uint8Array, options: DecodeOptions = {}): DecodedValue {
+  // Decrypted first, so that the plaintext is decoded, judged and masked as any value is.
+  const atRest = parseEncryptionHeader(bytes);
+  if (atRest) return decodeEncryptedAtRest(bytes, atRest, options, decodeValue);
   const decoded = decodeAnyValue(bytes, options);
   if (options.revealSecrets) return decoded;
   // Judged from the key and the bytes' framing, not from how decoding went: a Secret too broken
@@ -25,7 +30,8 @@ export function decodeValue(bytes: Uint8Array, options: DecodeOptions = {}): Dec
 function decodeAnyValue(bytes: Uint8Array, options: DecodeOptions): DecodedValue {
   try {
     // Every route, summary and diff takes its value from here, so the nesting limit is applied here once.
-    return limitNesting(detectAndDecode(bytes, options), bytes);
+    const nesting: NestingBound = { levels: Infinity };
+    return limitNesting(detectAndDecode(bytes, options, nesting), bytes, nesting.levels);
   } catch (error) {
     // A bug in a decoder must not take the page down: show the bytes and say why.
     return isKubernetesProtobuf(bytes)
@@ -43,12 +49,10 @@ function decodeAnyValue(bytes: Uint8Array, options: DecodeOptions): DecodedValue
   }
 }
 
-function detectAndDecode(bytes: Uint8Array, options: DecodeOptions): DecodedValue {
+function detectAndDecode(bytes: Uint8Array, options: DecodeOptions, nesting: NestingBound): DecodedValue {
   if (bytes.length === 0) return { format: "empty" };
-  const encrypted = readEncryptionHeader(bytes);
-  if (encrypted) return encrypted;
   if (isKubernetesProtobuf(bytes)) {
-    return decodeKubernetesProtobufDeep(bytes, options);
+    return decodeKubernetesProtobufDeep(bytes, options, 0, nesting);
   }
   if (startsWith(bytes, CBOR_SELF_DESCRIBE)) {
     const cbor = decodeCbor(bytes);

@@ -72,6 +72,10 @@ export interface EncryptedValue {
   keyName: string;
   /** "v1" or "v2" for the KMS provider. */
   kmsVersion?: string;
+  /** What a KMS envelope tells without the KMS: the key ID (v2) and the encrypted data key's size. */
+  kms?: { keyId?: string; encryptedDekBytes: number; dataBytes: number };
+  /** Why the value was not decrypted: no configuration, no such key, a wrong key, damage. */
+  error?: DecodeProblem;
 }
 
 /** A Secret (by its key, envelope or content) that cannot be decoded and masked: nothing of it is shown. */
@@ -83,7 +87,12 @@ export interface UndecodableSecretValue {
   reason: string;
 }
 
-export type DecodedValue =
+/** Set on a value that was stored encrypted and has been decrypted: by which provider and key. */
+export interface AtRestNote {
+  atRest?: { provider: string; keyName: string };
+}
+
+export type DecodedValue = (
   | EmptyValue
   | TextValue
   | JsonDocumentValue
@@ -92,6 +101,8 @@ export type DecodedValue =
   | CborValue
   | KubernetesValue
   | EncryptedValue
-  | UndecodableSecretValue;
+  | UndecodableSecretValue
+) &
+  AtRestNote;
 
 export type DecodedFormat = DecodedValue["format"];
