@@ -371,6 +371,16 @@ export function getPeerNonce(): string | undefined {
   return process.env.ETCDLENS_PEER_NONCE || undefined;
 }
 
+/**
+ * ETCDLENS_ENCRYPTION_CONFIG: the EncryptionConfiguration file kube-apiserver is given with
+ * --encryption-provider-config, whose keys decrypt values encrypted at rest (lib/encryption). Its
+ * keys stay on the server; undefined when unset.
+ */
+export function getEncryptionConfigFile(): string | undefined {
+  const value = process.env.ETCDLENS_ENCRYPTION_CONFIG?.trim();
+  return value ? resolve(value) : undefined;
+}
+
 /** Where audit lines go (ETCDLENS_AUDIT_LOG): nowhere, stdout ("-", for the cluster's log pipeline), or a file appended to. */
 export type AuditSettings = { target: "off" } | { target: "stdout" } | { target: "file"; path: string };
 
