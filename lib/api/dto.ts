@@ -466,3 +466,65 @@ export type StatsDto = {
   sizing: SizingDto;
   indexing?: { keysScanned: number; startedAt: number };
 };
+
+/** One member's figures on the Insights page: its endpoint status and what an operator reads off it. */
+export type InsightsMemberDto = EndpointStatusDto & {
+  /** The quota the size is held against: the config file's quotaBackendBytes, else etcd's default 2 GiB. */
+  quotaBytes?: number;
+  /** dbSize / quotaBytes (over 1 once past it). */
+  quotaShare?: number;
+  /** dbSize - dbSizeInUse; null when this etcd does not report the size in use. */
+  reclaimableBytes?: number | null;
+  /** "defragmenting would reclaim 12.3 MB", or why it is not known. */
+  reclaim?: string;
+  /** raftIndex - raftAppliedIndex; null when this etcd does not report the applied index. */
+  applyLag?: number | null;
+};
+
+/** GET /api/insights/etcd: etcd's own figures per member, and its alarms (NOSPACE, CORRUPT), listed never disarmed. */
+export type InsightsEtcdDto = {
+  members: InsightsMemberDto[];
+  alarms: AlarmDto[];
+  quotaBytes: number;
+  /** Where quotaBytes comes from: etcd does not report --quota-backend-bytes in its status. */
+  quotaSource: "config" | "default";
+};
+
+export type WriterRankDto = { label: string; writes: number; writesPerMinute: number };
+
+/** GET /api/insights/writers: the busiest writers from the live watch, over the last minutes. */
+export type InsightsWritersDto = {
+  sinceMs: number;
+  minutes: number;
+  totalWrites: number;
+  prefixes: WriterRankDto[];
+  /** Null when the viewer may not see all of the prefixes holding the Kubernetes objects counted. */
+  kubernetes: { kinds: WriterRankDto[]; namespaces: WriterRankDto[]; managers: WriterRankDto[] } | null;
+  /** Prefixes left out because the viewer sees only part of them (or nothing). */
+  hiddenPrefixes: number;
+};
+
+export type GrowthSeriesDto = {
+  folder: string;
+  folderBase64: string;
+  writesPerMinute: number[];
+  bytes: number[];
+  totalWrites: number;
+  totalBytes: number;
+};
+
+/** GET /api/insights/growth: writes/min and archived bytes per folder under `prefix`, per time bucket, from the archive. */
+export type InsightsGrowthDto =
+  | { archive: "off"; message: string }
+  | {
+      archive: "on";
+      range: "24h" | "7d";
+      prefix: string;
+      bucketMs: number;
+      bucketStarts: number[];
+      series: GrowthSeriesDto[];
+      /** Folders left out because the viewer sees only part of them (or nothing). */
+      hiddenFolders: number;
+      /** True when the store's row cap cut the answer (more buckets × folders than it returns). */
+      truncated: boolean;
+    };
