@@ -50,6 +50,8 @@ export type NamedCluster = ClusterSettings & {
   defaultPrefix?: string;
   /** Which keys the archive records (the file's clusters[].archive); every key by default. */
   archive?: ArchiveKeyFilter;
+  /** The members' --quota-backend-bytes, which etcd's status does not report (Insights); etcd's default 2 GiB when unset. */
+  quotaBackendBytes?: number;
 };
 
 export type ServerSettings = {
@@ -104,6 +106,7 @@ const ClusterFileSchema = z.object({
   passwordFile: z.string().optional(),
   defaultPrefix: z.string().optional(),
   requestTimeoutMs: z.number().int().positive().optional(),
+  quotaBackendBytes: z.number().int().positive().optional(),
   archive: z
     .object({
       include: z.array(z.string().min(1, "a prefix is not empty")).optional(),
@@ -179,6 +182,7 @@ function readConfigFile(path: string, defaultTimeoutMs: number): NamedCluster[] 
       ...splitUser(entry.user, password),
       requestTimeoutMs: entry.requestTimeoutMs ?? defaultTimeoutMs,
       defaultPrefix: entry.defaultPrefix,
+      quotaBackendBytes: entry.quotaBackendBytes,
       archive: entry.archive ? { include: entry.archive.include ?? [], exclude: entry.archive.exclude ?? [] } : ARCHIVE_EVERY_KEY,
     };
   });
