@@ -47,6 +47,8 @@ export interface DecoderHelpers {
   mergeInline: (out: Record<string, unknown>, value: unknown, shadowed: ReadonlySet<string>) => void;
   sortKeys: (map: unknown) => unknown;
   setOwnKey: (object: Record<string, unknown>, key: string, value: unknown) => void;
+  /** Returns value, after recording in ctx how deep it nests (see levelsBound in protobuf-decoder.ts). */
+  noteOpaque: (ctx: unknown, value: unknown, depth: number) => unknown;
   maxDepth: number;
 }
 
@@ -96,7 +98,7 @@ function readExpression(kind: number, plan: string, rawBytes: boolean): string {
       // The nested message is read with this reader, narrowed to it: no allocation per message.
       return `(${READ_LENGTH}, ${nestedCall(plan, "undefined")})`;
     case KIND_UNRESOLVED:
-      return "(p = r.lengthDelimited(), h.decodeSchemaless(buf, p, r.pos, depth + 1))";
+      return "(p = r.lengthDelimited(), h.noteOpaque(ctx, h.decodeSchemaless(buf, p, r.pos, depth + 1), depth + 1))";
     default:
       return READERS[kind];
   }
@@ -150,6 +152,8 @@ export function compileDecoder(plan: MessagePlan, helpers: DecoderHelpers): Comp
   lines.push(`let p = 0, ln = 0, ve = 0, oe = 0, v = undefined, field = undefined${slots.map((s) => `, ${s}`).join("")};`);
   lines.push(
     "if (depth > h.maxDepth) h.tooDeep(ctx, plan, r.pos); else {",
+    // For the nesting limit: see levelsBound in protobuf-decoder.ts.
+    "if (depth > ctx.deepest) ctx.deepest = depth;",
     "try {",
     "loop: while (r.pos < end) {",
     READ_TAG,
@@ -194,7 +198,8 @@ export function compileDecoder(plan: MessagePlan, helpers: DecoderHelpers): Comp
       const index = fields.findIndex((field) => field.number === n + 1);
       return index < 0 ? "undefined" : slot(index);
     });
-    lines.push(`return special.toJson(${byNumber.join(", ")}, ctx);`);
+    const json = `special.toJson(${byNumber.join(", ")}, ctx)`;
+    lines.push(plan.special.opaque ? `return h.noteOpaque(ctx, ${json}, depth);` : `return ${json};`);
   } else {
     lines.push("const out = into === undefined ? {} : into;");
     fields.forEach((field, i) => lines.push(direct(field) ? assembleDirectInline(slot(i), i) : assembleLine(field, slot(i))));

@@ -22,13 +22,25 @@ export const TOO_DEEP: DecodeProblem = Object.freeze({
  * answers for any depth without using the stack.
  */
 export function exceedsDepth(value: unknown, limit = MAX_NESTING_DEPTH): boolean {
+  return countLevels(value, limit) > limit;
+}
+
+/**
+ * How many levels of arrays and objects a JSON-like value has (a scalar has none), counted up to
+ * limit + 1: the walk stops at the first path deeper than the limit.
+ */
+export function countLevels(value: unknown, limit = MAX_NESTING_DEPTH): number {
   const pending: unknown[] = [value];
   const depths: number[] = [0];
+  let deepest = 0;
   while (pending.length > 0) {
     const item = pending.pop();
     const depth = depths.pop() ?? 0;
     if (item === null || typeof item !== "object") continue;
-    if (depth + 1 > limit) return true;
+    if (depth + 1 > deepest) {
+      deepest = depth + 1;
+      if (deepest > limit) return deepest;
+    }
     const children = Array.isArray(item) ? item : Object.values(item);
     for (const child of children) {
       if (child !== null && typeof child === "object") {
@@ -37,7 +49,7 @@ export function exceedsDepth(value: unknown, limit = MAX_NESTING_DEPTH): boolean
       }
     }
   }
-  return false;
+  return deepest;
 }
 
 /**
@@ -66,9 +78,11 @@ export function yamlNestingBound(text: string): number {
 /**
  * The decoded value, or, when it nests deeper than the limit, a form every later walk can take:
  * JSON and YAML documents become their text, CBOR and Kubernetes objects keep their type and say
- * why nothing is shown (a Secret is never turned into its text).
+ * why nothing is shown (a Secret is never turned into its text). `levelsAtMost` is a bound the
+ * decoder proved while building the value (see NestingBound); within the limit, no walk is needed.
  */
-export function limitNesting(value: DecodedValue, bytes: Uint8Array): DecodedValue {
+export function limitNesting(value: DecodedValue, bytes: Uint8Array, levelsAtMost = Infinity): DecodedValue {
+  if (levelsAtMost <= MAX_NESTING_DEPTH) return value;
   switch (value.format) {
     case "json":
       return exceedsDepth(value.data) ? { format: "text", text: readStrictUtf8(bytes) ?? "" } : value;

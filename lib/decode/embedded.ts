@@ -5,7 +5,7 @@ import { readUtf8, toBase64 } from "./bytes";
 import { CBOR_SELF_DESCRIBE, decodeCbor } from "./cbor";
 import { exceedsDepth, MAX_NESTING_DEPTH } from "./depth";
 import { startsWith } from "./bytes";
-import { decodeKubernetesProtobuf, isKubernetesProtobuf } from "./kubernetes-protobuf";
+import { decodeKubernetesProtobuf, isKubernetesProtobuf, type NestingBound } from "./kubernetes-protobuf";
 import { isSecret, maskSecretValues } from "./secrets";
 import type { DecodeOptions, JsonObject, JsonValue, KubernetesValue, MaskedValue } from "./types";
 
@@ -16,9 +16,14 @@ const MAX_EMBEDDED_DEPTH = 8;
  * Decodes a "k8s\0" value and the objects embedded in it. Only the revealSecrets choice reaches
  * embedded objects: the mod revision and type hint belong to the outer key.
  */
-export function decodeKubernetesProtobufDeep(bytes: Uint8Array, options: DecodeOptions, depth = 0): KubernetesValue {
+export function decodeKubernetesProtobufDeep(
+  bytes: Uint8Array,
+  options: DecodeOptions,
+  depth = 0,
+  nesting?: NestingBound,
+): KubernetesValue {
   const embedded = new EmbeddedObjects(options.revealSecrets === true, depth + 1);
-  const decoded = decodeKubernetesProtobuf(bytes, options, embedded.decode);
+  const decoded = decodeKubernetesProtobuf(bytes, options, embedded.decode, nesting);
   if (embedded.hasMasked()) decoded.masked.push(...embedded.maskedUnder(decoded.object));
   return decoded;
 }

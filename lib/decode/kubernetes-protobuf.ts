@@ -5,7 +5,7 @@ import { getEngine } from "./engine";
 import { PROTOBUF_MAGIC, readEnvelope } from "./envelope";
 import { finishObject } from "./finish-object";
 import { META_PACKAGE } from "./registry";
-import { createDecodeContext, decodeMessage, type DecodeContext } from "./protobuf-decoder";
+import { createDecodeContext, decodeMessage, levelsBound, type DecodeContext } from "./protobuf-decoder";
 import { decodeSchemaless } from "./schemaless";
 import type { DecodeOptions, DecodeProblem, JsonObject, JsonValue, KubernetesValue } from "./types";
 import { WireError } from "./wire";
@@ -14,10 +14,16 @@ export function isKubernetesProtobuf(bytes: Uint8Array): boolean {
   return startsWith(bytes, PROTOBUF_MAGIC);
 }
 
+/** Filled in by the decoder: at most how many levels of arrays and objects the object has (see limitNesting). */
+export interface NestingBound {
+  levels: number;
+}
+
 export function decodeKubernetesProtobuf(
   bytes: Uint8Array,
   options: DecodeOptions,
   decodeEmbedded: (bytes: Uint8Array) => JsonValue,
+  nesting?: NestingBound,
 ): KubernetesValue {
   const { envelope, error: envelopeError } = readEnvelope(bytes);
   const named = envelope.apiVersion !== "" || envelope.kind !== "";
@@ -36,6 +42,8 @@ export function decodeKubernetesProtobuf(
   if (type) {
     decodeMessage(engine.plans.planOf(type), bytes, envelope.rawStart, envelope.rawEnd, ctx, 0, object);
     result.known = true;
+    // Masking and resourceVersion below only replace values with strings: the bound still holds.
+    if (nesting) nesting.levels = levelsBound(ctx);
   } else {
     decodeUnknownType(bytes, envelope.rawStart, envelope.rawEnd, ctx, object);
   }

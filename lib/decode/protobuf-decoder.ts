@@ -6,6 +6,7 @@ import { compileDecoder, type DecoderHelpers } from "./compile-decoder";
 import type { CompiledDecoder, FieldPlan, MessagePlan } from "./plan";
 import { decodeSchemaless } from "./schemaless";
 import type { EmbeddedCodec } from "./special-types";
+import { countLevels, MAX_NESTING_DEPTH } from "./depth";
 import type { DecodeProblem, JsonObject, JsonValue } from "./types";
 import { WireError, WireReader } from "./wire";
 
@@ -34,10 +35,36 @@ export interface DecodeContext extends EmbeddedCodec {
   error: DecodeProblem | undefined;
   /** JSON path to where the error happened, built on the way out. */
   errorPath: string[];
+  /** The deepest message level a decoder was called at (the root message is level 0). */
+  deepest: number;
+  /** A bound on the levels of JSON the decoders did not build themselves (embedded documents). */
+  opaqueLevels: number;
 }
 
 export function createDecodeContext(decodeEmbedded: (bytes: Uint8Array) => JsonValue): DecodeContext {
-  return { error: undefined, errorPath: [], decodeEmbedded };
+  return { error: undefined, errorPath: [], decodeEmbedded, deepest: 0, opaqueLevels: 0 };
+}
+
+/**
+ * At most how many levels of arrays and objects (as depth.ts counts them) what the context's decoders
+ * returned has, so the nesting limit needs no second walk over the object. A message decoded at level
+ * d is an object at most 2d + 1 deep (each level above it adds its object and at most one list or
+ * map), and its lists and maps of scalars reach 2d + 2; an embedded document replacing a message at
+ * level d adds its own levels to the 2d above it (noteOpaque). Special types other than embedded
+ * documents print scalars, lists of strings, or what their nested messages decoded to, all inside
+ * that bound.
+ */
+export function levelsBound(ctx: DecodeContext): number {
+  return Math.max(2 * ctx.deepest + 2, ctx.opaqueLevels);
+}
+
+/** Records the levels of a value decoded outside the generated decoders, in place of a message at level `depth`. */
+function noteOpaque(ctx: DecodeContext, value: unknown, depth: number): unknown {
+  if (value !== null && typeof value === "object") {
+    const levels = 2 * depth + countLevels(value, MAX_NESTING_DEPTH);
+    if (levels > ctx.opaqueLevels) ctx.opaqueLevels = levels;
+  }
+  return value;
 }
 
 function recordError(ctx: DecodeContext, error: unknown, plan: MessagePlan): void {
@@ -181,5 +208,6 @@ const helpers: DecoderHelpers = {
   mergeInline: mergeInline as DecoderHelpers["mergeInline"],
   sortKeys: sortKeys as DecoderHelpers["sortKeys"],
   setOwnKey: setOwnKey as DecoderHelpers["setOwnKey"],
+  noteOpaque: noteOpaque as DecoderHelpers["noteOpaque"],
   maxDepth: MAX_DEPTH,
 };

@@ -23,6 +23,8 @@ export interface SpecialType {
   toJson(field1: unknown, field2: unknown, field3: unknown, codec: EmbeddedCodec): JsonValue;
   /** undefined when the JSON cannot stand for this type: the field is then left off the wire. */
   fromJson(value: JsonValue): FieldValues | undefined;
+  /** toJson returns a document of its own (not built from nested messages): its nesting is measured. */
+  opaque?: true;
 }
 
 const EMPTY: FieldValues = {};
@@ -65,6 +67,7 @@ const duration: SpecialType = {
 /** A message whose only field (1) holds the bytes of an embedded document. */
 function embeddedDocument(): SpecialType {
   return {
+    opaque: true,
     toJson(raw, _2, _3, codec) {
       return raw instanceof Uint8Array && raw.length > 0 ? codec.decodeEmbedded(raw) : null;
     },
