@@ -38,6 +38,7 @@ export function archiveFolderIndexKeeper(store: ArchiveStore, cluster: string): 
               version: event.version,
               createRevision: event.createRevision,
               modRevision: event.revision,
+              valueSize: event.value.length,
             })),
           });
           changes += revision.events.length;

@@ -11,7 +11,10 @@ import {
 } from "../watch";
 import { getClusterHeader } from "../cluster";
 import { FolderTree } from "./folder-tree";
+import { LargestValues, type LargeValue } from "./largest-values";
 import { scanIntoTree, type ScanOptions, type ScanProgress } from "./scan";
+import { SizeTable } from "./size-table";
+import { runSizingPass, type SizingOptions, type SizingProgress } from "./sizing";
 import { decodeFolderSnapshot, encodeFolderSnapshot } from "./snapshot";
 
 // The folder index of one cluster: built once from a keys-only pass pinned to a revision R, then
@@ -27,6 +30,14 @@ import { decodeFolderSnapshot, encodeFolderSnapshot } from "./snapshot";
 // with its revision, and a restart loads it and catches up: the revisions since come from etcd's
 // history, or from the keeper's when etcd has compacted them; only when neither holds them all is
 // the keys-only pass run again. On a large cluster that pass takes seconds, the catch-up little.
+//
+// Space and churn: once the tree is ready, a sizing pass (sizing.ts) reads every value's length at
+// the tree's revision, in the background; each folder's bytes then sum its keys' current value
+// sizes (keys not included). The feed delivers a write's new value only, so every key's current
+// size is kept in a SizeTable; a key the feed writes while the pass runs is marked there, and the
+// pass's older size for it is ignored. Every PUT and DELETE the feed delivers also counts as one
+// write on each folder of the key's path (write-rate.ts). A rebuild starts the pass over; sizes
+// are not in the saved snapshot, so after a restart the pass runs again.
 
 export { readCurrentRevision };
 
@@ -56,6 +67,22 @@ export type IndexStatus =
       /** The revision of the saved index the last build loaded and caught up from; null after a keys-only pass. */
       restoredFrom: number | null;
     };
+
+/** The sizing pass: waiting for the tree, running (sized of total keys), or done (every folder's bytes exact). */
+export type SizingStatus = {
+  state: "waiting" | "sizing" | "ready";
+  sized: number;
+  total: number;
+  /** The revision the pass reads at. */
+  revision: number;
+  startedAt: number;
+  /** How long the last finished pass took. */
+  sizedInMs: number;
+  /** Pages that failed and were retried after a wait. */
+  failures: number;
+  /** Memory of the per-key size table. */
+  tableBytes: number;
+};
 
 export type ReadyIndex = {
   tree: FolderTree;
@@ -87,6 +114,20 @@ export class FolderIndex {
   private restoredFrom: number | null = null;
   private savedRevision = 0;
   private saveTimer: NodeJS.Timeout | null = null;
+  private sizes: SizeTable | null = null;
+  private largest = new LargestValues();
+  /** True while a sizing pass runs: feed writes mark their keys so the pass leaves them alone. */
+  private sizingRunning = false;
+  private sizingGeneration = 0;
+  private sizingOptions: SizingOptions = {};
+  private sizing: Omit<SizingStatus, "sized" | "failures" | "tableBytes"> & { progress: SizingProgress } = {
+    state: "waiting",
+    total: 0,
+    revision: 0,
+    startedAt: 0,
+    sizedInMs: 0,
+    progress: { sized: 0, pages: 0, bytesRead: 0, failures: 0 },
+  };
 
   constructor(
     private readonly connection: ClusterConnection,
@@ -107,6 +148,26 @@ export class FolderIndex {
     }
     if (this.building) return { state: "building", ...this.progress };
     return { state: "idle" };
+  }
+
+  sizingStatus(): SizingStatus {
+    const { progress, ...sizing } = this.sizing;
+    return { ...sizing, sized: progress.sized, failures: progress.failures, tableBytes: this.sizes?.memoryBytes ?? 0 };
+  }
+
+  /** The current value size of a key (latin1), 0 when unknown (not sized yet, or no such key). */
+  sizeOfKey(key: string): number {
+    return this.sizes?.sizeOf(key) ?? 0;
+  }
+
+  /** The largest values under a prefix (latin1), as far as the index knows them exactly (largest-values.ts). */
+  largestValues(prefix: string, limit: number): LargeValue[] {
+    return this.largest.largest(prefix, limit);
+  }
+
+  /** How the sizing pass pages (tests: tiny pages with pauses, so that writes land while it runs). */
+  setSizingOptions(options: SizingOptions): void {
+    this.sizingOptions = options;
   }
 
   /**
@@ -200,8 +261,62 @@ export class FolderIndex {
     this.savedRevision = Math.max(this.savedRevision, revision);
   }
 
+  /** Sizes every value at the tree's revision in the background; the tree's bytes count from zero again. */
+  private startSizing(generation: number): void {
+    const tree = this.tree!;
+    const sizingGeneration = ++this.sizingGeneration;
+    tree.clearBytes();
+    this.sizes = new SizeTable(tree.root.keyCount);
+    this.largest = new LargestValues();
+    this.sizingRunning = true;
+    const progress: SizingProgress = { sized: 0, pages: 0, bytesRead: 0, failures: 0 };
+    const startedAt = Date.now();
+    this.sizing = { state: "sizing", total: tree.root.keyCount, revision: this.revision, startedAt, sizedInMs: 0, progress };
+    const stopped = () => this.stopped || generation !== this.generation || sizingGeneration !== this.sizingGeneration;
+    runSizingPass(
+      this.connection,
+      this.revision,
+      (keys, sizes) => this.applySizes(keys, sizes),
+      progress,
+      stopped,
+      this.sizingOptions,
+    ).then(
+      () => {
+        if (stopped()) return;
+        this.sizes?.clearMarks();
+        this.sizingRunning = false;
+        this.sizing = { ...this.sizing, state: "ready", sizedInMs: Date.now() - startedAt };
+      },
+      () => {
+        // Only a compacted revision ends a pass early: start over at the revision the tree is at now.
+        if (stopped()) return;
+        setTimeout(() => {
+          if (!stopped() && this.tree) this.startSizing(generation);
+        }, 1_000).unref();
+      },
+    );
+  }
+
+  /** One page of the pass: keys the feed has written since its revision keep the feed's size. */
+  private applySizes(keys: string[], sizes: number[]): void {
+    const tree = this.tree;
+    const table = this.sizes;
+    if (!tree || !table) return;
+    for (let at = 0; at < keys.length; at++) {
+      const key = keys[at];
+      if (table.get(key)) continue;
+      table.set(key, sizes[at]);
+      tree.recordWrite(key, sizes[at], null);
+      this.largest.offer(key, sizes[at]);
+    }
+  }
+
   private reset(): void {
     this.generation += 1;
+    this.sizingGeneration += 1;
+    this.sizes = null;
+    this.sizingRunning = false;
+    this.sizing = { ...this.sizing, state: "waiting", progress: { sized: 0, pages: 0, bytesRead: 0, failures: 0 } };
     this.tree = null;
     this.building = null;
     this.leaveFeed();
@@ -240,6 +355,8 @@ export class FolderIndex {
     }
     this.tree = tree;
     this.revision = revision;
+    // Before the held changes: they come after the pass's revision, as the feed's do.
+    this.startSizing(generation);
     this.restoredFrom = restored ? this.savedRevision : null;
     this.builds += 1;
     this.builtInMs = Date.now() - startedAt;
@@ -362,7 +479,8 @@ export class FolderIndex {
     if (!tree) return false;
     // A revision already in the tree (held during a catch-up that replayed it) is skipped.
     if (batch.revision <= this.revision) return true;
-    if (!applyToTree(tree, batch)) {
+    const sizes = this.sizes ? { table: this.sizes, largest: this.largest, passRunning: this.sizingRunning } : null;
+    if (!applyToTree(tree, batch, sizes, Date.now())) {
       void this.rebuild().catch(() => undefined);
       return false;
     }
@@ -380,14 +498,26 @@ export class FolderIndex {
   }
 }
 
-/** Applies one revision's creations and deletions; false when it deletes a key the tree did not know (it is then inexact). */
-function applyToTree(tree: FolderTree, batch: ChangeBatch): boolean {
+type Sizes = { table: SizeTable; largest: LargestValues; passRunning: boolean };
+
+/**
+ * Applies one revision's changes: creations and deletions to the key counts, every change as a
+ * write at `now` (null: history replayed on restore, not counted), and with `sizes` the value
+ * sizes. False when it deletes a key the tree did not know (it is then inexact).
+ */
+function applyToTree(tree: FolderTree, batch: ChangeBatch, sizes: Sizes | null = null, now: number | null = null): boolean {
   for (const change of batch.changes) {
     const key = change.key.toString("latin1");
     if (change.type === "DELETE") {
+      const old = sizes ? sizes.table.delete(key, sizes.passRunning) : 0;
+      sizes?.largest.remove(key);
+      tree.recordWrite(key, -old, now);
       if (!tree.removeKey(key)) return false;
-    } else if (change.version === 1) {
-      tree.addKey(key);
+    } else {
+      if (change.version === 1) tree.addKey(key);
+      const old = sizes ? sizes.table.set(key, change.valueSize, sizes.passRunning) : 0;
+      sizes?.largest.offer(key, change.valueSize);
+      tree.recordWrite(key, sizes ? change.valueSize - old : 0, now);
     }
   }
   return true;

@@ -1,4 +1,5 @@
 import "server-only";
+import { NO_WRITES, WriteRate, type WriteRates } from "./write-rate";
 
 // The tree's folders with exact key counts, without the keys themselves. Keys are handled as
 // latin1 strings: one char per byte, so JavaScript's string order is etcd's byte order.
@@ -20,10 +21,19 @@ export type FolderNode = {
   positions: string[];
   children: Map<string, FolderNode>;
   gaps: (number | null)[];
+  /** Bytes of the current values of the keys below (keys not included), as far as they are sized (folder-index.ts). */
+  bytes: number;
+  /** Writes below this folder the feed delivered, once it has any. */
+  writes?: WriteRate;
 };
 
 function newNode(): FolderNode {
-  return { keyCount: 0, leafCount: 0, positions: [], children: new Map(), gaps: [0] };
+  return { keyCount: 0, leafCount: 0, positions: [], children: new Map(), gaps: [0], bytes: 0 };
+}
+
+/** A folder's write rates at `now`. */
+export function writeRatesOf(node: FolderNode, now: number): WriteRates {
+  return node.writes ? node.writes.rates(now) : NO_WRITES;
 }
 
 export function lowerBound(sorted: string[], value: string): number {
@@ -131,6 +141,29 @@ export class FolderTree {
       node = child;
       start = slash + 1;
     }
+  }
+
+  /**
+   * Counts one write of a key (a PUT or DELETE the feed delivered) on every folder of its path,
+   * the root included, and adds `byteDelta` to their bytes. A deletion is recorded before
+   * removeKey, a creation after addKey, so that the key's folders exist.
+   */
+  recordWrite(key: string, byteDelta: number, now: number | null): void {
+    let node: FolderNode | undefined = this.root;
+    let start = 0;
+    while (node) {
+      node.bytes += byteDelta;
+      if (now !== null) (node.writes ??= new WriteRate()).record(now);
+      const slash = key.indexOf("/", start);
+      if (slash < 0) return;
+      node = node.children.get(key.slice(start, slash + 1));
+      start = slash + 1;
+    }
+  }
+
+  /** Sets every folder's bytes to 0, for a sizing pass that starts over. */
+  clearBytes(): void {
+    for (const node of this.folders.values()) node.bytes = 0;
   }
 
   /** Uncounts a key that existed; false when the tree did not know it (it is then inexact). */

@@ -158,6 +158,7 @@ export function toChangeBatches(events: readonly ReplayedEvent[]): ChangeBatch[]
       version: event.kv.version,
       createRevision: event.kv.createRevision,
       modRevision: event.kv.modRevision,
+      valueSize: event.type === "DELETE" ? 0 : event.kv.value.length,
     };
     const last = batches[batches.length - 1];
     if (last?.revision === event.revision) last.changes.push(change);

@@ -2,7 +2,7 @@ import "server-only";
 import type { IEvent } from "etcd3";
 import { prefixRangeEnd } from "@/lib/keys";
 
-/** One change, without its value: what the live feed passes on and the hubs keep in memory. */
+/** One change, without its value (its size only): what the live feed passes on and the hubs keep in memory. */
 export type WatchChange = {
   revision: number;
   type: "PUT" | "DELETE";
@@ -11,6 +11,8 @@ export type WatchChange = {
   version: number;
   createRevision: number;
   modRevision: number;
+  /** Bytes of the new value (0 for a DELETE), for the folder index's sizes. */
+  valueSize: number;
 };
 
 /** All changes of one revision (a transaction's together), as the feed delivers them. */
@@ -35,5 +37,6 @@ export function toWatchChange(event: IEvent): WatchChange {
     version: Number(event.kv.version ?? 0),
     createRevision: Number(event.kv.create_revision ?? 0),
     modRevision: revision,
+    valueSize: event.type === "Delete" ? 0 : (event.kv.value?.length ?? 0),
   };
 }
