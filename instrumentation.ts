@@ -12,6 +12,13 @@ export async function register(): Promise<void> {
     console.error(`etcdlens: not starting: ${error.message}`);
     process.exit(78);
   }
+  // Likewise an encryption configuration that does not load: every encrypted value would say so.
+  const { loadAtRestKeys } = await import("./lib/encryption/load-config");
+  const encryptionProblem = loadAtRestKeys();
+  if (encryptionProblem) {
+    console.error(`etcdlens: not starting: ${encryptionProblem}`);
+    process.exit(78);
+  }
   // The folder index is kept in the archive: a restart loads it and catches up instead of reading every key.
   const { keepFolderIndexesInArchive } = await import("./lib/archive/folder-index-store");
   keepFolderIndexesInArchive();

@@ -1,18 +1,25 @@
-// npm run -s decode -- [--yaml] [--reveal-secrets] [--key KEY] [FILE]
+// npm run -s decode -- [--yaml] [--reveal-secrets] [--key KEY] [--encryption-config FILE] [FILE]
 // Prints an etcd value (a file, or stdin) as Kubernetes JSON, or YAML with --yaml (keys sorted, as
 // kubectl prints it). Works on `etcdctl get KEY --print-value-only` output, which ends with one
 // extra newline. Secret values are masked, and a Secret that cannot be decoded is not printed,
 // unless --reveal-secrets; --key names the key the value came from (a secrets path is a Secret).
+// A value encrypted at rest is decrypted with the API server's EncryptionConfiguration
+// (--encryption-config, else ETCDLENS_ENCRYPTION_CONFIG); aesgcm also needs --key.
 import { readFileSync } from "node:fs";
 import { decodeValue, type DecodedValue } from "../lib/decode/index";
 import { toYaml } from "../lib/decode/yaml";
+import { installAtRestKeys } from "../lib/encryption/installed";
+import { parseEncryptionConfiguration } from "../lib/encryption/keys";
 
 function readInput(file: string | undefined): Uint8Array {
   return new Uint8Array(file ? readFileSync(file) : readFileSync(0));
 }
 
 function isMalformed(value: DecodedValue): boolean {
-  return ((value.format === "kubernetes" || value.format === "cbor") && value.error !== undefined) || value.format === "undecodable-secret";
+  return (
+    ((value.format === "kubernetes" || value.format === "cbor" || value.format === "encrypted") && value.error !== undefined) ||
+    value.format === "undecodable-secret"
+  );
 }
 
 /** etcdctl appends "\n" to the value; a payload that is complete without it is read without it. */
@@ -47,7 +54,16 @@ function main(): number {
   const yaml = args.includes("--yaml");
   const revealSecrets = args.includes("--reveal-secrets");
   const key = optionValue(args, "--key");
-  const file = args.find((arg, i) => !arg.startsWith("--") && args[i - 1] !== "--key");
+  const encryptionConfig = optionValue(args, "--encryption-config") ?? (process.env.ETCDLENS_ENCRYPTION_CONFIG?.trim() || undefined);
+  const file = args.find((arg, i) => !arg.startsWith("--") && args[i - 1] !== "--key" && args[i - 1] !== "--encryption-config");
+  if (encryptionConfig) {
+    try {
+      installAtRestKeys({ keys: parseEncryptionConfiguration(readFileSync(encryptionConfig, "utf8")) });
+    } catch (error) {
+      process.stderr.write(`the encryption configuration did not load: ${error instanceof Error ? error.message : String(error)}\n`);
+      return 2;
+    }
+  }
   const decoded = decodeTolerantly(readInput(file), revealSecrets, key === undefined ? undefined : new TextEncoder().encode(key));
 
   if (decoded.format === "undecodable-secret") {
@@ -57,7 +73,11 @@ function main(): number {
   if (isMalformed(decoded)) {
     const error = (decoded as { error: { message: string; offset?: number } }).error;
     const at = error.offset === undefined ? "" : ` at byte offset ${error.offset}`;
-    process.stderr.write(`malformed ${decoded.format} value${at}: ${error.message}\n`);
+    const what =
+      decoded.format === "encrypted"
+        ? `value encrypted at rest with ${decoded.provider} (key "${decoded.keyName}") not decrypted`
+        : `malformed ${decoded.format} value${at}`;
+    process.stderr.write(`${what}: ${error.message}\n`);
     return 1;
   }
   if (decoded.format === "text") process.stdout.write(decoded.text.endsWith("\n") ? decoded.text : `${decoded.text}\n`);

@@ -3,7 +3,7 @@
 // v1 writes a 2-byte big-endian length, the encrypted DEK, then the data; v2 writes an
 // EncryptedObject protobuf (1: encryptedData, 2: keyID, 3: the encrypted DEK or DEK seed,
 // 4: annotations, 5: which of the two field 3 holds).
-import { Reader } from "protobufjs/minimal.js";
+import protobuf from "protobufjs";
 
 export type KmsEnvelope = { keyId?: string; encryptedDekBytes: number; dataBytes: number } | { damaged: string };
 
@@ -16,7 +16,7 @@ export function readKmsEnvelope(data: Buffer, version: string): KmsEnvelope {
   }
   if (version !== "v2") return { damaged: `KMS ${version} is a format etcdlens does not know` };
   try {
-    const reader = Reader.create(data);
+    const reader = protobuf.Reader.create(data);
     let keyId: string | undefined;
     let encryptedDekBytes = 0;
     let dataBytes = 0;

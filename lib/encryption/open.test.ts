@@ -2,7 +2,7 @@
 // open with the right key, and with a wrong key, another etcd key, damage or a missing key name
 // give a message and never bytes.
 import { randomBytes } from "node:crypto";
-import { Writer } from "protobufjs/minimal.js";
+import protobuf from "protobufjs";
 import { describe, expect, it } from "vitest";
 import { encryptionConfigurationFor, sealAtRest, type SealingKey } from "@/scripts/lib/seal-at-rest";
 import { parseEncryptionConfiguration, type AtRestKeys } from "./keys";
@@ -130,7 +130,9 @@ describe("openAtRest", () => {
       message: 'encrypted by KMS v1: decrypting needs the KMS plugin "vault", which etcdlens does not call',
       kms: { encryptedDekBytes: 256, dataBytes: 90 },
     });
-    const v2 = Buffer.from(Writer.create().uint32(10).bytes(randomBytes(70)).uint32(18).string("key-id-42").uint32(26).bytes(dek).finish());
+    const v2 = Buffer.from(
+      protobuf.Writer.create().uint32(10).bytes(randomBytes(70)).uint32(18).string("key-id-42").uint32(26).bytes(dek).finish(),
+    );
     expect(openAtRest(v2, { provider: "kms", version: "v2", keyName: "other" }, undefined, kmsKeys)).toEqual({
       ok: false,
       message: 'encrypted by KMS v2: no KMS provider named "other" in the encryption configuration',

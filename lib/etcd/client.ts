@@ -24,6 +24,7 @@ import {
   type SettingField,
 } from "@/lib/env";
 import { EtcdClient } from "./etcd-client";
+import { loadAtRestKeys } from "@/lib/encryption/load-config";
 
 // One client per configured cluster, reused across requests: a gRPC channel is expensive to open
 // and etcd3 keeps per-endpoint circuit breakers for failover that must outlive a request.
@@ -154,6 +155,8 @@ export function getCluster(name?: string): ClusterConnection {
   const connections = (globalCache.etcdlensConnections ??= new Map());
   let connection = connections.get(settings.name);
   if (!connection) {
+    // Values read through any connection decrypt with the API server's keys, when configured.
+    loadAtRestKeys();
     connection = connectCluster(settings);
     connections.set(settings.name, connection);
   }

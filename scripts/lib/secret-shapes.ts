@@ -10,6 +10,7 @@ import { encodeKubernetesObject } from "@/lib/decode";
 import { PROTOBUF_MAGIC, writeEnvelope } from "@/lib/decode/envelope";
 import type { JsonObject } from "@/lib/decode/types";
 import { WIRE_LENGTH_DELIMITED, WireWriter } from "@/lib/decode/wire";
+import { encryptionConfigurationFor, sealAtRest, type SealingKey } from "./seal-at-rest";
 
 /** What a leak looks like when it starts: every secret value begins with it. */
 export const SECRET_MARKER = "s3cr3t-";
@@ -26,6 +27,18 @@ export type SeededShape = {
   /** A control shape holds no Secret: its values must be found by the scan. */
   control: boolean;
 };
+
+/**
+ * The keys the at-rest shapes are encrypted with, as an API server with a rotated configuration
+ * would hold them: aescbc writes, secretbox (the older key) still reads. Test keys, never real ones.
+ */
+export const AT_REST_KEYS: SealingKey[] = [
+  { provider: "aescbc", name: "key2", secret: Buffer.alloc(32, 0x2c) },
+  { provider: "secretbox", name: "key1", secret: Buffer.alloc(32, 0x5b) },
+];
+
+/** The EncryptionConfiguration that decrypts the at-rest shapes (for ETCDLENS_ENCRYPTION_CONFIG). */
+export const AT_REST_CONFIGURATION = encryptionConfigurationFor(AT_REST_KEYS);
 
 function distinctive(label: string): string {
   return `${label}-${randomBytes(8).toString("hex")}`;
@@ -208,6 +221,15 @@ export async function seedSecretShapes(writer: Etcd3, namespace = "leak-scan", p
     const token = distinctive(`${SECRET_MARKER}other-prefix-token`);
     await add("protobuf under a non-/registry prefix", `/kubernetes.io/secrets/${namespace}/other-prefix`, [
       { bytes: encodeKubernetesObject(appliedSecret(namespace, "other-prefix", password, token)), values: [password, token] },
+    ]);
+  }
+  for (const key of AT_REST_KEYS) {
+    const name = `at-rest-${key.provider}`;
+    const password = distinctive(`${SECRET_MARKER}${name}`);
+    const token = distinctive(`${SECRET_MARKER}${name}-token`);
+    const plaintext = encodeKubernetesObject(appliedSecret(namespace, name, password, token));
+    await add(`encrypted at rest with ${key.provider}, applied`, secretsKey(name), [
+      { bytes: sealAtRest(plaintext, key, secretsKey(name)), values: [password, token] },
     ]);
   }
   {

@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as getAudit } from "@/app/api/audit/route";
@@ -15,12 +16,13 @@ import { GET as getKeys } from "@/app/api/keys/route";
 import { GET as getLeases } from "@/app/api/leases/route";
 import { GET as getMe } from "@/app/api/me/route";
 import { GET as getRaw } from "@/app/api/raw/route";
+import { GET as getSearch } from "@/app/api/search/route";
 import { GET as getSecret } from "@/app/api/secret/route";
 import { GET as getTable } from "@/app/api/table/route";
 import { GET as getWatch } from "@/app/api/watch/route";
 import { encodeKeyParam } from "@/lib/keys";
 import type { EtcdProcess } from "@/scripts/lib/etcd-process";
-import { findLeaks, seedSecretShapes, type LeakHit, type SeededShape } from "@/scripts/lib/secret-shapes";
+import { AT_REST_CONFIGURATION, findLeaks, seedSecretShapes, type LeakHit, type SeededShape } from "@/scripts/lib/secret-shapes";
 import { ETCDCTL, requireProgram } from "@/scripts/lib/system-deps";
 import { seedingClient, startTestEtcd } from "./support";
 
@@ -117,6 +119,15 @@ async function askEveryRoute(shape: SeededShape): Promise<{ answer: Answer; expe
     await add(getTable, `/api/table?prefix=${q(parent)}`, 200);
     for (const revision of shape.revisions) await add(getTable, `/api/table?prefix=${q(parent)}&rev=${revision}`, 200);
   }
+  // A search for each value, as text and as a regex, now and at each revision, paged and streamed.
+  const folder = q(parentsOf(shape.key).at(-1)!);
+  for (const value of shape.values) {
+    const quoted = encodeURIComponent(`"${value.replace(/[\\"]/g, "\\$&")}"`);
+    const regex = encodeURIComponent(`/${value.slice(0, 6).replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}/i`);
+    await add(getSearch, `/api/search?prefix=${folder}&q=${quoted}`, 200);
+    await add(getSearch, `/api/search?prefix=${folder}&q=${regex}&stream=1`, 200);
+    for (const revision of shape.revisions) await add(getSearch, `/api/search?prefix=${folder}&q=${quoted}&rev=${revision}`, 200);
+  }
   await add(getComplete, `/api/complete?q=${q(shape.key.slice(0, -2))}`, 200);
   await add(getChanges, `/api/changes?prefix=${q(parentsOf(shape.key)[0])}`, 200);
   return out;
@@ -154,6 +165,9 @@ const EXPECTED_FORMAT: Record<string, string> = {
   unknown: "kubernetes",
   "other-prefix": "kubernetes",
   "key-only": "undecodable-secret",
+  // Decrypted with ETCDLENS_ENCRYPTION_CONFIG, then masked as any Secret.
+  "at-rest-aescbc": "kubernetes",
+  "at-rest-secretbox": "kubernetes",
   control: "kubernetes",
 };
 
@@ -162,6 +176,10 @@ beforeAll(async () => {
   process.env.ETCDCTL_ENDPOINTS = etcd.endpoint;
   delete process.env.ETCDLENS_REVEAL_SECRETS;
   delete process.env.ETCDLENS_CONFIG;
+  const encryptionConfig = join(tmpdir(), "etcdlens-test", `secret-leaks-encryption-${process.pid}.yaml`);
+  mkdirSync(join(encryptionConfig, ".."), { recursive: true });
+  writeFileSync(encryptionConfig, AT_REST_CONFIGURATION);
+  process.env.ETCDLENS_ENCRYPTION_CONFIG = encryptionConfig;
   const writer = seedingClient(etcd);
   shapes = await seedSecretShapes(writer);
   writer.close();
@@ -192,6 +210,7 @@ describe("the Secret leak scan over every API route", () => {
       "leases",
       "me",
       "raw",
+      "search",
       "secret",
       "table",
       "watch",
@@ -278,6 +297,11 @@ describe("the Secret leak scan over every API route", () => {
         const found = own.flatMap(({ answer }) => findLeaks(answer.where, answer.text, [value]));
         expect(found.some((hit) => hit.where.startsWith("GET /api/key?") && hit.form === "clear")).toBe(true);
         expect(found.some((hit) => hit.where.startsWith("GET /api/raw?") && hit.form === "clear")).toBe(true);
+        // A search finds the control by its value (so the searches above were not searching nothing).
+        const search = answers.find(
+          ({ answer }) => answer.where.includes("/api/search?") && answer.where.includes(encodeURIComponent(`"${value}"`)),
+        );
+        expect(JSON.parse(search!.answer.text).items.map((item: { key: string }) => item.key)).toContain(shape.key);
       }
     }
   });
