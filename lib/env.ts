@@ -6,7 +6,7 @@ import { z } from "zod";
 import { parseAllowedHosts, parseHostAddress, type HostAddress, type HostPolicy } from "@/lib/http/allowed-host";
 import { ARCHIVE_EVERY_KEY, type ArchiveKeyFilter } from "@/lib/archive/key-filter";
 import { parseRetention, type Retention } from "@/lib/archive/retention";
-import { AuthSettingsError, parseAuthSettings, type AuthSettings } from "@/lib/auth/settings";
+import { AuthSettingsError, isLoopbackHost, parseAuthSettings, type AuthSettings } from "@/lib/auth/settings";
 
 // The one place that reads process.env. The connection settings are the variables etcdctl reads,
 // so a shell where etcdctl works starts the dashboard against the same cluster.
@@ -383,6 +383,33 @@ export function getPeerNonce(): string | undefined {
 export function getEncryptionConfigFile(): string | undefined {
   const value = process.env.ETCDLENS_ENCRYPTION_CONFIG?.trim();
   return value ? resolve(value) : undefined;
+}
+
+/**
+ * Who may scrape GET /metrics without signing in: anyone who reaches a server bound to loopback
+ * (HOST unset or a loopback address), and a scraper presenting ETCDLENS_METRICS_TOKEN as a bearer
+ * token. Anyone else signs in as for any other route.
+ */
+export type MetricsSettings = { boundToLoopback: boolean; token?: string };
+
+/** A token shorter than this is guessable: refused at the first scrape, not taken. */
+export const MIN_METRICS_TOKEN_LENGTH = 24;
+
+export function parseMetricsSettings(env: Record<string, string | undefined>): MetricsSettings {
+  const token = env.ETCDLENS_METRICS_TOKEN?.trim() || undefined;
+  if (token !== undefined && (token.length < MIN_METRICS_TOKEN_LENGTH || /\s/.test(token))) {
+    throw new ConfigurationError(
+      `invalid ETCDLENS_METRICS_TOKEN: at least ${MIN_METRICS_TOKEN_LENGTH} characters and no spaces (openssl rand -hex 32)`,
+    );
+  }
+  return { boundToLoopback: isLoopbackHost(env.HOST), ...(token ? { token } : {}) };
+}
+
+let cachedMetrics: MetricsSettings | undefined;
+
+export function getMetricsSettings(): MetricsSettings {
+  cachedMetrics ??= parseMetricsSettings(process.env);
+  return cachedMetrics;
 }
 
 /** Where audit lines go (ETCDLENS_AUDIT_LOG): nowhere, stdout ("-", for the cluster's log pipeline), or a file appended to. */

@@ -74,8 +74,8 @@ const EnvSchema = z.object({
   HOST: z.string().optional(),
 });
 
-// The addresses a server can listen on that nobody else can reach.
-function isLoopbackHost(host: string | undefined): boolean {
+// The addresses a server can listen on that nobody else can reach (HOST unset: serve.mjs binds 127.0.0.1).
+export function isLoopbackHost(host: string | undefined): boolean {
   if (host === undefined || host.trim() === "") return true;
   const name = host
     .trim()
