@@ -5,11 +5,20 @@ import { authenticate, peerAddressOf, type Authentication } from "@/lib/auth/aut
 import type { AuthSettings } from "@/lib/auth/settings";
 import { readSessionViewer } from "@/lib/auth/session";
 import { encodeViewer, VIEWER_HEADER } from "@/lib/auth/viewer-header";
-import { ConfigurationError, getAuthSettings, getDoorSettings, getOidcSettings, getPeerNonce, type DoorSettings } from "@/lib/env";
+import {
+  ConfigurationError,
+  getAuthSettings,
+  getDoorSettings,
+  getMetricsSettings,
+  getOidcSettings,
+  getPeerNonce,
+  type DoorSettings,
+} from "@/lib/env";
 import { isAllowedHost } from "@/lib/http/allowed-host";
 import { refuseBadLink } from "@/lib/http/refuse-bad-link";
 import { refuseHost, refuseMisconfigured } from "@/lib/http/refuse-host";
 import { refuseUnauthenticated, signInLocation } from "@/lib/http/refuse-unauthenticated";
+import { METRICS_PATH, metricsOpenWithoutSignIn } from "@/lib/metrics/access";
 import { createNonce, pageContentSecurityPolicy, RESOURCE_CONTENT_SECURITY_POLICY, setSecurityHeaders } from "@/lib/http/security-headers";
 
 // Every request passes here first (no matcher): pages, the API, the event stream and static
@@ -20,13 +29,16 @@ import { createNonce, pageContentSecurityPolicy, RESOURCE_CONTENT_SECURITY_POLIC
 // handlers learn who from a header only this proxy writes.
 export async function proxy(request: NextRequest) {
   const path = request.nextUrl.pathname;
-  const api = path === "/api" || path.startsWith("/api/");
+  // /metrics answers a scraper, not a browser: refusals as JSON, never a redirect to sign in.
+  const api = path === "/api" || path.startsWith("/api/") || path === METRICS_PATH;
   let door: DoorSettings;
   let auth: AuthSettings;
+  let metricsOpen = false;
   try {
     door = getDoorSettings();
     auth = getAuthSettings();
     if (auth.mode === "oidc") getOidcSettings();
+    if (path === METRICS_PATH) metricsOpen = metricsOpenWithoutSignIn(request.headers, getMetricsSettings());
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     return withHeaders(refuseMisconfigured(error.message, api), RESOURCE_CONTENT_SECURITY_POLICY);
@@ -39,7 +51,7 @@ export async function proxy(request: NextRequest) {
 
   const headers = new Headers(request.headers);
   headers.delete(VIEWER_HEADER);
-  if (!isPublicPath(path)) {
+  if (!isPublicPath(path) && !metricsOpen) {
     const result = await authenticate(auth, { headers: request.headers, peerNonce: getPeerNonce(), readSession: readSessionViewer });
     if (!result.ok) {
       auditRefusal(result, request);
@@ -101,7 +113,8 @@ function auditRefusal(result: Extract<Authentication, { ok: false }>, request: N
 }
 
 // What anyone may fetch without signing in: the health check (probes), the sign-in routes
-// themselves, and the static files every page, the sign-in pages included, needs.
+// themselves, and the static files every page, the sign-in pages included, needs. /metrics may
+// be too, on conditions (lib/metrics/access.ts).
 function isPublicPath(path: string): boolean {
   return (
     path === "/api/healthz" ||
