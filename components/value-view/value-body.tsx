@@ -65,6 +65,11 @@ export function ValueBody({ data, downloadUrl, keyBytes }: { data: KeyDto; downl
       <div className="flex flex-wrap items-center gap-2">
         <Badge tone="blue">{FORMAT_LABEL[value.format]}</Badge>
         {isKubernetes ? <Badge>{value.encoding}</Badge> : null}
+        {value.atRest ? (
+          <Badge tone="green">
+            decrypted: {value.atRest.provider} key {value.atRest.keyName}
+          </Badge>
+        ) : null}
         <div role="tablist" aria-label="Value view" className="ml-auto flex gap-1">
           {views.map((name) => (
             <button
@@ -162,8 +167,16 @@ function DecodedView({ value, keyBytes, revealRefusal }: { value: DecodedValue; 
       return (
         <NoticePanel title="Encrypted at rest">
           Kubernetes encrypted this value with the <strong>{value.provider}</strong> provider
-          {value.kmsVersion ? ` (KMS ${value.kmsVersion})` : ""}, key <strong>{value.keyName || "(unnamed)"}</strong>. Its content stays
-          opaque.
+          {value.kmsVersion ? ` (KMS ${value.kmsVersion})` : ""}, key <strong>{value.keyName || "(unnamed)"}</strong>
+          {value.kms?.keyId ? (
+            <>
+              , KMS key ID <strong>{value.kms.keyId}</strong>
+            </>
+          ) : null}
+          {value.kms
+            ? `, a ${value.kms.encryptedDekBytes}-byte encrypted data key and ${value.kms.dataBytes.toLocaleString()} bytes of data`
+            : ""}
+          .{value.error ? ` Not decrypted: ${value.error.message}.` : " Its content stays opaque."}
         </NoticePanel>
       );
     default:

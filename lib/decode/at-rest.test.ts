@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { installAtRestKeys } from "@/lib/encryption/installed";
 import { parseEncryptionConfiguration } from "@/lib/encryption/keys";
 import { encryptionConfigurationFor, sealAtRest, type SealingKey } from "@/scripts/lib/seal-at-rest";
-import { decodeValue, encodeKubernetesObject, MASKED_PLACEHOLDER } from "./index";
+import { decodeValue, encodeKubernetesObject, MASKED_PLACEHOLDER, readMaskedValue } from "./index";
 import { LAST_APPLIED_ANNOTATION } from "./secrets";
 import type { KubernetesValue } from "./types";
 
@@ -91,4 +91,17 @@ describe("decodeValue of values encrypted at rest", () => {
       atRest: { provider: "aesgcm", keyName: "gcm" },
     });
   });
+
+  it.each(["aescbc", "aesgcm", "secretbox"] as const)(
+    "%s: one masked value of a decrypted Secret reveals (aesgcm needs its etcd key)",
+    (provider) => {
+      const writer: SealingKey = { provider, name: "key1", secret: randomBytes(32) };
+      install(writer);
+      const stored = sealAtRest(SECRET, writer, SECRET_KEY);
+      expect(readMaskedValue(stored, ["data", "password"], keyBytes(SECRET_KEY))).toEqual({
+        value: Buffer.from(PASSWORD).toString("base64"),
+        encoding: "base64",
+      });
+    },
+  );
 });

@@ -13,7 +13,7 @@ export interface RevealedValue {
 export function readMaskedValue(bytes: Uint8Array, path: string[], key?: Uint8Array): RevealedValue | undefined {
   const masked = decodeValue(bytes, { key });
   if (masked.format !== "kubernetes" || !masked.masked.some((value) => samePath(value.path, path))) return undefined;
-  const revealed = decodeValue(bytes, { revealSecrets: true });
+  const revealed = decodeValue(bytes, { revealSecrets: true, key });
   if (revealed.format !== "kubernetes") return undefined;
   const value = valueAt(revealed.object, path);
   if (typeof value !== "string") return undefined;
