@@ -1,6 +1,6 @@
 import "server-only";
 import { LatestPuts, type LatestPut } from "./latest-puts";
-import type { RevisionTime, TimeEstimate } from "./store";
+import type { RevisionTime, TimeEstimate, WriteBucketQuery, WriteBucketRow } from "./store";
 import pg from "pg";
 import {
   ArchiveClusterMismatchError,
@@ -809,6 +809,34 @@ export class PostgresArchiveStore implements ArchiveStore {
     }
     this.sessions.set(sessionKey(cluster, holder), session);
     return true;
+  }
+
+  // The plan walks revisions_by_time for the range, then each revision's versions by versions_by_revision.
+  async writesPerBucket(cluster: string, query: WriteBucketQuery): Promise<WriteBucketRow[]> {
+    const clusterId = await this.findCluster(cluster);
+    if (clusterId === undefined) return [];
+    const from = query.prefix.length + 1;
+    const rest = `substring(k.key FROM ${from})`;
+    const slash = `position('\\x2f'::bytea IN ${rest})`;
+    const underPrefix = query.prefix.length === 0 ? "" : `AND substring(k.key FROM 1 FOR ${query.prefix.length}) = $6`;
+    const { rows } = await this.pool.query<{ bucket_start: string; folder: Buffer; writes: string; bytes: string | null }>(
+      `SELECT (r.arrived_at / $2) * $2 AS bucket_start,
+         CASE WHEN ${slash} > 0 THEN substring(k.key FROM ${from} FOR ${slash}) ELSE ${rest} END AS folder,
+         COUNT(*) AS writes, SUM(CASE WHEN v.deleted THEN 0 ELSE length(v.value) END) AS bytes
+       FROM ${SCHEMA}.revisions r
+       JOIN ${SCHEMA}.versions v ON v.cluster_id = r.cluster_id AND v.revision = r.revision
+       JOIN ${SCHEMA}.keys k ON k.id = v.key_id
+       WHERE r.cluster_id = $1 AND r.arrived_at >= $3 AND r.arrived_at < $4 ${underPrefix}
+       GROUP BY bucket_start, folder
+       LIMIT $5`,
+      [clusterId, query.bucketMs, query.fromMs, query.toMs, query.maxRows, ...(query.prefix.length === 0 ? [] : [query.prefix])],
+    );
+    return rows.map((row) => ({
+      bucketStart: Number(row.bucket_start),
+      folder: row.folder,
+      writes: Number(row.writes),
+      bytes: Number(row.bytes ?? 0),
+    }));
   }
 
   async releaseRecorderLock(cluster: string, holder: string): Promise<void> {

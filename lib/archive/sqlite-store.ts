@@ -1,6 +1,6 @@
 import "server-only";
 import { LatestPuts } from "./latest-puts";
-import type { RevisionTime, TimeEstimate } from "./store";
+import type { RevisionTime, TimeEstimate, WriteBucketQuery, WriteBucketRow } from "./store";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -720,6 +720,43 @@ export class SqliteArchiveStore implements ArchiveStore {
         return true;
       })
       .immediate();
+  }
+
+  // One statement per prefix length (the folder is cut at a fixed offset); the plan walks
+  // revisions_by_time for the range, then each revision's versions by versions_by_revision.
+  async writesPerBucket(cluster: string, query: WriteBucketQuery): Promise<WriteBucketRow[]> {
+    const clusterId = this.findCluster(cluster);
+    if (clusterId === undefined) return [];
+    const from = query.prefix.length + 1;
+    // Inlined: better-sqlite3 binds a number as a REAL, and the division must be an integer one.
+    const bucket = Math.max(1, Math.trunc(query.bucketMs));
+    const rest = `substr(k.key, ${from})`;
+    const underPrefix = query.prefix.length === 0 ? "" : `AND substr(k.key, 1, ${query.prefix.length}) = @prefix`;
+    const rows = this.db
+      .prepare(
+        `SELECT (r.arrived_at / ${bucket}) * ${bucket} AS bucket_start,
+           CASE WHEN instr(${rest}, X'2F') > 0 THEN substr(k.key, ${from}, instr(${rest}, X'2F')) ELSE ${rest} END AS folder,
+           COUNT(*) AS writes, SUM(CASE WHEN v.deleted = 0 THEN length(v.value) ELSE 0 END) AS bytes
+         FROM revisions r
+         JOIN versions v ON v.cluster_id = r.cluster_id AND v.revision = r.revision
+         JOIN keys k ON k.id = v.key_id
+         WHERE r.cluster_id = @clusterId AND r.arrived_at >= @fromMs AND r.arrived_at < @toMs ${underPrefix}
+         GROUP BY bucket_start, folder
+         LIMIT @maxRows`,
+      )
+      .all({
+        clusterId,
+        fromMs: query.fromMs,
+        toMs: query.toMs,
+        maxRows: query.maxRows,
+        ...(query.prefix.length === 0 ? {} : { prefix: query.prefix }),
+      }) as { bucket_start: number; folder: Buffer | string; writes: number; bytes: number }[];
+    return rows.map((row) => ({
+      bucketStart: row.bucket_start,
+      folder: Buffer.from(row.folder),
+      writes: row.writes,
+      bytes: row.bytes ?? 0,
+    }));
   }
 
   async releaseRecorderLock(cluster: string, holder: string): Promise<void> {

@@ -187,6 +187,16 @@ export class RecorderLockLostError extends Error {
   }
 }
 
+/**
+ * Writes per time bucket and folder (Insights' growth charts): events of revisions that arrived
+ * live in [fromMs, toMs), under `prefix`, grouped by the bucket their arrival falls in and by the
+ * name under `prefix` up to and including its next "/" (the key's rest when it has none).
+ */
+export type WriteBucketQuery = { prefix: Buffer; fromMs: number; toMs: number; bucketMs: number; maxRows: number };
+
+/** bytes: the values as the archive stores them (compressed, deltas against a base), deletes counting 0. */
+export type WriteBucketRow = { bucketStart: number; folder: Buffer; writes: number; bytes: number };
+
 export interface ArchiveStore {
   /** Which engine this is ("sqlite", "postgres"), for coverage notes and logs. */
   readonly engine: string;
@@ -307,6 +317,12 @@ export interface ArchiveStore {
 
   /** Audit entries newest first (by the order they were stored), filtered and paged. */
   listAudit(query: AuditQuery): Promise<StoredAuditRow[]>;
+
+  /**
+   * Writes and archived bytes per time bucket and folder, aggregated in SQL: the time range is
+   * found by revisions_by_time and its versions by versions_by_revision. At most maxRows rows.
+   */
+  writesPerBucket(cluster: string, query: WriteBucketQuery): Promise<WriteBucketRow[]>;
 
   /** Gives the lock up so another recorder can take it at once. */
   releaseRecorderLock(cluster: string, holder: string): Promise<void>;

@@ -34,7 +34,8 @@ export async function listAlarms(connection: ClusterConnection): Promise<Alarm[]
   return (response.alarms ?? []).map((alarm) => ({
     memberId: String(alarm.memberID),
     memberIdHex: hex(String(alarm.memberID)),
-    alarm: String(alarm.alarm),
+    // etcd3 names the enum's values "Nospace" and "Corrupt"; etcdctl and etcd's logs say NOSPACE and CORRUPT.
+    alarm: String(alarm.alarm).toUpperCase(),
   }));
 }
 

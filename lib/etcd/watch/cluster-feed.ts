@@ -15,12 +15,18 @@ import { toWatchChange, WHOLE_KEYSPACE, type ChangeBatch } from "./watch-change"
 // progress answer (unordered with events before etcd 3.4.24/3.5.8) is needed to know it.
 
 export type FeedConsumer = {
-  /** Every revision after the subscription's `startsAfter`, in order, all its changes together. */
-  batch: (batch: ChangeBatch) => void;
+  /**
+   * Every revision after the subscription's `startsAfter`, in order, all its changes together.
+   * `values` holds each change's new value in the order of batch.changes (empty for a DELETE), for
+   * a consumer that reads them as they pass (Insights' managers): views of etcd's response, never to be kept.
+   */
+  batch: (batch: ChangeBatch, values: readonly Uint8Array[]) => void;
   /** Revisions between the last batch and `compactRevision` are gone; batches go on from it. */
   compacted: (compactRevision: number) => void;
   state?: (state: WatchState) => void;
 };
+
+const NO_VALUE = new Uint8Array(0);
 
 export type FeedSubscription = { startsAfter: number; close: () => void };
 
@@ -100,7 +106,8 @@ export class ClusterFeed {
 
   private fanOut(batch: RevisionBatch): void {
     const changes: ChangeBatch = { revision: batch.revision, changes: batch.events.map(toWatchChange) };
-    this.each((consumer) => consumer.batch(changes));
+    const values = batch.events.map((event) => (event.type === "Delete" ? NO_VALUE : event.kv.value));
+    this.each((consumer) => consumer.batch(changes, values));
   }
 
   private each(call: (consumer: FeedConsumer) => void): void {
