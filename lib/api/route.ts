@@ -47,7 +47,8 @@ export function apiRoute(handler: (request: Request, access: RequestAccess) => P
   }
 }
 
-function asAppError(error: unknown): AppError {
+/** Any thrown value as the AppError it is answered with (a streaming route reports errors in its stream). */
+export function asAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof MalformedParamError) return new AppError("bad_request", error.message);
   if (error instanceof ConfigurationError) {
