@@ -8,15 +8,19 @@ import type { ChildDto } from "@/lib/api/dto";
 import { ancestorLevels, base64ToBytes, bytesToBase64, bytesEqual, childLevel, isFragmentKeyHref, keyHref } from "@/lib/keys";
 import { useClusterName, useClusterRouter } from "@/components/cluster/cluster-scope";
 import { keyQueries } from "@/lib/queries";
+import { useLevelStats, type LevelStatsView } from "@/lib/queries/stats";
+import { describeFigures } from "@/lib/text/figures";
 import { Badge, Loading } from "@/components/ui/panels";
-import { describeChildCount, IndexingNotice, indexingOf, listingLabel } from "./level-status";
+import { describeChildCount, IndexingNotice, indexingOf, listingLabel, SizingNotice } from "./level-status";
 import { combineReadFrom, describeReadFrom, ReadFromNote } from "@/components/archive/read-from-note";
 
 // The key tree, one lazily listed level per open folder. Levels page from the server (200 names a
 // page) so a folder with thousands of children never arrives at once, and a level longer than a
 // page is virtualized inside the tree's scroll box, fetching its next page as the user scrolls
 // near its end, so it never renders at once either. Folders show how many keys lie below them
-// when the server's folder index knows (current revision).
+// when the server's folder index knows (current revision), and beside it the bytes of their
+// values, their share of the keyspace and their writes per minute (GET /api/stats, paged along
+// with the level).
 // The keyboard follows the WAI-ARIA tree pattern: one row is tabbable (roving tabindex), arrows move
 // between the rows on screen in document order, which is the tree's visible order; a virtualized
 // level always renders a few rows past the viewport, so the next row exists to move to.
@@ -77,7 +81,11 @@ export function KeyTree({ selectedKey, revision }: { selectedKey: Uint8Array; re
 }
 
 function TreeLevel({ prefix, state, depth }: { prefix: Uint8Array; state: TreeState; depth: number }) {
-  const query = useInfiniteQuery(keyQueries.children(useClusterName(), prefix, state.revision));
+  const cluster = useClusterName();
+  const query = useInfiniteQuery(keyQueries.children(cluster, prefix, state.revision));
+  // Figures exist at the current revision only, once the level lists.
+  const listed = query.isSuccess && !indexingOf(query.data.pages);
+  const stats = useLevelStats(cluster, prefix, query.data?.pages.length ?? 0, listed && state.revision === undefined);
   if (query.isPending)
     return (
       <li role="none">
@@ -101,11 +109,14 @@ function TreeLevel({ prefix, state, depth }: { prefix: Uint8Array; state: TreeSt
   const items = query.data.pages.flatMap((page) => page.items);
   // At a revision etcd has compacted the tree comes from the archive: the root level says so once.
   const readFrom = depth === 0 ? combineReadFrom(query.data.pages.flatMap((page) => (page.readFrom ? [page.readFrom] : []))) : undefined;
-  const note = describeReadFrom(readFrom) ? (
-    <li role="none">
-      <ReadFromNote readFrom={readFrom} className="px-2 pb-1" />
-    </li>
-  ) : null;
+  const sizing = depth === 0 && stats.sizing?.state === "sizing" ? stats.sizing : undefined;
+  const note =
+    describeReadFrom(readFrom) || sizing ? (
+      <li role="none">
+        {describeReadFrom(readFrom) ? <ReadFromNote readFrom={readFrom} className="px-2 pb-1" /> : null}
+        {sizing ? <SizingNotice sizing={sizing} /> : null}
+      </li>
+    ) : null;
   if (query.hasNextPage || items.length > WINDOWED_FROM_ROWS) {
     return (
       <>
@@ -113,6 +124,7 @@ function TreeLevel({ prefix, state, depth }: { prefix: Uint8Array; state: TreeSt
         <WindowedRows
           items={items}
           state={state}
+          stats={stats}
           depth={depth}
           hasNextPage={query.hasNextPage}
           isFetchingNextPage={query.isFetchingNextPage}
@@ -131,7 +143,7 @@ function TreeLevel({ prefix, state, depth }: { prefix: Uint8Array; state: TreeSt
         </li>
       ) : null}
       {items.map((item) => (
-        <TreeRow key={rowKey(item)} item={item} state={state} depth={depth} />
+        <TreeRow key={rowKey(item)} item={item} state={state} stats={stats} depth={depth} />
       ))}
     </>
   );
@@ -164,6 +176,7 @@ function useOffsetWithin(element: RefObject<HTMLElement | null>, scroller: RefOb
 function WindowedRows({
   items,
   state,
+  stats,
   depth,
   hasNextPage,
   isFetchingNextPage,
@@ -171,6 +184,7 @@ function WindowedRows({
 }: {
   items: ChildDto[];
   state: TreeState;
+  stats: LevelStatsView;
   depth: number;
   hasNextPage: boolean;
   isFetchingNextPage: boolean;
@@ -204,6 +218,7 @@ function WindowedRows({
             key={row.key}
             item={items[row.index]}
             state={state}
+            stats={stats}
             depth={depth}
             placement={{
               index: row.index,
@@ -249,7 +264,19 @@ function labelOf(item: ChildDto, depth: number): string {
 /** Where a row of a virtualized level sits: its index, the level's size (-1: not all loaded yet). */
 type RowPlacement = { index: number; setSize: number; measure: (element: Element | null) => void; style: CSSProperties };
 
-function TreeRow({ item, state, depth, placement }: { item: ChildDto; state: TreeState; depth: number; placement?: RowPlacement }) {
+function TreeRow({
+  item,
+  state,
+  stats,
+  depth,
+  placement,
+}: {
+  item: ChildDto;
+  state: TreeState;
+  stats: LevelStatsView;
+  depth: number;
+  placement?: RowPlacement;
+}) {
   const key = useMemo(() => base64ToBytes(item.keyBase64), [item.keyBase64]);
   const below = useMemo(() => childLevel(key), [key]);
   const expanded = item.hasChildren && state.isOpen(below);
@@ -302,6 +329,8 @@ function TreeRow({ item, state, depth, placement }: { item: ChildDto; state: Tre
     event.preventDefault();
   };
   const count = describeChildCount(item);
+  const figuresOf = stats.byKey.get(item.keyBase64);
+  const figures = figuresOf ? describeFigures(figuresOf, stats.keyspaceBytes) : undefined;
   return (
     <li
       role="treeitem"
@@ -353,6 +382,12 @@ function TreeRow({ item, state, depth, placement }: { item: ChildDto; state: Tre
         {count ? (
           <span className="ml-auto shrink-0 pl-1 text-[11px] tabular-nums text-slate-400" title={count.title}>
             {count.text}
+          </span>
+        ) : null}
+        {figures ? (
+          <span className={`${count ? "" : "ml-auto "}shrink-0 pl-1 text-[11px] tabular-nums text-slate-400`} title={figures.title}>
+            {count ? "· " : ""}
+            {figures.text}
           </span>
         ) : null}
       </div>

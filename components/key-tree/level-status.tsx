@@ -17,6 +17,15 @@ export function IndexingNotice({ indexing }: { indexing: NonNullable<ChildrenDto
   );
 }
 
+/** While the folder index sizes the values after its build: figures count only the keys sized so far. */
+export function SizingNotice({ sizing }: { sizing: { sized: number; total: number } }) {
+  return (
+    <p role="status" className="px-2 py-1 text-xs text-slate-500" title="Bytes count only the keys sized so far">
+      sizing: {sizing.sized.toLocaleString("en-US")} of {sizing.total.toLocaleString("en-US")} keys
+    </p>
+  );
+}
+
 export function listingLabel(revision: number | undefined): string {
   return revision ? `Listing at revision ${revision}: read from etcd directly (or the archive), large levels take a while…` : "Listing…";
 }
