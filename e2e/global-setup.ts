@@ -51,6 +51,9 @@ export default async function globalSetup(): Promise<void> {
   const configFile = join(root, "e2e", ".state", "clusters.yaml");
   mkdirSync(dirname(configFile), { recursive: true });
   writeFileSync(configFile, `clusters:\n  - name: second\n    endpoints: [${second.endpoint}]\n    defaultPrefix: /second/\n`);
+  // The API server's keys for the Secret shapes encrypted at rest: the pages show them decrypted, masked.
+  const encryptionConfig = join(root, "e2e", ".state", "encryption-config.yaml");
+  writeFileSync(encryptionConfig, (await import("@/scripts/lib/secret-shapes")).AT_REST_CONFIGURATION);
 
   const port = process.env.ETCDLENS_E2E_PORT!;
   const baseURL = `http://127.0.0.1:${port}`;
@@ -58,6 +61,7 @@ export default async function globalSetup(): Promise<void> {
     ...process.env,
     ETCDCTL_ENDPOINTS: etcd.endpoint,
     ETCDLENS_CONFIG: configFile,
+    ETCDLENS_ENCRYPTION_CONFIG: encryptionConfig,
     ETCDLENS_REQUEST_TIMEOUT_MS: "2000",
     // The dashboard records from its boot: into an archive of this run's own, never the repository's .etcdlens/.
     ETCDLENS_DATA_DIR: scratchDir(E2E_SCRATCH_ROOT, "archive"),
