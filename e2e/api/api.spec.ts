@@ -94,3 +94,14 @@ test("reports the cluster header with exact 64-bit IDs", async ({ request }) => 
   const health = await (await request.get("/api/healthz")).json();
   expect(health).toMatchObject({ ok: true, etcd: { reachable: true } });
 });
+
+test("serves Prometheus metrics on loopback without sign-in, with API requests and etcd in them", async ({ request }) => {
+  await request.get("/api/keys?prefix=/registry/");
+  const response = await request.get("/metrics");
+  expect(response.status()).toBe(200);
+  expect(response.headers()["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/);
+  const text = await response.text();
+  expect(text).toMatch(/^etcdlens_http_requests_total\{route="\/api\/keys",method="GET",status="200"\} [1-9]/m);
+  expect(text).toMatch(/^etcdlens_etcd_up\{cluster="[^"]+"\} 1$/m);
+  expect(text).toMatch(/^process_cpu_seconds_total /m);
+});
