@@ -1,4 +1,5 @@
 import "server-only";
+import { readInTurn } from "@/lib/etcd/bulk-gate";
 import { callEtcd } from "@/lib/etcd/call";
 import type { ClusterConnection } from "@/lib/etcd/client";
 import { getFolderIndex } from "@/lib/etcd/folder-index/folder-index";
@@ -128,7 +129,12 @@ export async function searchValues(
   let largest = 0;
   const read = (start: Uint8Array, end: Uint8Array): Promise<RangeResult> => {
     const limit = largest === 0 ? FIRST_READ_KEYS : Math.min(MAX_READ_KEYS, Math.max(1, Math.floor(BYTES_PER_READ / largest)));
-    return callEtcd(connection, () => range(connection, { key: start, rangeEnd: end, limit, revision }), { revision });
+    // Every search's pages take turns with the other bulk reads of the cluster (lib/etcd/bulk-gate.ts).
+    return readInTurn(
+      connection,
+      () => callEtcd(connection, () => range(connection, { key: start, rangeEnd: end, limit, revision }), { revision }),
+      request.signal,
+    );
   };
   const progress = () => request.onProgress?.({ scanned, total, revision });
   const closeAt = (key: Uint8Array): SearchPage => ({ revision, hits, scanned, total, next: { revision, from: key, scanned, total } });
