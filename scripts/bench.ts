@@ -472,6 +472,21 @@ async function main() {
       "```",
     );
 
+    // Insights' growth query over a week of a million live revisions, on both engines (a private PostgreSQL).
+    const insights = spawnSync(
+      process.execPath,
+      [join(root, "node_modules", "tsx", "dist", "cli.mjs"), "--conditions=react-server", "scripts/bench-insights.ts"],
+      { encoding: "utf8", env: tableEnv },
+    );
+    notes.push(
+      "",
+      "`npm run bench:insights` in the same run (the Insights page's growth per folder over 24 h and 7 d, SQLite and PostgreSQL):",
+      "",
+      "```",
+      insights.stdout.trim() || insights.stderr.trim(),
+      "```",
+    );
+
     // The tree at an archived revision on a million-key archive of its own (bulk-loaded, a few
     // minutes); the restart's first listing is the row above, against the real dashboard.
     const archiveTree = spawnSync(

@@ -1,5 +1,6 @@
 import "server-only";
 import { getArchiveStore } from "./service";
+import type { ArchiveStore, WriteBucketRow } from "./store";
 import { growthWindow, shapeGrowth, type GrowthRange, type GrowthSeries, type GrowthWindow } from "@/lib/insights/growth";
 
 // Growth over time for the Insights page: writes and archived bytes per folder under a prefix, per
@@ -12,6 +13,8 @@ const MAX_ROWS = 50_000;
 /** Lines a chart draws: the busiest folders, the rest summed. */
 const TOP_FOLDERS = 8;
 const CACHE_MS = 60_000;
+/** Six hours a query: 4 for a day, 28 for a week. */
+const SLICE_MS = 6 * 3_600_000;
 const MAX_CACHED = 64;
 
 export type WriteGrowth = { window: GrowthWindow; series: GrowthSeries[]; hiddenFolders: number; truncated: boolean };
@@ -38,15 +41,7 @@ export async function readWriteGrowth(
   const fresh = entry ? await entry.then((cached) => Date.now() - cached.atMs < CACHE_MS).catch(() => false) : false;
   if (!entry || !fresh) {
     const window = growthWindow(range, Date.now());
-    entry = store
-      .writesPerBucket(cluster, {
-        prefix: Buffer.from(prefix),
-        fromMs: window.fromMs,
-        toMs: window.toMs,
-        bucketMs: window.bucketMs,
-        maxRows: MAX_ROWS,
-      })
-      .then((rows) => ({ atMs: Date.now(), rows, window }));
+    entry = readInSlices(store, cluster, Buffer.from(prefix), window).then((rows) => ({ atMs: Date.now(), rows, window }));
     if (cache.size >= MAX_CACHED) cache.clear();
     cache.set(cacheKey, entry);
     entry.catch(() => cache.delete(cacheKey));
@@ -66,6 +61,24 @@ export async function readWriteGrowth(
     else hidden.add(folder);
   }
   return { window, series: shapeGrowth(visible, window, TOP_FOLDERS), hiddenFolders: hidden.size, truncated: rows.length >= MAX_ROWS };
+}
+
+/**
+ * The window in slices of SLICE_MS (whole buckets, so no bucket is split), one query each with a
+ * turn of the event loop between: better-sqlite3 runs a query synchronously, and a week of a
+ * million revisions is ~3 s of SQLite (npm run bench:insights), ~100 ms a slice.
+ */
+async function readInSlices(store: ArchiveStore, cluster: string, prefix: Buffer, window: GrowthWindow): Promise<WriteBucketRow[]> {
+  const slice = Math.max(window.bucketMs, Math.floor(SLICE_MS / window.bucketMs) * window.bucketMs);
+  const rows: WriteBucketRow[] = [];
+  for (let fromMs = window.fromMs; fromMs < window.toMs && rows.length < MAX_ROWS; fromMs += slice) {
+    const toMs = Math.min(window.toMs, fromMs + slice);
+    rows.push(
+      ...(await store.writesPerBucket(cluster, { prefix, fromMs, toMs, bucketMs: window.bucketMs, maxRows: MAX_ROWS - rows.length })),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return rows;
 }
 
 /** A folder label (latin1, byte for byte, as readWriteGrowth keys them) back to its bytes. */
