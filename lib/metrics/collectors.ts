@@ -9,6 +9,7 @@ import { listClusterWatches } from "@/lib/etcd/watch/cluster-watches";
 import { getWatchHubStats, type WatchHubStats } from "@/lib/etcd/watch-hub";
 import { getServerSettings } from "@/lib/env";
 import { getMetrics } from "./registry";
+import { RunningTotals } from "./running-totals";
 
 // The gauges of what the dashboard holds now: watch streams, the folder index, the archive's
 // recorders, the event-stream subscribers. None of them is counted where it happens: each scrape
@@ -165,8 +166,7 @@ export function registerCollectors(current: () => MetricsSnapshot | null): void 
   );
   // Each watch reports its own reconnects and disappears when it stops: the counter adds what each
   // watch gained since the last scrape, so it never goes down when a watch ends.
-  const reconnectsSeen = new WeakMap<object, number>();
-  const reconnectTotals = new Map<string, number>();
+  const reconnects = new RunningTotals<string>();
   new Counter<"cluster">({
     name: "etcdlens_watch_reconnects_total",
     help: "Times a watch stream broke and was opened again (resumed from the next revision).",
@@ -175,14 +175,10 @@ export function registerCollectors(current: () => MetricsSnapshot | null): void 
     collect() {
       const snapshot = current();
       if (!snapshot) return;
-      for (const cluster of snapshot.watches.clusters) if (!reconnectTotals.has(cluster.cluster)) reconnectTotals.set(cluster.cluster, 0);
-      for (const { cluster, watch, count } of snapshot.reconnects) {
-        const gained = Math.max(0, count - (reconnectsSeen.get(watch) ?? 0));
-        reconnectsSeen.set(watch, count);
-        reconnectTotals.set(cluster, (reconnectTotals.get(cluster) ?? 0) + gained);
-      }
+      for (const cluster of snapshot.watches.clusters) reconnects.include(cluster.cluster);
+      for (const { cluster, watch, count } of snapshot.reconnects) reconnects.record(cluster, watch, count);
       this.reset();
-      for (const [cluster, total] of reconnectTotals) this.inc({ cluster }, total);
+      for (const [cluster, total] of reconnects.entries()) this.inc({ cluster }, total);
     },
   });
   gauge("etcdlens_watch_hubs", "Prefixes watched for the live event streams (/api/watch).", [], (set, s) => set({}, s.hubs.hubs));
