@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Etcd3 } from "etcd3";
+import { NextRequest } from "next/server";
+import { proxy } from "@/proxy";
 import { GET as getKey } from "@/app/api/key/route";
 import { GET as getKeys } from "@/app/api/keys/route";
 import { GET as getMetrics } from "@/app/metrics/route";
@@ -205,5 +207,20 @@ describe("GET /metrics", () => {
     expect((await callAs(getMetrics, undefined, "/metrics", { headers: { authorization: `Bearer ${TOKEN.slice(1)}` } })).status).toBe(401);
     expect((await callAs(getMetrics, ops, "/metrics")).status).toBe(200);
     expect((await callAs(getMetrics, undefined, "/metrics", { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
+  });
+
+  it("is let through the gate in proxy.ts only with the metrics token, else refused as an API route is", async () => {
+    const gate = (headers: Record<string, string>) =>
+      proxy(new NextRequest("http://127.0.0.1:3000/metrics", { headers: { host: "127.0.0.1:3000", ...headers } }));
+    const passed = await gate({ authorization: `Bearer ${TOKEN}` });
+    expect(passed.headers.get("x-middleware-next")).toBe("1");
+    for (const headers of [{}, { authorization: `Bearer ${TOKEN}x` }]) {
+      const refused = await gate(headers);
+      expect(refused.status).toBe(401);
+      expect(refused.headers.get("x-middleware-next")).toBeNull();
+      expect((await refused.json()).error.code).toBe("unauthenticated");
+    }
+    // The Host check still comes first.
+    expect((await gate({ host: "evil.example:3000", authorization: `Bearer ${TOKEN}` })).headers.get("x-middleware-next")).toBeNull();
   });
 });
