@@ -1,11 +1,12 @@
 import "server-only";
 import { castGrpcError, Etcd3, EtcdInvalidAuthTokenError, type IOptions, type IRangeRequest } from "etcd3";
 import { observeEtcdRpc } from "@/lib/metrics/rpc";
-import { decodeRangeKeys, type RangeKeysPage } from "./range-wire";
+import { decodeRangeKeys, decodeRangeSizes, type RangeKeysPage, type RangeSizesPage } from "./range-wire";
 import { rpcErrorKindOf } from "./rpc-error-kind";
 
-// etcd3's client with one more call: a keys-only Range whose response is read by range-wire.ts
-// instead of etcd3's generic decoder. The call goes through etcd3's own connection pool, so
+// etcd3's client with two more calls: a keys-only Range, and a Range whose values are measured but
+// not kept (the folder index's sizing pass), both read by range-wire.ts instead of etcd3's generic
+// decoder. The call goes through etcd3's own connection pool, so
 // endpoints, failover, TLS and the auth token are exactly those of every other request.
 
 const TOKEN_PROBE_KEY = Buffer.from("\u0000etcdlens/token-probe");
@@ -53,20 +54,30 @@ export class EtcdClient extends Etcd3 {
 
   /** The keys of one Range request (asked keys-only), with `more`, the range's count and the response's size. */
   async rangeKeys(request: Omit<IRangeRequest, "keys_only">, deadline: number): Promise<RangeKeysPage & { bytes: number }> {
-    const bytes = await this.rangeBytes(request, deadline).catch(async (error: unknown) => {
+    const bytes = await this.rangeRenewingToken({ ...request, keys_only: true }, deadline);
+    return { ...decodeRangeKeys(bytes), bytes: bytes.length };
+  }
+
+  /** The keys and value sizes of one Range request (with values), with `more`, the range's count and the response's size. */
+  async rangeSizes(request: Omit<IRangeRequest, "keys_only">, deadline: number): Promise<RangeSizesPage & { bytes: number }> {
+    const bytes = await this.rangeRenewingToken(request, deadline);
+    return { ...decodeRangeSizes(bytes), bytes: bytes.length };
+  }
+
+  private rangeRenewingToken(request: IRangeRequest, deadline: number): Promise<Buffer> {
+    return this.rangeBytes(request, deadline).catch(async (error: unknown) => {
       if (!(error instanceof EtcdInvalidAuthTokenError)) throw error;
       // Only the pool's own calls renew an expired token: make one, then ask again.
       await this.kv.range({ key: TOKEN_PROBE_KEY, count_only: true });
       return this.rangeBytes(request, deadline);
     });
-    return { ...decodeRangeKeys(bytes), bytes: bytes.length };
   }
 
-  private rangeBytes(request: Omit<IRangeRequest, "keys_only">, deadline: number): Promise<Buffer> {
+  private rangeBytes(request: IRangeRequest, deadline: number): Promise<Buffer> {
     return this.timed("Range", () => this.rangeBytesOnce(request, deadline));
   }
 
-  private rangeBytesOnce(request: Omit<IRangeRequest, "keys_only">, deadline: number): Promise<Buffer> {
+  private rangeBytesOnce(request: IRangeRequest, deadline: number): Promise<Buffer> {
     return this.pool.withConnection("KV", ({ client, metadata }) => {
       const range = (client.constructor as unknown as { service: { Range: RangeMethod } }).service.Range;
       return new Promise<Buffer>((resolve, reject) => {
@@ -74,7 +85,7 @@ export class EtcdClient extends Etcd3 {
           "/etcdserverpb.KV/Range",
           range.requestSerialize,
           (bytes) => bytes,
-          { ...request, keys_only: true },
+          request,
           metadata,
           { deadline },
           (error, response) => (error || !response ? reject(castGrpcError(error ?? new Error("empty response"))) : resolve(response)),

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import protobuf from "protobufjs";
 import { describe, expect, it } from "vitest";
-import { decodeRangeKeys } from "./range-wire";
+import { decodeRangeKeys, decodeRangeSizes } from "./range-wire";
 
 // The reference encoder is protobufjs with etcd's RangeResponse as written in etcd's rpc.proto
 // (field numbers are the wire format), independent of the hand-written reader under test.
@@ -84,5 +84,19 @@ describe("decodeRangeKeys", () => {
     expect(() => decodeRangeKeys(Uint8Array.from([0x12, 0x7f, 0x0a]))).toThrow(/runs past/);
     expect(() => decodeRangeKeys(Uint8Array.from([0x12, 0x04, 0x0a, 0x09, 0x61, 0x62]))).toThrow(/runs past/);
     expect(() => decodeRangeKeys(Uint8Array.from([0x0f]))).toThrow(/wire type 7/);
+  });
+});
+
+describe("decodeRangeSizes", () => {
+  it("reads the keys and the length of each value that protobufjs encoded, for any bytes", () => {
+    fc.assert(
+      fc.property(fc.array(kv, { maxLength: 40 }), fc.boolean(), fc.integer({ min: 0, max: 2 ** 50 }), (kvs, more, count) => {
+        const page = decodeRangeSizes(encode(kvs, more, count));
+        expect(page.keys).toEqual(kvs.map((entry) => latin1(entry.key)));
+        expect(page.sizes).toEqual(kvs.map((entry) => entry.value.length));
+        expect(page.more).toBe(more);
+        expect(page.count).toBe(count);
+      }),
+    );
   });
 });

@@ -94,3 +94,53 @@ export function decodeRangeKeys(bytes: Uint8Array): RangeKeysPage {
   }
   return page;
 }
+
+/** A Range page read with values, for sizing: the keys and their values' lengths, never the values themselves. */
+export type RangeSizesPage = RangeKeysPage & { sizes: number[] };
+
+function readKeyAndSize(bytes: Uint8Array, start: number, end: number): [string, number] {
+  const reader = new WireReader(bytes, start, end);
+  let key = "";
+  let size = 0;
+  while (reader.at < end) {
+    const tag = reader.varint();
+    if (tag === ((1 << 3) | LENGTH_DELIMITED)) {
+      const keyEnd = reader.lengthEnd();
+      key = latin1(bytes, reader.at, keyEnd);
+      reader.at = keyEnd;
+    } else if (tag === ((5 << 3) | LENGTH_DELIMITED)) {
+      // KeyValue.value = 5: only its length is kept.
+      const valueEnd = reader.lengthEnd();
+      size = valueEnd - reader.at;
+      reader.at = valueEnd;
+    } else {
+      reader.skip(tag & 7);
+    }
+  }
+  return [key, size];
+}
+
+/** The keys, value sizes, `more` and `count` of a RangeResponse read with values; throws on bytes that are not one. */
+export function decodeRangeSizes(bytes: Uint8Array): RangeSizesPage {
+  const reader = new WireReader(bytes, 0, bytes.length);
+  const page: RangeSizesPage = { keys: [], sizes: [], more: false, count: 0 };
+  while (reader.at < reader.end) {
+    const tag = reader.varint();
+    const field = tag >>> 3;
+    const wireType = tag & 7;
+    if (field === 2 && wireType === LENGTH_DELIMITED) {
+      const end = reader.lengthEnd();
+      const [key, size] = readKeyAndSize(bytes, reader.at, end);
+      page.keys.push(key);
+      page.sizes.push(size);
+      reader.at = end;
+    } else if (field === 3 && wireType === VARINT) {
+      page.more = reader.varint() !== 0;
+    } else if (field === 4 && wireType === VARINT) {
+      page.count = reader.varint();
+    } else {
+      reader.skip(wireType);
+    }
+  }
+  return page;
+}
