@@ -214,7 +214,7 @@ describe("GET /metrics", () => {
       proxy(new NextRequest("http://127.0.0.1:3000/metrics", { headers: { host: "127.0.0.1:3000", ...headers } }));
     const passed = await gate({ authorization: `Bearer ${TOKEN}` });
     expect(passed.headers.get("x-middleware-next")).toBe("1");
-    for (const headers of [{}, { authorization: `Bearer ${TOKEN}x` }]) {
+    for (const headers of [{}, { authorization: `Bearer ${TOKEN}x` }] as Record<string, string>[]) {
       const refused = await gate(headers);
       expect(refused.status).toBe(401);
       expect(refused.headers.get("x-middleware-next")).toBeNull();
