@@ -487,6 +487,21 @@ async function main() {
       "```",
     );
 
+    // The folder index's sizing pass and GET /api/stats, in a process of its own on the same keyspace (read only).
+    const stats = spawnSync(
+      process.execPath,
+      [join(root, "node_modules", "tsx", "dist", "cli.mjs"), "--conditions=react-server", "scripts/bench-stats.ts"],
+      { encoding: "utf8", env: { ...process.env, ETCDCTL_ENDPOINTS: endpoint, NODE_OPTIONS: "--expose-gc" } },
+    );
+    notes.push(
+      "",
+      "`npm run bench:stats` in the same run (sizing pass, size table, /api/stats):",
+      "",
+      "```",
+      stats.stdout.trim() || stats.stderr.trim(),
+      "```",
+    );
+
     // The tree at an archived revision on a million-key archive of its own (bulk-loaded, a few
     // minutes); the restart's first listing is the row above, against the real dashboard.
     const archiveTree = spawnSync(
