@@ -7,16 +7,19 @@ import { useEffect, useRef, useState } from "react";
 import { useDebounced } from "@/components/ui/use-debounced";
 import { base64ToBytes, childLevel, keyHref, keyToDisplay } from "@/lib/keys";
 import { keyQueries } from "@/lib/queries";
+import { useLevelStats, type LevelStatsView } from "@/lib/queries/stats";
+import { describeFigures } from "@/lib/text/figures";
 import type { ChildDto } from "@/lib/api/dto";
 import { Badge, ErrorPanel, Loading, NoticePanel } from "@/components/ui/panels";
-import { describeChildCount, IndexingNotice, indexingOf } from "@/components/key-tree/level-status";
+import { describeChildCount, IndexingNotice, indexingOf, SizingNotice } from "@/components/key-tree/level-status";
 import { useClusterName } from "@/components/cluster/cluster-scope";
 import { FolderViewSwitch, useTableView } from "@/components/kube-table/folder-view-switch";
 import { KubeTable } from "@/components/kube-table/kube-table";
 
 // Shown when the path is a folder and not a key: its children, virtualized and paged from the
 // server as the user scrolls, so a folder of any size opens at once. When the path is neither a
-// key nor a folder, it says so (the 404 view).
+// key nor a folder, it says so (the 404 view). At the current revision each child shows its key
+// count, the bytes of its values, their share of the keyspace and its writes per minute.
 
 const ROW_HEIGHT = 28;
 
@@ -27,6 +30,9 @@ export function FolderOrMissing({ keyBytes, revision }: { keyBytes: Uint8Array; 
   const cluster = useClusterName();
   const base = useInfiniteQuery(keyQueries.children(cluster, prefix, revision));
   const filtered = useInfiniteQuery({ ...keyQueries.children(cluster, prefix, revision, contains), enabled: contains !== "" });
+  // Figures follow the unfiltered listing's pages; a filtered row shows them once its page is loaded there.
+  const listed = base.isSuccess && !indexingOf(base.data.pages) && base.data.pages[0]?.items.length > 0;
+  const stats = useLevelStats(cluster, prefix, base.data?.pages.length ?? 0, listed && revision === undefined);
   // The unfiltered listing says whether the folder exists; the filter only narrows what is shown.
   const query = contains ? filtered : base;
   const scroller = useRef<HTMLDivElement>(null);
@@ -85,6 +91,7 @@ export function FolderOrMissing({ keyBytes, revision }: { keyBytes: Uint8Array; 
         />
         {contains && (query.isFetching || hasNextPage) ? <span className="text-xs text-slate-500">searching…</span> : null}
         <FolderViewSwitch view={tableView} filtering={contains !== ""} />
+        {stats.sizing?.state === "sizing" ? <SizingNotice sizing={stats.sizing} /> : null}
       </div>
       {tableView.shown && !contains ? (
         <KubeTable table={tableView.table} revision={revision} />
@@ -111,7 +118,7 @@ export function FolderOrMissing({ keyBytes, revision }: { keyBytes: Uint8Array; 
                     {item.hasChildren && !item.isKey ? "/" : ""}
                   </KeyLink>
                   {item.isKey && item.hasChildren ? <Badge tone="blue">key + folder</Badge> : null}
-                  <ChildCount item={item} />
+                  <ChildFigures item={item} stats={stats} />
                 </div>
               );
             })}
@@ -122,12 +129,23 @@ export function FolderOrMissing({ keyBytes, revision }: { keyBytes: Uint8Array; 
   );
 }
 
-function ChildCount({ item }: { item: ChildDto }) {
+function ChildFigures({ item, stats }: { item: ChildDto; stats: LevelStatsView }) {
   const count = describeChildCount(item);
-  if (!count) return null;
+  const figuresOf = stats.byKey.get(item.keyBase64);
+  const figures = figuresOf ? describeFigures(figuresOf, stats.keyspaceBytes) : undefined;
   return (
-    <span className="ml-auto shrink-0 text-xs tabular-nums text-slate-500" title={count.title}>
-      {count.text}
-    </span>
+    <>
+      {count ? (
+        <span className="ml-auto shrink-0 text-xs tabular-nums text-slate-500" title={count.title}>
+          {count.text}
+        </span>
+      ) : null}
+      {figures ? (
+        <span className={`${count ? "" : "ml-auto "}shrink-0 text-xs tabular-nums text-slate-500`} title={figures.title}>
+          {count ? "· " : ""}
+          {figures.text}
+        </span>
+      ) : null}
+    </>
   );
 }
