@@ -457,6 +457,14 @@ async function main() {
       "```",
     );
 
+    // Search by content over the 100,000 Pods of this keyspace (read only), beside etcdctl | decode | grep.
+    const search = spawnSync(
+      process.execPath,
+      [join(root, "node_modules", "tsx", "dist", "cli.mjs"), "--conditions=react-server", "scripts/bench-search.ts"],
+      { encoding: "utf8", env: { ...process.env, ETCDCTL_ENDPOINTS: endpoint } },
+    );
+    notes.push("", "`npm run bench:search` in the same run:", "", search.stdout.trim() || search.stderr.trim());
+
     // The retention: how long a prune batch holds the event loop, on both engines (a private PostgreSQL).
     const prune = spawnSync(
       process.execPath,
