@@ -261,6 +261,41 @@ export type ChangesDto = {
   };
 };
 
+/** One key deleted in the range of GET /api/deleted, with the version the deletion removed. */
+export type DeletedItemDto = {
+  key: string;
+  keyBase64: string;
+  /** The revision of the DELETE; the last value is the key at deletedAt − 1. */
+  deletedAt: number;
+  /** When the deletion happened (RevisionTimeDto), when the archive knows. */
+  time?: string;
+  timeEstimated?: boolean;
+  /** The mod revision of the removed version; null when neither etcd nor the archive still holds it. */
+  lastRevision: number | null;
+  /** Where the removed version was read. */
+  lastFrom: "etcd" | "archive" | null;
+  /** The removed version's lease: a deletion of a leased key may be the lease's expiry (etcd does not say which). */
+  lease?: string;
+  /** The removed version decoded (Secret values masked); absent when the viewer may not read the key or it is gone. */
+  value?: DecodedValue;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  /** Whether the key exists again at the current revision (deleted, then re-created). */
+  existsNow: boolean;
+  summary: string;
+};
+
+export type DeletedDto = {
+  revision: number;
+  compactRevision: number;
+  items: DeletedItemDto[];
+  /** The cursor for the next page (older deletions); null when the range is done. */
+  next: number | null;
+  readFrom: ReadFromDto;
+  window?: { from?: number; to?: number; estimated?: boolean };
+};
+
 /**
  * One change on GET /api/watch (an SSE `change` event whose id is `revision`). Several changes
  * share a revision when one transaction made them; they are sent together.

@@ -8,7 +8,9 @@ import { GET as getChanges } from "@/app/api/changes/route";
 import { GET as getCluster } from "@/app/api/cluster/route";
 import { GET as getClusters } from "@/app/api/clusters/route";
 import { GET as getComplete } from "@/app/api/complete/route";
+import { GET as getDeleted } from "@/app/api/deleted/route";
 import { GET as getDiff } from "@/app/api/diff/route";
+import { GET as getExport } from "@/app/api/export/route";
 import { GET as getHealthz } from "@/app/api/healthz/route";
 import { GET as getHistory } from "@/app/api/history/route";
 import { GET as getKey } from "@/app/api/key/route";
@@ -128,6 +130,12 @@ async function askEveryRoute(shape: SeededShape): Promise<{ answer: Answer; expe
     await add(getSearch, `/api/search?prefix=${folder}&q=${regex}&stream=1`, 200);
     for (const revision of shape.revisions) await add(getSearch, `/api/search?prefix=${folder}&q=${quoted}&rev=${revision}`, 200);
   }
+  // An export of the key's folder in each format, now and at each revision, and of the key alone.
+  for (const format of ["yaml", "jsonl", "tar"]) {
+    await add(getExport, `/api/export?prefix=${folder}&format=${format}`, 200);
+    for (const revision of shape.revisions) await add(getExport, `/api/export?prefix=${folder}&format=${format}&rev=${revision}`, 200);
+    await add(getExport, `/api/export?key=${key}&format=${format}&keep=status,last-applied,managedFields`, 200);
+  }
   await add(getComplete, `/api/complete?q=${q(shape.key.slice(0, -2))}`, 200);
   await add(getChanges, `/api/changes?prefix=${q(parentsOf(shape.key)[0])}`, 200);
   return out;
@@ -202,7 +210,9 @@ describe("the Secret leak scan over every API route", () => {
       "cluster",
       "clusters",
       "complete",
+      "deleted",
       "diff",
+      "export",
       "healthz",
       "history",
       "key",
@@ -307,5 +317,23 @@ describe("the Secret leak scan over every API route", () => {
         expect(searched, `a search for ${value}`).toBe(true);
       }
     }
+  });
+
+  // Last: it deletes every shape, which the scans above must not see.
+  it("finds no secret value in the deleted view, which lists every shape with the control's last value", async () => {
+    const secretValues = shapes.filter((shape) => !shape.control).flatMap((shape) => shape.values);
+    const writer = seedingClient(etcd);
+    for (const shape of shapes) await writer.delete().key(shape.key);
+    writer.close();
+    const answers: Answer[] = [];
+    for (const prefix of new Set(shapes.map((shape) => parentsOf(shape.key).at(-1)!))) {
+      answers.push(await ask(getDeleted, `/api/deleted?prefix=${q(prefix)}`));
+    }
+    expect(answers.filter((answer) => answer.status !== 200).map((answer) => answer.where)).toEqual([]);
+    const listed = answers.flatMap((answer) => (JSON.parse(answer.text) as { items: { key: string }[] }).items.map((item) => item.key));
+    expect(listed.sort()).toEqual(shapes.map((shape) => shape.key).sort());
+    expect(answers.flatMap((answer) => findLeaks(answer.where, answer.text, secretValues))).toEqual([]);
+    const control = shapes.find((shape) => shape.control)!;
+    expect(answers.flatMap((answer) => findLeaks(answer.where, answer.text, control.values.slice(-1))).length).toBeGreaterThan(0);
   });
 });
