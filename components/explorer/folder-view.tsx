@@ -15,6 +15,7 @@ import { describeChildCount, IndexingNotice, indexingOf, SizingNotice } from "@/
 import { useClusterName } from "@/components/cluster/cluster-scope";
 import { FolderViewSwitch, useTableView } from "@/components/kube-table/folder-view-switch";
 import { KubeTable } from "@/components/kube-table/kube-table";
+import { ExportLinks } from "@/components/export/export-links";
 
 // Shown when the path is a folder and not a key: its children, virtualized and paged from the
 // server as the user scrolls, so a folder of any size opens at once. When the path is neither a
@@ -92,6 +93,7 @@ export function FolderOrMissing({ keyBytes, revision }: { keyBytes: Uint8Array; 
         {contains && (query.isFetching || hasNextPage) ? <span className="text-xs text-slate-500">searching…</span> : null}
         <FolderViewSwitch view={tableView} filtering={contains !== ""} />
         {stats.sizing?.state === "sizing" ? <SizingNotice sizing={stats.sizing} /> : null}
+        <ExportLinks scope={{ prefix }} revision={revision} />
       </div>
       {tableView.shown && !contains ? (
         <KubeTable table={tableView.table} revision={revision} />

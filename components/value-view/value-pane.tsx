@@ -11,6 +11,7 @@ import { ValueBody } from "./value-body";
 import { useClusterName } from "@/components/cluster/cluster-scope";
 import { ReadFromNote } from "@/components/archive/read-from-note";
 import { RevisionTime } from "@/components/archive/revision-time";
+import { ExportLinks } from "@/components/export/export-links";
 
 // The selected key at the selected revision: etcdctl's `get -w json` fields, then the value.
 
@@ -39,6 +40,7 @@ export function ValuePane({ keyBytes, revision, missing }: { keyBytes: Uint8Arra
     <div className="space-y-3">
       <KeyMetadata kv={query.data.kv} modRevisionTime={query.data.modRevisionTime} />
       <ReadFromNote readFrom={query.data.readFrom} className="-mt-2 px-1" />
+      <ExportLinks scope={{ key: keyBytes }} revision={revision} />
       <ValueBody
         data={query.data}
         keyBytes={keyBytes}

@@ -130,12 +130,10 @@ async function askEveryRoute(shape: SeededShape): Promise<{ answer: Answer; expe
     await add(getSearch, `/api/search?prefix=${folder}&q=${regex}&stream=1`, 200);
     for (const revision of shape.revisions) await add(getSearch, `/api/search?prefix=${folder}&q=${quoted}&rev=${revision}`, 200);
   }
-  // An export of the key's folder in each format, now and at each revision, and of the key alone.
-  for (const format of ["yaml", "jsonl", "tar"]) {
-    await add(getExport, `/api/export?prefix=${folder}&format=${format}`, 200);
-    for (const revision of shape.revisions) await add(getExport, `/api/export?prefix=${folder}&format=${format}&rev=${revision}`, 200);
-    await add(getExport, `/api/export?key=${key}&format=${format}&keep=status,last-applied,managedFields`, 200);
-  }
+  // An export of the key's folder in each format, of each revision of the key, and with every field kept.
+  for (const format of ["yaml", "jsonl", "tar"]) await add(getExport, `/api/export?prefix=${folder}&format=${format}`, 200);
+  for (const revision of shape.revisions) await add(getExport, `/api/export?key=${key}&format=jsonl&rev=${revision}`, 200);
+  await add(getExport, `/api/export?key=${key}&keep=status,last-applied,managedFields,uid`, 200);
   await add(getComplete, `/api/complete?q=${q(shape.key.slice(0, -2))}`, 200);
   await add(getChanges, `/api/changes?prefix=${q(parentsOf(shape.key)[0])}`, 200);
   return out;
