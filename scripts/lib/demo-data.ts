@@ -455,5 +455,31 @@ export async function seedDemoData(client: Etcd3): Promise<number> {
     .exec();
   writes += 1;
   lease.release();
+
+  // Someone deletes namespace "staging" with what was in it: what the deleted view (/deleted) finds.
+  await k8s("/registry/namespaces/staging", namespace("staging"));
+  await k8s("/registry/deployments/staging/api", {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: meta("api", "staging", 30),
+    spec: { replicas: 2, selector: { matchLabels: { app: "api" } }, template: { metadata: { labels: { app: "api" } } } },
+  });
+  await k8s("/registry/configmaps/staging/api-config", configMap("staging", "api-config", { LOG_LEVEL: "debug" }, 30));
+  await k8s("/registry/secrets/staging/api-token", {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: meta("api-token", "staging", 30),
+    type: "Opaque",
+    data: { token: Buffer.from("staging token never shown").toString("base64") },
+  });
+  for (const key of [
+    "/registry/secrets/staging/api-token",
+    "/registry/configmaps/staging/api-config",
+    "/registry/deployments/staging/api",
+    "/registry/namespaces/staging",
+  ]) {
+    await client.delete().key(key).exec();
+    writes += 1;
+  }
   return writes;
 }
