@@ -54,6 +54,9 @@ export function ClusterHeader() {
           <Link href="/cluster" className="text-slate-700 hover:text-blue-700">
             Cluster
           </Link>
+          <Link href="/insights" className="text-slate-700 hover:text-blue-700">
+            Insights
+          </Link>
           <Link href="/audit" className="text-slate-700 hover:text-blue-700">
             Audit
           </Link>
