@@ -3,10 +3,12 @@
 export async function register(): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   // A server that would show etcd to its network with nobody signed in, or whose sign-in settings
-  // are wrong, does not start: refusing every request later would look like an outage instead.
-  const { ConfigurationError, getAuthSettings } = await import("./lib/env");
+  // are wrong (a metrics token too short included), does not start: refusing every request later
+  // would look like an outage instead.
+  const { ConfigurationError, getAuthSettings, getMetricsSettings } = await import("./lib/env");
   try {
     getAuthSettings();
+    getMetricsSettings();
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     console.error(`etcdlens: not starting: ${error.message}`);
