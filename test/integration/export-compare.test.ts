@@ -4,13 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GET as compareRoute } from "@/app/api/compare/route";
 import { GET as exportRoute } from "@/app/api/export/route";
 import { flushAuditTrail } from "@/lib/audit";
 import { encodeViewer, VIEWER_HEADER } from "@/lib/auth/viewer-header";
 import { encodeKubernetesObject } from "@/lib/decode";
 import { encodeKeyParam } from "@/lib/keys";
 import type { EtcdProcess } from "@/scripts/lib/etcd-process";
-import { useAccessRules, viewer } from "./access-support";
+import { callAs, viewer } from "./access-support";
 import { seedingClient, startTestEtcd } from "./support";
 
 // GET /api/export against a real etcd: Pods in protobuf with every server-populated field, a
@@ -20,6 +21,7 @@ import { seedingClient, startTestEtcd } from "./support";
 // pinning, masking, the audit of a revealing export, and access rules.
 
 let etcd: EtcdProcess;
+let second: EtcdProcess; // a second cluster, "second"
 const auditLog = join(tmpdir(), "etcdlens-test", `export-audit-${process.pid}.jsonl`);
 const q = (text: string) => encodeKeyParam(Buffer.from(text));
 const reader = viewer("ana"); // read on /x/, no reveal
@@ -29,7 +31,7 @@ const SECRET_VALUE = "hunter2-export-value";
 const BINARY = Buffer.from([0xff, 0x00, 0x01, 0xfe, 0x80]);
 let before: number; // the revision before web-1's image changed
 
-const pod = (name: string, image: string) =>
+const pod = (name: string, image: string, generation = 2) =>
   Buffer.from(
     encodeKubernetesObject({
       apiVersion: "v1",
@@ -38,7 +40,7 @@ const pod = (name: string, image: string) =>
         name,
         namespace: "a",
         uid: `u-${name}`,
-        generation: 2,
+        generation,
         creationTimestamp: "2026-01-01T00:00:00Z",
         labels: { app: "web" },
         annotations: { "kubectl.kubernetes.io/last-applied-configuration": '{"kind":"Pod"}\n', team: "a" },
@@ -64,11 +66,24 @@ const linesOf = (text: string) =>
 beforeAll(async () => {
   etcd = await startTestEtcd("export");
   process.env.ETCDLENS_AUDIT_LOG = auditLog;
-  useAccessRules(etcd, "export", [
-    { users: ["ana"], clusters: ["main"], prefixes: ["/x/"], rights: ["list", "read"] },
+  second = await startTestEtcd("export-second");
+  // As access-support.ts's useAccessRules, with the second etcd as a third cluster.
+  const dir = join(tmpdir(), "etcdlens-test", `export-config-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const clusters = [
+    { name: "main", endpoints: [etcd.endpoint] },
+    { name: "second", endpoints: [second.endpoint] },
+  ];
+  const access = [
+    { users: ["ana"], clusters: ["main", "second"], prefixes: ["/x/"], rights: ["list", "read"] },
     { users: ["rev"], clusters: ["main"], prefixes: ["/x/"], rights: ["list", "read", "reveal"] },
-    { users: ["tia"], clusters: ["main"], prefixes: ["/x/pods/a/"], rights: ["list", "read"] },
-  ]);
+    { users: ["tia"], clusters: ["main", "second"], prefixes: ["/x/pods/a/"], rights: ["list", "read"] },
+  ];
+  writeFileSync(join(dir, "etcdlens.yaml"), JSON.stringify({ clusters, access }, null, 2));
+  process.env.ETCDLENS_CONFIG = join(dir, "etcdlens.yaml");
+  process.env.ETCDLENS_AUTH = "proxy";
+  process.env.ETCDLENS_PROXY_USER_HEADER = "x-test-user";
+  process.env.ETCDLENS_TRUSTED_PROXIES = "127.0.0.1";
   const writer = seedingClient(etcd);
   await writer.put("/x/pods/a/web-1").value(pod("web-1", "nginx:1.24"));
   await writer.put("/x/pods/a/web-2").value(pod("web-2", "nginx:1.25"));
@@ -99,10 +114,18 @@ beforeAll(async () => {
   before = Number((await writer.get("/x/odd/dir/child").exec()).header.revision);
   await writer.put("/x/pods/a/web-1").value(pod("web-1", "redis:7"));
   writer.close();
+  // The other cluster: web-1 as main has it now, web-2 differing in noise only, db-1 missing, and more.
+  const other = seedingClient(second);
+  await other.put("/x/pods/a/web-1").value(pod("web-1", "redis:7"));
+  await other.put("/x/pods/a/web-2").value(pod("web-2", "nginx:1.25", 9));
+  await other.put("/x/pods/c/new").value(pod("new", "busybox"));
+  await other.put("/x/plain/note").value("a different note");
+  other.close();
 }, 60_000);
 
 afterAll(async () => {
   await etcd?.stop();
+  await second?.stop();
 });
 
 describe("GET /api/export", () => {
@@ -241,5 +264,67 @@ describe("GET /api/export", () => {
     expect(status).toBe(200);
     expect(linesOf(text).map((line) => line.key)).toEqual(["/x/pods/a/web-1", "/x/pods/a/web-2"]);
     expect((await download(teamA, `/api/export?key=${q("/x/pods/b/db-1")}`)).status).toBe(403);
+  });
+});
+
+const keysIn = (entries: { key: string }[]) => entries.map((entry) => entry.key);
+
+describe("GET /api/compare", () => {
+  it("compares two revisions of one cluster, pinned to each", async () => {
+    const { status, body } = await callAs(compareRoute, reader, `/api/compare?left=main@${before}&right=main&prefix=${q("/x/pods/")}`);
+    expect(status).toBe(200);
+    expect(body.left.revision).toBe(before);
+    expect(keysIn(body.changed)).toEqual(["/x/pods/a/web-1"]);
+    expect(body.changed[0].leftRevision).toBeLessThanOrEqual(before);
+    expect(body.counts).toEqual({ onlyLeft: 0, onlyRight: 0, changed: 1, sameAfterNoise: 0, same: 2 });
+    expect(body.folders).toEqual([
+      { folder: "/x/pods/a/", counts: { onlyLeft: 0, onlyRight: 0, changed: 1, sameAfterNoise: 0, same: 1 } },
+      { folder: "/x/pods/b/", counts: { onlyLeft: 0, onlyRight: 0, changed: 0, sameAfterNoise: 0, same: 1 } },
+    ]);
+    expect(body.next).toBeNull();
+  });
+
+  it("compares two clusters: only left, only right, changed, and same after noise; the revision after @", async () => {
+    const { status, body } = await callAs(compareRoute, reader, `/api/compare?left=main&right=second@&prefix=${q("/x/")}`);
+    expect(status).toBe(200);
+    expect(body.right.cluster).toBe("second"); // "second@": the current revision, as a name ending in @digits is written
+    expect(keysIn(body.onlyLeft)).toEqual([
+      "/x/odd/../../escaped",
+      "/x/odd//abs",
+      "/x/odd/dir",
+      "/x/odd/dir/child",
+      "/x/plain/bin\\x00",
+      "/x/pods/b/db-1",
+      "/x/secrets/a/db",
+    ]);
+    expect(keysIn(body.onlyRight)).toEqual(["/x/pods/c/new"]);
+    expect(keysIn(body.changed)).toEqual(["/x/plain/note"]); // web-2 differs by generation alone: noise
+    expect(body.counts).toEqual({ onlyLeft: 7, onlyRight: 1, changed: 1, sameAfterNoise: 1, same: 1 });
+    const unknown = await callAs(compareRoute, reader, `/api/compare?left=main&right=${encodeURIComponent("ops@2")}&prefix=${q("/x/")}`);
+    expect(unknown.status).toBe(403); // "ops" at revision 2: a cluster the viewer has no rule for
+    const zero = await callAs(compareRoute, reader, `/api/compare?left=main@0&right=second&prefix=${q("/x/")}`);
+    expect(zero.status).toBe(400);
+    expect(zero.body.error.message).toContain("revision 0 is not a revision");
+  });
+
+  it("pages with a cursor at the same revisions, and walks only what the viewer may read", async () => {
+    const seen: string[] = [];
+    let path = `/api/compare?left=main&right=second@&prefix=${q("/x/")}&limit=2`;
+    let pages = 0;
+    for (;;) {
+      const { status, body } = await callAs(compareRoute, reader, path);
+      expect(status).toBe(200);
+      pages += 1;
+      seen.push(...keysIn([...body.onlyLeft, ...body.onlyRight, ...body.changed]));
+      if (!body.next) break;
+      path = `/api/compare?left=main&right=second@&prefix=${q("/x/")}&limit=2&cursor=${body.next}`;
+    }
+    expect(pages).toBe(5);
+    expect(seen).toHaveLength(9);
+    expect(new Set(seen).size).toBe(9);
+    const scoped = await callAs(compareRoute, teamA, `/api/compare?left=main&right=second@&prefix=${q("/x/")}`);
+    expect(scoped.body.counts).toEqual({ onlyLeft: 0, onlyRight: 0, changed: 0, sameAfterNoise: 1, same: 1 });
+    const bad = await callAs(compareRoute, reader, `/api/compare?left=main&right=main&prefix=${q("/x/")}&cursor=nope`);
+    expect(bad.status).toBe(400);
   });
 });

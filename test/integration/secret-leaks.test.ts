@@ -7,6 +7,7 @@ import { GET as getAudit } from "@/app/api/audit/route";
 import { GET as getChanges } from "@/app/api/changes/route";
 import { GET as getCluster } from "@/app/api/cluster/route";
 import { GET as getClusters } from "@/app/api/clusters/route";
+import { GET as getCompare } from "@/app/api/compare/route";
 import { GET as getComplete } from "@/app/api/complete/route";
 import { GET as getDeleted } from "@/app/api/deleted/route";
 import { GET as getDiff } from "@/app/api/diff/route";
@@ -134,6 +135,8 @@ async function askEveryRoute(shape: SeededShape): Promise<{ answer: Answer; expe
   for (const format of ["yaml", "jsonl", "tar"]) await add(getExport, `/api/export?prefix=${folder}&format=${format}`, 200);
   for (const revision of shape.revisions) await add(getExport, `/api/export?key=${key}&format=jsonl&rev=${revision}`, 200);
   await add(getExport, `/api/export?key=${key}&keep=status,last-applied,managedFields,uid`, 200);
+  // A comparison of the folder's first and last revision (the default cluster is "default").
+  await add(getCompare, `/api/compare?left=default@${first}&right=default@${last}&prefix=${folder}`, 200);
   await add(getComplete, `/api/complete?q=${q(shape.key.slice(0, -2))}`, 200);
   await add(getChanges, `/api/changes?prefix=${q(parentsOf(shape.key)[0])}`, 200);
   return out;
@@ -207,6 +210,7 @@ describe("the Secret leak scan over every API route", () => {
       "changes",
       "cluster",
       "clusters",
+      "compare",
       "complete",
       "deleted",
       "diff",
