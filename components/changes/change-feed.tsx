@@ -47,6 +47,16 @@ function filtersToSearch(filters: ChangeFilters): string {
   return text ? `?${text}` : "";
 }
 
+/** The deleted view (/deleted) of the same prefix and window. */
+function deletedHref(filters: ChangeFilters): string {
+  const params = new URLSearchParams({ prefix: filters.prefix });
+  const from = filters.from ?? filters.since;
+  const to = filters.to ?? filters.until;
+  if (from) params.set("from", String(from));
+  if (to) params.set("to", String(to));
+  return `/deleted?${params.toString()}`;
+}
+
 function matchesFilters(change: WatchEventDto, filters: ChangeFilters): boolean {
   return (!filters.type || change.type === filters.type) && (!filters.contains || change.key.includes(filters.contains));
 }
@@ -86,6 +96,9 @@ export function ChangeFeed({ filters }: { filters: ChangeFilters }) {
       <div className="flex items-center gap-2">
         <h1 className="text-base font-semibold">Changes</h1>
         <CopyLinkButton />
+        <Link className="text-xs text-blue-700 hover:underline" href={deletedHref(filters)}>
+          what was deleted here…
+        </Link>
         <LiveToggle on={liveOn && !liveBlocked} onChange={setLiveOn} status={live} disabledReason={liveBlocked} />
       </div>
       <FilterForm filters={filters} onApply={(next) => router.push(`/changes${filtersToSearch(next)}`)} />
