@@ -385,7 +385,12 @@ function TreeRow({
           </span>
         ) : null}
         {figures ? (
-          <span className={`${count ? "" : "ml-auto "}shrink-0 pl-1 text-[11px] tabular-nums text-slate-400`} title={figures.title}>
+          // In a narrow tree the figures give way before the name does (the tooltip keeps them whole).
+          <span
+            className={`${count ? "" : "ml-auto "}min-w-0 truncate pl-1 text-[11px] tabular-nums text-slate-400`}
+            style={{ flexShrink: 8 }}
+            title={figures.title}
+          >
             {count ? "· " : ""}
             {figures.text}
           </span>
