@@ -52,6 +52,8 @@ export type NamedCluster = ClusterSettings & {
   archive?: ArchiveKeyFilter;
   /** The members' --quota-backend-bytes, which etcd's status does not report (Insights); etcd's default 2 GiB when unset. */
   quotaBackendBytes?: number;
+  /** False: the archive never records this cluster (a snapshot opened by `npm run open` never changes). */
+  record?: boolean;
 };
 
 export type ServerSettings = {
@@ -96,7 +98,13 @@ function splitUser(user: string | undefined, password: string | undefined) {
 // The configuration file (ETCDLENS_CONFIG) names clusters; relative file paths in it are taken
 // from the file's own folder. Secrets may be given inline or, better, as files.
 const ClusterFileSchema = z.object({
-  name: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "a cluster name is lowercase letters, digits and dashes"),
+  // "snapshot:<file name>" names a snapshot file that `npm run open` restored into a private etcd.
+  name: z
+    .string()
+    .regex(
+      /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?|snapshot:[A-Za-z0-9._-]{1,200})$/,
+      'a cluster name is lowercase letters, digits and dashes (or "snapshot:" and a file name)',
+    ),
   endpoints: z.union([z.string(), z.array(z.string()).min(1)]),
   cacert: z.string().optional(),
   cert: z.string().optional(),
@@ -114,6 +122,7 @@ const ClusterFileSchema = z.object({
     })
     .strict()
     .optional(),
+  record: z.boolean().optional(),
 });
 
 const ConfigFileSchema = z.object({ clusters: z.array(ClusterFileSchema).optional().default([]) });
@@ -183,6 +192,7 @@ function readConfigFile(path: string, defaultTimeoutMs: number): NamedCluster[] 
       requestTimeoutMs: entry.requestTimeoutMs ?? defaultTimeoutMs,
       defaultPrefix: entry.defaultPrefix,
       quotaBackendBytes: entry.quotaBackendBytes,
+      record: entry.record,
       archive: entry.archive ? { include: entry.archive.include ?? [], exclude: entry.archive.exclude ?? [] } : ARCHIVE_EVERY_KEY,
     };
   });

@@ -147,7 +147,7 @@ function startRecorders(archive: ArchiveService, store: ArchiveStore, where: str
   }
   log(`etcdlens archive: archiving ${clusters.map((cluster) => cluster.name).join(", ")} into ${where}`);
   for (const cluster of clusters) {
-    if (archive.recorders.has(cluster.name)) continue;
+    if (archive.recorders.has(cluster.name) || cluster.record === false) continue;
     let said = "";
     const recorder = new ArchiveRecorder({
       cluster: cluster.name,
@@ -180,6 +180,7 @@ export function recorderState(cluster: string): RecorderState | null {
     return { state: "failing", error: describeArchiveError(error) };
   }
   if (!archive || !archive.settings.record) return null;
+  if (isRecordingOff(cluster)) return null;
   const recorder = archive.recorders.get(cluster);
   if (recorder) {
     const state = recorder.state;
@@ -187,6 +188,15 @@ export function recorderState(cluster: string): RecorderState | null {
   }
   if (archive.failure) return { state: "failing", error: archive.failure };
   return archive.started ? { state: "starting" } : null;
+}
+
+// A cluster configured with `record: false` (an opened snapshot) has no recorder, by design.
+function isRecordingOff(cluster: string): boolean {
+  try {
+    return getServerSettings().clusters.find((entry) => entry.name === cluster)?.record === false;
+  } catch {
+    return false;
+  }
 }
 
 /** This process's recorders by cluster name, as they run now (none before startArchiveRecorders): for the metrics. */
