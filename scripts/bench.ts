@@ -465,6 +465,14 @@ async function main() {
     );
     notes.push("", "`npm run bench:search` in the same run:", "", search.stdout.trim() || search.stderr.trim());
 
+    // Export of the 100,000 Pods as jsonl and yaml beside etcdctl, and a compare of the whole keyspace (read only).
+    const exported = spawnSync(
+      process.execPath,
+      [join(root, "node_modules", "tsx", "dist", "cli.mjs"), "--conditions=react-server", "scripts/bench-export.ts"],
+      { encoding: "utf8", env: { ...process.env, ETCDCTL_ENDPOINTS: endpoint } },
+    );
+    notes.push("", "`npm run bench:export` in the same run:", "", exported.stdout.trim() || exported.stderr.trim());
+
     // The retention: how long a prune batch holds the event loop, on both engines (a private PostgreSQL).
     const prune = spawnSync(
       process.execPath,
