@@ -518,6 +518,13 @@ async function main() {
       "```",
     );
 
+    // npm run open's time per 100 MB: a snapshot of this keyspace (etcdctl snapshot save only reads) checked, restored and served.
+    const snapshot = spawnSync(process.execPath, [join(root, "node_modules", "tsx", "dist", "cli.mjs"), "scripts/bench-snapshot.ts"], {
+      encoding: "utf8",
+      env: { ...process.env, ETCDCTL_ENDPOINTS: endpoint },
+    });
+    notes.push("", "`npm run bench:snapshot` in the same run:", "", "```", snapshot.stdout.trim() || snapshot.stderr.trim(), "```");
+
     // The tree at an archived revision on a million-key archive of its own (bulk-loaded, a few
     // minutes); the restart's first listing is the row above, against the real dashboard.
     const archiveTree = spawnSync(
