@@ -138,24 +138,30 @@ export function streamExport(connection: ClusterConnection, request: ExportReque
     };
     return new ReadableStream<Uint8Array>(
       {
+        // A pull must enqueue something, or the stream never asks again: pages whose keys are all
+        // skipped (masked Secrets) are read on until a file's bytes come out of the packer.
         async pull(controller) {
-          const next = await pages.next();
-          if (next.done) {
-            const notes = [...header, "", `Not exported (${skipped.length}):`, ...skipped, ""].join("\n");
-            await add("EXPORT-NOTES.txt", encoder.encode(notes));
-            const ended = new Promise<void>((resolve) => pack.once("end", () => resolve()));
-            pack.finalize();
-            await ended;
-            drain(controller);
-            controller.close();
-            return;
-          }
-          for (const kv of next.value) {
-            const entry = entryOf(kv);
-            const file = renderTarFile(entry, request.keep);
-            written += 1;
-            if ("skipped" in file) skipped.push(`${keyToDisplay(kv.key)}: ${file.skipped}`);
-            else await add(keyToTarPath(kv.key, file.extension), file.body);
+          while (chunks.length === 0) {
+            const next = await pages.next();
+            if (next.done) {
+              const notes = [...header, "", `Not exported (${skipped.length}):`, ...skipped, ""].join("\n");
+              await add("EXPORT-NOTES.txt", encoder.encode(notes));
+              const ended = new Promise<void>((resolve) => pack.once("end", () => resolve()));
+              pack.finalize();
+              await ended;
+              drain(controller);
+              controller.close();
+              return;
+            }
+            for (const kv of next.value) {
+              const entry = entryOf(kv);
+              const file = renderTarFile(entry, request.keep);
+              written += 1;
+              if ("skipped" in file) skipped.push(`${keyToDisplay(kv.key)}: ${file.skipped}`);
+              else await add(keyToTarPath(kv.key, file.extension), file.body);
+            }
+            // The packer hands its bytes on a later turn.
+            await new Promise((resolve) => setImmediate(resolve));
           }
           drain(controller);
         },

@@ -239,6 +239,10 @@ describe("GET /api/export", () => {
     const notes = readFileSync(join(dir, "out/EXPORT-NOTES.txt"), "utf8");
     expect(notes).toContain("/x/secrets/a/db: a Secret with masked values");
     expect(bytes.includes(Buffer.from(SECRET_VALUE))).toBe(false);
+    // A folder of masked Secrets alone: nothing but the notes, and the download ends.
+    const secrets = await download(reader, `/api/export?prefix=${q("/x/secrets/")}&format=tar`);
+    writeFileSync(join(dir, "secrets.tar"), secrets.bytes);
+    expect(spawnSync("tar", ["-tf", "secrets.tar"], { cwd: dir, encoding: "utf8" }).stdout.trim()).toBe("EXPORT-NOTES.txt");
   });
 
   it("exports Secrets unmasked only for a viewer who may reveal them, and audits that export once", async () => {

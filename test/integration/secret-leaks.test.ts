@@ -89,6 +89,8 @@ function parentsOf(key: string): string[] {
   return parts.slice(1, -1).map((_, i) => `${parts.slice(0, i + 2).join("/")}/`);
 }
 
+const exportedFolders = new Set<string>();
+
 /** Each route with the requests made of it for one shape, and the status each must answer. */
 async function askEveryRoute(shape: SeededShape): Promise<{ answer: Answer; expected: number }[]> {
   const key = q(shape.key);
@@ -131,8 +133,11 @@ async function askEveryRoute(shape: SeededShape): Promise<{ answer: Answer; expe
     await add(getSearch, `/api/search?prefix=${folder}&q=${regex}&stream=1`, 200);
     for (const revision of shape.revisions) await add(getSearch, `/api/search?prefix=${folder}&q=${quoted}&rev=${revision}`, 200);
   }
-  // An export of the key's folder in each format, of each revision of the key, and with every field kept.
-  for (const format of ["yaml", "jsonl", "tar"]) await add(getExport, `/api/export?prefix=${folder}&format=${format}`, 200);
+  // An export of the key's folder in each format (once a folder), of each revision of the key, and with every field kept.
+  if (!exportedFolders.has(folder)) {
+    exportedFolders.add(folder);
+    for (const format of ["yaml", "jsonl", "tar"]) await add(getExport, `/api/export?prefix=${folder}&format=${format}`, 200);
+  }
   for (const revision of shape.revisions) await add(getExport, `/api/export?key=${key}&format=jsonl&rev=${revision}`, 200);
   await add(getExport, `/api/export?key=${key}&keep=status,last-applied,managedFields,uid`, 200);
   // A comparison of the folder's first and last revision (the default cluster is "default").
