@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { openSnapshots, SnapshotOpenError, type OpenedSnapshot } from "./lib/snapshot-open";
+import { abandonOpenings, openSnapshots, SnapshotOpenError, type OpenedSnapshot } from "./lib/snapshot-open";
 
 function fail(message: string): never {
   console.error(message);
@@ -36,6 +36,8 @@ let stopping = false;
 async function cleanUp(): Promise<void> {
   await Promise.all(snapshots.map((snapshot) => snapshot.close().catch(() => undefined)));
   snapshots = [];
+  // A signal during a restore: etcdctl is killed and the unfinished folder removed.
+  abandonOpenings();
   if (configFile) rmSync(configFile, { force: true });
   if (configDir) rmSync(configDir, { recursive: true, force: true });
 }

@@ -28,6 +28,15 @@ export type OpenedSnapshot = {
 
 export class SnapshotOpenError extends Error {}
 
+// What an open under way has started (etcdctl runs, temporary folders), for abandonOpenings on a signal.
+const underWay = new Set<() => void>();
+
+/** Kills etcdctl runs under way and removes the temporary folders of openings not finished (Ctrl-C mid-restore). */
+export function abandonOpenings(): void {
+  for (const undo of underWay) undo();
+  underWay.clear();
+}
+
 export type RestoreProgress = { file: string; bytes: number; elapsedMs: number };
 
 export type OpenOptions = {
@@ -66,7 +75,12 @@ function runEtcdctl(args: string[]): Promise<Run> {
     child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(0, 200_000)));
     child.on("error", reject);
-    child.on("close", (code: number | null) => resolve({ code, stdout, stderr }));
+    const kill = () => child.kill("SIGKILL");
+    underWay.add(kill);
+    child.on("close", (code: number | null) => {
+      underWay.delete(kill);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -172,7 +186,11 @@ async function restore(
 export async function openSnapshot(file: string, options: OpenOptions = {}): Promise<OpenedSnapshot> {
   const status = await readSnapshotStatus(file);
   const tempDir = mkdtempSync(join(options.tempRoot ?? tmpdir(), "etcdlens-snapshot-"));
-  const remove = () => rmSync(tempDir, { recursive: true, force: true });
+  const remove = () => {
+    underWay.delete(remove);
+    rmSync(tempDir, { recursive: true, force: true });
+  };
+  underWay.add(remove);
   const dataDir = join(tempDir, "data");
   let etcd: EtcdProcess | undefined;
   try {
