@@ -48,6 +48,9 @@ export function ClusterHeader() {
           <Link href="/changes" className="text-slate-700 hover:text-blue-700">
             Changes
           </Link>
+          <Link href="/search" className="text-slate-700 hover:text-blue-700">
+            Search
+          </Link>
           <Link href="/leases" className="text-slate-700 hover:text-blue-700">
             Leases
           </Link>

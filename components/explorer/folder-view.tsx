@@ -17,6 +17,7 @@ import { FolderViewSwitch, useTableView } from "@/components/kube-table/folder-v
 import { KubeTable } from "@/components/kube-table/kube-table";
 import { ExportLinks } from "@/components/export/export-links";
 import { Link } from "@/components/ui/link";
+import { searchPageHref } from "@/lib/queries/search";
 
 // Shown when the path is a folder and not a key: its children, virtualized and paged from the
 // server as the user scrolls, so a folder of any size opens at once. When the path is neither a
@@ -92,6 +93,12 @@ export function FolderOrMissing({ keyBytes, revision }: { keyBytes: Uint8Array; 
           className="w-56 rounded border border-slate-300 px-2 py-0.5 text-sm"
         />
         {contains && (query.isFetching || hasNextPage) ? <span className="text-xs text-slate-500">searching…</span> : null}
+        <Link
+          href={searchPageHref({ prefix: new TextDecoder().decode(prefix), rev: revision })}
+          className="text-sm text-blue-800 hover:underline"
+        >
+          Search in this folder
+        </Link>
         <Link
           href={`/deleted?${new URLSearchParams({ prefix: new TextDecoder().decode(prefix) }).toString()}`}
           className="text-sm text-blue-800 hover:underline"

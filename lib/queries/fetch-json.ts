@@ -41,6 +41,11 @@ export async function fetchJson<T>(url: string, signal?: AbortSignal): Promise<T
     throw new ApiError(0, "network", "the etcdlens server does not answer");
   }
   if (response.ok) return (await response.json()) as T;
+  throw await readApiError(response);
+}
+
+/** The ApiError a non-2xx answer stands for (for callers that read the body themselves, like a stream). */
+export async function readApiError(response: Response): Promise<ApiError> {
   let body: Partial<ErrorBody> = {};
   try {
     body = (await response.json()) as ErrorBody;
@@ -49,7 +54,7 @@ export async function fetchJson<T>(url: string, signal?: AbortSignal): Promise<T
   }
   const error = body.error;
   if (response.status === 401 && error?.code === "unauthenticated") signInAgain();
-  throw new ApiError(
+  return new ApiError(
     response.status,
     error?.code ?? "internal",
     error?.message ?? `the server answered ${response.status}`,
