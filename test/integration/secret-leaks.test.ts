@@ -17,10 +17,14 @@ import { GET as getHistory } from "@/app/api/history/route";
 import { GET as getKey } from "@/app/api/key/route";
 import { GET as getKeys } from "@/app/api/keys/route";
 import { GET as getLeases } from "@/app/api/leases/route";
+import { GET as getInsightsEtcd } from "@/app/api/insights/etcd/route";
+import { GET as getInsightsGrowth } from "@/app/api/insights/growth/route";
+import { GET as getInsightsWriters } from "@/app/api/insights/writers/route";
 import { GET as getMe } from "@/app/api/me/route";
 import { GET as getRaw } from "@/app/api/raw/route";
 import { GET as getSearch } from "@/app/api/search/route";
 import { GET as getSecret } from "@/app/api/secret/route";
+import { GET as getStats } from "@/app/api/stats/route";
 import { GET as getTable } from "@/app/api/table/route";
 import { GET as getWatch } from "@/app/api/watch/route";
 import { encodeKeyParam } from "@/lib/keys";
@@ -222,6 +226,7 @@ describe("the Secret leak scan over every API route", () => {
       "export",
       "healthz",
       "history",
+      "insights",
       "key",
       "keys",
       "leases",
@@ -229,6 +234,7 @@ describe("the Secret leak scan over every API route", () => {
       "raw",
       "search",
       "secret",
+      "stats",
       "table",
       "watch",
     ]);
@@ -286,6 +292,12 @@ describe("the Secret leak scan over every API route", () => {
       [getMe, "/api/me"],
       [getChanges, "/api/changes?prefix=%2F"],
       [getKeys, "/api/keys?prefix=%2F"],
+      // The figures pages: sizes, counts and names, never values (largestKeys names keys only).
+      [getStats, "/api/stats?prefix=%2F"],
+      [getStats, "/api/stats?prefix=%2Fregistry%2Fsecrets%2Fleak-scan%2F&sort=bytes"],
+      [getInsightsEtcd, "/api/insights/etcd"],
+      [getInsightsWriters, "/api/insights/writers"],
+      [getInsightsGrowth, "/api/insights/growth?prefix=%2F"],
     ] as const) {
       answers.push({ answer: await ask(handler, path), expected: 200 });
     }
