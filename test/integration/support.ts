@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { Etcd3 } from "etcd3";
 import { scratchDir, startEtcd, type EtcdOptions, type EtcdProcess } from "@/scripts/lib/etcd-process";
 import { connectCluster, type ClusterConnection } from "@/lib/etcd/client";
+import { getFolderIndex } from "@/lib/etcd/folder-index/folder-index";
 import type { ClusterSettings } from "@/lib/env";
 
 // Shared by the integration tests: a real etcd on free loopback ports, a writing client to seed
@@ -22,6 +23,19 @@ export function settingsFor(etcd: EtcdProcess, extra: Partial<ClusterSettings> =
 
 export function connectionTo(etcd: EtcdProcess, extra: Partial<ClusterSettings> = {}): ClusterConnection {
   return connectCluster(settingsFor(etcd, extra));
+}
+
+/**
+ * Waits for the folder index's background sizing pass (it reads every value once after the tree is
+ * built), so that a test counting the reads etcd served counts only its own.
+ */
+export async function sizingFinished(connection: ClusterConnection, timeoutMs = 30_000): Promise<void> {
+  const index = getFolderIndex(connection);
+  const deadline = Date.now() + timeoutMs;
+  while (index.sizingStatus().state !== "ready") {
+    if (Date.now() > deadline) throw new Error(`the sizing pass did not finish within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 /** Calls a route handler the way Next does, with a real Request. */
