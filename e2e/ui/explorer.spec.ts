@@ -88,7 +88,8 @@ test("keys without a leading slash, binary values and YAML values each render th
   await expect(page.getByRole("region", { name: "Hex dump" })).toContainText("00000000: 0b30");
 
   await page.goto(pageOf(DEMO_KEYS.yaml));
-  await expect(page.getByText("YAML", { exact: true })).toBeVisible();
+  // The format badge, not the "Export … YAML" download link beside it.
+  await expect(page.getByText("YAML", { exact: true }).and(page.locator("span"))).toBeVisible();
   await expect(valueText(page)).toContainText("- a.example.com");
 });
 
