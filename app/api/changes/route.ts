@@ -12,8 +12,7 @@ import { limitParam, refuseFutureRevisions } from "@/lib/api/params";
 import { apiRoute, QueryParams } from "@/lib/api/route";
 import { fillReplacedFromArchive, listArchivedChanges } from "@/lib/archive/archived-changes";
 import { readRevisionTimes } from "@/lib/archive/revision-times";
-import { getArchiveStore } from "@/lib/archive/service";
-import type { ArchiveCoverage, ArchiveStore } from "@/lib/archive/store";
+import { openArchiveView } from "@/lib/archive/reach-back";
 import { callEtcd } from "@/lib/etcd/call";
 import { listChanges, type ChangeItem, type ChangesPage } from "@/lib/etcd/changes";
 import { openClusterFor } from "@/lib/api/open-cluster";
@@ -23,16 +22,6 @@ import { managerSchema } from "@/lib/params";
 import type { ChangesDto } from "@/lib/api/dto";
 
 export const dynamic = "force-dynamic";
-
-/** The archive for this request, or null when it is off or cannot be read: the feed is etcd's alone then. */
-async function openArchive(cluster: string): Promise<{ engine: string; store: ArchiveStore; coverage: ArchiveCoverage } | null> {
-  try {
-    const store = await getArchiveStore();
-    return store ? { engine: store.engine, store, coverage: await store.coverage(cluster) } : null;
-  } catch {
-    return null;
-  }
-}
 
 export const GET = apiRoute(async (request, access): Promise<ChangesDto> => {
   const query = await QueryParams.read(request);
@@ -51,7 +40,7 @@ export const GET = apiRoute(async (request, access): Promise<ChangesDto> => {
   access.requireSomeUnder(cluster, prefix, "list");
   const visible = access.keyFilter(cluster, prefix, "list");
   const readable = access.keyFilter(cluster, prefix, "read") ?? (() => true);
-  const archive = await openArchive(cluster);
+  const archive = await openArchiveView(cluster);
   // The manager filter reads values: a key the viewer may not read has no manager they may learn.
   const byManager = manager === undefined ? undefined : (item: ChangeItem) => readable(item.key) && isChangeBy(item, manager);
   const filters = { prefix, type, contains: contains.length ? contains : undefined, keep: byManager, visible };

@@ -11,23 +11,12 @@ import { presentReadFrom } from "@/lib/api/present-archive";
 import { presentDeleted } from "@/lib/api/present-deleted";
 import type { DeletedDto } from "@/lib/api/dto";
 import { readRevisionTimes } from "@/lib/archive/revision-times";
-import { getArchiveStore } from "@/lib/archive/service";
-import type { ArchiveCoverage, ArchiveStore } from "@/lib/archive/store";
+import { openArchiveView } from "@/lib/archive/reach-back";
 import { listDeletedKeys } from "@/lib/deleted/list-deleted";
 import { callEtcd } from "@/lib/etcd/call";
 import { AppError } from "@/lib/errors";
 
 export const dynamic = "force-dynamic";
-
-/** The archive for this request, or null when it is off or cannot be read: etcd alone answers then. */
-async function openArchive(cluster: string): Promise<{ engine: string; store: ArchiveStore; coverage: ArchiveCoverage } | null> {
-  try {
-    const store = await getArchiveStore();
-    return store ? { engine: store.engine, store, coverage: await store.coverage(cluster) } : null;
-  } catch {
-    return null;
-  }
-}
 
 export const GET = apiRoute(async (request, access): Promise<DeletedDto> => {
   const query = await QueryParams.read(request);
@@ -43,7 +32,7 @@ export const GET = apiRoute(async (request, access): Promise<DeletedDto> => {
   access.requireSomeUnder(cluster, prefix, "list");
   const visible = access.keyFilter(cluster, prefix, "list");
   const readable = access.keyFilter(cluster, prefix, "read") ?? (() => true);
-  const archive = await openArchive(cluster);
+  const archive = await openArchiveView(cluster);
   const page = await callEtcd(
     connection,
     () => listDeletedKeys(connection, cluster, archive, { prefix, from, to, cursor, limit, visible }),
